@@ -1,0 +1,129 @@
+"""Actors that live on this node, with their keys."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+
+import aiosqlite
+
+from .. import keys
+from ..config import NodeConfig, check_handle
+from ..errors import ConfigError, NotFoundError
+from ..store import Store
+
+
+@dataclass(frozen=True)
+class LocalActor:
+    handle: str
+    id: str
+    type: str  # Organization | Person
+    name: str
+    summary: str
+    manually_approves: bool
+    keys: keys.KeyPair
+
+    @property
+    def key_id(self) -> str:
+        return f"{self.id}#main-key"
+
+    @property
+    def ed25519_key_id(self) -> str:
+        return f"{self.id}#ed25519-key"
+
+    @property
+    def inbox(self) -> str:
+        return f"{self.id}/inbox"
+
+    @property
+    def outbox(self) -> str:
+        return f"{self.id}/outbox"
+
+    @property
+    def followers(self) -> str:
+        return f"{self.id}/followers"
+
+    @property
+    def following(self) -> str:
+        return f"{self.id}/following"
+
+
+def _from_row(row: sqlite3.Row) -> LocalActor:
+    return LocalActor(
+        handle=row["handle"],
+        id=row["id"],
+        type=row["type"],
+        name=row["name"],
+        summary=row["summary"],
+        manually_approves=bool(row["manually_approves"]),
+        keys=keys.KeyPair(row["rsa_private_pem"], row["ed25519_private_pem"]),
+    )
+
+
+async def by_handle(store: Store, handle: str) -> LocalActor:
+    row = await store.one("SELECT * FROM local_actors WHERE handle = ?", (handle,))
+    if row is None:
+        raise NotFoundError(
+            f"no local actor {handle!r}",
+            fr=f"Aucun compte « {handle} » sur ce nœud : vérifiez l'identifiant "
+            "(« interlieux member add » crée un membre).",
+            en=f"No account '{handle}' on this node: check the handle "
+            "('interlieux member add' creates a member).",
+        )
+    return _from_row(row)
+
+
+async def by_id(store: Store, actor_id: str) -> LocalActor | None:
+    row = await store.one("SELECT * FROM local_actors WHERE id = ?", (actor_id,))
+    return _from_row(row) if row else None
+
+
+async def all_actors(store: Store) -> list[LocalActor]:
+    return [_from_row(r) for r in await store.all("SELECT * FROM local_actors ORDER BY created_at")]
+
+
+async def create(
+    db: aiosqlite.Connection,
+    config: NodeConfig,
+    handle: str,
+    name: str,
+    type_: str,
+    summary: str = "",
+    manually_approves: bool = False,
+) -> LocalActor:
+    check_handle(handle)
+    async with db.execute("SELECT 1 FROM local_actors WHERE handle = ?", (handle,)) as cur:
+        if await cur.fetchone():
+            raise ConfigError(
+                f"actor {handle!r} already exists",
+                fr=f"Le compte « {handle} » existe déjà sur ce nœud : choisissez un autre "
+                "identifiant.",
+                en=f"The account '{handle}' already exists on this node: choose another handle.",
+            )
+    pair = keys.generate()
+    actor = LocalActor(
+        handle=handle,
+        id=config.actor_id(handle),
+        type=type_,
+        name=name,
+        summary=summary,
+        manually_approves=manually_approves,
+        keys=pair,
+    )
+    await db.execute(
+        "INSERT INTO local_actors (handle, id, type, name, summary, manually_approves,"
+        " rsa_private_pem, ed25519_private_pem, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        (
+            handle,
+            actor.id,
+            type_,
+            name,
+            summary,
+            int(manually_approves),
+            pair.rsa_private_pem,
+            pair.ed25519_private_pem,
+            time.time(),
+        ),
+    )
+    return actor

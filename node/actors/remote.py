@@ -1,0 +1,163 @@
+"""Remote actors: fetched with a signed GET, cached, refreshed when their key stops verifying."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ..errors import FetchError, SignatureError
+from ..fetch import Signer, check_url, fetch_document, same_origin
+from ..signature import PublicKey, load_public_key
+from ..store import Store
+
+ACTOR_TYPES = frozenset({"Person", "Organization", "Group", "Service", "Application"})
+# An actor document older than this is fetched again when we need its inbox.
+MAX_AGE = 2 * 86400.0
+
+
+@dataclass(frozen=True)
+class RemoteActor:
+    id: str
+    inbox: str
+    shared_inbox: str | None
+    followers: str | None
+    key_id: str
+    public_key_pem: str
+
+    @property
+    def delivery_inbox(self) -> str:
+        """The shared inbox when there is one: one POST per server instead of per follower."""
+        return self.shared_inbox or self.inbox
+
+
+def parse_actor(document: dict[str, Any], key_id: str | None = None) -> RemoteActor:
+    """Read what we need from an actor document; `key_id` picks one of several keys."""
+    actor_id = document.get("id")
+    if not isinstance(actor_id, str):
+        raise FetchError("actor document has no id")
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    if not ACTOR_TYPES.intersection(t for t in types if isinstance(t, str)):
+        raise FetchError(f"{actor_id} is a {types}, not an actor")
+    inbox = document.get("inbox")
+    if not isinstance(inbox, str):
+        raise FetchError(f"actor {actor_id} has no inbox")
+    check_url(inbox)
+    endpoints = document.get("endpoints")
+    shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
+    if shared is not None:
+        check_url(shared)
+    keys = document.get("publicKey")
+    candidates = keys if isinstance(keys, list) else [keys]
+    chosen = None
+    for key in candidates:
+        if not isinstance(key, dict) or not isinstance(key.get("publicKeyPem"), str):
+            continue
+        if key_id is None or key.get("id") == key_id:
+            chosen = key
+            break
+    if chosen is None:
+        raise SignatureError(
+            f"actor {actor_id} publishes no key {key_id or ''}".strip(),
+        )
+    # A key is only the actor's if the actor document says so and it is on the same origin.
+    if chosen.get("owner", actor_id) != actor_id or not same_origin(str(chosen.get("id")), actor_id):
+        raise SignatureError(f"key {chosen.get('id')} is not owned by {actor_id}")
+    followers = document.get("followers")
+    return RemoteActor(
+        id=actor_id,
+        inbox=inbox,
+        shared_inbox=shared if isinstance(shared, str) else None,
+        followers=followers if isinstance(followers, str) else None,
+        key_id=str(chosen["id"]),
+        public_key_pem=chosen["publicKeyPem"],
+    )
+
+
+class Directory:
+    """The node's cache of remote actors, and the key lookup its inbox verifies with."""
+
+    def __init__(self, store: Store, http: httpx.AsyncClient, signer: Signer) -> None:
+        self.store = store
+        self.http = http
+        self.signer = signer
+
+    async def get(self, actor_id: str, refresh: bool = False) -> RemoteActor:
+        if not refresh:
+            row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
+            if row is not None and time.time() - row["fetched_at"] < MAX_AGE:
+                return _from_row(row)
+        document = await fetch_document(self.http, actor_id, self.signer)
+        actor = parse_actor(document)
+        await self._save(actor, document)
+        return actor
+
+    async def cached(self, actor_id: str) -> RemoteActor | None:
+        row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
+        return _from_row(row) if row else None
+
+    async def key_lookup(self, key_id: str, refresh: bool) -> tuple[str, PublicKey]:
+        if not refresh:
+            row = await self.store.one(
+                "SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", (key_id,)
+            )
+            if row is not None:
+                return row["id"], load_public_key(row["public_key_pem"])
+        try:
+            document = await fetch_document(self.http, key_id, self.signer)
+            if "publicKeyPem" in document and "inbox" not in document:
+                # keyId points at a standalone key document: the owner is the actor.
+                owner = document.get("owner") or document.get("controller")
+                if not isinstance(owner, str):
+                    raise SignatureError(f"key {key_id} names no owner")
+                document = await fetch_document(self.http, owner, self.signer)
+        except FetchError as exc:
+            raise SignatureError(f"cannot fetch key {key_id}: {exc.log}") from exc
+        actor = parse_actor(document, key_id=key_id)
+        await self._save(actor, document)
+        return actor.id, load_public_key(actor.public_key_pem)
+
+    async def update_from(self, document: dict[str, Any]) -> None:
+        """An actor's own signed `Update` of itself: take its new inbox and key."""
+        actor = parse_actor(document)
+        await self._save(actor, document)
+
+    async def forget(self, actor_id: str) -> None:
+        async with self.store.write() as db:
+            await db.execute("DELETE FROM remote_actors WHERE id = ?", (actor_id,))
+
+    async def _save(self, actor: RemoteActor, document: dict[str, Any]) -> None:
+        async with self.store.write() as db:
+            await db.execute(
+                "INSERT INTO remote_actors (id, inbox, shared_inbox, followers, key_id,"
+                " public_key_pem, document, fetched_at) VALUES (?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET inbox=excluded.inbox,"
+                " shared_inbox=excluded.shared_inbox, followers=excluded.followers,"
+                " key_id=excluded.key_id, public_key_pem=excluded.public_key_pem,"
+                " document=excluded.document, fetched_at=excluded.fetched_at",
+                (
+                    actor.id,
+                    actor.inbox,
+                    actor.shared_inbox,
+                    actor.followers,
+                    actor.key_id,
+                    actor.public_key_pem,
+                    json.dumps(document),
+                    time.time(),
+                ),
+            )
+
+
+def _from_row(row: Any) -> RemoteActor:
+    return RemoteActor(
+        id=row["id"],
+        inbox=row["inbox"],
+        shared_inbox=row["shared_inbox"],
+        followers=row["followers"],
+        key_id=row["key_id"],
+        public_key_pem=row["public_key_pem"],
+    )

@@ -1,0 +1,217 @@
+"""Discovery and reading: WebFinger, NodeInfo, actor documents, collections, objects."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from vocab.context import PUBLIC_FORMS
+
+from .. import __version__, tokens
+from ..activity import recipients
+from ..errors import NotFoundError
+from . import local
+from .document import PAGE_SIZE, actor_document, collection, collection_page
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+AS_JSON = "application/activity+json"
+LD_JSON = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+
+
+class ActivityJSON(JSONResponse):
+    media_type = AS_JSON
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False).encode()
+
+
+def as_response(request: Request, document: dict[str, Any], status: int = 200) -> Response:
+    """Answer in the media type the client asked for: both are the same document."""
+    accept = request.headers.get("accept", "")
+    media = LD_JSON if "application/ld+json" in accept else AS_JSON
+    return ActivityJSON(document, status_code=status, media_type=media)
+
+
+def node_of(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+async def webfinger(request: Request) -> Response:
+    node = node_of(request)
+    resource = request.query_params.get("resource", "")
+    handle = None
+    if resource.startswith("acct:"):
+        user, _, host = resource[5:].rpartition("@")
+        if host.lower() == node.config.host.lower():
+            handle = user
+    elif node.config.is_local(resource):
+        handle = resource.rstrip("/").rsplit("/", 1)[-1]
+    if handle is None:
+        return JSONResponse({"error": "unknown resource"}, status_code=404)
+    try:
+        actor = await local.by_handle(node.store, handle)
+    except NotFoundError:
+        return JSONResponse({"error": "unknown resource"}, status_code=404)
+    return JSONResponse(
+        {
+            "subject": f"acct:{actor.handle}@{node.config.host}",
+            "aliases": [actor.id],
+            "links": [
+                {"rel": "self", "type": AS_JSON, "href": actor.id},
+                {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html",
+                 "href": actor.id},
+            ],
+        },
+        media_type="application/jrd+json",
+    )
+
+
+async def nodeinfo_links(request: Request) -> Response:
+    base = node_of(request).config.base_url
+    return JSONResponse(
+        {
+            "links": [
+                {
+                    "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+                    "href": f"{base}/nodeinfo/2.1",
+                }
+            ]
+        }
+    )
+
+
+async def nodeinfo(request: Request) -> Response:
+    node = node_of(request)
+    users = await node.store.one("SELECT COUNT(*) AS n FROM local_actors")
+    posts = await node.store.one(
+        "SELECT COUNT(*) AS n FROM objects WHERE local = 1 AND deleted_at IS NULL"
+    )
+    return JSONResponse(
+        {
+            "version": "2.1",
+            "software": {
+                "name": "interlieux",
+                "version": __version__,
+                "repository": "https://w3id.org/interlieux",
+            },
+            "protocols": ["activitypub"],
+            "services": {"inbound": [], "outbound": []},
+            "openRegistrations": False,
+            "usage": {"users": {"total": users["n"] if users else 0},
+                      "localPosts": posts["n"] if posts else 0},
+            "metadata": {"nodeName": node.config.name},
+        },
+        media_type='application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"',
+    )
+
+
+async def actor(request: Request) -> Response:
+    node = node_of(request)
+    found = await local.by_handle(node.store, request.path_params["handle"])
+    return as_response(request, actor_document(found, node.config.base_url))
+
+
+def _page_number(request: Request) -> int | None:
+    raw = request.query_params.get("page")
+    if raw is None:
+        return None
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+async def _paged(
+    request: Request, collection_id: str, count_sql: str, items_sql: str, params: tuple[Any, ...]
+) -> Response:
+    node = node_of(request)
+    page = _page_number(request)
+    if page is None:
+        total = await node.store.one(count_sql, params)
+        return as_response(request, collection(collection_id, total[0] if total else 0))
+    rows = await node.store.all(
+        items_sql + " LIMIT ? OFFSET ?", (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    )
+    items = [json.loads(r[0]) if r[0].startswith("{") else r[0] for r in rows[:PAGE_SIZE]]
+    return as_response(
+        request, collection_page(collection_id, page, items, len(rows) > PAGE_SIZE)
+    )
+
+
+async def followers(request: Request) -> Response:
+    found = await local.by_handle(node_of(request).store, request.path_params["handle"])
+    where = "FROM follows WHERE followee = ? AND state = 'accepted'"
+    return await _paged(
+        request, found.followers, f"SELECT COUNT(*) {where}",
+        f"SELECT follower {where} ORDER BY created_at", (found.id,),
+    )  # fmt: skip
+
+
+async def following(request: Request) -> Response:
+    found = await local.by_handle(node_of(request).store, request.path_params["handle"])
+    where = "FROM follows WHERE follower = ? AND state = 'accepted'"
+    return await _paged(
+        request, found.following, f"SELECT COUNT(*) {where}",
+        f"SELECT followee {where} ORDER BY created_at", (found.id,),
+    )  # fmt: skip
+
+
+async def outbox(request: Request) -> Response:
+    """Public activities only: what anyone may read without being addressed."""
+    found = await local.by_handle(node_of(request).store, request.path_params["handle"])
+    where = "FROM activities WHERE actor = ? AND local = 1 AND " + _PUBLIC_SQL
+    return await _paged(
+        request, found.outbox, f"SELECT COUNT(*) {where}",
+        f"SELECT document {where} ORDER BY created_at DESC", (found.id,),
+    )  # fmt: skip
+
+
+async def inbox(request: Request) -> Response:
+    """The owner reads their inbox with their bearer token."""
+    node = node_of(request)
+    found = await local.by_handle(node.store, request.path_params["handle"])
+    handle = await tokens.handle_for(node.store, request.headers.get("authorization"))
+    if handle != found.handle:
+        return JSONResponse({"error": "not your inbox"}, status_code=403)
+    where = "FROM inbox_items i JOIN activities a ON a.id = i.activity_id WHERE i.owner = ?"
+    return await _paged(
+        request, found.inbox, f"SELECT COUNT(*) {where}",
+        f"SELECT a.document {where} ORDER BY i.received_at DESC, a.id", (found.handle,),
+    )  # fmt: skip
+
+
+# A document is public when Public is in its to/cc: checked on the stored JSON, in SQL.
+_PUBLIC_VALUES = ", ".join(f"'{p}'" for p in sorted(PUBLIC_FORMS))
+_PUBLIC_SQL = "(" + " OR ".join(
+    f"EXISTS (SELECT 1 FROM json_each(document, '$.{field}') WHERE value IN ({_PUBLIC_VALUES}))"
+    for field in ("to", "cc")
+) + ")"
+
+
+def is_public(document: dict[str, Any]) -> bool:
+    return any(r in PUBLIC_FORMS for r in recipients(document))
+
+
+async def stored_document(request: Request, table: str) -> Response:
+    node = node_of(request)
+    doc_id = f"{node.config.base_url}{request.url.path}"
+    document = await node.store.document(table, doc_id)
+    if document is None:
+        return JSONResponse({"error": "not found"}, status_code=404)
+    if document.get("type") == "Tombstone":
+        return as_response(request, document, status=410)
+    if not is_public(document):
+        # Non-public documents reach their recipients by delivery; they are not served.
+        return JSONResponse({"error": "not found"}, status_code=404)
+    return as_response(request, document)
+
+
+async def object_document(request: Request) -> Response:
+    return await stored_document(request, "objects")
+
+
+async def activity_document(request: Request) -> Response:
+    return await stored_document(request, "activities")

@@ -1,0 +1,128 @@
+"""One place's node: its state (`Node`) and its ASGI app."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import tokens
+from .actors import local, routes
+from .actors.remote import Directory
+from .config import NodeConfig
+from .errors import InterlieuxError
+from .fetch import client
+from .inbox.apply import InboxWorker
+from .inbox.receive import read_bounded, receive
+from .outbox.delivery import DeliveryWorker
+from .outbox.publish import publish
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Node:
+    """Everything one running node holds: settings, store, outgoing client, workers."""
+
+    def __init__(self, config: NodeConfig) -> None:
+        self.config = config
+        self.store = Store(config.database)
+        self.http: httpx.AsyncClient = client(allow_loopback=config.is_loopback)
+        self.inbox_worker = InboxWorker(self)
+        self.delivery = DeliveryWorker(self)
+        self.directory: Directory  # set in start(): it signs with the place's key
+
+    async def start(self, workers: bool = True) -> None:
+        await self.store.open()
+        place = await local.by_handle(self.store, self.config.handle)
+        # Fetches are signed by the place: servers in "authorized fetch" mode refuse others.
+        self.directory = Directory(self.store, self.http, (place.key_id, place.keys.rsa_private))
+        if workers:
+            await self.delivery.start()
+            self.inbox_worker.start()
+
+    async def stop(self) -> None:
+        await self.delivery.stop()
+        await self.inbox_worker.stop()
+        await self.http.aclose()
+        await self.store.close()
+
+
+async def _inbox_post(request: Request) -> Response:
+    return await receive(routes.node_of(request), request, request.path_params["handle"])
+
+
+async def _shared_inbox_post(request: Request) -> Response:
+    return await receive(routes.node_of(request), request, None)
+
+
+async def _outbox_post(request: Request) -> Response:
+    node = routes.node_of(request)
+    actor = await local.by_handle(node.store, request.path_params["handle"])
+    handle = await tokens.handle_for(node.store, request.headers.get("authorization"))
+    if handle != actor.handle:
+        return _error(request, 403, "ce jeton n'est pas celui de ce compte", "not your outbox")
+    body = await read_bounded(request)
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return _error(request, 400, "le corps n'est pas du JSON", "body is not JSON")
+    activity = await publish(node, actor, document)
+    return routes.ActivityJSON(
+        activity, status_code=201, headers={"location": activity["id"]}
+    )
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.headers.get("accept-language", "fr").lower().startswith("en") else "fr"
+
+
+def _error(request: Request, status: int, fr: str, en: str) -> Response:
+    return JSONResponse({"error": en if _lang(request) == "en" else fr}, status_code=status)
+
+
+async def _interlieux_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InterlieuxError)
+    return JSONResponse({"error": exc.message(_lang(request))}, status_code=exc.status)
+
+
+def create_app(config: NodeConfig, workers: bool = True) -> Starlette:
+    node = Node(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await node.start(workers=workers)
+        log.info("%s serving %s", config.name, config.base_url)
+        try:
+            yield
+        finally:
+            await node.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/.well-known/webfinger", routes.webfinger),
+            Route("/.well-known/nodeinfo", routes.nodeinfo_links),
+            Route("/nodeinfo/2.1", routes.nodeinfo),
+            Route("/inbox", _shared_inbox_post, methods=["POST"]),
+            Route("/actors/{handle}", routes.actor),
+            Route("/actors/{handle}/inbox", _inbox_post, methods=["POST"]),
+            Route("/actors/{handle}/inbox", routes.inbox, methods=["GET"]),
+            Route("/actors/{handle}/outbox", _outbox_post, methods=["POST"]),
+            Route("/actors/{handle}/outbox", routes.outbox, methods=["GET"]),
+            Route("/actors/{handle}/followers", routes.followers),
+            Route("/actors/{handle}/following", routes.following),
+            Route("/objects/{oid}", routes.object_document),
+            Route("/activities/{aid}", routes.activity_document),
+        ],
+        exception_handlers={InterlieuxError: _interlieux_error},
+        lifespan=lifespan,
+    )
+    app.state.node = node
+    return app

@@ -1,0 +1,225 @@
+"""`interlieux`: the command a place's team runs.
+
+Errors are one line that says what to do next, in French unless `--lang en` or an English
+`LANG`. Values that scripts read (a token) are on the last line of output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import tokens
+from .actors import local
+from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig, check_base_url, check_handle
+from .errors import ConfigError, InterlieuxError
+from .store import Store
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interlieux", description="Nœud Interlieux : un serveur par tiers-lieu."
+    )
+    parser.add_argument("--lang", choices=["fr", "en"], help="langue des messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="créer le dossier d'un nouveau nœud")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--base-url", required=True, help="https://mon-lieu.exemple")
+    p.add_argument("--name", required=True, help="nom du lieu")
+    p.add_argument("--handle", required=True, help="identifiant du lieu, ex. coroutine")
+
+    p = sub.add_parser("serve", help="faire tourner le nœud")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+
+    p = sub.add_parser("member", help="gérer les membres")
+    msub = p.add_subparsers(dest="member_command", required=True)
+    m = msub.add_parser("add", help="créer un membre")
+    m.add_argument("--data", required=True, type=Path)
+    m.add_argument("--handle", required=True)
+    m.add_argument("--name", required=True)
+    m.add_argument("--summary", default="")
+    m.add_argument(
+        "--manual-approval", action="store_true", help="valider soi-même chaque abonnement"
+    )
+    m = msub.add_parser("list", help="lister les comptes")
+    m.add_argument("--data", required=True, type=Path)
+
+    p = sub.add_parser("token", help="jeton d'accès client (Bearer)")
+    p.add_argument("--data", required=True, type=Path)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--actor", help="créer un jeton pour ce compte")
+    group.add_argument("--list", action="store_true", help="lister les jetons")
+    group.add_argument("--revoke", type=int, metavar="ID", help="révoquer un jeton")
+    p.add_argument("--label", default="")
+
+    p = sub.add_parser("deliveries", help="envois en attente ou en échec")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--all", action="store_true", help="montrer aussi les envois réussis")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _lang(args: argparse.Namespace) -> str:
+    if args.lang:
+        return str(args.lang)
+    env = os.environ.get("LANG", "") or os.environ.get("LC_ALL", "")
+    return "en" if env.startswith("en") else "fr"
+
+
+async def _with_store(config: NodeConfig, work: Callable[[Store], Awaitable[Any]]) -> Any:
+    store = await Store(config.database).open()
+    try:
+        return await work(store)
+    finally:
+        await store.close()
+
+
+def cmd_init(args: argparse.Namespace) -> None:
+    data: Path = args.data
+    base_url = check_base_url(args.base_url)
+    handle = check_handle(args.handle)
+    if (data / CONFIG_FILE).exists() or (data / DATABASE_FILE).exists():
+        raise ConfigError(
+            f"{data} already holds a node",
+            fr=f"{data} contient déjà un nœud : rien n'a été changé. Choisissez un autre "
+            "dossier pour un nouveau lieu.",
+            en=f"{data} already holds a node: nothing was changed. Choose another folder.",
+        )
+    data.mkdir(parents=True, exist_ok=True)
+    data.chmod(0o700)  # private keys live in the database
+    config = NodeConfig(data_dir=data, base_url=base_url, name=args.name, handle=handle)
+
+    async def work(store: Store) -> None:
+        async with store.write() as db:
+            await local.create(db, config, handle, args.name, "Organization")
+
+    asyncio.run(_with_store(config, work))
+    config.save()
+    print(f"Nœud créé : {config.place_id}")
+    print(f"Lancez-le avec : interlieux serve --data {data}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from .app import create_app
+
+    config = NodeConfig.load(args.data)
+    parts = urlsplit(config.base_url)
+    host = args.host or (parts.hostname or "127.0.0.1")
+    port = args.port or parts.port or (443 if parts.scheme == "https" else 80)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", lifespan="on")
+
+
+def cmd_member(args: argparse.Namespace) -> None:
+    config = NodeConfig.load(args.data)
+    if args.member_command == "list":
+
+        async def listing(store: Store) -> list[local.LocalActor]:
+            return await local.all_actors(store)
+
+        for actor in asyncio.run(_with_store(config, listing)):
+            print(f"{actor.handle}\t{actor.type}\t{actor.name}\t{actor.id}")
+        return
+
+    async def work(store: Store) -> local.LocalActor:
+        async with store.write() as db:
+            return await local.create(
+                db, config, args.handle, args.name, "Person", args.summary, args.manual_approval
+            )
+
+    actor = asyncio.run(_with_store(config, work))
+    print(f"Membre créé : @{actor.handle}@{config.host} ({actor.id})")
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    config = NodeConfig.load(args.data)
+    if args.list:
+        rows = asyncio.run(_with_store(config, tokens.listing))
+        for info in rows:
+            state = "révoqué" if info.revoked_at else "actif"
+            created = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.created_at))
+            print(f"{info.id}\t{info.handle}\t{state}\t{created}\t{info.label}")
+        return
+    if args.revoke is not None:
+        asyncio.run(_with_store(config, lambda s: tokens.revoke(s, args.revoke)))
+        print(f"Jeton {args.revoke} révoqué.")
+        return
+
+    async def work(store: Store) -> str:
+        await local.by_handle(store, args.actor)
+        return await tokens.issue(store, args.actor, args.label)
+
+    token = asyncio.run(_with_store(config, work))
+    print(f"Jeton pour {args.actor} (gardez-le secret) :")
+    print(token)
+
+
+def cmd_deliveries(args: argparse.Namespace) -> None:
+    config = NodeConfig.load(args.data)
+    where = "" if args.all else "WHERE state != 'delivered'"
+
+    async def work(store: Store) -> list[dict[str, Any]]:
+        rows = await store.all(
+            "SELECT d.*, a.type FROM deliveries d JOIN activities a ON a.id = d.activity_id "
+            f"{where} ORDER BY d.created_at"
+        )
+        return [dict(r) for r in rows]
+
+    rows = asyncio.run(_with_store(config, work))
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        print("Aucun envoi en attente ni en échec.")
+        return
+    labels = {"pending": "en attente", "failed": "en échec", "delivered": "livré"}
+    for r in rows:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["next_attempt_at"]))
+        line = f"{labels.get(r['state'], r['state'])}\t{r['type']}\t{r['inbox']}"
+        line += f"\tessais: {r['attempts']}"
+        if r["state"] == "pending":
+            line += f"\tprochain essai: {when}"
+        if r["last_error"]:
+            line += f"\traison: {r['last_error']}"
+        print(line)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "init": cmd_init,
+    "serve": cmd_serve,
+    "member": cmd_member,
+    "token": cmd_token,
+    "deliveries": cmd_deliveries,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        COMMANDS[args.command](args)
+    except InterlieuxError as exc:
+        print(f"interlieux: {exc.message(_lang(args))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

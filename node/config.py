@@ -1,0 +1,119 @@
+"""A node's settings: where it lives on disk and the URL it answers at."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+CONFIG_FILE = "node.json"
+DATABASE_FILE = "interlieux.sqlite3"
+HANDLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    data_dir: Path
+    base_url: str  # no trailing slash
+    name: str
+    handle: str  # the place's own actor
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / DATABASE_FILE
+
+    @property
+    def host(self) -> str:
+        """The authority as it appears in `Host` headers and WebFinger (`host[:port]`)."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def is_loopback(self) -> bool:
+        return is_loopback_host(urlsplit(self.base_url).hostname or "")
+
+    def actor_id(self, handle: str) -> str:
+        return f"{self.base_url}/actors/{handle}"
+
+    @property
+    def place_id(self) -> str:
+        return self.actor_id(self.handle)
+
+    def is_local(self, url: str) -> bool:
+        return url == self.base_url or url.startswith(self.base_url + "/")
+
+    def save(self) -> None:
+        data = asdict(self)
+        del data["data_dir"]
+        (self.data_dir / CONFIG_FILE).write_text(json.dumps(data, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, data_dir: Path) -> NodeConfig:
+        path = data_dir / CONFIG_FILE
+        if not path.is_file():
+            raise ConfigError(
+                f"no node at {data_dir}",
+                fr=f"Aucun nœud dans {data_dir} : créez-le avec « interlieux init --data {data_dir} »"
+                " ou vérifiez le chemin donné à --data.",
+                en=f"No node in {data_dir}: create it with 'interlieux init --data {data_dir}'"
+                " or check the --data path.",
+            )
+        data = json.loads(path.read_text())
+        return cls(data_dir=data_dir, **data)
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """`https://…`, or `http://…` on a loopback host only, with no path, query or fragment."""
+    url = url.rstrip("/")
+    parts = urlsplit(url)
+    loopback = is_loopback_host(parts.hostname or "")
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise ConfigError(
+            f"base URL {url!r} must be https (http only on a loopback host)",
+            fr=f"L'adresse {url} doit commencer par https:// (http:// n'est permis que pour "
+            "127.0.0.1, localhost ou [::1], en développement).",
+            en=f"The address {url} must start with https:// (http:// is only allowed on "
+            "127.0.0.1, localhost or [::1], for development).",
+        )
+    if not parts.hostname or parts.path or parts.query or parts.fragment:
+        raise ConfigError(
+            f"base URL {url!r} must be scheme://host[:port] only",
+            fr=f"L'adresse {url} doit être de la forme https://nom-du-lieu.exemple, "
+            "sans chemin ni paramètres.",
+            en=f"The address {url} must look like https://place.example, with no path.",
+        )
+    return url
+
+
+def check_handle(handle: str) -> str:
+    if not HANDLE_PATTERN.match(handle):
+        raise ConfigError(
+            f"invalid handle {handle!r}",
+            fr=f"L'identifiant « {handle} » n'est pas valable : lettres minuscules, chiffres, "
+            "« _ », « . » ou « - », 64 caractères au plus, en commençant par une lettre ou "
+            "un chiffre.",
+            en=f"The handle '{handle}' is not valid: lower-case letters, digits, '_', '.' or '-', "
+            "at most 64 characters, starting with a letter or digit.",
+        )
+    return handle
+
+
+def tuning(name: str, default: float) -> float:
+    """A timing knob read from the environment (`INTERLIEUX_<NAME>`): tests shorten retries."""
+    raw = os.environ.get(f"INTERLIEUX_{name.upper()}")
+    return float(raw) if raw else default

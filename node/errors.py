@@ -1,0 +1,99 @@
+"""The errors a node raises, each with a message a place's team can act on.
+
+    InterlieuxError                 base: `log` for the logs, `fr`/`en` for people, `status` for HTTP
+    ├── ConfigError                 the data folder or a setting is wrong (CLI, start-up)
+    ├── AuthError                   a bearer token is missing, unknown or revoked (401)
+    ├── ForbiddenError              the caller may not do this (403)
+    ├── NotFoundError               no such actor, object or activity (404)
+    ├── InvalidActivity             malformed JSON or activity (400)
+    ├── PayloadTooLarge             body over the size limit (413)
+    └── FederationError             talking to another server went wrong
+        ├── SignatureError          an HTTP signature is missing, malformed or does not verify (401)
+        ├── FetchError              a remote document could not be fetched or was refused
+        │   └── UnsafeAddress       the target resolves to an address a node must not reach
+        └── DeliveryError           a POST to a remote inbox failed (the queue retries it)
+
+Errors from httpx, cryptography and sqlite are translated at the boundary, with `from exc`.
+"""
+
+from __future__ import annotations
+
+
+class InterlieuxError(Exception):
+    """Base of every error the node raises on purpose."""
+
+    status = 500
+
+    def __init__(self, log: str, fr: str | None = None, en: str | None = None) -> None:
+        super().__init__(log)
+        self.log = log
+        self.fr = fr or log
+        self.en = en or log
+
+    def message(self, lang: str = "fr") -> str:
+        return self.en if lang.startswith("en") else self.fr
+
+
+class ConfigError(InterlieuxError):
+    """The data folder, a command-line value or a setting is wrong."""
+
+    status = 400
+
+
+class AuthError(InterlieuxError):
+    """A bearer token is missing, unknown or revoked."""
+
+    status = 401
+
+
+class ForbiddenError(InterlieuxError):
+    """The caller is known but may not do this."""
+
+    status = 403
+
+
+class NotFoundError(InterlieuxError):
+    """No such actor, object or activity on this node."""
+
+    status = 404
+
+
+class InvalidActivity(InterlieuxError):
+    """The body is not JSON, or not an activity this node can take."""
+
+    status = 400
+
+
+class PayloadTooLarge(InterlieuxError):
+    """The body is over the size limit."""
+
+    status = 413
+
+
+class FederationError(InterlieuxError):
+    """Talking to another server went wrong."""
+
+    status = 502
+
+
+class SignatureError(FederationError):
+    """An HTTP signature is missing, malformed, stale, or does not verify."""
+
+    status = 401
+
+
+class FetchError(FederationError):
+    """A remote document could not be fetched, or was refused as unsafe or invalid."""
+
+
+class UnsafeAddress(FetchError):
+    """The target resolves to a private, loopback or otherwise forbidden address."""
+
+
+class DeliveryError(FederationError):
+    """A POST to a remote inbox failed; `retry` says whether the queue should try again."""
+
+    def __init__(self, log: str, *, retry: bool, retry_after: float | None = None) -> None:
+        super().__init__(log)
+        self.retry = retry
+        self.retry_after = retry_after

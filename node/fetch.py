@@ -1,0 +1,193 @@
+"""Outgoing HTTP that a hostile document cannot turn against the node or its network.
+
+A remote actor chooses the URLs we fetch (its key id, its inbox, the objects it mentions), so
+every fetch and delivery goes through here:
+
+- only http(s), a bounded number of redirects, each one re-checked;
+- a time-out, and a response size cap enforced while reading (a 10 GB "actor" is cut at 1 MB);
+- the address actually connected to must be public: the check runs in the connection layer on
+  the resolved address, so DNS rebinding (a name that resolves to a public address when checked
+  and to 127.0.0.1 when connected) and IPv4-mapped IPv6 (::ffff:127.0.0.1) do not get through;
+- fetched documents must be ActivityStreams and carry the `id` that was fetched, so that a
+  server cannot pass off a document as another origin's.
+
+A node whose own base URL is on loopback (development, tests) may reach loopback addresses, and
+only those besides public ones.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import anyio
+import httpcore
+import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from . import __version__
+from .errors import FetchError, UnsafeAddress
+from .signature import sign_request
+
+MAX_BYTES = 1_000_000
+MAX_REDIRECTS = 3
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+USER_AGENT = f"Interlieux/{__version__}"
+AS_ACCEPT = (
+    'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+)
+AS_CONTENT_TYPE = "application/activity+json"
+_AS_TYPES = ("application/activity+json", "application/ld+json")
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def address_allowed(address: IPAddress, allow_loopback: bool) -> bool:
+    """Public unicast addresses only; loopback too for a node that itself runs on loopback."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return allow_loopback
+    return not (
+        address.is_private
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_multicast
+        or address.is_reserved
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
+    )
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves names itself and connects only to addresses that `address_allowed` admits."""
+
+    def __init__(self, allow_loopback: bool) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        self._allow_loopback = allow_loopback
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        candidates = [ipaddress.ip_address(info[4][0]) for info in infos]
+        allowed = [a for a in candidates if address_allowed(a, self._allow_loopback)]
+        if not allowed:
+            raise UnsafeAddress(f"{host} resolves only to forbidden addresses {candidates}")
+        stream = await self._inner.connect_tcp(
+            str(allowed[0]), port, timeout, local_address, socket_options
+        )
+        peer = stream.get_extra_info("server_addr")
+        if peer is None or not address_allowed(
+            ipaddress.ip_address(peer[0]), self._allow_loopback
+        ):
+            await stream.aclose()
+            raise UnsafeAddress(f"connected to forbidden address {peer}")
+        return stream
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def client(allow_loopback: bool) -> httpx.AsyncClient:
+    """An httpx client whose every connection goes through the address guard."""
+    transport = httpx.AsyncHTTPTransport(retries=0)
+    # httpx does not expose the network backend; swapping the pool is the documented httpcore
+    # way to choose one, and keeps httpx's request/response mapping.
+    transport._pool = httpcore.AsyncConnectionPool(
+        network_backend=_GuardedBackend(allow_loopback), max_connections=100, http2=False
+    )
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=TIMEOUT,
+        follow_redirects=False,
+        headers={"user-agent": USER_AGENT},
+    )
+
+
+def check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"refusing to fetch {url!r}: only http(s) URLs")
+
+
+Signer = tuple[str, rsa.RSAPrivateKey]  # (key id, private key)
+
+
+async def fetch_document(
+    http: httpx.AsyncClient, url: str, signer: Signer | None
+) -> dict[str, Any]:
+    """GET an ActivityStreams document, signed, with every safety rule above."""
+    start = url.split("#", 1)[0]
+    current = start
+    for _ in range(MAX_REDIRECTS + 1):
+        check_url(current)
+        headers = {"accept": AS_ACCEPT}
+        if signer is not None:
+            headers = sign_request("GET", current, signer[0], signer[1], extra_headers=headers)
+        body, response = await _bounded_get(http, current, headers)
+        if response.is_redirect:
+            location = response.headers.get("location")
+            if not location:
+                raise FetchError(f"{current} redirects nowhere")
+            current = urljoin(current, location)
+            continue
+        if response.status_code != 200:
+            raise FetchError(f"GET {current} answered {response.status_code}")
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in _AS_TYPES:
+            raise FetchError(f"GET {current} is {content_type or 'untyped'}, not ActivityStreams")
+        try:
+            document = json.loads(body)
+        except ValueError as exc:
+            raise FetchError(f"GET {current} is not JSON") from exc
+        if not isinstance(document, dict):
+            raise FetchError(f"GET {current} is not a JSON object")
+        # The id must be what we asked for (or where we were redirected on the same origin),
+        # else any server could serve a document claiming another origin's id.
+        doc_id = document.get("id")
+        if doc_id not in (start, current) or not same_origin(str(doc_id), start):
+            raise FetchError(f"GET {start} returned a document whose id is {doc_id!r}")
+        return document
+    raise FetchError(f"GET {start}: more than {MAX_REDIRECTS} redirects")
+
+
+async def _bounded_get(
+    http: httpx.AsyncClient, url: str, headers: dict[str, str]
+) -> tuple[bytes, httpx.Response]:
+    try:
+        async with http.stream("GET", url, headers=headers) as response:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise FetchError(f"GET {url}: response over {MAX_BYTES} bytes")
+                chunks.append(chunk)
+            return b"".join(chunks), response
+    except httpx.HTTPError as exc:
+        raise FetchError(f"GET {url} failed: {exc!r}") from exc
+
+
+def same_origin(a: str, b: str) -> bool:
+    pa, pb = urlsplit(a), urlsplit(b)
+    return (pa.scheme, pa.netloc.lower()) == (pb.scheme, pb.netloc.lower())
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+MakeClient = Callable[[bool], httpx.AsyncClient]

@@ -1,0 +1,1 @@
+"""Receiving: verify, store, answer 202; then apply each activity once."""

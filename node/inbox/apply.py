@@ -1,0 +1,357 @@
+"""Applying received activities: the side effects of each type, once per activity id.
+
+A stored `inbox_queue` row is applied in two steps. First what needs the network (fetching an
+actor we must answer, taking an actor's own Update of itself); then one transaction that records
+the activity, makes its side effects, fills the recipients' inboxes, queues any answer (the
+`Accept` of a `Follow`) and marks the row applied. A crash before the commit leaves the row
+`new`, and the worker applies it again at start; nothing in the transaction is half done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from ..activity import id_of, recipients, type_of
+from ..actors import local
+from ..config import tuning
+from ..errors import FederationError, InterlieuxError
+from ..outbox.publish import Outgoing, prepare, record
+from vocab.context import PUBLIC_FORMS
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+class InboxWorker:
+    """Applies stored activities in the order they arrived."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="inbox-worker")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self) -> None:
+        retry_delay = tuning("inbox_retry", 30.0)
+        while True:
+            self._wake.clear()
+            try:
+                pending = await self.node.store.all(
+                    "SELECT * FROM inbox_queue WHERE state = 'new' ORDER BY received_at"
+                )
+                for row in pending:
+                    await self.apply_row(row)
+            except Exception:  # the worker must outlive any one bad row or fault
+                log.exception("inbox worker pass failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=retry_delay)
+            except TimeoutError:
+                pass
+
+    async def apply_row(self, row: Any) -> None:
+        activity = json.loads(row["document"])
+        try:
+            await apply(self.node, activity, row["target"])
+        except (InterlieuxError, ValueError, KeyError, TypeError) as exc:
+            # A fetch can fail for a while (the sender's server busy): keep the row and retry;
+            # a row that keeps failing is set aside with its reason, never dropped silently.
+            retry = isinstance(exc, FederationError) and row["attempts"] + 1 < MAX_ATTEMPTS
+            reason = exc.log if isinstance(exc, InterlieuxError) else repr(exc)
+            log.warning("applying %s failed: %s", row["activity_id"], reason)
+            async with self.node.store.write() as db:
+                await db.execute(
+                    "UPDATE inbox_queue SET attempts = attempts + 1, last_error = ?,"
+                    " state = ? WHERE activity_id = ?",
+                    (reason, "new" if retry else "failed", row["activity_id"]),
+                )
+
+
+async def apply(node: Node, activity: dict[str, Any], target: str | None) -> None:
+    kind = type_of(activity)
+    actor = str(id_of(activity["actor"]))
+    obj = activity.get("object")
+    obj_id = id_of(obj)
+    answer: Outgoing | None = None
+
+    # Step 1: what needs the network, before the transaction.
+    if kind == "Update" and obj_id == actor and isinstance(obj, dict):
+        await node.directory.update_from(obj)  # key rotation, new inbox, new name
+    if kind == "Follow" and obj_id is not None:
+        followee = await local.by_id(node.store, obj_id)
+        if followee is not None and not followee.manually_approves:
+            accept = {
+                "type": "Accept",
+                "actor": followee.id,
+                "object": _follow_reference(activity),
+                "to": [actor],
+            }
+            answer = await prepare(node, followee, accept)
+    if node.config.is_local(actor):
+        sender_followers: str | None = f"{actor}/followers"
+    else:
+        sender = await node.directory.cached(actor)
+        sender_followers = sender.followers if sender else None
+
+    # Step 2: one transaction.
+    async with node.store.write() as db:
+        state = await _state_of(db, activity["id"])
+        if state == "applied":
+            return
+        now = time.time()
+        await db.execute(
+            "INSERT OR IGNORE INTO activities (id, type, actor, object_id, document, local,"
+            " created_at) VALUES (?,?,?,?,?,0,?)",
+            (activity["id"], kind, actor, obj_id, json.dumps(activity), now),
+        )
+        owners = await _local_recipients(db, node, activity, target, sender_followers)
+        handler = _HANDLERS.get(kind or "")
+        if handler is not None:
+            await handler(db, node, Received(activity, actor, obj, obj_id, answer))
+        for owner in owners:
+            await db.execute(
+                "INSERT OR IGNORE INTO inbox_items (owner, activity_id, received_at)"
+                " VALUES (?,?,?)",
+                (owner, activity["id"], now),
+            )
+        await db.execute(
+            "UPDATE inbox_queue SET state = 'applied', last_error = NULL WHERE activity_id = ?",
+            (activity["id"],),
+        )
+    if answer is not None:
+        node.delivery.wake()
+        if answer.local:
+            node.inbox_worker.wake()
+
+
+@dataclass(frozen=True)
+class Received:
+    activity: dict[str, Any]
+    actor: str
+    obj: Any  # the object as sent: an id string or an embedded document
+    obj_id: str | None
+    answer: Outgoing | None  # an answer prepared before the transaction (Accept of a Follow)
+
+
+def _follow_reference(follow: dict[str, Any]) -> dict[str, Any]:
+    # Embed the Follow: Mastodon matches it by id, others by (actor, object).
+    return {
+        "id": follow["id"],
+        "type": "Follow",
+        "actor": id_of(follow["actor"]),
+        "object": id_of(follow["object"]),
+    }
+
+
+async def _state_of(db: aiosqlite.Connection, activity_id: str) -> str | None:
+    async with db.execute(
+        "SELECT state FROM inbox_queue WHERE activity_id = ?", (activity_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def _local_recipients(
+    db: aiosqlite.Connection,
+    node: Node,
+    activity: dict[str, Any],
+    target: str | None,
+    sender_followers: str | None,
+) -> set[str]:
+    """Which local actors see this activity in their inbox."""
+    owners: set[str] = set()
+    if target:
+        owners.add(target)
+    addressed = recipients(activity)
+    obj = activity.get("object")
+    if isinstance(obj, dict):
+        addressed += recipients(obj)
+    obj_id = id_of(obj)
+    if obj_id and node.config.is_local(obj_id):
+        addressed.append(obj_id)  # a Follow, Like or Announce of a local actor or object
+    for ref in addressed:
+        if node.config.is_local(ref):
+            async with db.execute("SELECT handle FROM local_actors WHERE id = ?", (ref,)) as cur:
+                row = await cur.fetchone()
+            if row:
+                owners.add(row[0])
+    public = any(ref in PUBLIC_FORMS for ref in addressed)
+    if public or (sender_followers and sender_followers in addressed):
+        async with db.execute(
+            "SELECT a.handle FROM follows f JOIN local_actors a ON a.id = f.follower"
+            " WHERE f.followee = ? AND f.state = 'accepted'",
+            (id_of(activity["actor"]),),
+        ) as cur:
+            owners.update(r[0] for r in await cur.fetchall())
+    # The sender does not receive its own activity.
+    async with db.execute(
+        "SELECT handle FROM local_actors WHERE id = ?", (id_of(activity["actor"]),)
+    ) as cur:
+        sender = await cur.fetchone()
+    owners.discard(sender[0] if sender else "")
+    return owners
+
+
+async def _on_follow(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+    async with db.execute(
+        "SELECT manually_approves FROM local_actors WHERE id = ?", (r.obj_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return  # a Follow of someone not on this node: nothing to record
+    state = "pending" if row[0] else "accepted"
+    await db.execute(
+        "INSERT INTO follows (follower, followee, activity_id, state, created_at)"
+        " VALUES (?,?,?,?,?) ON CONFLICT(follower, followee) DO UPDATE SET"
+        " activity_id = excluded.activity_id,"
+        " state = CASE WHEN follows.state = 'accepted' THEN 'accepted' ELSE excluded.state END",
+        (r.actor, r.obj_id, r.activity["id"], state, time.time()),
+    )
+    if r.answer is not None:
+        await record(db, r.answer)
+
+
+async def _find_follow(db: aiosqlite.Connection, r: Received) -> Any:
+    """The Follow an Accept/Reject answers: by id, or by (actor, object) when embedded.
+
+    Only a Follow of the answering actor itself: nobody accepts a follow on another's behalf.
+    """
+    async with db.execute(
+        "SELECT * FROM follows WHERE activity_id = ? AND followee = ?", (r.obj_id, r.actor)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None and isinstance(r.obj, dict) and id_of(r.obj.get("object")) == r.actor:
+        async with db.execute(
+            "SELECT * FROM follows WHERE follower = ? AND followee = ?",
+            (id_of(r.obj.get("actor")), r.actor),
+        ) as cur:
+            row = await cur.fetchone()
+    return row
+
+
+async def _on_accept(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+    row = await _find_follow(db, r)
+    if row is not None:
+        await db.execute(
+            "UPDATE follows SET state = 'accepted' WHERE follower = ? AND followee = ?",
+            (row["follower"], row["followee"]),
+        )
+
+
+async def _on_reject(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+    row = await _find_follow(db, r)
+    if row is not None:
+        await db.execute(
+            "DELETE FROM follows WHERE follower = ? AND followee = ?",
+            (row["follower"], row["followee"]),
+        )
+
+
+async def _on_undo(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+    inner_type = type_of(r.obj)
+    if inner_type is None:
+        async with db.execute("SELECT type FROM activities WHERE id = ?", (r.obj_id,)) as cur:
+            row = await cur.fetchone()
+        inner_type = row[0] if row else None
+    if inner_type == "Follow" or inner_type is None:
+        followee = id_of(r.obj.get("object")) if isinstance(r.obj, dict) else None
+        await db.execute(
+            "DELETE FROM follows WHERE follower = ? AND (activity_id = ? OR followee = ?)",
+            (r.actor, r.obj_id, followee),
+        )
+    if inner_type in ("Like", "Announce") or inner_type is None:
+        await db.execute(
+            "DELETE FROM reactions WHERE activity_id = ? AND actor = ?", (r.obj_id, r.actor)
+        )
+
+
+async def _on_create(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+    now = time.time()
+    await db.execute(
+        "INSERT OR IGNORE INTO objects (id, type, attributed_to, document, local, created_at,"
+        " updated_at) VALUES (?,?,?,?,0,?,?)",
+        (r.obj_id, type_of(r.obj), r.actor, json.dumps(r.obj), now, now),
+    )
+
+
+async def _on_update(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+    if r.obj_id == r.actor or not isinstance(r.obj, dict):
+        return  # an actor's Update of itself was taken before the transaction
+    now = time.time()
+    await db.execute(
+        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at)"
+        " VALUES (?,?,?,?,0,?,?) ON CONFLICT(id) DO UPDATE SET document = excluded.document,"
+        " type = excluded.type, updated_at = excluded.updated_at"
+        " WHERE objects.attributed_to = excluded.attributed_to AND objects.deleted_at IS NULL",
+        (r.obj_id, type_of(r.obj), r.actor, json.dumps(r.obj), now, now),
+    )
+
+
+async def _on_delete(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+    now = time.time()
+    if r.obj_id == r.actor:
+        await db.execute(
+            "DELETE FROM follows WHERE follower = ? OR followee = ?", (r.actor, r.actor)
+        )
+        await db.execute("DELETE FROM remote_actors WHERE id = ?", (r.actor,))
+        return
+    async with db.execute(
+        "SELECT type FROM objects WHERE id = ? AND attributed_to = ?", (r.obj_id, r.actor)
+    ) as cur:
+        row = await cur.fetchone()
+    tombstone = {
+        "id": r.obj_id,
+        "type": "Tombstone",
+        "formerType": row[0] if row else type_of(r.obj),
+        "deleted": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+    }
+    # Keep a tombstone even for an object we never saw: a late Create must not resurrect it.
+    await db.execute(
+        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at,"
+        " deleted_at) VALUES (?, 'Tombstone', ?, ?, 0, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+        " type = 'Tombstone', document = excluded.document, updated_at = excluded.updated_at,"
+        " deleted_at = excluded.deleted_at WHERE objects.attributed_to = excluded.attributed_to",
+        (r.obj_id, r.actor, json.dumps(tombstone), now, now, now),
+    )
+
+
+async def _on_reaction(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+    await db.execute(
+        "INSERT OR IGNORE INTO reactions (activity_id, type, actor, object_id) VALUES (?,?,?,?)",
+        (r.activity["id"], type_of(r.activity), r.actor, r.obj_id),
+    )
+
+
+_HANDLERS = {
+    "Follow": _on_follow,
+    "Accept": _on_accept,
+    "Reject": _on_reject,
+    "Undo": _on_undo,
+    "Create": _on_create,
+    "Update": _on_update,
+    "Delete": _on_delete,
+    "Like": _on_reaction,
+    "Announce": _on_reaction,
+}

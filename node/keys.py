@@ -1,0 +1,59 @@
+"""An actor's two key pairs: RSA-2048 for HTTP signatures, Ed25519 for object signatures.
+
+RSA because Mastodon and most of the fediverse only verify `rsa-sha256`; Ed25519 (published as a
+FEP-521a `Multikey`) because grants and claims must be small and fast to verify at a door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bovine.crypto.multibase import encode_public_key_to_multibase
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    rsa_private_pem: str
+    ed25519_private_pem: str
+
+    @property
+    def rsa_private(self) -> rsa.RSAPrivateKey:
+        key = serialization.load_pem_private_key(self.rsa_private_pem.encode(), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key
+
+    @property
+    def ed25519_private(self) -> ed25519.Ed25519PrivateKey:
+        key = serialization.load_pem_private_key(self.ed25519_private_pem.encode(), password=None)
+        assert isinstance(key, ed25519.Ed25519PrivateKey)
+        return key
+
+    @property
+    def rsa_public_pem(self) -> str:
+        return public_pem(self.rsa_private.public_key())
+
+    @property
+    def ed25519_multibase(self) -> str:
+        return str(encode_public_key_to_multibase(self.ed25519_private.public_key()))
+
+
+def generate() -> KeyPair:
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ed_key = ed25519.Ed25519PrivateKey.generate()
+    return KeyPair(rsa_private_pem=private_pem(rsa_key), ed25519_private_pem=private_pem(ed_key))
+
+
+def private_pem(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def public_pem(key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()

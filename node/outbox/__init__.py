@@ -1,0 +1,1 @@
+"""Publishing: client-to-server outbox POSTs, addressing, and the durable delivery queue."""

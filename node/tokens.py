@@ -1,0 +1,78 @@
+"""Bearer tokens for client-to-server use, stored hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+from .errors import AuthError, NotFoundError
+from .store import Store
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    handle: str
+    label: str
+    created_at: float
+    revoked_at: float | None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue(store: Store, handle: str, label: str = "") -> str:
+    token = "il_" + secrets.token_urlsafe(32)
+    async with store.write() as db:
+        await db.execute(
+            "INSERT INTO tokens (handle, token_hash, label, created_at) VALUES (?,?,?,?)",
+            (handle, _hash(token), label, time.time()),
+        )
+    return token
+
+
+async def handle_for(store: Store, authorization: str | None) -> str:
+    """The handle a request's `Authorization: Bearer` token belongs to."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise AuthError(
+            "missing bearer token",
+            fr="Jeton manquant : ajoutez l'en-tête « Authorization: Bearer <jeton> » "
+            "(« interlieux token » en crée un).",
+            en="Missing token: send 'Authorization: Bearer <token>' "
+            "('interlieux token' creates one).",
+        )
+    row = await store.one(
+        "SELECT handle FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
+        (_hash(authorization[7:].strip()),),
+    )
+    if row is None:
+        raise AuthError(
+            "unknown or revoked token",
+            fr="Jeton inconnu ou révoqué : créez-en un nouveau avec « interlieux token ».",
+            en="Unknown or revoked token: create a new one with 'interlieux token'.",
+        )
+    return str(row["handle"])
+
+
+async def listing(store: Store) -> list[TokenInfo]:
+    rows = await store.all("SELECT * FROM tokens ORDER BY id")
+    return [
+        TokenInfo(r["id"], r["handle"], r["label"], r["created_at"], r["revoked_at"]) for r in rows
+    ]
+
+
+async def revoke(store: Store, token_id: int) -> None:
+    async with store.write() as db:
+        cur = await db.execute(
+            "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            (time.time(), token_id),
+        )
+        if cur.rowcount == 0:
+            raise NotFoundError(
+                f"no active token {token_id}",
+                fr=f"Aucun jeton actif numéro {token_id} : « interlieux token --list » les montre.",
+                en=f"No active token number {token_id}: 'interlieux token --list' shows them.",
+            )
