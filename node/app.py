@@ -75,9 +75,7 @@ async def _outbox_post(request: Request) -> Response:
     except ValueError:
         return _error(request, 400, "le corps n'est pas du JSON", "body is not JSON")
     activity = await publish(node, actor, document)
-    return routes.ActivityJSON(
-        activity, status_code=201, headers={"location": activity["id"]}
-    )
+    return routes.ActivityJSON(activity, status_code=201, headers={"location": activity["id"]})
 
 
 def _lang(request: Request) -> str:

@@ -58,8 +58,8 @@ class NodeConfig:
         if not path.is_file():
             raise ConfigError(
                 f"no node at {data_dir}",
-                fr=f"Aucun nœud dans {data_dir} : créez-le avec « interlieux init --data {data_dir} »"
-                " ou vérifiez le chemin donné à --data.",
+                fr=f"Aucun nœud dans {data_dir} : créez-le avec "
+                f"« interlieux init --data {data_dir} » ou vérifiez le chemin donné à --data.",
                 en=f"No node in {data_dir}: create it with 'interlieux init --data {data_dir}'"
                 " or check the --data path.",
             )

@@ -1,6 +1,6 @@
 """The errors a node raises, each with a message a place's team can act on.
 
-    InterlieuxError                 base: `log` for the logs, `fr`/`en` for people, `status` for HTTP
+    InterlieuxError                 `log` for logs, `fr`/`en` for people, `status` for HTTP
     ├── ConfigError                 the data folder or a setting is wrong (CLI, start-up)
     ├── AuthError                   a bearer token is missing, unknown or revoked (401)
     ├── ForbiddenError              the caller may not do this (403)

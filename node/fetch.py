@@ -37,9 +37,7 @@ MAX_BYTES = 1_000_000
 MAX_REDIRECTS = 3
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = f"Interlieux/{__version__}"
-AS_ACCEPT = (
-    'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
-)
+AS_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 AS_CONTENT_TYPE = "application/activity+json"
 _AS_TYPES = ("application/activity+json", "application/ld+json")
 
@@ -89,9 +87,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
             str(allowed[0]), port, timeout, local_address, socket_options
         )
         peer = stream.get_extra_info("server_addr")
-        if peer is None or not address_allowed(
-            ipaddress.ip_address(peer[0]), self._allow_loopback
-        ):
+        if peer is None or not address_allowed(ipaddress.ip_address(peer[0]), self._allow_loopback):
             await stream.aclose()
             raise UnsafeAddress(f"connected to forbidden address {peer}")
         return stream

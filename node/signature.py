@@ -19,8 +19,8 @@ import base64
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from email.utils import format_datetime, parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
@@ -206,9 +206,7 @@ def check_request(
         raise SignatureError("signature has expired")
     if body:
         check_digest(headers.get("digest"), body)
-    text = signing_string(
-        params.headers, method, target, headers, params.created, params.expires
-    )
+    text = signing_string(params.headers, method, target, headers, params.created, params.expires)
     return params, text
 
 
@@ -256,9 +254,7 @@ async def verify_request(
     A failure with the cached key is retried once with a fresh copy: the sender may have
     rotated its key since we cached it.
     """
-    params, text = check_request(
-        method, target, headers, body, now or datetime.now(UTC), max_skew
-    )
+    params, text = check_request(method, target, headers, body, now or datetime.now(UTC), max_skew)
     owner, key = await lookup(params.key_id, False)
     try:
         verify_signature(params, text, key)

@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bovine_common import seed_jsonld_contexts  # noqa: E402
+from bovine_common import seed_jsonld_contexts
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 

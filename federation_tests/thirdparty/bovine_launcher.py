@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bovine_common import seed_jsonld_contexts  # noqa: E402
+from bovine_common import seed_jsonld_contexts
 
 
 def main() -> None:

@@ -349,14 +349,20 @@ class BovineUser:
 
     def wait_for_following(self, target: str, timeout: float = 20.0) -> list[str]:
         return list(
-            wait_until(lambda: target in self.following() and self.following(), timeout,
-                       what=f"{self.username} following {target}")
+            wait_until(
+                lambda: target in self.following() and self.following(),
+                timeout,
+                what=f"{self.username} following {target}",
+            )
         )
 
     def wait_for_follower(self, follower: str, timeout: float = 20.0) -> list[str]:
         return list(
-            wait_until(lambda: follower in self.followers() and self.followers(), timeout,
-                       what=f"{follower} in {self.username}'s followers")
+            wait_until(
+                lambda: follower in self.followers() and self.followers(),
+                timeout,
+                what=f"{follower} in {self.username}'s followers",
+            )
         )
 
 
@@ -374,9 +380,14 @@ def is_public(activity: dict[str, Any]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m federation_tests.thirdparty.server --port 8501 --user alice``"""
+    """``python3 -m federation_tests.thirdparty --port 8501 --user alice``"""
     import argparse
     import tempfile
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # so that SIGTERM also stops the server below
+
+    signal.signal(signal.SIGTERM, interrupt)
 
     parser = argparse.ArgumentParser(description="Run bovine-herd on loopback by hand.")
     parser.add_argument("--port", type=int, default=8501)
@@ -392,13 +403,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{server.name} {server.version} on {server.base_url}, state in {workdir}")
         for name in args.user:
             user = server.create_actor(name)
-            print(json.dumps({"actor_id": user.actor_id, "handle": user.handle,
-                              "secret": user.secret}))
+            print(
+                json.dumps(
+                    {"actor_id": user.actor_id, "handle": user.handle, "secret": user.secret}
+                )
+            )
         print("Ctrl-C to stop", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(3600)
-
-
-if __name__ == "__main__":
-    main()

@@ -22,7 +22,7 @@ import threading
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -117,7 +117,7 @@ class StandInPeer:
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass  # keep pytest output clean
 
             def _record(self, body: bytes) -> None:
@@ -181,7 +181,9 @@ class StandInPeer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def received(self, method: str | None = None, activity_type: str | None = None) -> list[Recorded]:
+    def received(
+        self, method: str | None = None, activity_type: str | None = None
+    ) -> list[Recorded]:
         with self._lock:
             found = list(self.requests)
         if method:

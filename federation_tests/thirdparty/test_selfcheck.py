@@ -39,6 +39,7 @@ from .standin import ACTIVITY_JSON, Recorded, StandInPeer
 
 CAPTURE_DIR = REPO_ROOT / "tests" / "data" / "captured" / "bovine"
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -96,9 +97,11 @@ def test_bovine_follows_bovine_and_receives_its_note(alice: BovineUser, bob: Bov
 
     bob.post_note("Atelier réparation vélo samedi")
     create = alice.wait_for_inbox(
-        lambda a: a.get("type") == "Create"
-        and isinstance(a.get("object"), dict)
-        and a["object"].get("content") == "Atelier réparation vélo samedi"
+        lambda a: (
+            a.get("type") == "Create"
+            and isinstance(a.get("object"), dict)
+            and a["object"].get("content") == "Atelier réparation vélo samedi"
+        )
     )
     assert object_id(create["actor"]) == bob.actor_id
     assert is_public(create)
@@ -162,6 +165,16 @@ def test_bovine_with_standin_place(herds: tuple[ThirdPartyServer, ...]) -> None:
         status, _ = place.signed_post(carol_doc["inbox"], place_follow)
         assert status == 202
         carol.wait_for_follow_request(place.actor_id)
+        # To check the place's signatures bovine fetched its key, signing that GET
+        # with its instance-wide Application actor (not with carol's key).
+        app_actor = f"{herds[0].base_url}/activitypub/bovine"
+        key_gets = [
+            r
+            for r in place.received("GET")
+            if f'keyId="{app_actor}#main-key"' in r.headers.get("signature", "")
+        ]
+        assert key_gets, "bovine accepted the place's POST without fetching its key"
+        _signed_by(place, key_gets[0], app_actor)
         carol.accept_follows()
         accept_req = wait_until(
             lambda: place.received("POST", "Accept"), what="Accept at the place"
@@ -199,11 +212,14 @@ def test_bovine_with_standin_place(herds: tuple[ThirdPartyServer, ...]) -> None:
                     "create_note": create_req,
                     "undo_follow": undo_req,
                     "get_actor": gets[0],
+                    "get_key_as_application": key_gets[0],
                 },
             )
 
 
-def _write_captures(carol: BovineUser, actor: dict[str, Any], requests: dict[str, Recorded]) -> None:
+def _write_captures(
+    carol: BovineUser, actor: dict[str, Any], requests: dict[str, Recorded]
+) -> None:
     CAPTURE_DIR.mkdir(parents=True, exist_ok=True)
 
     def dump(name: str, data: Any) -> None:
@@ -217,6 +233,9 @@ def _write_captures(carol: BovineUser, actor: dict[str, Any], requests: dict[str
     )
     assert status == 200
     dump("webfinger.json", json.loads(webfinger))
+    status, app_actor = http_get(f"{carol.server.base_url}/activitypub/bovine")
+    assert status == 200  # served unsigned, unlike user actors
+    dump("application_actor.json", json.loads(app_actor))
     headers: dict[str, Any] = {"server": f"{SERVER_NAME} {SERVER_VERSION}"}
     for name, request in requests.items():
         if request.body:

@@ -65,7 +65,9 @@ def parse_actor(document: dict[str, Any], key_id: str | None = None) -> RemoteAc
             f"actor {actor_id} publishes no key {key_id or ''}".strip(),
         )
     # A key is only the actor's if the actor document says so and it is on the same origin.
-    if chosen.get("owner", actor_id) != actor_id or not same_origin(str(chosen.get("id")), actor_id):
+    if chosen.get("owner", actor_id) != actor_id or not same_origin(
+        str(chosen.get("id")), actor_id
+    ):
         raise SignatureError(f"key {chosen.get('id')} is not owned by {actor_id}")
     followers = document.get("followers")
     return RemoteActor(

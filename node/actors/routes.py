@@ -64,8 +64,11 @@ async def webfinger(request: Request) -> Response:
             "aliases": [actor.id],
             "links": [
                 {"rel": "self", "type": AS_JSON, "href": actor.id},
-                {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html",
-                 "href": actor.id},
+                {
+                    "rel": "http://webfinger.net/rel/profile-page",
+                    "type": "text/html",
+                    "href": actor.id,
+                },
             ],
         },
         media_type="application/jrd+json",
@@ -103,8 +106,10 @@ async def nodeinfo(request: Request) -> Response:
             "protocols": ["activitypub"],
             "services": {"inbound": [], "outbound": []},
             "openRegistrations": False,
-            "usage": {"users": {"total": users["n"] if users else 0},
-                      "localPosts": posts["n"] if posts else 0},
+            "usage": {
+                "users": {"total": users["n"] if users else 0},
+                "localPosts": posts["n"] if posts else 0,
+            },
             "metadata": {"nodeName": node.config.name},
         },
         media_type='application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"',
@@ -136,9 +141,7 @@ async def _paged(
         items_sql + " LIMIT ? OFFSET ?", (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     )
     items = [json.loads(r[0]) if r[0].startswith("{") else r[0] for r in rows[:PAGE_SIZE]]
-    return as_response(
-        request, collection_page(collection_id, page, items, len(rows) > PAGE_SIZE)
-    )
+    return as_response(request, collection_page(collection_id, page, items, len(rows) > PAGE_SIZE))
 
 
 async def followers(request: Request) -> Response:
@@ -185,10 +188,14 @@ async def inbox(request: Request) -> Response:
 
 # A document is public when Public is in its to/cc: checked on the stored JSON, in SQL.
 _PUBLIC_VALUES = ", ".join(f"'{p}'" for p in sorted(PUBLIC_FORMS))
-_PUBLIC_SQL = "(" + " OR ".join(
-    f"EXISTS (SELECT 1 FROM json_each(document, '$.{field}') WHERE value IN ({_PUBLIC_VALUES}))"
-    for field in ("to", "cc")
-) + ")"
+_PUBLIC_SQL = (
+    "("
+    + " OR ".join(
+        f"EXISTS (SELECT 1 FROM json_each(document, '$.{field}') WHERE value IN ({_PUBLIC_VALUES}))"
+        for field in ("to", "cc")
+    )
+    + ")"
+)
 
 
 def is_public(document: dict[str, Any]) -> bool:

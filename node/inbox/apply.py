@@ -10,6 +10,7 @@ the activity, makes its side effects, fills the recipients' inboxes, queues any 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -18,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
+from vocab.context import PUBLIC_FORMS
+
 from ..activity import id_of, recipients, type_of
 from ..actors import local
 from ..config import tuning
 from ..errors import FederationError, InterlieuxError
 from ..outbox.publish import Outgoing, prepare, record
-from vocab.context import PUBLIC_FORMS
 
 if TYPE_CHECKING:
     from ..app import Node
@@ -49,10 +51,8 @@ class InboxWorker:
     async def stop(self) -> None:
         if self._task:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     async def _run(self) -> None:
         retry_delay = tuning("inbox_retry", 30.0)
@@ -66,10 +66,8 @@ class InboxWorker:
                     await self.apply_row(row)
             except Exception:  # the worker must outlive any one bad row or fault
                 log.exception("inbox worker pass failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=retry_delay)
-            except TimeoutError:
-                pass
 
     async def apply_row(self, row: Any) -> None:
         activity = json.loads(row["document"])

@@ -11,6 +11,7 @@ peer that is down or slow holds a slot or two and never the whole queue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -102,9 +103,7 @@ class DeliveryWorker:
         # This process is the only worker for its data folder: rows a crashed predecessor was
         # sending are ours now, and due at once.
         async with self.node.store.write() as db:
-            await db.execute(
-                "UPDATE deliveries SET locked_until = NULL WHERE state = 'pending'"
-            )
+            await db.execute("UPDATE deliveries SET locked_until = NULL WHERE state = 'pending'")
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
 
     async def stop(self) -> None:
@@ -128,10 +127,8 @@ class DeliveryWorker:
             wait = 30.0
             if row and row["due"] is not None:
                 wait = min(wait, max(0.05, row["due"] - time.time()))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
-            except TimeoutError:
-                pass
 
     async def _dispatch(self) -> None:
         free = CONCURRENCY - len(self._in_flight)
@@ -204,8 +201,14 @@ class DeliveryWorker:
             delay = max(self.schedule.delay(attempts), error.retry_after or 0.0)
             give_up = not error.retry or now + delay - row["created_at"] > self.schedule.max_age
             if give_up:
-                reason = error.log if not error.retry else f"gave up after {attempts} attempts: {error.log}"
-                log.warning("delivery of %s to %s failed: %s", row["activity_id"], row["inbox"], reason)
+                reason = (
+                    error.log
+                    if not error.retry
+                    else f"gave up after {attempts} attempts: {error.log}"
+                )
+                log.warning(
+                    "delivery of %s to %s failed: %s", row["activity_id"], row["inbox"], reason
+                )
                 await db.execute(
                     "UPDATE deliveries SET state = 'failed', attempts = ?, finished_at = ?,"
                     " locked_until = NULL, last_error = ? WHERE id = ?",

@@ -148,9 +148,7 @@ async def prepare(node: Node, actor: LocalActor, activity: dict[str, Any]) -> Ou
                 ) from exc
             # Someone else's collection, or an actor gone: the others still get it.
             log.info("not delivering to %s: %s", ref, exc.log)
-    local_ids = {
-        r["id"] for r in await node.store.all("SELECT id FROM local_actors")
-    }
+    local_ids = {r["id"] for r in await node.store.all("SELECT id FROM local_actors")}
     targets = delivery_targets(
         addressed, actor.id, actor.followers, followers, remote, local_ids.__contains__
     )
@@ -186,8 +184,7 @@ async def record(db: aiosqlite.Connection, out: Outgoing) -> None:
         # Local recipients get it through the inbox queue, like a remote activity: the same
         # side effects (a member following its own place is auto-accepted) in the same order.
         await db.execute(
-            "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at)"
-            " VALUES (?,?,?)",
+            "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at) VALUES (?,?,?)",
             (activity["id"], json.dumps(activity), now),
         )
     for inbox in out.inboxes:
@@ -201,14 +198,7 @@ async def record(db: aiosqlite.Connection, out: Outgoing) -> None:
 async def publish(node: Node, actor: LocalActor, body: Any) -> dict[str, Any]:
     """The whole client-to-server path; returns the stored activity."""
     activity = normalize(body, actor.id, node.config.base_url)
-    if type_of(activity) == "Follow":
-        target = id_of(activity["object"])
-        if target == actor.id:
-            raise InvalidActivity(
-                "cannot follow oneself", fr="On ne peut pas se suivre soi-même."
-            )
-        # The followee must be addressed, or it would never hear of the Follow.
-        activity["to"] = list(dict.fromkeys([*_as_list(activity.get("to")), target]))
+    await _complete(node, actor, activity)
     out = await prepare(node, actor, activity)
     async with node.store.write() as db:
         await _side_effects(db, node, out)
@@ -217,6 +207,58 @@ async def publish(node: Node, actor: LocalActor, body: Any) -> dict[str, Any]:
     if out.local:
         node.inbox_worker.wake()
     return out.activity
+
+
+def _add_recipient(activity: dict[str, Any], recipient: str) -> None:
+    activity["to"] = list(dict.fromkeys([*_as_list(activity.get("to")), recipient]))
+
+
+async def _complete(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
+    """Fill in what the client may leave out: who must hear of it, what it refers to.
+
+    A Follow goes to the followee; an Accept or Reject to the follower, with the Follow it
+    answers embedded; an Undo to the audience of what it undoes, which is embedded too, as
+    Mastodon does (a server that never stored the original can still act on it).
+    """
+    kind = type_of(activity)
+    obj_id = id_of(activity.get("object"))
+    if kind == "Follow":
+        if obj_id == actor.id:
+            raise InvalidActivity("cannot follow oneself", fr="On ne peut pas se suivre soi-même.")
+        _add_recipient(activity, str(obj_id))
+    elif kind in ("Accept", "Reject"):
+        row = await node.store.one(
+            "SELECT follower, followee, activity_id FROM follows"
+            " WHERE activity_id = ? AND followee = ?",
+            (obj_id, actor.id),
+        )
+        if row is None:
+            raise NotFoundError(
+                f"no follow request {obj_id} for {actor.id}",
+                fr="Aucune demande d'abonnement ne correspond à cet « object ».",
+                en="No follow request matches this 'object'.",
+            )
+        activity["object"] = {
+            "id": row["activity_id"], "type": "Follow",
+            "actor": row["follower"], "object": row["followee"],
+        }  # fmt: skip
+        _add_recipient(activity, row["follower"])
+    elif kind == "Undo":
+        original = await node.store.one(
+            "SELECT actor, document FROM activities WHERE id = ? AND local = 1", (obj_id,)
+        )
+        if original is None or original["actor"] != actor.id:
+            raise ForbiddenError(
+                f"{actor.id} cannot undo {obj_id}",
+                fr="On ne peut annuler que ses propres activités : vérifiez l'« object ».",
+                en="One can only undo one's own activities: check the 'object'.",
+            )
+        document = json.loads(original["document"])
+        document.pop("@context", None)
+        activity["object"] = document
+        for f in ("to", "cc"):
+            if f not in activity and f in document:
+                activity[f] = document[f]
 
 
 async def _side_effects(db: aiosqlite.Connection, node: Node, out: Outgoing) -> None:
@@ -233,43 +275,24 @@ async def _side_effects(db: aiosqlite.Connection, node: Node, out: Outgoing) -> 
             " state = CASE WHEN follows.state = 'accepted' THEN 'accepted' ELSE 'pending' END",
             (actor.id, obj_id, activity["id"], now),
         )
-    elif kind in ("Accept", "Reject"):
-        async with db.execute(
-            "SELECT follower FROM follows WHERE activity_id = ? AND followee = ?",
+    elif kind == "Accept":
+        await db.execute(
+            "UPDATE follows SET state = 'accepted' WHERE activity_id = ? AND followee = ?",
             (obj_id, actor.id),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            raise NotFoundError(
-                f"no follow request {obj_id} for {actor.id}",
-                fr="Aucune demande d'abonnement ne correspond à cet « object ».",
-                en="No follow request matches this 'object'.",
-            )
-        if kind == "Accept":
-            await db.execute(
-                "UPDATE follows SET state = 'accepted' WHERE activity_id = ?", (obj_id,)
-            )
-        else:
-            await db.execute("DELETE FROM follows WHERE activity_id = ?", (obj_id,))
-        activity["to"] = list(dict.fromkeys([*_as_list(activity.get("to")), row["follower"]]))
-        out.inboxes, out.local = await _retarget(node, out)
+        )
+    elif kind == "Reject":
+        await db.execute(
+            "DELETE FROM follows WHERE activity_id = ? AND followee = ?", (obj_id, actor.id)
+        )
     elif kind == "Undo":
-        async with db.execute(
-            "SELECT type, actor, object_id FROM activities WHERE id = ?", (obj_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None or row["actor"] != actor.id:
-            raise ForbiddenError(
-                f"{actor.id} cannot undo {obj_id}",
-                fr="On ne peut annuler que ses propres activités.",
-                en="One can only undo one's own activities.",
-            )
-        if row["type"] == "Follow":
+        if type_of(obj) == "Follow":
             await db.execute(
                 "DELETE FROM follows WHERE activity_id = ? AND follower = ?", (obj_id, actor.id)
             )
         else:
-            await db.execute("DELETE FROM reactions WHERE activity_id = ?", (obj_id,))
+            await db.execute(
+                "DELETE FROM reactions WHERE activity_id = ? AND actor = ?", (obj_id, actor.id)
+            )
     elif kind in ("Like", "Announce"):
         await db.execute(
             "INSERT OR IGNORE INTO reactions (activity_id, type, actor, object_id)"
@@ -296,7 +319,10 @@ async def _side_effects(db: aiosqlite.Connection, node: Node, out: Outgoing) -> 
             )
         elif kind == "Delete":
             tombstone = {
-                "id": obj_id, "type": "Tombstone", "formerType": row["type"], "deleted": now_iso()
+                "id": obj_id,
+                "type": "Tombstone",
+                "formerType": row["type"],
+                "deleted": now_iso(),
             }
             activity["object"] = tombstone
             await db.execute(
@@ -304,19 +330,3 @@ async def _side_effects(db: aiosqlite.Connection, node: Node, out: Outgoing) -> 
                 " deleted_at = ? WHERE id = ?",
                 (json.dumps(tombstone), now, now, obj_id),
             )
-
-
-async def _retarget(node: Node, out: Outgoing) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Targets after the side effects added a recipient (the follower an Accept answers)."""
-    # Only reads from the cache: the follower signed its Follow, so its actor is cached.
-    inboxes = list(out.inboxes)
-    local = list(out.local)
-    for ref in recipients(out.activity):
-        if node.config.is_local(ref):
-            if ref not in local and ref != out.actor.id:
-                local.append(ref)
-            continue
-        cached = await node.directory.cached(ref)
-        if cached and cached.delivery_inbox not in inboxes:
-            inboxes.append(cached.delivery_inbox)
-    return tuple(inboxes), tuple(local)
