@@ -56,7 +56,9 @@ class Node:
 
 
 async def _inbox_post(request: Request) -> Response:
-    return await receive(routes.node_of(request), request, request.path_params["handle"])
+    node = routes.node_of(request)
+    actor = await local.by_handle(node.store, request.path_params["handle"])  # 404 if unknown
+    return await receive(node, request, actor.handle)
 
 
 async def _shared_inbox_post(request: Request) -> Response:

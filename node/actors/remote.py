@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from ..errors import FetchError, SignatureError
+from ..errors import FederationError, FetchError, InvalidActivity, SignatureError
 from ..fetch import Signer, check_url, fetch_document, same_origin
 from ..signature import PublicKey, load_public_key
 from ..store import Store
@@ -69,6 +69,7 @@ def parse_actor(document: dict[str, Any], key_id: str | None = None) -> RemoteAc
         str(chosen.get("id")), actor_id
     ):
         raise SignatureError(f"key {chosen.get('id')} is not owned by {actor_id}")
+    load_public_key(chosen["publicKeyPem"])  # a key we cannot load must not replace a good one
     followers = document.get("followers")
     return RemoteActor(
         id=actor_id,
@@ -125,7 +126,11 @@ class Directory:
 
     async def update_from(self, document: dict[str, Any]) -> None:
         """An actor's own signed `Update` of itself: take its new inbox and key."""
-        actor = parse_actor(document)
+        try:
+            actor = parse_actor(document)
+        except FederationError as exc:
+            # Permanent: the same document will never parse; keep the key we have.
+            raise InvalidActivity(f"actor update refused: {exc.log}") from exc
         await self._save(actor, document)
 
     async def forget(self, actor_id: str) -> None:

@@ -1,0 +1,126 @@
+"""Outgoing fetches: which addresses are reachable, and what a fetched document must be."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import pytest
+
+from node.errors import FetchError, UnsafeAddress
+from node.fetch import MAX_BYTES, address_allowed, client, fetch_document
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback_node", "allowed"),
+    [
+        ("93.184.216.34", False, True),
+        ("2606:2800:220:1:248:1893:25c8:1946", False, True),
+        ("127.0.0.1", False, False),
+        ("127.0.0.1", True, True),
+        ("::1", False, False),
+        ("::ffff:127.0.0.1", False, False),  # IPv4-mapped loopback
+        ("::ffff:10.0.0.1", True, False),  # IPv4-mapped private, even for a loopback node
+        ("10.1.2.3", True, False),
+        ("172.16.0.1", False, False),
+        ("192.168.1.1", False, False),
+        ("169.254.169.254", False, False),  # cloud metadata: link-local
+        ("fe80::1", False, False),
+        ("fc00::1", False, False),
+        ("0.0.0.0", True, False),
+        ("::", True, False),
+        ("224.0.0.1", False, False),
+    ],
+)
+def test_address_allowed(address: str, loopback_node: bool, allowed: bool) -> None:
+    assert address_allowed(ipaddress.ip_address(address), loopback_node) is allowed
+
+
+class _Handler(BaseHTTPRequestHandler):
+    routes: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {}
+    seen: ClassVar[list[dict[str, str]]] = []
+
+    def do_GET(self) -> None:
+        type(self).seen.append({k.lower(): v for k, v in self.headers.items()})
+        status, headers, body = self.routes.get(self.path, (404, {}, b""))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    as_json = {"content-type": "application/activity+json"}
+    _Handler.routes = {
+        "/actor": (200, as_json, json.dumps({"id": f"{base}/actor", "type": "Person"}).encode()),
+        "/liar": (200, as_json, json.dumps({"id": "https://elsewhere.example/a"}).encode()),
+        "/html": (200, {"content-type": "text/html"}, b"<html></html>"),
+        "/huge": (200, as_json, b"[" + b" " * (MAX_BYTES + 10) + b"]"),
+        "/hop": (302, {"location": "/actor"}, b""),
+        "/loop": (302, {"location": "/loop"}, b""),
+        "/file": (302, {"location": "file:///etc/passwd"}, b""),
+    }
+    yield base
+    httpd.shutdown()
+    httpd.server_close()
+
+
+async def test_a_valid_document_is_fetched(server: str) -> None:
+    async with client(allow_loopback=True) as http:
+        document = await fetch_document(http, f"{server}/actor", None)
+    assert document["type"] == "Person"
+    assert "application/activity+json" in _Handler.seen[-1]["accept"]
+
+
+async def test_a_loopback_target_is_refused_for_a_public_node(server: str) -> None:
+    async with client(allow_loopback=False) as http:
+        with pytest.raises(UnsafeAddress):
+            await fetch_document(http, f"{server}/actor", None)
+        # By name too: the check is on the resolved address, not on the URL's text.
+        with pytest.raises(UnsafeAddress):
+            await fetch_document(http, server.replace("127.0.0.1", "localhost") + "/actor", None)
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/liar", "whose id is"),
+        ("/html", "not ActivityStreams"),
+        ("/huge", "over"),
+        ("/loop", "redirects"),
+        ("/file", "only http"),
+        ("/missing", "404"),
+    ],
+)
+async def test_unacceptable_answers_are_refused(server: str, path: str, message: str) -> None:
+    async with client(allow_loopback=True) as http:
+        with pytest.raises(FetchError, match=message):
+            await fetch_document(http, f"{server}{path}", None)
+
+
+async def test_a_redirect_on_the_same_origin_is_followed(server: str) -> None:
+    async with client(allow_loopback=True) as http:
+        # /hop redirects to /actor, whose id is /actor: accepted as the redirect's target.
+        document = await fetch_document(http, f"{server}/hop", None)
+    assert document["id"].endswith("/actor")
+
+
+async def test_non_http_schemes_are_refused() -> None:
+    async with client(allow_loopback=True) as http:
+        for url in ("file:///etc/passwd", "gopher://x/", "ftp://x/a"):
+            with pytest.raises(FetchError, match="only http"):
+                await fetch_document(http, url, None)
