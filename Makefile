@@ -20,10 +20,11 @@ install: $(STAMP)
 demo: install
 	$(BIN)/python -m examples.demo
 
-# Lint first (fast, and a lint error is a real error), then every test.
+# Lint and type-check first (fast, and their errors are real errors), then every test.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy node vocab
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 check: install

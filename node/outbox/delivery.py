@@ -55,7 +55,7 @@ class Schedule:
 
     def delay(self, attempts: int, rng: random.Random | None = None) -> float:
         """Seconds before the next attempt after `attempts` failures, jittered by ±20 %."""
-        raw = min(self.cap, self.base * 2 ** max(0, attempts - 1))
+        raw = min(self.cap, self.base * 2.0 ** max(0, attempts - 1))
         return raw * (0.8 + 0.4 * (rng or random).random())
 
 
