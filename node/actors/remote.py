@@ -93,7 +93,7 @@ class Directory:
         if not refresh:
             row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
             if row is not None and time.time() - row["fetched_at"] < MAX_AGE:
-                return _from_row(row)
+                return actor_from_row(row)
         document = await fetch_document(self.http, actor_id, self.signer)
         actor = parse_actor(document)
         await self._save(actor, document)
@@ -101,7 +101,7 @@ class Directory:
 
     async def cached(self, actor_id: str) -> RemoteActor | None:
         row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
-        return _from_row(row) if row else None
+        return actor_from_row(row) if row else None
 
     async def key_lookup(self, key_id: str, refresh: bool) -> tuple[str, PublicKey]:
         if not refresh:
@@ -159,7 +159,7 @@ class Directory:
             )
 
 
-def _from_row(row: Any) -> RemoteActor:
+def actor_from_row(row: Any) -> RemoteActor:
     return RemoteActor(
         id=row["id"],
         inbox=row["inbox"],

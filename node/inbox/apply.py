@@ -21,11 +21,12 @@ import aiosqlite
 
 from vocab.context import PUBLIC_FORMS
 
+from .. import dispatch
 from ..activity import id_of, recipients, type_of
 from ..actors import local
 from ..config import tuning
 from ..errors import FederationError, InterlieuxError
-from ..outbox.publish import Outgoing, prepare, record
+from ..outbox.publish import emit
 
 if TYPE_CHECKING:
     from ..app import Node
@@ -92,21 +93,10 @@ async def apply(node: Node, activity: dict[str, Any], target: str | None) -> Non
     actor = str(id_of(activity["actor"]))
     obj = activity.get("object")
     obj_id = id_of(obj)
-    answer: Outgoing | None = None
 
     # Step 1: what needs the network, before the transaction.
     if kind == "Update" and obj_id == actor and isinstance(obj, dict):
         await node.directory.update_from(obj)  # key rotation, new inbox, new name
-    if kind == "Follow" and obj_id is not None:
-        followee = await local.by_id(node.store, obj_id)
-        if followee is not None and not followee.manually_approves:
-            accept = {
-                "type": "Accept",
-                "actor": followee.id,
-                "object": _follow_reference(activity),
-                "to": [actor],
-            }
-            answer = await prepare(node, followee, accept)
     if node.config.is_local(actor):
         sender_followers: str | None = f"{actor}/followers"
     else:
@@ -127,7 +117,8 @@ async def apply(node: Node, activity: dict[str, Any], target: str | None) -> Non
         owners = await _local_recipients(db, node, activity, target, sender_followers)
         handler = _HANDLERS.get(kind or "")
         if handler is not None:
-            await handler(db, node, Received(activity, actor, obj, obj_id, answer))
+            await handler(db, node, Received(activity, actor, obj, obj_id))
+        await dispatch.received(db, node, activity)
         for owner in owners:
             await db.execute(
                 "INSERT OR IGNORE INTO inbox_items (owner, activity_id, received_at)"
@@ -138,10 +129,9 @@ async def apply(node: Node, activity: dict[str, Any], target: str | None) -> Non
             "UPDATE inbox_queue SET state = 'applied', last_error = NULL WHERE activity_id = ?",
             (activity["id"],),
         )
-    if answer is not None:
-        node.delivery.wake()
-        if answer.local:
-            node.inbox_worker.wake()
+    # Handlers may have queued answers (an Accept): let the workers look.
+    node.delivery.wake()
+    node.inbox_worker.wake()
 
 
 @dataclass(frozen=True)
@@ -150,7 +140,6 @@ class Received:
     actor: str
     obj: Any  # the object as sent: an id string or an embedded document
     obj_id: str | None
-    answer: Outgoing | None  # an answer prepared before the transaction (Accept of a Follow)
 
 
 def _follow_reference(follow: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +208,8 @@ async def _on_follow(db: aiosqlite.Connection, node: Node, r: Received) -> None:
         row = await cur.fetchone()
     if row is None:
         return  # a Follow of someone not on this node: nothing to record
-    state = "pending" if row[0] else "accepted"
+    manual = bool(row[0])
+    state = "pending" if manual else "accepted"
     await db.execute(
         "INSERT INTO follows (follower, followee, activity_id, state, created_at)"
         " VALUES (?,?,?,?,?) ON CONFLICT(follower, followee) DO UPDATE SET"
@@ -227,8 +217,12 @@ async def _on_follow(db: aiosqlite.Connection, node: Node, r: Received) -> None:
         " state = CASE WHEN follows.state = 'accepted' THEN 'accepted' ELSE excluded.state END",
         (r.actor, r.obj_id, r.activity["id"], state, time.time()),
     )
-    if r.answer is not None:
-        await record(db, r.answer)
+    if not manual:
+        followee = await local.by_id(node.store, str(r.obj_id))
+        assert followee is not None
+        accept = {"type": "Accept", "actor": followee.id,
+                  "object": _follow_reference(r.activity), "to": [r.actor]}  # fmt: skip
+        await emit(db, node, followee, accept)
 
 
 async def _find_follow(db: aiosqlite.Connection, r: Received) -> Any:

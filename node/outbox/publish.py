@@ -20,9 +20,10 @@ import aiosqlite
 
 from vocab.context import DOCUMENT_CONTEXT
 
+from .. import dispatch
 from ..activity import KNOWN_TYPES, id_of, recipients, type_of
 from ..actors.local import LocalActor
-from ..actors.remote import RemoteActor
+from ..actors.remote import RemoteActor, actor_from_row
 from ..errors import FetchError, ForbiddenError, InvalidActivity, NotFoundError
 from .addressing import delivery_targets, remote_refs
 
@@ -117,8 +118,18 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-async def prepare(node: Node, actor: LocalActor, activity: dict[str, Any]) -> Outgoing:
-    """Mint what is missing and resolve where the activity goes (may fetch actors)."""
+async def prepare(
+    node: Node,
+    actor: LocalActor,
+    activity: dict[str, Any],
+    db: aiosqlite.Connection | None = None,
+) -> Outgoing:
+    """Mint what is missing and resolve where the activity goes.
+
+    Without `db`, remote actors are fetched when not cached. With `db` (inside a write
+    transaction, where the network must not be awaited), only cached actors are used: that
+    is enough to answer an activity, whose sender's actor was cached to verify it.
+    """
     if "id" not in activity:
         activity = {
             "@context": DOCUMENT_CONTEXT,
@@ -128,13 +139,19 @@ async def prepare(node: Node, actor: LocalActor, activity: dict[str, Any]) -> Ou
         }
     addressed = recipients(activity)
     followers = [
-        r["follower"]
-        for r in await node.store.all(
-            "SELECT follower FROM follows WHERE followee = ? AND state = 'accepted'", (actor.id,)
+        r[0]
+        for r in await _rows(
+            node, db, "SELECT follower FROM follows WHERE followee = ? AND state = 'accepted'",
+            (actor.id,),
         )
-    ]
+    ]  # fmt: skip
     remote: dict[str, RemoteActor] = {}
     for ref in remote_refs(addressed, actor.followers, followers, node.config.is_local):
+        if db is not None:
+            rows = await _rows(node, db, "SELECT * FROM remote_actors WHERE id = ?", (ref,))
+            if rows:
+                remote[ref] = actor_from_row(rows[0])
+            continue
         try:
             remote[ref] = await node.directory.get(ref)
         except FetchError as exc:
@@ -148,13 +165,35 @@ async def prepare(node: Node, actor: LocalActor, activity: dict[str, Any]) -> Ou
                 ) from exc
             # Someone else's collection, or an actor gone: the others still get it.
             log.info("not delivering to %s: %s", ref, exc.log)
-    local_ids = {r["id"] for r in await node.store.all("SELECT id FROM local_actors")}
+    local_ids = {r[0] for r in await _rows(node, db, "SELECT id FROM local_actors", ())}
     targets = delivery_targets(
         addressed, actor.id, actor.followers, followers, remote, local_ids.__contains__
     )
     obj = activity.get("object")
     new_object = obj if type_of(activity) == "Create" and isinstance(obj, dict) else None
     return Outgoing(actor, activity, targets.inboxes, targets.local, new_object)
+
+
+async def _rows(
+    node: Node, db: aiosqlite.Connection | None, sql: str, params: tuple[Any, ...]
+) -> list[Any]:
+    if db is None:
+        return await node.store.all(sql, params)
+    async with db.execute(sql, params) as cur:
+        return list(await cur.fetchall())
+
+
+async def emit(
+    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> dict[str, Any]:
+    """Send an activity from inside a transaction: stored and queued with the caller's work.
+
+    For answers (an Accept of a Follow or of a Join, a Visit to a home place): recipients are
+    resolved from the cache only. The caller wakes the workers after its commit.
+    """
+    out = await prepare(node, actor, activity, db=db)
+    await record(db, out)
+    return out.activity
 
 
 async def record(db: aiosqlite.Connection, out: Outgoing) -> None:
@@ -199,9 +238,11 @@ async def publish(node: Node, actor: LocalActor, body: Any) -> dict[str, Any]:
     """The whole client-to-server path; returns the stored activity."""
     activity = normalize(body, actor.id, node.config.base_url)
     await _complete(node, actor, activity)
+    await dispatch.validate(node, actor, activity)
     out = await prepare(node, actor, activity)
     async with node.store.write() as db:
         await _side_effects(db, node, out)
+        await dispatch.published(db, node, actor, out.activity)
         await record(db, out)
     node.delivery.wake()
     if out.local:
