@@ -57,3 +57,14 @@ def public_pem(key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey) -> str:
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
+
+
+def ed25519_from_multibase(encoded: str) -> ed25519.Ed25519PublicKey | None:
+    """The Ed25519 key of a FEP-521a `publicKeyMultibase`, or None for any other key."""
+    from bovine.crypto.multibase import decode_multibase_public_key
+
+    try:
+        key = decode_multibase_public_key(encoded)  # type: ignore[no-untyped-call]
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+    return key if isinstance(key, ed25519.Ed25519PublicKey) else None

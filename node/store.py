@@ -17,6 +17,8 @@ from typing import Any
 
 import aiosqlite
 
+from .access.schema import SCHEMA as ACCESS_SCHEMA
+
 SCHEMA_VERSION = 1
 
 SCHEMA = """
@@ -145,6 +147,10 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
 """
 
 
+# The core's tables, then one schema per domain package.
+SCHEMAS = [SCHEMA, ACCESS_SCHEMA]
+
+
 class Store:
     """One read connection and one write connection to the node's SQLite file.
 
@@ -160,7 +166,8 @@ class Store:
 
     async def open(self) -> Store:
         self._writer = await _connect(self.path)
-        await self._writer.executescript(SCHEMA)
+        for schema in SCHEMAS:
+            await self._writer.executescript(schema)
         await self._writer.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),

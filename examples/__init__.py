@@ -1,0 +1,1 @@
+"""Examples a place's team can run: `make demo` is `python -m examples.demo`."""

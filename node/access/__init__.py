@@ -1,0 +1,1 @@
+"""The Badge Inter-Lieux: peers, grants, the trust bundle doors verify with, taps and visits."""

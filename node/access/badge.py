@@ -1,0 +1,396 @@
+"""The place's side of the badge: peers it trusts, grants it issues and revokes, the bundle
+its doors verify with, and the taps and visits its doors report.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from .. import dispatch
+from ..activity import id_of
+from ..actors import local
+from ..errors import ConfigError, FetchError, NotFoundError
+from ..keys import ed25519_from_multibase
+from ..outbox.publish import emit, publish
+from . import grant as grants
+from .decision import Decision, TrustBundle, decide
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+VISIT = "tl:Visit"
+REVOCATION = "tl:Revocation"
+
+
+# --- peers -------------------------------------------------------------------------------
+
+
+def assertion_keys(document: dict[str, Any]) -> dict[bytes, ed25519.Ed25519PublicKey]:
+    """The Ed25519 keys an actor document publishes for object signatures (FEP-521a)."""
+    actor_id = document.get("id")
+    methods = document.get("assertionMethod") or []
+    found: dict[bytes, ed25519.Ed25519PublicKey] = {}
+    for method in methods if isinstance(methods, list) else [methods]:
+        if not isinstance(method, dict) or method.get("type") != "Multikey":
+            continue
+        if method.get("controller", actor_id) != actor_id:
+            continue  # a key is only the actor's if the actor controls it
+        key = ed25519_from_multibase(str(method.get("publicKeyMultibase")))
+        if key is not None:
+            found[grants.key_id(key)] = key
+    return found
+
+
+async def add_peer(node: Node, actor_url: str, visit_rate: str = "0", currency: str = "EUR") -> str:
+    """Trust a place's grants: cache its keys, follow it (to hear of revocations), say so."""
+    try:
+        peer = await node.directory.get(actor_url, refresh=True)
+    except FetchError as exc:
+        raise ConfigError(
+            exc.log,
+            fr=f"Impossible de joindre le lieu {actor_url} : vérifiez l'adresse de son acteur "
+            "(par exemple https://lieu.exemple/actors/lieu) et que son nœud tourne.",
+            en=f"Cannot reach the place {actor_url}: check its actor address and that its "
+            "node is running.",
+        ) from exc
+    document = await node.store.document("remote_actors", peer.id) or {}
+    if not assertion_keys(document):
+        raise ConfigError(
+            f"{peer.id} publishes no Ed25519 assertion key",
+            fr=f"{peer.id} ne publie pas de clé de badge : est-ce bien un nœud Interlieux ?",
+            en=f"{peer.id} publishes no badge key: is it an Interlieux node?",
+        )
+    async with node.store.write() as db:
+        await db.execute(
+            "INSERT INTO peers (actor_id, added_at, visit_rate, currency) VALUES (?,?,?,?)"
+            " ON CONFLICT(actor_id) DO UPDATE SET visit_rate = excluded.visit_rate,"
+            " currency = excluded.currency",
+            (peer.id, time.time(), visit_rate, currency),
+        )
+    place = await local.by_handle(node.store, node.config.handle)
+    following = await node.store.one(
+        "SELECT state FROM follows WHERE follower = ? AND followee = ?", (place.id, peer.id)
+    )
+    if following is None:
+        await publish(node, place, {"type": "Follow", "object": peer.id})
+    await publish(
+        node, place,
+        {"type": "Add", "object": peer.id, "target": f"{place.id}/peers",
+         "to": [peer.id], "cc": [place.followers]},
+    )  # fmt: skip
+    return peer.id
+
+
+async def remove_peer(node: Node, actor_url: str) -> None:
+    async with node.store.write() as db:
+        cur = await db.execute("DELETE FROM peers WHERE actor_id = ?", (actor_url,))
+        if cur.rowcount == 0:
+            raise NotFoundError(
+                f"{actor_url} is not a peer",
+                fr=f"{actor_url} n'est pas dans vos pairs (« interlieux peer list »).",
+                en=f"{actor_url} is not one of your peers ('interlieux peer list').",
+            )
+    place = await local.by_handle(node.store, node.config.handle)
+    follow = await node.store.one(
+        "SELECT activity_id FROM follows WHERE follower = ? AND followee = ?",
+        (place.id, actor_url),
+    )
+    if follow is not None:
+        await publish(node, place, {"type": "Undo", "object": follow["activity_id"]})
+    await publish(
+        node, place,
+        {"type": "Remove", "object": actor_url, "target": f"{place.id}/peers",
+         "to": [actor_url], "cc": [place.followers]},
+    )  # fmt: skip
+
+
+# --- grants ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issued:
+    grant_id: str
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        return grants.to_text(self.data)
+
+
+async def issue_badge(
+    node: Node,
+    member_handle: str,
+    card_uid: bytes | None,
+    days: int = 365,
+    credit_account: str | None = None,
+) -> Issued:
+    place = await local.by_handle(node.store, node.config.handle)
+    member = await local.by_handle(node.store, member_handle)
+    now = int(time.time())
+    gid, data = grants.issue(
+        place.keys.ed25519_private, place.id, member.id, card_uid, now, now + days * 86400,
+        credit_account=credit_account,
+    )  # fmt: skip
+    async with node.store.write() as db:
+        await db.execute(
+            "INSERT INTO grants (grant_id, member, card_hash, not_before, expires, scope,"
+            " credit_account, issued_at) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                gid,
+                member.id,
+                grants.card_hash(gid, card_uid).hex() if card_uid else None,
+                now,
+                now + days * 86400,
+                grants.DEFAULT_SCOPE,
+                credit_account,
+                time.time(),
+            ),
+        )
+    return Issued(gid, data)
+
+
+async def revoke(
+    node: Node, grant_id: str | None = None, member_handle: str | None = None
+) -> list[str]:
+    """Revoke grants and tell the places that honour them."""
+    place = await local.by_handle(node.store, node.config.handle)
+    if member_handle is not None:
+        member = await local.by_handle(node.store, member_handle)
+        rows = await node.store.all(
+            "SELECT grant_id FROM grants WHERE member = ? AND revoked_at IS NULL", (member.id,)
+        )
+    else:
+        rows = await node.store.all(
+            "SELECT grant_id FROM grants WHERE grant_id = ? AND revoked_at IS NULL", (grant_id,)
+        )
+    ids = [r["grant_id"] for r in rows]
+    if not ids:
+        raise NotFoundError(
+            "no active grant to revoke",
+            fr="Aucun badge actif ne correspond : vérifiez l'identifiant (« interlieux badge "
+            "list »).",
+            en="No active badge matches: check the id ('interlieux badge list').",
+        )
+    now = time.time()
+    async with node.store.write() as db:
+        for gid in ids:
+            await db.execute("UPDATE grants SET revoked_at = ? WHERE grant_id = ?", (now, gid))
+            await db.execute(
+                "INSERT OR IGNORE INTO revocations (issuer, grant_id, revoked_at) VALUES (?,?,?)",
+                (place.id, gid, now),
+            )
+    audience = await _places_to_tell(node, place.id)
+    if audience:
+        await publish(
+            node, place,
+            {"type": REVOCATION, "tl:issuer": place.id, "tl:grant": ids, "to": audience,
+             "summary": f"{len(ids)} badge(s) révoqué(s) par {node.config.name}"},
+        )  # fmt: skip
+    return ids
+
+
+async def _places_to_tell(node: Node, place_id: str) -> list[str]:
+    """Peers, and places following us: the doors that may honour our grants."""
+    rows = await node.store.all(
+        "SELECT actor_id FROM peers UNION SELECT f.follower FROM follows f"
+        " JOIN remote_actors r ON r.id = f.follower"
+        " WHERE f.followee = ? AND f.state = 'accepted'"
+        " AND json_extract(r.document, '$.type') = 'Organization'",
+        (place_id,),
+    )
+    return [r[0] for r in rows]
+
+
+@dispatch.on_receive(f"Create:{REVOCATION}")
+async def _peer_revoked(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+    # Only an issuer revokes its own grants, and only a peer's revocations matter here.
+    issuer = id_of(activity["actor"])
+    async with db.execute("SELECT 1 FROM peers WHERE actor_id = ?", (issuer,)) as cur:
+        if await cur.fetchone() is None:
+            return
+    obj = activity["object"]
+    ids = obj.get("tl:grant") or []
+    for gid in ids if isinstance(ids, list) else [ids]:
+        await db.execute(
+            "INSERT OR IGNORE INTO revocations (issuer, grant_id, revoked_at) VALUES (?,?,?)",
+            (issuer, str(gid), time.time()),
+        )
+
+
+# --- the trust bundle --------------------------------------------------------------------
+
+
+async def trust_bundle(node: Node) -> TrustBundle:
+    place = await local.by_handle(node.store, node.config.handle)
+    own = place.keys.ed25519_private.public_key()
+    issuers = {place.id: {grants.key_id(own): own}}
+    names = {place.id: node.config.name}
+    for row in await node.store.all(
+        "SELECT p.actor_id, r.document FROM peers p JOIN remote_actors r ON r.id = p.actor_id"
+    ):
+        document = json.loads(row["document"])
+        issuers[row["actor_id"]] = assertion_keys(document)
+        names[row["actor_id"]] = str(document.get("name", ""))
+    revoked = frozenset(
+        (r["issuer"], r["grant_id"])
+        for r in await node.store.all("SELECT issuer, grant_id FROM revocations")
+    )
+    return TrustBundle(
+        place=place.id, issuers=issuers, revoked=revoked, generated_at=time.time(), names=names
+    )
+
+
+# --- taps and visits ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TapReport:
+    report_id: str
+    grant: bytes
+    card_uid: bytes | None
+    door: str
+    decided_at: float
+    accepted: bool
+    reason: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TapReport:
+        uid = data.get("card_uid")
+        return cls(
+            report_id=str(data["report_id"]),
+            grant=grants.from_text(str(data["grant"])),
+            card_uid=bytes.fromhex(uid) if uid else None,
+            door=str(data.get("door") or "porte"),
+            decided_at=float(data["decided_at"]),
+            accepted=data["decision"] == "accept",
+            reason=str(data.get("reason", "")),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "report_id": self.report_id,
+            "grant": grants.to_text(self.grant),
+            "card_uid": self.card_uid.hex() if self.card_uid else None,
+            "door": self.door,
+            "decided_at": self.decided_at,
+            "decision": "accept" if self.accepted else "refuse",
+            "reason": self.reason,
+        }
+
+
+async def check_in(
+    node: Node, data: bytes, card_uid: bytes | None, door: str, now: float | None = None
+) -> tuple[Decision, str | None]:
+    """Decide at this place and record the tap: what `interlieux checkin` does."""
+    now = time.time() if now is None else now
+    decision = decide(data, card_uid, await trust_bundle(node), now)
+    report = TapReport(
+        str(uuid.uuid4()), data, card_uid, door, now, decision.accepted, decision.reason
+    )
+    visit = await record_tap(node, report)
+    return decision, visit
+
+
+async def record_tap(node: Node, report: TapReport) -> str | None:
+    """Record a door's tap, once per report id; an accepted one becomes a visit, sent to the
+    member's home place and to the member. Returns the visit id."""
+    try:
+        grant, _, _ = grants.read(report.grant)
+    except grants.GrantError:
+        grant = None
+    place = await local.by_handle(node.store, node.config.handle)
+    visit_id: str | None = None
+    async with node.store.write() as db:
+        cur = await db.execute(
+            "INSERT OR IGNORE INTO taps (report_id, door, decided_at, decision, reason,"
+            " grant_id, issuer, member, received_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                report.report_id, report.door, report.decided_at,
+                "accept" if report.accepted else "refuse", report.reason,
+                grant.grant_id if grant else None, grant.issuer if grant else None,
+                grant.member if grant else None, time.time(),
+            ),
+        )  # fmt: skip
+        if cur.rowcount == 0:  # this report was already recorded
+            async with db.execute(
+                "SELECT id FROM visits WHERE report_id = ?", (report.report_id,)
+            ) as found:
+                row = await found.fetchone()
+            return row[0] if row else None
+        if report.accepted and grant is not None:
+            visit_id = f"{node.config.base_url}/visits/{uuid.uuid4()}"
+            await db.execute(
+                "INSERT INTO visits (id, report_id, grant_id, issuer, member, place, door,"
+                " visited_at, local) VALUES (?,?,?,?,?,?,?,?,1)",
+                (visit_id, report.report_id, grant.grant_id, grant.issuer, grant.member,
+                 place.id, report.door, report.decided_at),
+            )  # fmt: skip
+            audience = list(dict.fromkeys([grant.issuer, grant.member]))
+            await emit(db, node, place, {
+                "type": "Create",
+                "actor": place.id,
+                "to": audience,
+                "object": visit_document(visit_id, place.id, node.config.name, grant,
+                                         report, audience),
+            })  # fmt: skip
+    node.delivery.wake()
+    node.inbox_worker.wake()
+    return visit_id
+
+
+def visit_document(
+    visit_id: str,
+    place_id: str,
+    place_name: str,
+    grant: grants.Grant,
+    report: TapReport,
+    audience: list[str],
+) -> dict[str, Any]:
+    when = datetime.fromtimestamp(report.decided_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "id": visit_id,
+        "type": VISIT,
+        "attributedTo": place_id,
+        "tl:visitor": grant.member,
+        "tl:homePlace": grant.issuer,
+        "tl:place": place_id,
+        "tl:door": report.door,
+        "tl:grant": grant.grant_id,
+        "startTime": when,
+        "published": when,
+        "summary": f"Passage à {place_name} ({report.door}) avec votre badge inter-lieux",
+        "to": audience,
+    }
+
+
+@dispatch.on_receive(f"Create:{VISIT}")
+async def _visit_of_our_member(
+    db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
+) -> None:
+    """A place reports one of our members' visits: keep it if the grant is one of ours."""
+    visit = activity["object"]
+    async with db.execute(
+        "SELECT member FROM grants WHERE grant_id = ?", (str(visit.get("tl:grant")),)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None or row[0] != visit.get("tl:visitor"):
+        return
+    started = visit.get("startTime") or visit.get("published")
+    try:
+        visited_at = datetime.fromisoformat(str(started).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        visited_at = time.time()
+    await db.execute(
+        "INSERT OR IGNORE INTO visits (id, grant_id, issuer, member, place, door, visited_at,"
+        " local) VALUES (?,?,?,?,?,?,?,0)",
+        (visit["id"], visit["tl:grant"], node.config.place_id, row[0],
+         id_of(activity["actor"]), str(visit.get("tl:door", "")), visited_at),
+    )  # fmt: skip

@@ -1,0 +1,119 @@
+"""The door's decision (pure): a grant, a card, a trust bundle, a time -> accept or refuse.
+
+The same function decides at a reader offline, in `interlieux checkin`, and when a node checks
+a tap report; so a door and its node never disagree on what a grant means.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from bovine.crypto.multibase import encode_public_key_to_multibase
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from ..keys import ed25519_from_multibase
+from .grant import REASONS_EN, REASONS_FR, Grant, GrantError, card_hash, read, verify
+
+CLOCK_SKEW = 300  # a door's clock may be a few minutes off: do not refuse a fresh grant for it
+
+
+@dataclass(frozen=True)
+class TrustBundle:
+    """What a door needs to decide offline, refreshed from its node."""
+
+    place: str  # the deciding place's actor id
+    issuers: dict[str, dict[bytes, ed25519.Ed25519PublicKey]]  # issuer -> kid -> key
+    revoked: frozenset[tuple[str, str]] = frozenset()  # (issuer, grant id)
+    generated_at: float = 0.0
+    refresh_seconds: float = 20.0
+    names: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "place": self.place,
+            "generated_at": self.generated_at,
+            "refresh_seconds": self.refresh_seconds,
+            "issuers": {
+                issuer: {
+                    "name": self.names.get(issuer, ""),
+                    "keys": {
+                        kid.hex(): str(encode_public_key_to_multibase(key))
+                        for kid, key in keys.items()
+                    },
+                }
+                for issuer, keys in self.issuers.items()
+            },
+            "revoked": sorted([issuer, gid] for issuer, gid in self.revoked),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TrustBundle:
+        issuers: dict[str, dict[bytes, ed25519.Ed25519PublicKey]] = {}
+        for issuer, entry in data["issuers"].items():
+            keys: dict[bytes, ed25519.Ed25519PublicKey] = {}
+            for kid, encoded in entry["keys"].items():
+                key = ed25519_from_multibase(encoded)
+                if key is not None:
+                    keys[bytes.fromhex(kid)] = key
+            issuers[issuer] = keys
+        return cls(
+            place=data["place"],
+            issuers=issuers,
+            revoked=frozenset((i, g) for i, g in data.get("revoked", [])),
+            generated_at=float(data.get("generated_at", 0)),
+            refresh_seconds=float(data.get("refresh_seconds", 20)),
+            names={i: e.get("name", "") for i, e in data["issuers"].items()},
+        )
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Decision:
+    accepted: bool
+    reason: str  # "ok" or the refusal's reason word
+    grant: Grant | None = None
+    card_checked: bool = False
+
+    def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        messages = REASONS_EN if lang.startswith("en") else REASONS_FR
+        result: dict[str, Any] = {
+            "decision": "accept" if self.accepted else "refuse",
+            "reason": self.reason,
+            "message": messages.get(self.reason, "Bienvenue !" if lang == "fr" else "Welcome!"),
+            "card_checked": self.card_checked,
+        }
+        if self.grant is not None:
+            result.update(
+                grant=self.grant.grant_id,
+                issuer=self.grant.issuer,
+                member=self.grant.member,
+                expires=self.grant.expires,
+            )
+        return result
+
+
+def decide(data: bytes, uid: bytes | None, bundle: TrustBundle, now: float) -> Decision:
+    """Checks in the order a door's team would want to hear them."""
+    try:
+        grant, _, _ = read(data)
+        keys = bundle.issuers.get(grant.issuer)
+        if keys is None:
+            return Decision(False, "unknown_issuer", grant)
+        grant = verify(data, keys)
+    except GrantError as exc:
+        return Decision(False, exc.reason)
+    if (grant.issuer, grant.grant_id) in bundle.revoked:
+        return Decision(False, "revoked", grant)
+    if now + CLOCK_SKEW < grant.not_before:
+        return Decision(False, "not_yet_valid", grant)
+    if now >= grant.expires:
+        return Decision(False, "expired", grant)
+    if uid is not None:
+        if grant.card_hash is not None and card_hash(grant.grant_id, uid) != grant.card_hash:
+            return Decision(False, "wrong_card", grant)
+        return Decision(True, "ok", grant, card_checked=grant.card_hash is not None)
+    return Decision(True, "ok", grant)

@@ -1,0 +1,154 @@
+"""`make demo`: it runs end to end, and Ctrl-C stops every node it started.
+
+The demo runs as a person runs it, `python -m examples.demo` from the repository root, in a
+temporary data folder so that a person's own ./demo-data is left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from examples import demo
+
+REPO = Path(__file__).resolve().parents[1]
+ADDRESS = re.compile(r"adresse\s*: http://127\.0\.0\.1:(\d+)")
+TIMEOUT = 240  # three real nodes on a 2-core machine, CI included
+
+
+def _command(data: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "examples.demo", "--data", str(data), *extra]
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "INTERLIEUX_DEMO_ONCE"}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _processes_using(data: Path) -> list[int]:
+    """Pids whose command line names the demo's data folder (an `interlieux serve` left over)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if str(data).encode() in cmdline and b"examples.demo" not in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _assert_all_stopped(output: str, data: Path) -> None:
+    ports = [int(p) for p in ADDRESS.findall(output)]
+    assert len(ports) == 3, output
+    assert [p for p in ports if _answers(p)] == []
+    assert _processes_using(data) == []
+
+
+def test_demo_once_shows_the_note_delivered_and_stops_cleanly(tmp_path: Path) -> None:
+    data = tmp_path / "demo-data"
+    result = subprocess.run(
+        _command(data, "--once"),
+        cwd=REPO,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    for who in ("PopCafé (@popcafe@", "La Coroutine (@coroutine@", "Camille Lefebvre (PopCafé)"):
+        assert f"✓ reçue dans la boîte de réception de {who}" in out, out
+    assert "@fablab-lilas@127.0.0.1:" in out
+    assert out.count("Aucun envoi en attente ni en échec.") == 3, out
+    assert "Le réseau tourne" not in out
+    assert "Tout est arrêté." in out
+    assert result.stderr == ""
+    _assert_all_stopped(out, data)
+
+
+def _read_lines(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)  # end of output
+
+
+def test_ctrl_c_stops_every_node_and_exits_zero(tmp_path: Path) -> None:
+    data = tmp_path / "demo-data"
+    seen: list[str] = []
+    lines: queue.Queue[str | None] = queue.Queue()
+    with subprocess.Popen(
+        _command(data),
+        cwd=REPO,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as proc:
+        reader = threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True)
+        reader.start()
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while not any(demo.RUNNING in line for line in seen):
+                remaining = deadline - time.monotonic()
+                assert remaining > 0, "".join(seen)
+                try:
+                    line = lines.get(timeout=remaining)
+                except queue.Empty:
+                    continue
+                assert line is not None, f"the demo ended early:\n{''.join(seen)}"
+                seen.append(line)
+            ports = [int(p) for p in ADDRESS.findall("".join(seen))]
+            assert ports and all(_answers(p) for p in ports)  # the network is really up
+
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=60) == 0, "".join(seen)
+        finally:
+            if proc.poll() is None:  # a failed test must not leave the demo and its nodes
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            reader.join(timeout=10)
+    while not lines.empty() and (line := lines.get_nowait()) is not None:
+        seen.append(line)
+    out = "".join(seen)
+    assert "Ctrl-C reçu." in out
+    assert "Tout est arrêté." in out
+    _assert_all_stopped(out, data)
+
+
+def test_a_folder_the_demo_did_not_make_is_never_wiped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    precious = tmp_path / "notes.txt"
+    precious.write_text("compta du PopCafé\n")
+    assert demo.main(["--once", "--data", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "n'a pas été créé par la démo : rien n'a été effacé" in err
+    assert len(err.strip().splitlines()) == 1
+    assert precious.read_text() == "compta du PopCafé\n"
