@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import tokens
+from .access import routes as access_routes
 from .actors import local, routes
 from .actors.remote import Directory
 from .config import NodeConfig
@@ -120,6 +121,7 @@ def create_app(config: NodeConfig, workers: bool = True) -> Starlette:
             Route("/actors/{handle}/following", routes.following),
             Route("/objects/{oid}", routes.object_document),
             Route("/activities/{aid}", routes.activity_document),
+            *access_routes.ROUTES,
         ],
         exception_handlers={InterlieuxError: _interlieux_error},
         lifespan=lifespan,

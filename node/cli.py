@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import tokens
+from .access import cli as access_cli
 from .actors import local
 from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig, check_base_url, check_handle
 from .errors import ConfigError, InterlieuxError
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, type=Path)
     p.add_argument("--all", action="store_true", help="montrer aussi les envois réussis")
     p.add_argument("--json", action="store_true")
+    access_cli.add_commands(sub)
     return parser
 
 
@@ -200,25 +202,25 @@ def cmd_deliveries(args: argparse.Namespace) -> None:
         print(line)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "init": cmd_init,
     "serve": cmd_serve,
     "member": cmd_member,
     "token": cmd_token,
     "deliveries": cmd_deliveries,
+    **access_cli.COMMANDS,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        COMMANDS[args.command](args)
+        return COMMANDS[args.command](args) or 0
     except InterlieuxError as exc:
         print(f"interlieux: {exc.message(_lang(args))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    return 0
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from typing import Any
 import aiosqlite
 
 from .access.schema import SCHEMA as ACCESS_SCHEMA
+from .query.schema import DOMAIN_SCHEMAS
 
 SCHEMA_VERSION = 1
 
@@ -93,6 +94,7 @@ CREATE TABLE IF NOT EXISTS inbox_queue (
     target TEXT,                         -- handle whose inbox it was posted to; NULL: shared inbox
     state TEXT NOT NULL DEFAULT 'new',   -- new -> applied | failed
     attempts INTEGER NOT NULL DEFAULT 0, -- applying can fail on a transient fetch: retried
+    next_attempt_at REAL NOT NULL DEFAULT 0, -- with backoff, so a dead sender is not hammered
     last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS inbox_queue_state ON inbox_queue(state);
@@ -148,7 +150,7 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
 
 
 # The core's tables, then one schema per domain package.
-SCHEMAS = [SCHEMA, ACCESS_SCHEMA]
+SCHEMAS = [SCHEMA, ACCESS_SCHEMA, *DOMAIN_SCHEMAS]
 
 
 class Store:

@@ -129,7 +129,7 @@ def _page_number(request: Request) -> int | None:
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
-async def _paged(
+async def paged(
     request: Request, collection_id: str, count_sql: str, items_sql: str, params: tuple[Any, ...]
 ) -> Response:
     node = node_of(request)
@@ -147,7 +147,7 @@ async def _paged(
 async def followers(request: Request) -> Response:
     found = await local.by_handle(node_of(request).store, request.path_params["handle"])
     where = "FROM follows WHERE followee = ? AND state = 'accepted'"
-    return await _paged(
+    return await paged(
         request, found.followers, f"SELECT COUNT(*) {where}",
         f"SELECT follower {where} ORDER BY created_at", (found.id,),
     )  # fmt: skip
@@ -156,7 +156,7 @@ async def followers(request: Request) -> Response:
 async def following(request: Request) -> Response:
     found = await local.by_handle(node_of(request).store, request.path_params["handle"])
     where = "FROM follows WHERE follower = ? AND state = 'accepted'"
-    return await _paged(
+    return await paged(
         request, found.following, f"SELECT COUNT(*) {where}",
         f"SELECT followee {where} ORDER BY created_at", (found.id,),
     )  # fmt: skip
@@ -166,7 +166,7 @@ async def outbox(request: Request) -> Response:
     """Public activities only: what anyone may read without being addressed."""
     found = await local.by_handle(node_of(request).store, request.path_params["handle"])
     where = "FROM activities WHERE actor = ? AND local = 1 AND " + _PUBLIC_SQL
-    return await _paged(
+    return await paged(
         request, found.outbox, f"SELECT COUNT(*) {where}",
         f"SELECT document {where} ORDER BY created_at DESC", (found.id,),
     )  # fmt: skip
@@ -180,7 +180,7 @@ async def inbox(request: Request) -> Response:
     if handle != found.handle:
         return JSONResponse({"error": "not your inbox"}, status_code=403)
     where = "FROM inbox_items i JOIN activities a ON a.id = i.activity_id WHERE i.owner = ?"
-    return await _paged(
+    return await paged(
         request, found.inbox, f"SELECT COUNT(*) {where}",
         f"SELECT a.document {where} ORDER BY i.received_at DESC, a.id", (found.handle,),
     )  # fmt: skip

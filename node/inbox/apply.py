@@ -56,12 +56,14 @@ class InboxWorker:
                 await self._task
 
     async def _run(self) -> None:
-        retry_delay = tuning("inbox_retry", 30.0)
+        retry_delay = tuning("inbox_retry", 2.0)  # also picks up rows queued by the CLI
         while True:
             self._wake.clear()
             try:
                 pending = await self.node.store.all(
-                    "SELECT * FROM inbox_queue WHERE state = 'new' ORDER BY received_at"
+                    "SELECT * FROM inbox_queue WHERE state = 'new' AND next_attempt_at <= ?"
+                    " ORDER BY received_at",
+                    (time.time(),),
                 )
                 for row in pending:
                     await self.apply_row(row)
@@ -83,8 +85,13 @@ class InboxWorker:
             async with self.node.store.write() as db:
                 await db.execute(
                     "UPDATE inbox_queue SET attempts = attempts + 1, last_error = ?,"
-                    " state = ? WHERE activity_id = ?",
-                    (reason, "new" if retry else "failed", row["activity_id"]),
+                    " state = ?, next_attempt_at = ? WHERE activity_id = ?",
+                    (
+                        reason,
+                        "new" if retry else "failed",
+                        time.time() + 15 * 2 ** row["attempts"],
+                        row["activity_id"],
+                    ),
                 )
 
 

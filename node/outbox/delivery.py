@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 CONCURRENCY = 16
 PER_HOST = 2
 LEASE = 120.0  # longer than one attempt can take, so two workers never hold the same row
+IDLE_POLL = 2.0
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,9 @@ class DeliveryWorker:
                 " AND (locked_until IS NULL OR locked_until < ?)",
                 (time.time(),),
             )
-            wait = 30.0
+            # Also poll: the CLI (peer add, badge revoke, checkin) queues rows from another
+            # process, which cannot wake this one.
+            wait = IDLE_POLL
             if row and row["due"] is not None:
                 wait = min(wait, max(0.05, row["due"] - time.time()))
             with contextlib.suppress(TimeoutError):

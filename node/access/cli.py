@@ -1,0 +1,161 @@
+"""`interlieux peer …`, `badge …`, `checkin`: the badge from a place team's terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from ..config import NodeConfig
+from ..errors import ConfigError
+from . import badge, grant
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+T = TypeVar("T")
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("peer", help="lieux dont on honore les badges")
+    psub = p.add_subparsers(dest="peer_command", required=True)
+    a = psub.add_parser("add", help="faire confiance aux badges d'un lieu")
+    a.add_argument("--data", required=True, type=Path)
+    a.add_argument("--actor", required=True, help="adresse de l'acteur du lieu")
+    a.add_argument("--visit-rate", default="0", help="prix convenu par passage (ex. 5.00)")
+    a.add_argument("--currency", default="EUR")
+    r = psub.add_parser("remove", help="ne plus honorer les badges d'un lieu")
+    r.add_argument("--data", required=True, type=Path)
+    r.add_argument("--actor", required=True)
+    ls = psub.add_parser("list", help="lister les pairs")
+    ls.add_argument("--data", required=True, type=Path)
+
+    p = sub.add_parser("badge", help="badges inter-lieux des membres")
+    bsub = p.add_subparsers(dest="badge_command", required=True)
+    i = bsub.add_parser("issue", help="délivrer un badge à un membre")
+    i.add_argument("--data", required=True, type=Path)
+    i.add_argument("--member", required=True, help="identifiant du membre")
+    i.add_argument("--card-uid", required=True, help="UID de la carte, en hexadécimal")
+    i.add_argument("--days", type=int, default=365)
+    i.add_argument("--qr", type=Path, help="écrire aussi un QR code (PNG)")
+    i.add_argument("--out", type=Path, help="écrire les octets du badge (pour la carte)")
+    v = bsub.add_parser("revoke", help="révoquer un badge ou tous ceux d'un membre")
+    v.add_argument("--data", required=True, type=Path)
+    group = v.add_mutually_exclusive_group(required=True)
+    group.add_argument("--grant", help="identifiant du badge")
+    group.add_argument("--member", help="identifiant du membre")
+    ls = bsub.add_parser("list", help="lister les badges délivrés")
+    ls.add_argument("--data", required=True, type=Path)
+
+    c = sub.add_parser("checkin", help="vérifier un badge à l'entrée (sans lecteur)")
+    c.add_argument("--data", required=True, type=Path)
+    c.add_argument("--grant", required=True, help="le texte du badge (BIL1:…)")
+    c.add_argument("--card-uid", help="UID de la carte présentée, en hexadécimal")
+    c.add_argument("--door", default="accueil", help="nom de la porte")
+
+
+def _uid(value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return bytes.fromhex(value.replace(":", "").replace(" ", ""))
+    except ValueError as exc:
+        raise ConfigError(
+            f"card UID {value!r} is not hexadecimal",
+            fr=f"L'UID de carte « {value} » doit être en hexadécimal (par ex. 04A224B2C31580).",
+            en=f"The card UID '{value}' must be hexadecimal (e.g. 04A224B2C31580).",
+        ) from exc
+
+
+def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
+    """Run one piece of work with the node's store and outgoing client, no server needed.
+
+    What it queues (a Follow, a revocation, a visit) is delivered by the running server."""
+    from ..app import Node
+
+    async def session() -> T:
+        node = Node(config)
+        await node.start(workers=False)
+        try:
+            return await work(node)
+        finally:
+            await node.stop()
+
+    return asyncio.run(session())
+
+
+def cmd_peer(args: argparse.Namespace) -> int:
+    config = NodeConfig.load(args.data)
+    if args.peer_command == "add":
+        peer = _run(config, lambda n: badge.add_peer(n, args.actor, args.visit_rate, args.currency))
+        print(f"Pair ajouté : {peer} (abonnement envoyé ; ses badges sont honorés ici).")
+    elif args.peer_command == "remove":
+        _run(config, lambda n: badge.remove_peer(n, args.actor))
+        print(f"Pair retiré : {args.actor}.")
+    else:
+
+        async def listing(node: Node) -> list[tuple[str, str, str]]:
+            rows = await node.store.all("SELECT * FROM peers ORDER BY added_at")
+            return [(r["actor_id"], r["visit_rate"], r["currency"]) for r in rows]
+
+        rows = _run(config, listing)
+        if not rows:
+            print("Aucun pair : « interlieux peer add --actor URL » en ajoute un.")
+        for actor, rate, currency in rows:
+            print(f"{actor}\t{rate} {currency} par passage")
+    return 0
+
+
+def cmd_badge(args: argparse.Namespace) -> int:
+    config = NodeConfig.load(args.data)
+    if args.badge_command == "issue":
+        issued = _run(
+            config, lambda n: badge.issue_badge(n, args.member, _uid(args.card_uid), args.days)
+        )
+        if args.out:
+            args.out.write_bytes(issued.data)
+        if args.qr:
+            import segno
+
+            segno.make(issued.text, error="m").save(str(args.qr), scale=6)
+        print(f"Badge {issued.grant_id} délivré à {args.member} ({len(issued.data)} octets).")
+        print(issued.text)
+    elif args.badge_command == "revoke":
+        ids = _run(config, lambda n: badge.revoke(n, args.grant, args.member))
+        print(f"{len(ids)} badge(s) révoqué(s) ; les lieux pairs sont prévenus : {' '.join(ids)}")
+    else:
+
+        async def listing(node: Node) -> list[dict[str, object]]:
+            return [dict(r) for r in await node.store.all(
+                "SELECT * FROM grants ORDER BY issued_at")]  # fmt: skip
+
+        for row in _run(config, listing):
+            state = "révoqué" if row["revoked_at"] else "actif"
+            until = time.strftime("%Y-%m-%d", time.localtime(float(str(row["expires"]))))
+            print(f"{row['grant_id']}\t{row['member']}\t{state}\tjusqu'au {until}")
+    return 0
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    config = NodeConfig.load(args.data)
+    try:
+        data = grant.from_text(args.grant)
+    except grant.GrantError:
+        data = args.grant.encode()  # decided (and recorded) as malformed below
+    decision, visit = _run(
+        config, lambda n: badge.check_in(n, data, _uid(args.card_uid), args.door)
+    )
+    result = decision.to_json("en" if args.lang == "en" else "fr")
+    if visit:
+        result["visit"] = visit
+    json.dump(result, sys.stdout, ensure_ascii=False)
+    print()
+    return 0 if decision.accepted else 1
+
+
+COMMANDS = {"peer": cmd_peer, "badge": cmd_badge, "checkin": cmd_checkin}

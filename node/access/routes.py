@@ -1,0 +1,72 @@
+"""HTTP for the doors: the trust bundle they verify with, and the taps they report."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import tokens
+from ..actors import routes as actor_routes
+from ..errors import ForbiddenError, InvalidActivity
+from ..inbox.receive import read_bounded
+from .badge import TapReport, record_tap, trust_bundle
+from .grant import GrantError
+
+
+async def _place_token(request: Request) -> None:
+    """Doors use a token of the place's own account (`interlieux token --actor <place>`)."""
+    node = actor_routes.node_of(request)
+    handle = await tokens.handle_for(node.store, request.headers.get("authorization"))
+    if handle != node.config.handle:
+        raise ForbiddenError(
+            f"token of {handle} is not the place's",
+            fr="Ce jeton n'est pas celui du lieu : créez-en un avec « interlieux token "
+            f"--actor {node.config.handle} ».",
+            en=f"This token is not the place's: create one with 'interlieux token --actor "
+            f"{node.config.handle}'.",
+        )
+
+
+async def bundle(request: Request) -> Response:
+    await _place_token(request)
+    node = actor_routes.node_of(request)
+    return JSONResponse((await trust_bundle(node)).to_json())
+
+
+async def taps(request: Request) -> Response:
+    await _place_token(request)
+    node = actor_routes.node_of(request)
+    try:
+        data: Any = json.loads(await read_bounded(request, 64_000))
+        report = TapReport.from_json(data)
+    except (ValueError, KeyError, TypeError, GrantError) as exc:
+        raise InvalidActivity(
+            f"unreadable tap report: {exc!r}",
+            fr="Rapport de passage illisible : mettez à jour le lecteur de badges.",
+            en="Unreadable tap report: update the badge reader.",
+        ) from exc
+    visit = await record_tap(node, report)
+    return JSONResponse({"status": "recorded", "visit": visit}, status_code=201)
+
+
+async def peers(request: Request) -> Response:
+    """The places whose badges this place honours: public, so the network can be drawn."""
+    node = actor_routes.node_of(request)
+    if request.path_params["handle"] != node.config.handle:
+        return JSONResponse({"error": "not found"}, status_code=404)
+    collection_id = f"{node.config.place_id}/peers"
+    return await actor_routes.paged(
+        request, collection_id, "SELECT COUNT(*) FROM peers",
+        "SELECT actor_id FROM peers ORDER BY added_at", (),
+    )  # fmt: skip
+
+
+ROUTES = [
+    Route("/access/bundle", bundle),
+    Route("/access/taps", taps, methods=["POST"]),
+    Route("/actors/{handle}/peers", peers),
+]

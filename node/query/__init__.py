@@ -1,0 +1,1 @@
+"""The node's public graph as linked data: SPARQL, open-data exports."""

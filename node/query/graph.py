@@ -1,0 +1,166 @@
+"""The public graph: every public object the node holds, as RDF, kept in step with the store.
+
+Writing (`sync`) happens inside the transaction that stores, changes or deletes an object: the
+object's public document is turned into N-Triples (pyld, bundled contexts only) and kept in
+`public_graph` with a new change number. Reading (`PublicGraph`) keeps an rdflib graph in
+memory and, before each query, applies the rows changed since it last looked: so a query always
+sees what is committed, from any process, and a Delete takes the triples away.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from pyld import jsonld
+from rdflib import Graph
+from rdflib.term import Node as RDFNode
+
+import vocab.loader  # noqa: F401  (installs the bundled-only document loader)
+from vocab.context import DOCUMENT_CONTEXT, PUBLIC_FORMS
+
+from ..activity import recipients, type_of
+from ..store import Store
+
+log = logging.getLogger(__name__)
+Triple = tuple[RDFNode, RDFNode, RDFNode]
+
+PREFIXES = {
+    "as": "https://www.w3.org/ns/activitystreams#",
+    "tl": "https://w3id.org/interlieux/ns#",
+    "sk": "https://w3id.org/interlieux/skills#",
+    "schema": "http://schema.org/",
+    "vf": "https://w3id.org/valueflows/ont/vf#",
+    "mz": "https://joinmobilizon.org/ns#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "sec": "https://w3id.org/security#",
+}
+
+
+def is_public(document: dict[str, Any]) -> bool:
+    return any(r in PUBLIC_FORMS for r in recipients(document))
+
+
+def to_ntriples(document: dict[str, Any]) -> str:
+    """The document's triples. A context that is not bundled is never fetched: the document
+    is read against the network's own context instead, which knows the terms peers use."""
+    try:
+        return str(jsonld.to_rdf(_with_context(document), {"format": "application/n-quads"}))
+    except jsonld.JsonLdError as exc:
+        log.info("reading %s with the network's context: %s", document.get("id"), exc)
+        fallback = {**document, "@context": DOCUMENT_CONTEXT}
+        return str(jsonld.to_rdf(fallback, {"format": "application/n-quads"}))
+
+
+def _with_context(document: dict[str, Any]) -> dict[str, Any]:
+    return document if "@context" in document else {"@context": DOCUMENT_CONTEXT, **document}
+
+
+async def sync(
+    db: aiosqlite.Connection,
+    object_id: str,
+    document: dict[str, Any] | None,
+    local: bool,
+) -> None:
+    """Put `document` in the public graph under `object_id`, or take it out when it is
+    None, a Tombstone or not public (nothing private ever reaches the graph)."""
+    keep = document is not None and type_of(document) != "Tombstone" and is_public(document)
+    ntriples = to_ntriples(document) if keep and document is not None else None
+    kind = type_of(document) or "Object" if document is not None else "Tombstone"
+    await db.execute(
+        "INSERT INTO public_graph (id, type, local, document, ntriples, seq) VALUES"
+        " (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM public_graph))"
+        " ON CONFLICT(id) DO UPDATE SET type = excluded.type, document = excluded.document,"
+        " ntriples = excluded.ntriples, seq = excluded.seq",
+        (
+            object_id,
+            kind,
+            int(local),
+            json.dumps(document, ensure_ascii=False) if keep else None,
+            ntriples,
+        ),
+    )
+
+
+async def sync_stored(db: aiosqlite.Connection, object_id: str) -> None:
+    """Sync from the `objects` row as it now stands (after the core applied a change)."""
+    async with db.execute("SELECT document, local FROM objects WHERE id = ?", (object_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return
+    await sync(db, object_id, json.loads(row["document"]), bool(row["local"]))
+
+
+class QueryTimeout(Exception):
+    """A query ran past its time limit."""
+
+
+class _TimedGraph(Graph):
+    """A graph whose pattern lookups stop once the running query's deadline has passed: every
+    SPARQL join in rdflib goes through `triples`, so a runaway query stops there."""
+
+    deadline = float("inf")
+
+    def triples(self, triple: Any) -> Iterator[Any]:  # type: ignore[override]
+        deadline = self.deadline
+        if time.monotonic() > deadline:
+            raise QueryTimeout
+        for n, found in enumerate(super().triples(triple)):
+            if n % 256 == 255 and time.monotonic() > deadline:
+                raise QueryTimeout
+            yield found
+
+
+class PublicGraph:
+    """The in-memory copy of `public_graph` for one database file."""
+
+    def __init__(self) -> None:
+        self.graph = _TimedGraph()
+        for prefix, iri in PREFIXES.items():
+            self.graph.bind(prefix, iri)
+        self.seq = 0
+        self._owned: dict[str, list[Triple]] = {}
+        self._refs: Counter[Triple] = Counter()
+        # rdflib's memory store is not safe to change while a query reads it.
+        self.lock = threading.Lock()
+
+    async def refresh(self, store: Store) -> None:
+        rows = await store.all(
+            "SELECT id, ntriples, seq FROM public_graph WHERE seq > ? ORDER BY seq", (self.seq,)
+        )
+        if rows:
+            with self.lock:
+                for row in rows:
+                    self._replace(row["id"], row["ntriples"])
+                    self.seq = max(self.seq, row["seq"])
+
+    def _replace(self, object_id: str, ntriples: str | None) -> None:
+        for triple in self._owned.pop(object_id, []):
+            self._refs[triple] -= 1
+            if self._refs[triple] <= 0:
+                del self._refs[triple]
+                self.graph.remove(triple)
+        if not ntriples:
+            return
+        parsed = Graph().parse(data=ntriples, format="nt")
+        owned = list(parsed)
+        for triple in owned:
+            if self._refs[triple] == 0:
+                self.graph.add(triple)
+            self._refs[triple] += 1
+        self._owned[object_id] = owned
+
+
+_graphs: dict[Path, PublicGraph] = {}
+
+
+def public_graph(store: Store) -> PublicGraph:
+    """The process's graph for this store's file, made on first use."""
+    return _graphs.setdefault(Path(store.path).resolve(), PublicGraph())
