@@ -54,6 +54,7 @@ REASONS_FR = {
     "wrong_card": "Ce badge appartient à une autre carte.",
     "out_of_scope": "Ce badge ne donne pas accès à ce service.",
     "no_credit": "Crédit inter-lieux épuisé.",
+    "no_bundle": "Lecteur pas encore prêt : il doit joindre son nœud une première fois.",
 }
 REASONS_EN = {
     "malformed": "Unreadable badge: not a valid Badge Inter-Lieux.",
@@ -65,6 +66,7 @@ REASONS_EN = {
     "wrong_card": "This badge belongs to another card.",
     "out_of_scope": "This badge does not give access to this service.",
     "no_credit": "Inter-place credit exhausted.",
+    "no_bundle": "Reader not ready: it must reach its node once first.",
 }
 
 

@@ -1,0 +1,120 @@
+"""Grants and the door's decision: pure functions, every reason a door can give."""
+
+from __future__ import annotations
+
+import json
+
+import cbor2
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from node.access import grant as grants
+from node.access.decision import TrustBundle, decide
+
+HOME = "https://coroutine.example/actors/coroutine"
+MEMBER = "https://coroutine.example/actors/alice"
+VISITED = "https://popcafe.example/actors/popcafe"
+UID = bytes.fromhex("04A224B2C31580")
+NOW = 1_800_000_000
+
+
+@pytest.fixture(scope="module")
+def key() -> ed25519.Ed25519PrivateKey:
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+def bundle_for(
+    key: ed25519.Ed25519PrivateKey, revoked: frozenset[tuple[str, str]] = frozenset()
+) -> TrustBundle:
+    public = key.public_key()
+    return TrustBundle(place=VISITED, issuers={HOME: {grants.key_id(public): public}},
+                       revoked=revoked)  # fmt: skip
+
+
+def make(key: ed25519.Ed25519PrivateKey, **overrides: object) -> tuple[str, bytes]:
+    args: dict[str, object] = dict(issuer=HOME, member=MEMBER, card_uid=UID,
+                                   not_before=NOW - 10, expires=NOW + 86400)  # fmt: skip
+    args.update(overrides)
+    return grants.issue(key, **args)  # type: ignore[arg-type]
+
+
+def test_a_grant_fits_an_ntag215_and_round_trips_through_text(
+    key: ed25519.Ed25519PrivateKey,
+) -> None:
+    gid, data = make(key)
+    assert len(data) < 500
+    assert grants.to_text(data).startswith("BIL1:")
+    assert grants.from_text(grants.to_text(data)) == data
+    grant = grants.verify(data, {grants.key_id(key.public_key()): key.public_key()})
+    assert (grant.issuer, grant.member, grant.grant_id) == (HOME, MEMBER, gid)
+    # Nothing personal: no name, no e-mail, no raw UID on the card.
+    assert UID not in data and b"Alice" not in data
+
+
+def test_it_is_a_cose_sign1_with_eddsa(key: ed25519.Ed25519PrivateKey) -> None:
+    _, data = make(key)
+    outer = cbor2.loads(data)
+    assert outer.tag == 18
+    protected = cbor2.loads(outer.value[0])
+    assert protected[1] == -8  # EdDSA
+    claims = cbor2.loads(outer.value[2])
+    assert claims[1] == HOME and claims[2] == MEMBER  # iss, sub
+
+
+def test_the_card_hash_is_salted_by_the_grant(key: ed25519.Ed25519PrivateKey) -> None:
+    a = grants.read(make(key)[1])[0]
+    b = grants.read(make(key)[1])[0]
+    assert a.card_hash != b.card_hash  # two grants of one card cannot be linked
+
+
+@pytest.mark.parametrize(
+    ("uid", "now", "reason"),
+    [
+        (UID, NOW, "ok"),
+        (None, NOW, "ok"),  # a QR code shown without the card
+        (bytes.fromhex("04FFEEDDCCBB80"), NOW, "wrong_card"),
+        (UID, NOW + 86400, "expired"),
+        (UID, NOW - 3600, "not_yet_valid"),
+        (UID, NOW - 200, "ok"),  # within the clock skew a door is allowed
+    ],
+)
+def test_decisions(
+    key: ed25519.Ed25519PrivateKey, uid: bytes | None, now: int, reason: str
+) -> None:
+    _, data = make(key)
+    decision = decide(data, uid, bundle_for(key), now)
+    assert decision.reason == reason
+    assert decision.accepted is (reason == "ok")
+
+
+def test_revoked_unknown_forged_and_malformed(key: ed25519.Ed25519PrivateKey) -> None:
+    gid, data = make(key)
+    assert decide(data, UID, bundle_for(key, frozenset({(HOME, gid)})), NOW).reason == "revoked"
+    other = ed25519.Ed25519PrivateKey.generate()
+    assert decide(data, UID, bundle_for(other), NOW).reason == "bad_signature"
+    stranger = grants.issue(other, "https://x.example/actors/x", MEMBER, UID, NOW, NOW + 99)[1]
+    assert decide(stranger, UID, bundle_for(key), NOW).reason == "unknown_issuer"
+    for junk in (
+        b"",
+        b"\x00\x01",
+        cbor2.dumps([1, 2]),
+        cbor2.dumps(cbor2.CBORTag(18, [b"", {}, b"", b""])),
+    ):
+        assert decide(junk, UID, bundle_for(key), NOW).reason == "malformed"
+
+
+def test_a_flipped_bit_anywhere_is_refused(key: ed25519.Ed25519PrivateKey) -> None:
+    _, data = make(key)
+    bundle = bundle_for(key)
+    for i in range(0, len(data), 7):
+        tampered = bytearray(data)
+        tampered[i] ^= 0x01
+        assert not decide(bytes(tampered), UID, bundle, NOW).accepted
+
+
+def test_the_bundle_survives_json(key: ed25519.Ed25519PrivateKey) -> None:
+    gid, data = make(key)
+    bundle = bundle_for(key, frozenset({(HOME, "aa" * 16)}))
+    copy = TrustBundle.from_json(json.loads(bundle.dumps()))
+    assert copy.revoked == bundle.revoked
+    assert decide(data, UID, copy, NOW).accepted

@@ -1,0 +1,102 @@
+"""The door daemon's queue and cache, against a node that is up, down, or refusing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from node.access import grant as grants
+from node.access.decision import TrustBundle
+from reader.daemon import Door, DoorSettings
+
+HOME = "https://coroutine.example/actors/coroutine"
+UID = bytes.fromhex("04A224B2C31580")
+
+
+class FakeNode:
+    """The two endpoints a door uses, with a switch to make the node unreachable."""
+
+    def __init__(self, bundle: TrustBundle) -> None:
+        self.bundle = bundle
+        self.up = True
+        self.reports: list[dict[str, object]] = []
+        self.refuse = False
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        if not self.up:
+            raise httpx.ConnectError("node down", request=request)
+        assert request.headers["authorization"] == "Bearer secret"
+        if request.url.path == "/access/bundle":
+            return httpx.Response(200, json=self.bundle.to_json())
+        if self.refuse:
+            return httpx.Response(400, json={"error": "no"})
+        self.reports.append(json.loads(request.content))
+        return httpx.Response(201, json={"status": "recorded"})
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Door, FakeNode, bytes, Path]:
+    key = ed25519.Ed25519PrivateKey.generate()
+    bundle = TrustBundle("https://popcafe.example/actors/popcafe",
+                         {HOME: {grants.key_id(key.public_key()): key.public_key()}})  # fmt: skip
+    node = FakeNode(bundle)
+    _, grant = grants.issue(key, HOME, HOME + "/alice", UID, 0, 4_000_000_000)
+    settings = DoorSettings("http://node.test", "secret", "entree", tmp_path / "door")
+    door = Door(settings, httpx.Client(transport=httpx.MockTransport(node.handler)))
+    return door, node, grant, tmp_path / "door"
+
+
+def test_a_tap_is_decided_and_reported(setup: tuple[Door, FakeNode, bytes, Path]) -> None:
+    door, node, grant, _ = setup
+    assert door.refresh_bundle()
+    assert door.on_tap(UID, grant).accepted
+    assert not door.on_tap(bytes(7), grant).accepted
+    assert [r["decision"] for r in node.reports] == ["accept", "refuse"]
+    assert node.reports[1]["reason"] == "wrong_card"
+    assert door.pending() == []
+
+
+def test_without_a_bundle_the_door_refuses_and_says_why(
+    setup: tuple[Door, FakeNode, bytes, Path],
+) -> None:
+    door, node, grant, _ = setup
+    node.up = False
+    assert not door.refresh_bundle()
+    decision = door.on_tap(UID, grant)
+    assert decision.reason == "no_bundle"
+
+
+def test_offline_taps_are_kept_in_order_and_sent_once(
+    setup: tuple[Door, FakeNode, bytes, Path],
+) -> None:
+    door, node, grant, state = setup
+    door.refresh_bundle()
+    node.up = False
+    for _ in range(3):
+        assert door.on_tap(UID, grant).accepted  # decided from the cached bundle
+    assert len(door.pending()) == 3 and node.reports == []
+    # A restart in between: the bundle and the queue come back from disk.
+    door = Door(door.settings, door.http)
+    assert door.bundle is not None
+    node.up = True
+    assert door.flush() == 3
+    assert door.flush() == 0
+    ids = [r["report_id"] for r in node.reports]
+    assert len(ids) == len(set(ids)) == 3
+    times = [r["decided_at"] for r in node.reports]
+    assert times == sorted(times)
+
+
+def test_a_report_the_node_refuses_is_set_aside_not_lost(
+    setup: tuple[Door, FakeNode, bytes, Path],
+) -> None:
+    door, node, grant, state = setup
+    door.refresh_bundle()
+    node.refuse = True
+    door.on_tap(UID, grant)
+    assert door.pending() == []
+    assert len(list((state / "rejected").glob("*.json"))) == 1
