@@ -196,6 +196,17 @@ class Store:
                 raise
             await self._writer.commit()
 
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """One statement, committed on its own (no BEGIN/COMMIT round trips); returns rowcount.
+
+        For the inbox's hot path: a single INSERT is atomic and durable by itself."""
+        assert self._writer is not None, "store is not open"
+        async with self._lock:
+            cursor = await self._writer.execute(sql, tuple(params))
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
     async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         assert self._reader is not None, "store is not open"
         async with self._reader.execute(sql, tuple(params)) as cur:

@@ -190,7 +190,12 @@ def read(data: bytes) -> tuple[Grant, bytes, bytes]:
 
 def verify(data: bytes, keys: dict[bytes, ed25519.Ed25519PublicKey]) -> Grant:
     """Parse and check the signature against the issuer's keys (by kid). No time checks."""
-    grant, signed, signature = read(data)
+    return check_signature(*read(data), keys)
+
+
+def check_signature(
+    grant: Grant, signed: bytes, signature: bytes, keys: dict[bytes, ed25519.Ed25519PublicKey]
+) -> Grant:
     key = keys.get(grant.kid)
     if key is None:
         raise GrantError("bad_signature", f"no key {grant.kid.hex()} for {grant.issuer}")

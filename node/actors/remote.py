@@ -17,6 +17,8 @@ from ..store import Store
 ACTOR_TYPES = frozenset({"Person", "Organization", "Group", "Service", "Application"})
 # An actor document older than this is fetched again when we need its inbox.
 MAX_AGE = 2 * 86400.0
+KEY_CACHE_SIZE = 10_000
+KEY_CACHE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ class Directory:
         self.store = store
         self.http = http
         self.signer = signer
+        # Parsed keys by key id: every signed request needs one, and reading and parsing it
+        # from the database each time was most of the inbox's cost. Entries expire, so that a
+        # change made by another process (the CLI) is seen within minutes.
+        self._keys: dict[str, tuple[str, PublicKey, float]] = {}
 
     async def get(self, actor_id: str, refresh: bool = False) -> RemoteActor:
         if not refresh:
@@ -105,11 +111,14 @@ class Directory:
 
     async def key_lookup(self, key_id: str, refresh: bool) -> tuple[str, PublicKey]:
         if not refresh:
+            cached = self._keys.get(key_id)
+            if cached is not None and cached[2] > time.monotonic():
+                return cached[0], cached[1]
             row = await self.store.one(
                 "SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", (key_id,)
             )
             if row is not None:
-                return row["id"], load_public_key(row["public_key_pem"])
+                return self._remember(key_id, row["id"], load_public_key(row["public_key_pem"]))
         try:
             document = await fetch_document(self.http, key_id, self.signer)
             if "publicKeyPem" in document and "inbox" not in document:
@@ -122,7 +131,13 @@ class Directory:
             raise SignatureError(f"cannot fetch key {key_id}: {exc.log}") from exc
         actor = parse_actor(document, key_id=key_id)
         await self._save(actor, document)
-        return actor.id, load_public_key(actor.public_key_pem)
+        return self._remember(key_id, actor.id, load_public_key(actor.public_key_pem))
+
+    def _remember(self, key_id: str, owner: str, key: PublicKey) -> tuple[str, PublicKey]:
+        if len(self._keys) >= KEY_CACHE_SIZE:
+            self._keys.clear()  # rare, and the database still has them all
+        self._keys[key_id] = (owner, key, time.monotonic() + KEY_CACHE_SECONDS)
+        return owner, key
 
     async def update_from(self, document: dict[str, Any]) -> None:
         """An actor's own signed `Update` of itself: take its new inbox and key."""
@@ -133,11 +148,17 @@ class Directory:
             raise InvalidActivity(f"actor update refused: {exc.log}") from exc
         await self._save(actor, document)
 
+    def drop_keys_of(self, actor_id: str) -> None:
+        for key_id in [k for k, v in self._keys.items() if v[0] == actor_id]:
+            del self._keys[key_id]
+
     async def forget(self, actor_id: str) -> None:
+        self.drop_keys_of(actor_id)
         async with self.store.write() as db:
             await db.execute("DELETE FROM remote_actors WHERE id = ?", (actor_id,))
 
     async def _save(self, actor: RemoteActor, document: dict[str, Any]) -> None:
+        self.drop_keys_of(actor.id)
         async with self.store.write() as db:
             await db.execute(
                 "INSERT INTO remote_actors (id, inbox, shared_inbox, followers, key_id,"

@@ -311,6 +311,7 @@ async def _on_update(db: aiosqlite.Connection, node: Node, r: Received) -> None:
 async def _on_delete(db: aiosqlite.Connection, node: Node, r: Received) -> None:
     now = time.time()
     if r.obj_id == r.actor:
+        node.directory.drop_keys_of(r.actor)
         await db.execute(
             "DELETE FROM follows WHERE follower = ? OR followee = ?", (r.actor, r.actor)
         )

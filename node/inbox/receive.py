@@ -78,13 +78,15 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
             return JSONResponse({"status": "ignored"}, status_code=202)
         raise
     authorize(activity, signer)
-    async with node.store.write() as db:
-        cur = await db.execute(
+    fresh = (
+        await node.store.execute(
             "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, target)"
             " VALUES (?,?,?,?)",
-            (activity["id"], json.dumps(activity), time.time(), target_handle),
+            # The body as received: what was signed, kept byte for byte.
+            (activity["id"], body.decode(), time.time(), target_handle),
         )
-        fresh = cur.rowcount == 1
+        == 1
+    )
     if not fresh:
         # A retry or a replay: the first copy was accepted; this one changes nothing.
         return JSONResponse({"status": "duplicate"}, status_code=202)
