@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from reader import cli as reader_cli
+
 from . import tokens
 from .access import cli as access_cli
 from .actors import local
@@ -70,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="montrer aussi les envois réussis")
     p.add_argument("--json", action="store_true")
     access_cli.add_commands(sub)
+    reader_cli.add_commands(sub)
     return parser
 
 
@@ -209,6 +212,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "token": cmd_token,
     "deliveries": cmd_deliveries,
     **access_cli.COMMANDS,
+    **reader_cli.COMMANDS,
 }
 
 

@@ -1,0 +1,174 @@
+"""The door for real: `interlieux reader` watching pcscd, an emulated NFC Type 4 card tapped on
+vsmartcard's virtual reader, two real nodes behind it.
+
+coroutine issues the grant (home place); popcafe runs the door. Each test taps a card and reads
+the daemon's decision line, then checks what popcafe recorded.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from node.access import grant as grants
+from reader.ndef import grant_message
+
+from .door.pcsc import READER, on_reader, pcscd  # noqa: F401  (pcscd: a fixture)
+from .door.vcard import VirtualCard
+from .network import LocalPlace, wait_for
+
+CARD = bytes.fromhex("04A224B2C31580")
+OTHER = bytes.fromhex("04FFEEDDCCBB80")
+
+
+class Daemon:
+    def __init__(self, root: Path, place: LocalPlace) -> None:
+        self.place = place
+        self.state = root / "porte-state"
+        self.log_path = root / "porte.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "node.cli", "reader", "--node", self.place.base_url,
+                 "--token", self.place.token(), "--door", "entree", "--state", str(self.state),
+                 "--reader", READER, "--refresh", "1"],
+                stdout=log, stderr=subprocess.STDOUT, env=self.place.env,
+            )  # fmt: skip
+        wait_for(lambda: "prête" in self.log_path.read_text(), what="the door daemon ready")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+            self.process = None
+
+    def decisions(self) -> list[str]:
+        """ACCEPTÉ/REFUSÉ lines (not "carte illisible": a read that failed decides nothing)."""
+        lines = [
+            line.split("PORTE entree : ", 1)[1]
+            for line in self.log_path.read_text().splitlines()
+            if "PORTE entree : " in line
+        ]
+        return [line for line in lines if line.startswith(("ACCEPTÉ", "REFUSÉ"))]
+
+    def tap(self, uid: bytes, grant: bytes) -> str:
+        before = len(self.decisions())
+        with on_reader(VirtualCard(uid, grant_message(grant))):
+            decided = wait_for(lambda: len(self.decisions()) > before, what="a decision")
+        assert decided
+        return self.decisions()[-1]
+
+
+@pytest.fixture(scope="module")
+def door(
+    tmp_path_factory: pytest.TempPathFactory,
+    pcscd: str,  # noqa: F811
+) -> Iterator[tuple[LocalPlace, LocalPlace, LocalPlace, Daemon]]:
+    root: Path = tmp_path_factory.mktemp("door")
+    coroutine = LocalPlace(root, "coroutine", "La Coroutine").init()
+    popcafe = LocalPlace(root, "popcafe", "PopCafé").init()
+    stranger = LocalPlace(root, "inconnu", "Lieu Inconnu").init()
+    coroutine.add_member("alice", "Alice Martin")
+    stranger.add_member("zoe", "Zoé")
+    for place in (coroutine, popcafe, stranger):
+        place.start()
+    coroutine.cli("peer", "add", "--data", str(coroutine.data), "--actor", popcafe.actor_id())
+    popcafe.cli("peer", "add", "--data", str(popcafe.data), "--actor", coroutine.actor_id())
+    wait_for(lambda: popcafe.actor_id() in coroutine.followers(), what="popcafe following")
+    daemon = Daemon(root, popcafe)
+    daemon.start()
+    yield coroutine, popcafe, stranger, daemon
+    daemon.stop()
+    for place in (coroutine, popcafe, stranger):
+        place.stop()
+
+
+def issue(place: LocalPlace, member: str, uid: bytes, *extra: str) -> bytes:
+    out = place.cli("badge", "issue", "--data", str(place.data), "--member", member,
+                    "--card-uid", uid.hex(), *extra).stdout  # fmt: skip
+    return grants.from_text(out.strip().splitlines()[-1])
+
+
+Door = tuple[LocalPlace, LocalPlace, LocalPlace, Daemon]
+
+
+def test_a_peers_member_gets_in_and_both_home_and_member_see_the_visit(door: Door) -> None:
+    coroutine, popcafe, _, daemon = door
+    grant = issue(coroutine, "alice", CARD)
+    assert daemon.tap(CARD, grant).startswith("ACCEPTÉ " + coroutine.actor_id("alice"))
+    grant_id = grants.read(grant)[0].grant_id
+    wait_for(lambda: popcafe.query("SELECT 1 FROM visits WHERE grant_id = ?", (grant_id,)),
+             what="the tap reported to popcafe")  # fmt: skip
+    for owner in ("coroutine", "alice"):
+        wait_for(lambda o=owner: any(
+            a["object"].get("tl:grant") == grant_id for a in coroutine.inbox(o)
+            if a["type"] == "Create"), what=f"the visit in {owner}'s inbox")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [("other card", "wrong_card"), ("expired", "expired"), ("unknown place", "unknown_issuer"),
+     ("tampered", "bad_signature")],
+)  # fmt: skip
+def test_refusals_at_the_door(door: Door, case: str, reason: str) -> None:
+    coroutine, popcafe, stranger, daemon = door
+    uid = CARD
+    if case == "other card":
+        grant, uid = issue(coroutine, "alice", CARD), OTHER
+    elif case == "expired":
+        grant = issue(coroutine, "alice", CARD, "--days", "0")
+    elif case == "unknown place":
+        grant = issue(stranger, "zoe", CARD)
+    else:
+        data = bytearray(issue(coroutine, "alice", CARD))
+        data[bytes(data).index(b"alice")] ^= 0x01
+        grant = bytes(data)
+    line = daemon.tap(uid, grant)
+    assert line.startswith("REFUSÉ") and f"({reason})" in line
+    wait_for(lambda: popcafe.query("SELECT 1 FROM taps WHERE reason = ?", (reason,)),
+             what="the refusal reported")  # fmt: skip
+
+
+def test_a_revoked_grant_is_refused_within_a_minute(door: Door) -> None:
+    coroutine, _, _, daemon = door
+    grant = issue(coroutine, "alice", CARD)
+    assert daemon.tap(CARD, grant).startswith("ACCEPTÉ")
+    grant_id = grants.read(grant)[0].grant_id
+    coroutine.cli("badge", "revoke", "--data", str(coroutine.data), "--grant", grant_id)
+    line = wait_for(
+        lambda: (d := daemon.tap(CARD, grant)).startswith("REFUSÉ") and d,
+        timeout=60, what="the door refusing the revoked grant",
+    )  # fmt: skip
+    assert "(revoked)" in line
+
+
+def test_with_its_node_down_the_door_decides_and_reports_later_exactly_once(
+    door: Door,
+) -> None:
+    coroutine, popcafe, _, daemon = door
+    grant = issue(coroutine, "alice", CARD)
+    grant_id = grants.read(grant)[0].grant_id
+    popcafe.stop()
+    try:
+        assert daemon.tap(CARD, grant).startswith("ACCEPTÉ")  # from the cached bundle
+        assert daemon.tap(OTHER, grant).startswith("REFUSÉ")
+        assert len(list((daemon.state / "reports").glob("*.json"))) == 2
+    finally:
+        popcafe.start()
+    rows = wait_for(
+        lambda: popcafe.query("SELECT decision FROM taps WHERE grant_id = ? ORDER BY decided_at",
+                              (grant_id,)),
+        timeout=30, what="the queued reports sent once the node is back",
+    )  # fmt: skip
+    wait_for(lambda: not list((daemon.state / "reports").glob("*.json")), what="queue empty")
+    rows = popcafe.query("SELECT decision FROM taps WHERE grant_id = ? ORDER BY decided_at",
+                         (grant_id,))  # fmt: skip
+    assert [r[0] for r in rows] == ["accept", "refuse"]
+    visits = popcafe.query("SELECT COUNT(*) FROM visits WHERE grant_id = ?", (grant_id,))
+    assert visits[0][0] == 1
