@@ -100,3 +100,21 @@ def test_a_report_the_node_refuses_is_set_aside_not_lost(
     door.on_tap(UID, grant)
     assert door.pending() == []
     assert len(list((state / "rejected").glob("*.json"))) == 1
+
+
+def test_the_decision_command_is_run_with_the_decision(
+    setup: tuple[Door, FakeNode, bytes, Path], tmp_path: Path
+) -> None:
+    door, _, grant, _ = setup
+    out = tmp_path / "relay.txt"
+    script = tmp_path / "relay.sh"
+    script.write_text(f'#!/bin/sh\necho "$INTERLIEUX_DECISION $INTERLIEUX_REASON" >> {out}\n')
+    script.chmod(0o755)
+    door = Door(
+        DoorSettings("http://node.test", "secret", "entree", door.settings.state_dir,
+                     on_decision=str(script)), door.http,
+    )  # fmt: skip
+    door.refresh_bundle()
+    door.on_tap(UID, grant)
+    door.on_tap(bytes(7), grant)
+    assert out.read_text().splitlines() == ["accept ok", "refuse wrong_card"]
