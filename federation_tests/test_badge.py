@@ -144,3 +144,27 @@ def test_the_peer_still_decides_when_the_home_place_is_down(
         assert (code, result["reason"]) == (1, "wrong_card")
     finally:
         coroutine.start()
+
+
+def test_after_a_key_rotation_old_and_new_grants_are_accepted(
+    places: dict[str, LocalPlace],
+) -> None:
+    coroutine, popcafe = places["coroutine"], places["popcafe"]
+    old = issue(coroutine, "alice", CARD)
+    coroutine.cli("keys", "rotate", "--data", str(coroutine.data))
+    new = issue(coroutine, "alice", CARD)
+    assert grants.read(grants.from_text(old))[0].kid != grants.read(grants.from_text(new))[0].kid
+    # The Update reaches popcafe (signed with the new RSA key: popcafe refetches it), and
+    # popcafe's bundle then holds both badge keys.
+    _, result = wait_for(
+        lambda: (r := checkin(popcafe, new, CARD))[0] == 0 and r,
+        timeout=30, what="the new key known at popcafe",
+    )  # fmt: skip
+    assert result["decision"] == "accept"
+    assert checkin(popcafe, old, CARD)[1]["decision"] == "accept"
+    # And federation still works with the new key: a note from coroutine reaches popcafe.
+    created = coroutine.post_outbox(
+        {"type": "Note", "content": "Nouvelles clés", "to": [popcafe.actor_id()]}
+    )
+    wait_for(lambda: any(a["id"] == created["id"] for a in popcafe.inbox()),
+             what="a note signed with the new key")  # fmt: skip

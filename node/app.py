@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,14 +18,19 @@ from . import tokens
 from .access import routes as access_routes
 from .actors import local, routes
 from .actors.remote import Directory
+from .agenda import routes as agenda_routes
+from .commons import routes as commons_routes
 from .config import NodeConfig
+from .directory import routes as directory_routes
 from .errors import InterlieuxError
 from .fetch import client
 from .inbox.apply import InboxWorker
 from .inbox.receive import read_bounded, receive
 from .outbox.delivery import DeliveryWorker
 from .outbox.publish import publish
+from .query import routes as query_routes
 from .store import Store
+from .web import ns as ns_routes
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +48,16 @@ class Node:
 
     async def start(self, workers: bool = True) -> None:
         await self.store.open()
-        place = await local.by_handle(self.store, self.config.handle)
+        await local.by_handle(self.store, self.config.handle)  # the place exists
         # Fetches are signed by the place: servers in "authorized fetch" mode refuse others.
-        self.directory = Directory(self.store, self.http, (place.key_id, place.keys.rsa_private))
+        self.directory = Directory(self.store, self.http, self._place_signer)
         if workers:
             await self.delivery.start()
             self.inbox_worker.start()
+
+    async def _place_signer(self) -> tuple[str, rsa.RSAPrivateKey]:
+        place = await local.by_handle(self.store, self.config.handle)
+        return place.key_id, place.keys.rsa_private
 
     async def stop(self) -> None:
         await self.delivery.stop()
@@ -122,6 +132,11 @@ def create_app(config: NodeConfig, workers: bool = True) -> Starlette:
             Route("/objects/{oid}", routes.object_document),
             Route("/activities/{aid}", routes.activity_document),
             *access_routes.ROUTES,
+            *agenda_routes.ROUTES,
+            *directory_routes.ROUTES,
+            *commons_routes.ROUTES,
+            *query_routes.ROUTES,
+            *ns_routes.ROUTES,
         ],
         exception_handlers={InterlieuxError: _interlieux_error},
         lifespan=lifespan,

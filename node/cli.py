@@ -24,6 +24,7 @@ from . import tokens
 from .access import cli as access_cli
 from .actors import local
 from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig, check_base_url, check_handle
+from .directory import cli as directory_cli
 from .errors import ConfigError, InterlieuxError
 from .store import Store
 
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     access_cli.add_commands(sub)
     reader_cli.add_commands(sub)
+    directory_cli.add_commands(sub)
     return parser
 
 
@@ -213,6 +215,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "deliveries": cmd_deliveries,
     **access_cli.COMMANDS,
     **reader_cli.COMMANDS,
+    **directory_cli.COMMANDS,
 }
 
 

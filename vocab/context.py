@@ -6,6 +6,8 @@ that documents from any two places expand to the same terms.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 TL = "https://w3id.org/interlieux/ns#"
@@ -24,4 +26,12 @@ _EXTENSIONS: dict[str, Any] = {
     "discoverable": "toot:discoverable",
 }
 
-DOCUMENT_CONTEXT: list[Any] = [AS, SECURITY, MULTIKEY, _EXTENSIONS]
+CONTEXTS_DIR = Path(__file__).parent / "contexts"
+# The full `tl:` context (every term the network's documents use), a data file loaded once.
+TL_CONTEXT: dict[str, Any] = json.loads((CONTEXTS_DIR / "interlieux.jsonld").read_text())[
+    "@context"
+]
+# Inline in every document, so that any JSON-LD processor expands tl: terms with no fetch.
+INLINE_CONTEXT: dict[str, Any] = {**TL_CONTEXT, **_EXTENSIONS}
+
+DOCUMENT_CONTEXT: list[Any] = [AS, SECURITY, MULTIKEY, INLINE_CONTEXT]

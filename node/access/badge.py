@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..app import Node
 
 VISIT = "tl:Visit"
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 REVOCATION = "tl:Revocation"
 
 
@@ -223,6 +224,20 @@ async def _peer_revoked(db: aiosqlite.Connection, node: Node, activity: dict[str
             "INSERT OR IGNORE INTO revocations (issuer, grant_id, revoked_at) VALUES (?,?,?)",
             (issuer, str(gid), time.time()),
         )
+
+
+async def rotate_keys(node: Node, handle: str) -> str:
+    """New keys for an actor; its followers (and, for the place, its peers) hear of it."""
+    actor = await local.by_handle(node.store, handle)
+    async with node.store.write() as db:
+        await local.rotate_keys(db, actor)
+    actor = await local.by_handle(node.store, handle)
+    audience = await _places_to_tell(node, actor.id) if handle == node.config.handle else []
+    await publish(
+        node, actor,
+        {"type": "Update", "object": actor.id, "to": [PUBLIC], "cc": [actor.followers, *audience]},
+    )  # fmt: skip
+    return actor.ed25519_key_id
 
 
 # --- the trust bundle --------------------------------------------------------------------

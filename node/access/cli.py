@@ -52,6 +52,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     ls = bsub.add_parser("list", help="lister les badges délivrés")
     ls.add_argument("--data", required=True, type=Path)
 
+    k = sub.add_parser("keys", help="clés de signature d'un compte")
+    ksub = k.add_subparsers(dest="keys_command", required=True)
+    r = ksub.add_parser(
+        "rotate", help="remplacer les clés (les badges déjà délivrés restent valables)"
+    )
+    r.add_argument("--data", required=True, type=Path)
+    r.add_argument("--actor", help="identifiant du compte (par défaut : le lieu)")
+
     c = sub.add_parser("checkin", help="vérifier un badge à l'entrée (sans lecteur)")
     c.add_argument("--data", required=True, type=Path)
     c.add_argument("--grant", required=True, help="le texte du badge (BIL1:…)")
@@ -158,4 +166,15 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     return 0 if decision.accepted else 1
 
 
-COMMANDS = {"peer": cmd_peer, "badge": cmd_badge, "checkin": cmd_checkin}
+def cmd_keys(args: argparse.Namespace) -> int:
+    config = NodeConfig.load(args.data)
+    handle = args.actor or config.handle
+    _run(config, lambda n: badge.rotate_keys(n, handle))
+    print(
+        f"Nouvelles clés pour {handle} ; l'ancienne clé de badge reste publiée, les badges "
+        "déjà délivrés restent valables. Les abonnés et les lieux pairs sont prévenus."
+    )
+    return 0
+
+
+COMMANDS = {"peer": cmd_peer, "badge": cmd_badge, "checkin": cmd_checkin, "keys": cmd_keys}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from vocab.context import DOCUMENT_CONTEXT
@@ -11,7 +12,10 @@ from .local import LocalActor
 PAGE_SIZE = 20
 
 
-def actor_document(actor: LocalActor, base_url: str) -> dict[str, Any]:
+def actor_document(
+    actor: LocalActor, base_url: str, retired_keys: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """`retired_keys`: (key id, multibase) of Ed25519 keys replaced by a rotation."""
     return {
         "@context": DOCUMENT_CONTEXT,
         "id": actor.id,
@@ -41,7 +45,16 @@ def actor_document(actor: LocalActor, base_url: str) -> dict[str, Any]:
                 "type": "Multikey",
                 "controller": actor.id,
                 "publicKeyMultibase": actor.keys.ed25519_multibase,
-            }
+            },
+            *(
+                {
+                    "id": key_id,
+                    "type": "Multikey",
+                    "controller": actor.id,
+                    "publicKeyMultibase": multibase,
+                }
+                for key_id, multibase in retired_keys
+            ),
         ],
     }
 

@@ -127,3 +127,30 @@ async def create(
         ),
     )
     return actor
+
+
+async def retired_keys(store: Store, handle: str) -> list[tuple[str, str]]:
+    """(key id, multibase) of the actor's Ed25519 keys replaced by rotations, newest first."""
+    rows = await store.all(
+        "SELECT key_id, public_multibase FROM retired_keys WHERE handle = ?"
+        " ORDER BY retired_at DESC",
+        (handle,),
+    )
+    return [(r["key_id"], r["public_multibase"]) for r in rows]
+
+
+async def rotate_keys(db: aiosqlite.Connection, actor: LocalActor) -> None:
+    """New RSA and Ed25519 keys; the old Ed25519 key stays published (grants signed with it
+    remain valid), the old RSA key is dropped (peers refetch on the first failed check)."""
+    now = time.time()
+    await db.execute(
+        "INSERT INTO retired_keys (key_id, handle, public_multibase, retired_at)"
+        " VALUES (?,?,?,?)",
+        (f"{actor.ed25519_key_id}-{int(now * 1000)}", actor.handle,
+         actor.keys.ed25519_multibase, now),
+    )  # fmt: skip
+    pair = keys.generate()
+    await db.execute(
+        "UPDATE local_actors SET rsa_private_pem = ?, ed25519_private_pem = ? WHERE handle = ?",
+        (pair.rsa_private_pem, pair.ed25519_private_pem, actor.handle),
+    )

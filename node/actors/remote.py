@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,10 +87,14 @@ def parse_actor(document: dict[str, Any], key_id: str | None = None) -> RemoteAc
 class Directory:
     """The node's cache of remote actors, and the key lookup its inbox verifies with."""
 
-    def __init__(self, store: Store, http: httpx.AsyncClient, signer: Signer) -> None:
+    def __init__(
+        self, store: Store, http: httpx.AsyncClient, signer: Callable[[], Awaitable[Signer]]
+    ) -> None:
         self.store = store
         self.http = http
-        self.signer = signer
+        # Read when needed, not once at start: the place's key may be rotated (by the CLI,
+        # in another process) while the server runs.
+        self._signer = signer
         # Parsed keys by key id: every signed request needs one, and reading and parsing it
         # from the database each time was most of the inbox's cost. Entries expire, so that a
         # change made by another process (the CLI) is seen within minutes.
@@ -100,7 +105,7 @@ class Directory:
             row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
             if row is not None and time.time() - row["fetched_at"] < MAX_AGE:
                 return actor_from_row(row)
-        document = await fetch_document(self.http, actor_id, self.signer)
+        document = await fetch_document(self.http, actor_id, await self._signer())
         actor = parse_actor(document)
         await self._save(actor, document)
         return actor
@@ -120,13 +125,13 @@ class Directory:
             if row is not None:
                 return self._remember(key_id, row["id"], load_public_key(row["public_key_pem"]))
         try:
-            document = await fetch_document(self.http, key_id, self.signer)
+            document = await fetch_document(self.http, key_id, await self._signer())
             if "publicKeyPem" in document and "inbox" not in document:
                 # keyId points at a standalone key document: the owner is the actor.
                 owner = document.get("owner") or document.get("controller")
                 if not isinstance(owner, str):
                     raise SignatureError(f"key {key_id} names no owner")
-                document = await fetch_document(self.http, owner, self.signer)
+                document = await fetch_document(self.http, owner, await self._signer())
         except FetchError as exc:
             raise SignatureError(f"cannot fetch key {key_id}: {exc.log}") from exc
         actor = parse_actor(document, key_id=key_id)

@@ -12,6 +12,7 @@ from vocab.context import PUBLIC_FORMS
 
 from .. import __version__, tokens
 from ..activity import recipients
+from ..directory import place
 from ..errors import NotFoundError
 from . import local
 from .document import PAGE_SIZE, actor_document, collection, collection_page
@@ -119,7 +120,10 @@ async def nodeinfo(request: Request) -> Response:
 async def actor(request: Request) -> Response:
     node = node_of(request)
     found = await local.by_handle(node.store, request.path_params["handle"])
-    return as_response(request, actor_document(found, node.config.base_url))
+    document = actor_document(
+        found, node.config.base_url, await local.retired_keys(node.store, found.handle)
+    )
+    return as_response(request, await place.actor_extras(node, found, document))
 
 
 def _page_number(request: Request) -> int | None:

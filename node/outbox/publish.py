@@ -22,6 +22,8 @@ from vocab.context import DOCUMENT_CONTEXT
 
 from .. import dispatch
 from ..activity import KNOWN_TYPES, id_of, recipients, type_of
+from ..actors import local
+from ..actors.document import actor_document
 from ..actors.local import LocalActor
 from ..actors.remote import RemoteActor, actor_from_row
 from ..errors import FetchError, ForbiddenError, InvalidActivity, NotFoundError
@@ -340,6 +342,13 @@ async def _side_effects(db: aiosqlite.Connection, node: Node, out: Outgoing) -> 
             " VALUES (?,?,?,?)",
             (activity["id"], kind, actor.id, obj_id),
         )
+    elif kind == "Update" and obj_id == actor.id:
+        # An actor's Update of itself carries its current document, as the node serves it
+        # (after a key rotation, a new name): never what the client sent.
+        activity["object"] = actor_document(
+            actor, node.config.base_url, await local.retired_keys(node.store, actor.handle)
+        )
+        activity["object"].pop("@context", None)
     elif kind in ("Update", "Delete"):
         async with db.execute(
             "SELECT attributed_to, type FROM objects WHERE id = ? AND local = 1", (obj_id,)

@@ -89,13 +89,19 @@ async def sync(
     )
 
 
-async def sync_stored(db: aiosqlite.Connection, object_id: str) -> None:
-    """Sync from the `objects` row as it now stands (after the core applied a change)."""
+async def sync_stored(db: aiosqlite.Connection, object_id: str, context: Any = None) -> None:
+    """Sync from the `objects` row as it now stands (after the core applied a change).
+
+    A received object is stored without the `@context` of the activity that carried it:
+    `context` gives it back, so that the peer's own terms are read as the peer meant them."""
     async with db.execute("SELECT document, local FROM objects WHERE id = ?", (object_id,)) as cur:
         row = await cur.fetchone()
     if row is None:
         return
-    await sync(db, object_id, json.loads(row["document"]), bool(row["local"]))
+    document = json.loads(row["document"])
+    if context is not None and "@context" not in document:
+        document = {"@context": context, **document}
+    await sync(db, object_id, document, bool(row["local"]))
 
 
 class QueryTimeout(Exception):

@@ -46,4 +46,4 @@ async def _published_change(
 async def _received(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
     obj_id = id_of(activity.get("object"))
     if obj_id and obj_id != id_of(activity.get("actor")):
-        await graph.sync_stored(db, obj_id)
+        await graph.sync_stored(db, obj_id, activity.get("@context"))

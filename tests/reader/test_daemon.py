@@ -73,7 +73,7 @@ def test_without_a_bundle_the_door_refuses_and_says_why(
 def test_offline_taps_are_kept_in_order_and_sent_once(
     setup: tuple[Door, FakeNode, bytes, Path],
 ) -> None:
-    door, node, grant, state = setup
+    door, node, grant, _ = setup
     door.refresh_bundle()
     node.up = False
     for _ in range(3):

@@ -113,7 +113,7 @@ def test_a_flipped_bit_anywhere_is_refused(key: ed25519.Ed25519PrivateKey) -> No
 
 
 def test_the_bundle_survives_json(key: ed25519.Ed25519PrivateKey) -> None:
-    gid, data = make(key)
+    _, data = make(key)
     bundle = bundle_for(key, frozenset({(HOME, "aa" * 16)}))
     copy = TrustBundle.from_json(json.loads(bundle.dumps()))
     assert copy.revoked == bundle.revoked

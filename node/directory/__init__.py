@@ -1,0 +1,1 @@
+"""The place's directory: its own details, its residents (résidentothèque) and their skills."""

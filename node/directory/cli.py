@@ -1,0 +1,205 @@
+"""The place team's commands for the public face: `place`, `resident`, `profile`, `publish`.
+
+`publish` posts a document exactly as the outbox would (same checks, same delivery queue), so
+that a team without a client can still publish an event, a need or a pledge from a JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..actors import local
+from ..config import NodeConfig
+from ..errors import InvalidActivity
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+T = TypeVar("T")
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("place", help="les informations publiques du lieu")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--street", help="adresse (rue)")
+    p.add_argument("--postal-code")
+    p.add_argument("--city", help="ville")
+    p.add_argument("--region")
+    p.add_argument("--country", default=None)
+    p.add_argument("--latitude", type=float)
+    p.add_argument("--longitude", type=float)
+    p.add_argument("--opening-hours", help='ex. "Mo-Fr 09:00-18:00"')
+    p.add_argument("--email")
+    p.add_argument("--telephone")
+    p.add_argument("--offers", type=Path, help="fichier JSON des machines et espaces proposés")
+
+    p = sub.add_parser("resident", help="valider ou lister les résidents (résidentothèque)")
+    rsub = p.add_subparsers(dest="resident_command", required=True)
+    r = rsub.add_parser("accept", help="valider un résident")
+    r.add_argument("--data", required=True, type=Path)
+    r.add_argument("--handle", help="identifiant d'un membre de ce nœud")
+    r.add_argument("--actor", help="ou l'adresse d'un membre d'un autre nœud")
+    r = rsub.add_parser("list", help="résidents validés et demandes en attente")
+    r.add_argument("--data", required=True, type=Path)
+
+    p = sub.add_parser("profile", help="le profil d'un membre et la visibilité de chaque champ")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--handle", required=True)
+    p.add_argument("--skill", action="append", help="compétence, ex. sk:soudure (répétable)")
+    p.add_argument("--availability")
+    p.add_argument("--project", action="append", help="projet porté (répétable)")
+    p.add_argument(
+        "--visibility", action="append", default=[], metavar="CHAMP=NIVEAU",
+        help="ex. skill=public, availability=network, projects=private",
+    )  # fmt: skip
+
+    p = sub.add_parser("publish", help="publier un événement, un besoin ou un engagement (JSON)")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--actor", help="compte qui publie (par défaut : le lieu)")
+    p.add_argument("file", type=Path, help="fichier JSON (ActivityStreams)")
+
+
+async def _with_node(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
+    from ..app import Node
+
+    node = Node(config)
+    await node.start(workers=False)
+    try:
+        return await work(node)
+    finally:
+        await node.stop()
+
+
+def cmd_place(args: argparse.Namespace) -> None:
+    from . import place
+
+    config = NodeConfig.load(args.data)
+    details: dict[str, Any] = {}
+    address = {
+        "streetAddress": args.street, "postalCode": args.postal_code,
+        "addressLocality": args.city, "addressRegion": args.region,
+        "addressCountry": args.country,
+    }  # fmt: skip
+    if any(address.values()):
+        details["address"] = {k: v for k, v in address.items() if v}
+    if args.latitude is not None or args.longitude is not None:
+        details["geo"] = {"latitude": args.latitude, "longitude": args.longitude}
+    for field, value in (("openingHours", args.opening_hours), ("email", args.email),
+                         ("telephone", args.telephone)):  # fmt: skip
+        if value:
+            details[field] = value
+    if args.offers:
+        details["offers"] = json.loads(args.offers.read_text())
+
+    async def work(node: Node) -> dict[str, Any]:
+        async with node.store.write() as db:
+            await place.save_details(db, config.handle, details)
+        return await place.details(node.store, config.handle)
+
+    saved = asyncio.run(_with_node(config, work))
+    print("Informations du lieu enregistrées :")
+    print(json.dumps(saved, ensure_ascii=False, indent=2))
+
+
+def cmd_resident(args: argparse.Namespace) -> None:
+    from . import residents
+
+    config = NodeConfig.load(args.data)
+    if args.resident_command == "list":
+
+        async def listing(node: Node) -> list[Any]:
+            return await node.store.all("SELECT * FROM residents ORDER BY created_at")
+
+        rows = asyncio.run(_with_node(config, listing))
+        if not rows:
+            print("Aucun résident ni demande en attente.")
+        labels = {"pending": "en attente de validation", "accepted": "validé"}
+        for row in rows:
+            print(f"{labels.get(row['state'], row['state'])}\t{row['actor']}")
+        return
+    if not (args.handle or args.actor):
+        raise InvalidActivity(
+            "resident accept needs --handle or --actor",
+            fr="Indiquez le membre à valider : --handle (membre de ce nœud) ou --actor (adresse).",
+            en="Say which member to validate: --handle (member of this node) or --actor (URL).",
+        )
+
+    async def work(node: Node) -> str:
+        place = await local.by_handle(node.store, config.handle)
+        member_id = args.actor or (await local.by_handle(node.store, args.handle)).id
+        async with node.store.write() as db:
+            await residents.accept(db, node, place, member_id)
+        return str(member_id)
+
+    member_id = asyncio.run(_with_node(config, work))
+    print(f"Résident validé : {member_id}")
+
+
+def cmd_profile(args: argparse.Namespace) -> None:
+    from . import residents
+
+    config = NodeConfig.load(args.data)
+    values: dict[str, Any] = {}
+    if args.skill:
+        values["skill"] = args.skill
+    if args.availability:
+        values["availability"] = args.availability
+    if args.project:
+        values["projects"] = args.project
+    visibility: dict[str, str] = {}
+    for item in args.visibility:
+        field, _, level = item.partition("=")
+        visibility[field.strip()] = level.strip()
+
+    async def work(node: Node) -> dict[str, Any]:
+        member = await local.by_handle(node.store, args.handle)
+        async with node.store.write() as db:
+            for field, value in values.items():
+                await residents.set_field(
+                    db, member.handle, field, value, visibility.get(field, "private")
+                )
+            for field, level in visibility.items():
+                if field not in values:
+                    await residents.set_visibility(db, member.handle, field, level)
+            await residents.publish_profile(db, member)
+        return await residents.public_profile(node.store, member)
+
+    public = asyncio.run(_with_node(config, work))
+    print("Profil enregistré. Partie publique :")
+    print(json.dumps(public, ensure_ascii=False, indent=2))
+
+
+def cmd_publish(args: argparse.Namespace) -> None:
+    from ..outbox.publish import publish
+
+    config = NodeConfig.load(args.data)
+    try:
+        body = json.loads(args.file.read_text())
+    except (OSError, ValueError) as exc:
+        raise InvalidActivity(
+            f"cannot read {args.file}: {exc}",
+            fr=f"Impossible de lire {args.file} : {exc}. Le fichier doit contenir un objet JSON.",
+            en=f"Cannot read {args.file}: {exc}. The file must hold a JSON object.",
+        ) from exc
+
+    async def work(node: Node) -> dict[str, Any]:
+        actor = await local.by_handle(node.store, args.actor or config.handle)
+        return await publish(node, actor, body)
+
+    activity = asyncio.run(_with_node(config, work))
+    print(f"Publié ({activity['type']}) ; le nœud l'envoie aux abonnés :")
+    obj = activity.get("object")
+    print(obj["id"] if isinstance(obj, dict) else activity["id"])
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "place": cmd_place,
+    "resident": cmd_resident,
+    "profile": cmd_profile,
+    "publish": cmd_publish,
+}

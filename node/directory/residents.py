@@ -1,0 +1,180 @@
+"""The résidentothèque: members who joined the place and whom the place's team validated.
+
+A member sends `Join` to their place; the row waits (`pending`) until the team validates it
+(`interlieux resident accept`, or POST /residents/{handle}/accept with the place's token); the
+place then answers `Accept`, and the member appears in the public residents collection with the
+public part of their profile. Each profile field has its own visibility: `public` (anyone),
+`network` (kept for the places of the network; never in the public faces), `private` (this
+node only). Public faces — the actor document, the residents collection, SPARQL, exports —
+are built from `public` fields only, so private and network fields never leave the node there.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from vocab import shapes, skills
+from vocab.context import PUBLIC
+
+from .. import dispatch
+from ..activity import id_of
+from ..actors import local
+from ..errors import InvalidActivity, NotFoundError
+from ..outbox.publish import emit
+from ..query import graph
+from ..store import Store
+
+if TYPE_CHECKING:
+    from ..actors.local import LocalActor
+    from ..app import Node
+
+VISIBILITIES = ("public", "network", "private")
+PROFILE_FIELDS = ("skill", "availability", "projects")
+
+
+def check_field(field: str, value: Any, visibility: str) -> Any:
+    if field not in PROFILE_FIELDS:
+        raise InvalidActivity(
+            f"unknown profile field {field}",
+            fr=f"Champ de profil inconnu « {field} » : choisissez parmi "
+            f"{', '.join(PROFILE_FIELDS)}.",
+            en=f"Unknown profile field '{field}': choose among {', '.join(PROFILE_FIELDS)}.",
+        )
+    if visibility not in VISIBILITIES:
+        raise InvalidActivity(
+            f"unknown visibility {visibility}",
+            fr=f"Visibilité « {visibility} » inconnue : public (tout le monde), network (les "
+            "lieux du réseau) ou private (ce nœud seulement).",
+            en=f"Unknown visibility '{visibility}': public, network or private.",
+        )
+    violations = shapes.check({field: value}, "Profile")
+    if violations:
+        raise InvalidActivity(
+            "profile: " + "; ".join(v.en for v in violations),
+            fr=shapes.describe(violations, "Profile", "fr"),
+            en=shapes.describe(violations, "Profile", "en"),
+        )
+    if field == "skill":
+        return [skills.expand(s) for s in value]
+    return value
+
+
+async def set_field(
+    db: aiosqlite.Connection, handle: str, field: str, value: Any, visibility: str
+) -> None:
+    value = check_field(field, value, visibility)
+    await db.execute(
+        "INSERT INTO profile_fields (handle, field, value, visibility) VALUES (?,?,?,?)"
+        " ON CONFLICT(handle, field) DO UPDATE SET value = excluded.value,"
+        " visibility = excluded.visibility",
+        (handle, field, json.dumps(value, ensure_ascii=False), visibility),
+    )
+
+
+async def set_visibility(db: aiosqlite.Connection, handle: str, field: str, vis: str) -> None:
+    check_field(field, [] if field in ("skill", "projects") else "", vis)
+    await db.execute(
+        "UPDATE profile_fields SET visibility = ? WHERE handle = ? AND field = ?",
+        (vis, handle, field),
+    )
+
+
+async def _fields(store_or_db: Store | aiosqlite.Connection, handle: str) -> list[Any]:
+    sql = "SELECT field, value, visibility FROM profile_fields WHERE handle = ?"
+    if isinstance(store_or_db, Store):
+        return await store_or_db.all(sql, (handle,))
+    async with store_or_db.execute(sql, (handle,)) as cur:
+        return list(await cur.fetchall())
+
+
+async def public_profile(
+    store_or_db: Store | aiosqlite.Connection, actor: LocalActor
+) -> dict[str, Any]:
+    """The public fields of a member's profile, and their place if validated."""
+    found: dict[str, Any] = {}
+    for row in await _fields(store_or_db, actor.handle):
+        if row["visibility"] == "public":
+            found[row["field"]] = json.loads(row["value"])
+    sql = "SELECT place FROM residents WHERE actor = ? AND state = 'accepted'"
+    if isinstance(store_or_db, Store):
+        row = await store_or_db.one(sql, (actor.id,))
+    else:
+        async with store_or_db.execute(sql, (actor.id,)) as cur:
+            row = await cur.fetchone()
+    if row is not None:
+        found["residentOf"] = row[0]
+    return found
+
+
+async def resident_document(db: aiosqlite.Connection, actor: LocalActor) -> dict[str, Any]:
+    """What the public graph holds about a resident: name and public fields, nothing else."""
+    return {
+        "id": actor.id,
+        "type": "Person",
+        "name": actor.name,
+        "to": [PUBLIC],
+        **await public_profile(db, actor),
+    }
+
+
+async def publish_profile(db: aiosqlite.Connection, actor: LocalActor) -> None:
+    """Refresh the resident's public profile in the graph (or take it out if not a resident)."""
+    async with db.execute(
+        "SELECT 1 FROM residents WHERE actor = ? AND state = 'accepted'", (actor.id,)
+    ) as cur:
+        resident = await cur.fetchone() is not None
+    document = await resident_document(db, actor) if resident else None
+    await graph.sync(db, actor.id, document, local=True)
+
+
+@dispatch.on_receive("Join")
+async def _join_place(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+    place_id = id_of(activity.get("object"))
+    async with db.execute(
+        "SELECT 1 FROM local_actors WHERE id = ? AND type = 'Organization'", (place_id,)
+    ) as cur:
+        if await cur.fetchone() is None:
+            return
+    await db.execute(
+        "INSERT INTO residents (actor, place, join_id, state, created_at)"
+        " VALUES (?,?,?,'pending',?) ON CONFLICT(actor) DO UPDATE SET"
+        " join_id = excluded.join_id, place = excluded.place",
+        (str(id_of(activity["actor"])), place_id, activity["id"], time.time()),
+    )
+
+
+async def accept(db: aiosqlite.Connection, node: Node, place: LocalActor, member_id: str) -> None:
+    """The place's team validates a member: Accept their Join (if any), list them."""
+    async with db.execute("SELECT * FROM residents WHERE actor = ?", (member_id,)) as cur:
+        row = await cur.fetchone()
+    member = await local.by_id(node.store, member_id)
+    if row is None and member is None:
+        raise NotFoundError(
+            f"no Join from {member_id}",
+            fr=f"Aucune demande de résidence de {member_id} : le membre doit d'abord rejoindre "
+            "le lieu (activité Join), ou être un membre de ce nœud.",
+            en=f"No residency request from {member_id}: the member must first Join the place, "
+            "or be a member of this node.",
+        )
+    now = time.time()
+    await db.execute(
+        "INSERT INTO residents (actor, place, join_id, state, created_at, accepted_at)"
+        " VALUES (?,?,NULL,'accepted',?,?) ON CONFLICT(actor) DO UPDATE SET"
+        " state = 'accepted', accepted_at = excluded.accepted_at",
+        (member_id, place.id, now, now),
+    )
+    if row is not None and row["join_id"] and row["state"] != "accepted":
+        join = {"id": row["join_id"], "type": "Join", "actor": member_id, "object": place.id}
+        await emit(db, node, place, {"type": "Accept", "actor": place.id, "object": join,
+                                     "to": [member_id]})  # fmt: skip
+    if member is not None:
+        await publish_profile(db, member)
+
+
+async def remove(db: aiosqlite.Connection, member_id: str) -> None:
+    await db.execute("DELETE FROM residents WHERE actor = ?", (member_id,))
+    await graph.sync(db, member_id, None, local=True)

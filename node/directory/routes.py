@@ -1,0 +1,86 @@
+"""The residents collection, validation by the place, and a member's own profile."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import tokens
+from ..actors import local
+from ..actors.routes import as_response, node_of, paged
+from ..errors import ForbiddenError, InvalidActivity
+from . import residents
+
+
+async def residents_collection(request: Request) -> Response:
+    node = node_of(request)
+    where = "FROM residents WHERE state = 'accepted'"
+    return await paged(
+        request, f"{node.config.base_url}/residents", f"SELECT COUNT(*) {where}",
+        f"SELECT actor {where} ORDER BY accepted_at", (),
+    )  # fmt: skip
+
+
+async def accept_resident(request: Request) -> Response:
+    """The place's team validates a member (bearer token of the place)."""
+    node = node_of(request)
+    place = await local.by_handle(node.store, node.config.handle)
+    if await tokens.handle_for(node.store, request.headers.get("authorization")) != place.handle:
+        raise ForbiddenError(
+            "only the place validates residents",
+            fr="Seule l'équipe du lieu (jeton du lieu) peut valider un résident.",
+            en="Only the place's team (the place's token) can validate a resident.",
+        )
+    member = await local.by_handle(node.store, request.path_params["handle"])
+    async with node.store.write() as db:
+        await residents.accept(db, node, place, member.id)
+    node.delivery.wake()
+    node.inbox_worker.wake()
+    return JSONResponse({"resident": member.id, "state": "accepted"})
+
+
+async def profile(request: Request) -> Response:
+    """GET: the public profile. POST (the member's token): set fields and their visibility,
+    as {"skill": {"value": ["sk:soudure"], "visibility": "public"}, …}."""
+    node = node_of(request)
+    member = await local.by_handle(node.store, request.path_params["handle"])
+    if request.method == "GET":
+        return as_response(request, await residents.public_profile(node.store, member))
+    if await tokens.handle_for(node.store, request.headers.get("authorization")) != member.handle:
+        raise ForbiddenError(
+            "only the member edits their profile",
+            fr="Seul le membre (avec son jeton) modifie son profil.",
+            en="Only the member (with their token) edits their profile.",
+        )
+    try:
+        body = json.loads(await request.body())
+        assert isinstance(body, dict)
+    except (ValueError, AssertionError):
+        raise InvalidActivity(
+            "profile body is not a JSON object",
+            fr='Envoyez un objet JSON, ex. {"skill": {"value": ["sk:soudure"], '
+            '"visibility": "public"}}.',
+            en='Send a JSON object, e.g. {"skill": {"value": ["sk:soudure"], '
+            '"visibility": "public"}}.',
+        ) from None
+    async with node.store.write() as db:
+        for field, spec in body.items():
+            spec = spec if isinstance(spec, dict) else {"value": spec}
+            if "value" in spec:
+                await residents.set_field(
+                    db, member.handle, field, spec["value"], spec.get("visibility", "private")
+                )
+            elif "visibility" in spec:
+                await residents.set_visibility(db, member.handle, field, spec["visibility"])
+        await residents.publish_profile(db, member)
+    return as_response(request, await residents.public_profile(node.store, member))
+
+
+ROUTES = [
+    Route("/residents", residents_collection),
+    Route("/residents/{handle}/accept", accept_resident, methods=["POST"]),
+    Route("/residents/{handle}/profile", profile, methods=["GET", "POST"]),
+]

@@ -1,0 +1,99 @@
+"""The résidentothèque: a member joins, the place validates, visibility is per field."""
+
+from __future__ import annotations
+
+from node.cli import main as cli
+from tests.node.conftest import InProcessNode
+
+AS_JSON = "application/activity+json"
+
+
+def test_a_member_appears_only_after_validation_and_private_fields_stay_home(
+    place: InProcessNode,
+) -> None:
+    data = str(place.config.data_dir)
+    assert (
+        cli(
+            [
+                "profile",
+                "--data",
+                data,
+                "--handle",
+                "alice",
+                "--skill",
+                "sk:impression-3d",
+                "--availability",
+                "les mardis soir",
+                "--project",
+                "Repair café",
+                "--visibility",
+                "skill=public",
+                "--visibility",
+                "availability=private",
+                "--visibility",
+                "projects=network",
+            ]
+        )
+        == 0
+    )
+    joined = place.client.post(
+        "/actors/alice/outbox",
+        json={"type": "Join", "object": place.actor_id()},
+        headers={"authorization": f"Bearer {place.token('alice')}"},
+    )
+    assert joined.status_code == 201, joined.text
+    place.wait("SELECT 1 FROM residents WHERE state = 'pending'")
+    assert place.client.get("/residents").json()["totalItems"] == 0
+    actor = place.client.get("/actors/coroutine", headers={"accept": AS_JSON}).json()
+    assert actor["residents"] == f"{place.config.base_url}/residents"
+
+    refused = place.client.post(
+        "/residents/alice/accept", headers={"authorization": f"Bearer {place.token('alice')}"}
+    )
+    assert refused.status_code == 403
+    accepted = place.client.post(
+        "/residents/alice/accept", headers={"authorization": f"Bearer {place.token('coroutine')}"}
+    )
+    assert accepted.status_code == 200
+    listed = place.client.get("/residents?page=1").json()["orderedItems"]
+    assert listed == [place.actor_id("alice")]
+    # The member hears of it: the place's Accept of the Join reaches their inbox.
+    place.wait("SELECT 1 FROM inbox_items WHERE owner = 'alice'")
+
+    alice = place.client.get("/actors/alice", headers={"accept": AS_JSON}).json()
+    assert alice["skill"] == ["https://w3id.org/interlieux/skills#impression-3d"]
+    assert alice["residentOf"] == place.actor_id()
+    everything_public = (
+        place.client.get("/actors/alice").text
+        + place.client.get("/data.ttl").text
+        + place.client.get("/data.jsonld").text
+        + place.client.get("/sparql", params={"query": "SELECT * WHERE {?s ?p ?o}"}).text
+    )
+    assert "impression-3d" in everything_public
+    assert "mardis" not in everything_public  # private
+    assert "Repair" not in everything_public  # network: not in public faces
+
+
+def test_the_cli_validates_a_member_without_a_join(place: InProcessNode) -> None:
+    data = str(place.config.data_dir)
+    assert cli(["resident", "accept", "--data", data, "--handle", "alice"]) == 0
+    assert place.client.get("/residents").json()["totalItems"] == 1
+
+
+def test_a_member_edits_their_profile_with_their_token(place: InProcessNode) -> None:
+    response = place.client.post(
+        "/residents/alice/profile",
+        json={
+            "skill": {"value": ["sk:soudure"], "visibility": "public"},
+            "availability": {"value": "week-ends", "visibility": "private"},
+        },
+        headers={"authorization": f"Bearer {place.token('alice')}"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"skill": ["https://w3id.org/interlieux/skills#soudure"]}
+    unknown = place.client.post(
+        "/residents/alice/profile",
+        json={"skill": {"value": ["sk:licorne"]}},
+        headers={"authorization": f"Bearer {place.token('alice')}"},
+    )
+    assert unknown.status_code == 400 and "nomenclature" in unknown.json()["error"]
