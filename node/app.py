@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -33,6 +35,7 @@ from .store import Store
 from .web import ns as ns_routes
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Node:
@@ -64,6 +67,21 @@ class Node:
         await self.inbox_worker.stop()
         await self.http.aclose()
         await self.store.close()
+
+
+def run_with_node(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
+    """Run one piece of the CLI's work with the node's store and outgoing client, without
+    its workers or a server: what it queues is delivered by the running server."""
+
+    async def session() -> T:
+        node = Node(config)
+        await node.start(workers=False)
+        try:
+            return await work(node)
+        finally:
+            await node.stop()
+
+    return asyncio.run(session())
 
 
 async def _inbox_post(request: Request) -> Response:

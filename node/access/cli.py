@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import time
@@ -81,20 +80,9 @@ def _uid(value: str | None) -> bytes | None:
 
 
 def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
-    """Run one piece of work with the node's store and outgoing client, no server needed.
+    from ..app import run_with_node
 
-    What it queues (a Follow, a revocation, a visit) is delivered by the running server."""
-    from ..app import Node
-
-    async def session() -> T:
-        node = Node(config)
-        await node.start(workers=False)
-        try:
-            return await work(node)
-        finally:
-            await node.stop()
-
-    return asyncio.run(session())
+    return run_with_node(config, work)
 
 
 def cmd_peer(args: argparse.Namespace) -> int:

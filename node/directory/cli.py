@@ -7,7 +7,6 @@ that a team without a client can still publish an event, a need or a pledge from
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -64,15 +63,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("file", type=Path, help="fichier JSON (ActivityStreams)")
 
 
-async def _with_node(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
-    from ..app import Node
+def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
+    from ..app import run_with_node
 
-    node = Node(config)
-    await node.start(workers=False)
-    try:
-        return await work(node)
-    finally:
-        await node.stop()
+    return run_with_node(config, work)
 
 
 def cmd_place(args: argparse.Namespace) -> None:
@@ -101,7 +95,7 @@ def cmd_place(args: argparse.Namespace) -> None:
             await place.save_details(db, config.handle, details)
         return await place.details(node.store, config.handle)
 
-    saved = asyncio.run(_with_node(config, work))
+    saved = _run(config, work)
     print("Informations du lieu enregistrées :")
     print(json.dumps(saved, ensure_ascii=False, indent=2))
 
@@ -115,7 +109,7 @@ def cmd_resident(args: argparse.Namespace) -> None:
         async def listing(node: Node) -> list[Any]:
             return await node.store.all("SELECT * FROM residents ORDER BY created_at")
 
-        rows = asyncio.run(_with_node(config, listing))
+        rows = _run(config, listing)
         if not rows:
             print("Aucun résident ni demande en attente.")
         labels = {"pending": "en attente de validation", "accepted": "validé"}
@@ -136,7 +130,7 @@ def cmd_resident(args: argparse.Namespace) -> None:
             await residents.accept(db, node, place, member_id)
         return str(member_id)
 
-    member_id = asyncio.run(_with_node(config, work))
+    member_id = _run(config, work)
     print(f"Résident validé : {member_id}")
 
 
@@ -169,7 +163,7 @@ def cmd_profile(args: argparse.Namespace) -> None:
             await residents.publish_profile(db, member)
         return await residents.public_profile(node.store, member)
 
-    public = asyncio.run(_with_node(config, work))
+    public = _run(config, work)
     print("Profil enregistré. Partie publique :")
     print(json.dumps(public, ensure_ascii=False, indent=2))
 
@@ -191,7 +185,7 @@ def cmd_publish(args: argparse.Namespace) -> None:
         actor = await local.by_handle(node.store, args.actor or config.handle)
         return await publish(node, actor, body)
 
-    activity = asyncio.run(_with_node(config, work))
+    activity = _run(config, work)
     print(f"Publié ({activity['type']}) ; le nœud l'envoie aux abonnés :")
     obj = activity.get("object")
     print(obj["id"] if isinstance(obj, dict) else activity["id"])
