@@ -28,6 +28,8 @@ from .errors import InterlieuxError
 from .fetch import client
 from .inbox.apply import InboxWorker
 from .inbox.receive import read_bounded, receive
+from .ledger import routes as ledger_routes
+from .ledger.scheduler import ClaimScheduler
 from .outbox.delivery import DeliveryWorker
 from .outbox.publish import publish
 from .query import routes as query_routes
@@ -47,6 +49,7 @@ class Node:
         self.http: httpx.AsyncClient = client(allow_loopback=config.is_loopback)
         self.inbox_worker = InboxWorker(self)
         self.delivery = DeliveryWorker(self)
+        self.claim_scheduler = ClaimScheduler(self)
         self.directory: Directory  # set in start(): it signs with the place's key
 
     async def start(self, workers: bool = True) -> None:
@@ -56,6 +59,7 @@ class Node:
         self.directory = Directory(self.store, self.http, self._place_signer)
         if workers:
             await self.delivery.start()
+            self.claim_scheduler.start()
             self.inbox_worker.start()
 
     async def _place_signer(self) -> tuple[str, rsa.RSAPrivateKey]:
@@ -63,6 +67,7 @@ class Node:
         return place.key_id, place.keys.rsa_private
 
     async def stop(self) -> None:
+        await self.claim_scheduler.stop()
         await self.delivery.stop()
         await self.inbox_worker.stop()
         await self.http.aclose()
@@ -150,6 +155,7 @@ def create_app(config: NodeConfig, workers: bool = True) -> Starlette:
             Route("/objects/{oid}", routes.object_document),
             Route("/activities/{aid}", routes.activity_document),
             *access_routes.ROUTES,
+            *ledger_routes.ROUTES,
             *agenda_routes.ROUTES,
             *directory_routes.ROUTES,
             *commons_routes.ROUTES,

@@ -26,6 +26,7 @@ from .actors import local
 from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig, check_base_url, check_handle
 from .directory import cli as directory_cli
 from .errors import ConfigError, InterlieuxError
+from .ledger import cli as ledger_cli
 from .store import Store
 
 
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="montrer aussi les envois réussis")
     p.add_argument("--json", action="store_true")
     access_cli.add_commands(sub)
+    ledger_cli.add_commands(sub)
     reader_cli.add_commands(sub)
     directory_cli.add_commands(sub)
     return parser
@@ -214,6 +216,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "token": cmd_token,
     "deliveries": cmd_deliveries,
     **access_cli.COMMANDS,
+    **ledger_cli.COMMANDS,
     **reader_cli.COMMANDS,
     **directory_cli.COMMANDS,
 }

@@ -43,6 +43,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     i.add_argument("--days", type=int, default=365)
     i.add_argument("--qr", type=Path, help="écrire aussi un QR code (PNG)")
     i.add_argument("--out", type=Path, help="écrire les octets du badge (pour la carte)")
+    i.add_argument("--credit-account", help="compte de Crédit Inter-Lieux qui paie les passages")
     v = bsub.add_parser("revoke", help="révoquer un badge ou tous ceux d'un membre")
     v.add_argument("--data", required=True, type=Path)
     group = v.add_mutually_exclusive_group(required=True)
@@ -111,7 +112,10 @@ def cmd_badge(args: argparse.Namespace) -> int:
     config = NodeConfig.load(args.data)
     if args.badge_command == "issue":
         issued = _run(
-            config, lambda n: badge.issue_badge(n, args.member, _uid(args.card_uid), args.days)
+            config,
+            lambda n: badge.issue_badge(
+                n, args.member, _uid(args.card_uid), args.days, args.credit_account
+            ),
         )
         if args.out:
             args.out.write_bytes(issued.data)

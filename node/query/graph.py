@@ -9,6 +9,7 @@ sees what is committed, from any process, and a Delete takes the triples away.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -72,7 +73,10 @@ async def sync(
     """Put `document` in the public graph under `object_id`, or take it out when it is
     None, a Tombstone or not public (nothing private ever reaches the graph)."""
     keep = document is not None and type_of(document) != "Tombstone" and is_public(document)
-    ntriples = to_ntriples(document) if keep and document is not None else None
+    # Triples are computed when the graph is next read, not here: converting JSON-LD costs
+    # milliseconds, and here it would be paid inside the inbox's transaction for every
+    # object received, whether or not anyone ever queries.
+    ntriples = None
     kind = type_of(document) or "Object" if document is not None else "Tombstone"
     await db.execute(
         "INSERT INTO public_graph (id, type, local, document, ntriples, seq) VALUES"
@@ -139,13 +143,26 @@ class PublicGraph:
 
     async def refresh(self, store: Store) -> None:
         rows = await store.all(
-            "SELECT id, ntriples, seq FROM public_graph WHERE seq > ? ORDER BY seq", (self.seq,)
+            "SELECT id, document, ntriples, seq FROM public_graph WHERE seq > ? ORDER BY seq",
+            (self.seq,),
         )
-        if rows:
-            with self.lock:
-                for row in rows:
-                    self._replace(row["id"], row["ntriples"])
-                    self.seq = max(self.seq, row["seq"])
+        if not rows:
+            return
+        converted: list[tuple[str, str | None, int]] = []
+        for row in rows:
+            ntriples = row["ntriples"]
+            if ntriples is None and row["document"] is not None:
+                ntriples = await asyncio.to_thread(to_ntriples, json.loads(row["document"]))
+                # Kept, so that the next process to start does not convert it again.
+                await store.execute(
+                    "UPDATE public_graph SET ntriples = ? WHERE id = ? AND seq = ?",
+                    (ntriples, row["id"], row["seq"]),
+                )
+            converted.append((row["id"], ntriples, row["seq"]))
+        with self.lock:
+            for object_id, ntriples, seq in converted:
+                self._replace(object_id, ntriples)
+                self.seq = max(self.seq, seq)
 
     def _replace(self, object_id: str, ntriples: str | None) -> None:
         for triple in self._owned.pop(object_id, []):

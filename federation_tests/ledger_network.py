@@ -1,0 +1,154 @@
+"""Two peered places for the compensation tests, and what those tests read of them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .network import LocalPlace, wait_for
+
+CARD = "04A224B2C31580"
+RATE = "5.00"
+
+
+def peered_pair(root: Path, rate: str = RATE) -> tuple[LocalPlace, LocalPlace]:
+    """Home place A (coroutine, member alice) and visited place B (popcafe), peers at `rate`."""
+    home = LocalPlace(root, "coroutine", "La Coroutine").init()
+    visited = LocalPlace(root, "popcafe", "PopCafé").init()
+    home.add_member("alice", "Alice Martin")
+    home.start()
+    visited.start()
+    for place, other in ((home, visited), (visited, home)):
+        place.cli("peer", "add", "--data", str(place.data), "--actor", other.actor_id(),
+                  "--visit-rate", rate, "--currency", "EUR")  # fmt: skip
+    wait_for(lambda: visited.actor_id() in home.followers(), what="popcafe following")
+    wait_for(lambda: home.actor_id() in visited.followers(), what="coroutine following")
+    return home, visited
+
+
+def period() -> str:
+    return datetime.now(UTC).strftime("%Y-%m")
+
+
+def issue(place: LocalPlace, member: str = "alice", *extra: str) -> str:
+    out = place.cli("badge", "issue", "--data", str(place.data), "--member", member,
+                    "--card-uid", CARD, *extra).stdout  # fmt: skip
+    return out.strip().splitlines()[-1]
+
+
+def checkin(home: LocalPlace, visited: LocalPlace, grant: str) -> str:
+    """A member of `home` taps in at `visited`; returns the visit id once `home` has it."""
+    result = visited.cli("checkin", "--data", str(visited.data), "--grant", grant,
+                         "--card-uid", CARD)  # fmt: skip
+    visit = str(json.loads(result.stdout)["visit"])
+    wait_for(
+        lambda: home.query("SELECT 1 FROM visits WHERE id = ? AND local = 0", (visit,)),
+        what=f"visit {visit} at the home place",
+    )
+    return visit
+
+
+def send_claims(place: LocalPlace, *extra: str) -> str:
+    return place.cli("claims", "send", "--data", str(place.data), "--period", period(),
+                     *extra).stdout  # fmt: skip
+
+
+def balances(place: LocalPlace) -> dict[str, str]:
+    out = place.cli("ledger", "--data", str(place.data), "--json").stdout
+    return {b["peer"]: b["balance"] for b in json.loads(out)["balances"]}
+
+
+def balance(place: LocalPlace, peer: LocalPlace) -> str:
+    return balances(place).get(peer.actor_id(), "0.00")
+
+
+def lines(place: LocalPlace, direction: str) -> dict[str, tuple[str, str | None]]:
+    rows = place.query(
+        "SELECT l.visit_id, l.state, l.reason FROM claim_lines l"
+        " JOIN claims c ON c.id = l.claim_id WHERE c.direction = ?",
+        (direction,),
+    )
+    return {r["visit_id"]: (r["state"], r["reason"]) for r in rows}
+
+
+def booked(place: LocalPlace, peer: LocalPlace) -> str:
+    """The balance straight from the books (cheap enough to poll); `balance` is the CLI's."""
+    rows = place.query(
+        "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger_entries WHERE account = ?",
+        (f"peer:{peer.actor_id()}",),
+    )
+    cents = int(rows[0][0])
+    return f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+def settled(
+    home: LocalPlace, visited: LocalPlace, amount: str, timeout: float = 30, cli: bool = False
+) -> None:
+    """Wait until both books agree on `amount` owed by home to visited, nothing pending; with
+    `cli`, check that `interlieux ledger --json` says so on both sides."""
+    wait_for(
+        lambda: booked(visited, home) == amount and booked(home, visited) == _neg(amount)
+        and not any(s == "pending" for s, _ in lines(visited, "sent").values()),
+        timeout=timeout,
+        what=f"both ledgers at {amount}",
+    )  # fmt: skip
+    if cli:
+        assert balance(visited, home) == amount
+        assert balance(home, visited) == _neg(amount)
+
+
+def _neg(amount: str) -> str:
+    return amount[1:] if amount.startswith("-") else ("0.00" if amount == "0.00" else "-" + amount)
+
+
+def forge_visit(place: LocalPlace, home: LocalPlace, grant_id: str) -> str:
+    """A visit recorded at `place` that was never reported to `home` (as a door's bad report)."""
+    visit = f"{place.base_url}/visits/{uuid.uuid4()}"
+    conn = sqlite3.connect(place.data / "interlieux.sqlite3", timeout=10)
+    try:
+        conn.execute(
+            "INSERT INTO visits (id, report_id, grant_id, issuer, member, place, door,"
+            " visited_at, local) VALUES (?,?,?,?,?,?,?,?,1)",
+            (visit, str(uuid.uuid4()), grant_id, home.actor_id(), home.actor_id("alice"),
+             place.actor_id(), "porte-rue", time.time()),
+        )  # fmt: skip
+        conn.commit()
+    finally:
+        conn.close()
+    return visit
+
+
+def activity(place: LocalPlace, activity_id: str) -> dict[str, Any]:
+    rows = place.query("SELECT document FROM activities WHERE id = ?", (activity_id,))
+    return dict(json.loads(rows[0][0]))
+
+
+def replay(
+    sender: LocalPlace, to: LocalPlace, document: dict[str, Any], times: int = 2
+) -> list[str]:
+    """POST `document` to `to`'s inbox signed once by `sender`, `times` times: a replay."""
+    import httpx
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from node.signature import sign_request
+
+    key = serialization.load_pem_private_key(
+        sender.private_key_pem(sender.handle).encode(), password=None
+    )
+    assert isinstance(key, rsa.RSAPrivateKey)
+    body = json.dumps(document).encode()
+    url = f"{to.actor_id()}/inbox"
+    headers = sign_request("POST", url, f"{sender.actor_id()}#main-key", key, body=body,
+                           extra_headers={"content-type": "application/activity+json"})  # fmt: skip
+    answers = []
+    for _ in range(times):
+        response = httpx.post(url, content=body, headers=headers, timeout=10)
+        assert response.status_code == 202, response.text
+        answers.append(str(response.json()["status"]))
+    return answers

@@ -1,0 +1,89 @@
+"""Settlements confirmed by the other side, netting, and the node's own monthly claims."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from node.ledger.claim import period_bounds
+
+from .ledger_network import booked, checkin, issue, peered_pair, period, send_claims, settled
+from .network import LocalPlace, wait_for
+
+Pair = tuple[LocalPlace, LocalPlace]
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    root: Path = tmp_path_factory.mktemp("ledger-settle")
+    home, visited = peered_pair(root)
+    yield home, visited
+    home.stop()
+    visited.stop()
+
+
+def test_a_payment_confirmed_by_the_other_side_moves_both_balances(pair: Pair) -> None:
+    home, visited = pair
+    grant = issue(home)
+    for _ in range(2):
+        checkin(home, visited, grant)
+    send_claims(visited)
+    settled(home, visited, "10.00")
+
+    netting = json.loads(home.cli("ledger", "--data", str(home.data), "--netting", "--json")
+                         .stdout)  # fmt: skip
+    assert netting == {"transfers": [{"from": home.actor_id(), "to": visited.actor_id(),
+                                      "amount": "10.00", "currency": "EUR"}]}  # fmt: skip
+    text = home.cli("ledger", "--data", str(home.data), "--netting").stdout
+    assert "Virements proposés" in text and "10.00 EUR" in text
+
+    out = home.cli("settle", "--data", str(home.data), "--peer", visited.actor_id(),
+                   "--amount", "10.00", "--reference", "VIR-2025-001").stdout  # fmt: skip
+    assert "déclaré" in out
+    settled(home, visited, "0.00", cli=True)
+    for place in pair:
+        rows = place.query("SELECT state, reference FROM settlements")
+        assert [(r[0], r[1]) for r in rows] == [("confirmed", "VIR-2025-001")]
+    csv = visited.cli("ledger", "--data", str(visited.data), "--csv").stdout.splitlines()
+    assert csv[0].startswith("date;transaction;nature")
+    assert any("settlement" in line and "10,00" in line for line in csv)
+
+    refused = home.cli("settle", "--data", str(home.data), "--peer", "http://127.0.0.1:9/x",
+                       "--amount", "1", "--reference", "x", check=False)  # fmt: skip
+    assert refused.returncode == 2 and "n'est pas un lieu pair" in refused.stderr
+
+
+def test_the_node_sends_last_months_claims_itself_once(pair: Pair) -> None:
+    home, visited = pair
+    before = booked(visited, home)
+    checkin(home, visited, issue(home))
+    visited.stop()
+    # Pretend the month is over: the clock of the scheduler is moved to next month.
+    next_month = period_bounds(period())[1] + 86400
+    visited.env["INTERLIEUX_CLAIMS_CLOCK_OFFSET"] = str(next_month - time.time())
+    visited.env["INTERLIEUX_CLAIMS_POLL"] = "0.5"
+    try:
+        visited.start()
+        after = f"{int(float(before)) + 5}.00"
+        settled(home, visited, after)
+        runs = wait_for(
+            lambda: [r[0] for r in visited.query("SELECT period FROM claim_runs")
+                     if r[0] == period()],
+            what="the run noted",
+        )  # fmt: skip
+        claims = visited.query("SELECT COUNT(*) FROM claims")[0][0]
+        visited.stop()
+        visited.start()
+        time.sleep(2)  # a few passes of the scheduler
+        assert visited.query("SELECT COUNT(*) FROM claims")[0][0] == claims
+        again = [r[0] for r in visited.query("SELECT period FROM claim_runs")]
+        assert [p for p in again if p == period()] == runs
+        settled(home, visited, after)
+    finally:
+        visited.stop()
+        del visited.env["INTERLIEUX_CLAIMS_CLOCK_OFFSET"], visited.env["INTERLIEUX_CLAIMS_POLL"]
+        visited.start()

@@ -1,0 +1,95 @@
+"""The double-entry books: booking balanced transactions once, and reading balances.
+
+Every fact that moves money (an accepted claim line, a confirmed settlement, a credit sale) is
+one transaction whose entries sum to zero per currency, booked inside the same SQLite
+transaction as the fact itself, keyed by the fact's id so that it is booked once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import aiosqlite
+
+from ..errors import InterlieuxError
+from ..store import Store
+
+PEER = "peer:"
+CREDIT = "credit:"
+INCOME = "income:visits"
+EXPENSE = "expense:visits"
+BANK = "bank"
+
+
+class UnbalancedTransaction(InterlieuxError):
+    """A transaction whose entries do not sum to zero: a bug, never booked."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    account: str
+    amount_cents: int  # > 0 debit, < 0 credit
+    currency: str
+    reference: str | None = None
+
+
+def check_balanced(entries: Iterable[Entry]) -> None:
+    totals: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        totals[entry.currency] += entry.amount_cents
+    unbalanced = {c: t for c, t in totals.items() if t != 0}
+    if unbalanced:
+        raise UnbalancedTransaction(f"transaction does not balance: {unbalanced}")
+
+
+async def book(
+    db: aiosqlite.Connection, source: str, kind: str, memo: str, entries: list[Entry]
+) -> bool:
+    """Book a transaction once per `source`; False when it was already booked."""
+    check_balanced(entries)
+    entries = [e for e in entries if e.amount_cents != 0]
+    if not entries:
+        return False
+    cur = await db.execute(
+        "INSERT OR IGNORE INTO ledger_transactions (source, kind, memo, booked_at)"
+        " VALUES (?,?,?,?)",
+        (source, kind, memo, time.time()),
+    )
+    if cur.rowcount == 0:
+        return False
+    txn = cur.lastrowid
+    await db.executemany(
+        "INSERT INTO ledger_entries (transaction_id, account, amount_cents, currency, reference)"
+        " VALUES (?,?,?,?,?)",
+        [(txn, e.account, e.amount_cents, e.currency, e.reference) for e in entries],
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class Balance:
+    peer: str
+    cents: int
+    currency: str
+
+
+async def peer_balances(store: Store) -> list[Balance]:
+    """What each peer owes this place (negative: what we owe it), per currency."""
+    rows = await store.all(
+        "SELECT account, currency, SUM(amount_cents) FROM ledger_entries"
+        " WHERE account LIKE 'peer:%' GROUP BY account, currency ORDER BY account, currency"
+    )
+    return [Balance(r[0][len(PEER) :], int(r[2]), r[1]) for r in rows]
+
+
+async def account_balance(db: aiosqlite.Connection, account: str, currency: str) -> int:
+    async with db.execute(
+        "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger_entries"
+        " WHERE account = ? AND currency = ?",
+        (account, currency),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,283 @@
+"""Claims (`tl:Claim`): build and check. Pure functions.
+
+The visited place B lists the visits of A's members in a period at the rate B believes was
+agreed; A checks each line against what it knows (the visits B reported to it, its own
+grants, the rate A agreed) and answers, per line, accepted or refused with a reason word.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import ConfigError
+from .money import from_cents, to_cents
+
+CLAIM = "tl:Claim"
+CLOCK_SKEW = 300  # the same tolerance as a door's: a door's clock may be a few minutes off
+
+REASONS_FR = {
+    "unknown_visit": "passage inconnu : ce lieu ne nous l'a jamais signalé",
+    "grant_mismatch": "le badge ne correspond pas à celui du passage signalé",
+    "already_claimed": "passage déjà réclamé et accepté",
+    "duplicate_line": "passage présent deux fois dans la réclamation",
+    "grant_revoked": "badge révoqué au moment du passage",
+    "grant_expired": "badge expiré (ou pas encore valable) au moment du passage",
+    "unknown_grant": "badge inconnu : nous ne l'avons pas délivré",
+    "rate_not_agreed": "tarif non convenu avec ce lieu",
+    "outside_period": "passage hors de la période réclamée",
+    "bad_signature": "signature de la réclamation invalide",
+    "not_addressed": "réclamation adressée à un autre lieu",
+}
+REASONS_EN = {
+    "unknown_visit": "unknown visit: this place never reported it to us",
+    "grant_mismatch": "the grant does not match the reported visit's",
+    "already_claimed": "visit already claimed and accepted",
+    "duplicate_line": "visit listed twice in the claim",
+    "grant_revoked": "grant revoked at the time of the visit",
+    "grant_expired": "grant expired (or not yet valid) at the time of the visit",
+    "unknown_grant": "unknown grant: we did not issue it",
+    "rate_not_agreed": "rate not agreed with this place",
+    "outside_period": "visit outside the claimed period",
+    "bad_signature": "invalid claim signature",
+    "not_addressed": "claim addressed to another place",
+}
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+def period_bounds(period: str) -> tuple[float, float]:
+    """`"2025-05"` -> the UTC timestamps of its first instant and of the next month's."""
+    try:
+        start = datetime.strptime(period, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ConfigError(
+            f"period {period!r} is not YYYY-MM",
+            fr=f"La période « {period} » doit être un mois, écrit AAAA-MM (par exemple 2025-05).",
+            en=f"The period '{period}' must be a month, written YYYY-MM (for example 2025-05).",
+        ) from exc
+    days = calendar.monthrange(start.year, start.month)[1]
+    return start.timestamp(), start.timestamp() + days * 86400
+
+
+def period_of(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m")
+
+
+def previous_period(moment: float) -> str:
+    """The last month that has fully ended at `moment`."""
+    day = datetime.fromtimestamp(moment, UTC)
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+# --- building ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    visit: str  # the tl:Visit id, minted by the visited place
+    visited_at: float
+    grant: str
+    visitor: str
+    amount_cents: int
+    credit_account: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        line: dict[str, Any] = {
+            "tl:visit": self.visit,
+            "startTime": iso(self.visited_at),
+            "tl:grant": self.grant,
+            "tl:visitor": self.visitor,
+            "tl:amount": from_cents(self.amount_cents),
+        }
+        if self.credit_account is not None:
+            line["tl:creditAccount"] = self.credit_account
+        return line
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Line:
+        return cls(
+            visit=str(data["tl:visit"]),
+            visited_at=parse_iso(str(data["startTime"])),
+            grant=str(data["tl:grant"]),
+            visitor=str(data.get("tl:visitor", "")),
+            amount_cents=to_cents(str(data["tl:amount"])),
+            credit_account=data.get("tl:creditAccount"),
+        )
+
+
+def build(
+    claim_id: str,
+    creditor: str,
+    debtor: str,
+    period: str,
+    rate_cents: int,
+    currency: str,
+    lines: Iterable[Line],
+    published: float,
+) -> dict[str, Any]:
+    """The unsigned claim document."""
+    lines = list(lines)
+    return {
+        "id": claim_id,
+        "type": CLAIM,
+        "attributedTo": creditor,
+        "tl:debtor": debtor,
+        "tl:period": period,
+        "tl:rate": from_cents(rate_cents),
+        "tl:currency": currency,
+        "tl:total": from_cents(sum(line.amount_cents for line in lines)),
+        "tl:lines": [line.to_json() for line in lines],
+        "published": iso(published),
+        "summary": f"Réclamation de {len(lines)} passage(s) pour {period}",
+        "to": [debtor],
+    }
+
+
+# --- checking ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownVisit:
+    """A visit of one of our members, as the visited place reported it to us."""
+
+    id: str
+    place: str
+    grant: str
+    visited_at: float
+
+
+@dataclass(frozen=True)
+class KnownGrant:
+    grant_id: str
+    not_before: int
+    expires: int
+    revoked_at: float | None
+    credit_account: str | None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the home place knows when it checks a claim."""
+
+    place: str  # the checking place's actor id
+    visits: dict[str, KnownVisit]
+    grants: dict[str, KnownGrant]
+    claimed: frozenset[str]  # visit ids already accepted in an earlier claim
+    agreed_rate_cents: int | None  # None: the sender is not a peer
+    agreed_currency: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    line: Line
+    reason: str  # "ok" or a key of REASONS_FR
+    credit_account: str | None = None  # the account our grant debits, for accepted lines
+
+    @property
+    def accepted(self) -> bool:
+        return self.reason == "ok"
+
+
+@dataclass(frozen=True)
+class Checked:
+    claim_id: str
+    creditor: str
+    period: str
+    currency: str
+    rate_cents: int
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.accepted]
+
+    @property
+    def refused(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.accepted]
+
+
+def parse(claim: dict[str, Any]) -> Checked:
+    """The claim's lines, unchecked. Raises ValueError/KeyError on a malformed claim."""
+    lines = claim["tl:lines"]
+    if not isinstance(lines, list):
+        raise ValueError("tl:lines is not a list")
+    return Checked(
+        claim_id=str(claim["id"]),
+        creditor=str(claim["attributedTo"]),
+        period=str(claim["tl:period"]),
+        currency=str(claim["tl:currency"]),
+        rate_cents=to_cents(str(claim["tl:rate"])),
+        verdicts=[Verdict(Line.from_json(line), "pending") for line in lines],
+    )
+
+
+def check(claim: dict[str, Any], facts: Facts, signature_ok: bool = True) -> Checked:
+    """Every line of a claim, accepted ("ok") or refused with a reason word."""
+    parsed = parse(claim)
+    start, end = period_bounds(parsed.period)
+    rate_agreed = (
+        facts.agreed_rate_cents == parsed.rate_cents and facts.agreed_currency == parsed.currency
+    )
+    seen: set[str] = set()
+    verdicts = []
+    for pending in parsed.verdicts:
+        line = pending.line
+        reason, account = _check_line(claim, facts, parsed, line, start, end, rate_agreed, seen)
+        if not signature_ok:
+            reason = "bad_signature"
+        seen.add(line.visit)
+        verdicts.append(Verdict(line, reason, account if reason == "ok" else None))
+    return Checked(
+        parsed.claim_id, parsed.creditor, parsed.period, parsed.currency, parsed.rate_cents,
+        verdicts,
+    )  # fmt: skip
+
+
+def _check_line(
+    claim: dict[str, Any],
+    facts: Facts,
+    parsed: Checked,
+    line: Line,
+    start: float,
+    end: float,
+    rate_agreed: bool,
+    seen: set[str],
+) -> tuple[str, str | None]:
+    if claim.get("tl:debtor") != facts.place:
+        return "not_addressed", None
+    if line.visit in seen:
+        return "duplicate_line", None
+    visit = facts.visits.get(line.visit)
+    # Only visits the claiming place itself reported: a place cannot claim another's.
+    if visit is None or visit.place != parsed.creditor:
+        return "unknown_visit", None
+    if visit.grant != line.grant:
+        return "grant_mismatch", None
+    if line.visit in facts.claimed:
+        return "already_claimed", None
+    if not start <= visit.visited_at < end:
+        return "outside_period", None
+    grant = facts.grants.get(visit.grant)
+    if grant is None:
+        return "unknown_grant", None
+    if grant.revoked_at is not None and grant.revoked_at <= visit.visited_at:
+        return "grant_revoked", None
+    if not grant.not_before - CLOCK_SKEW <= visit.visited_at < grant.expires:
+        return "grant_expired", None
+    if not rate_agreed or line.amount_cents != parsed.rate_cents:
+        return "rate_not_agreed", None
+    return "ok", grant.credit_account

@@ -1,0 +1,289 @@
+"""`interlieux claims …`, `ledger`, `settle`, `credit …`: compensation from a team's terminal.
+
+French first; `--lang en` for English. What a script reads is JSON (`--json`) or CSV (`--csv`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..config import NodeConfig
+from . import books, claim, exchange
+from .money import from_cents
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+T = TypeVar("T")
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("claims", help="réclamations de passages entre lieux")
+    csub = p.add_subparsers(dest="claims_command", required=True)
+    s = csub.add_parser("send", help="réclamer maintenant les passages d'un mois")
+    s.add_argument("--data", required=True, type=Path)
+    s.add_argument("--period", help="mois AAAA-MM (par défaut : le mois dernier)")
+    ls = csub.add_parser("list", help="réclamations envoyées et reçues, avec leur état")
+    ls.add_argument("--data", required=True, type=Path)
+    ls.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("credit", help="Crédit Inter-Lieux vendu par ce lieu")
+    ksub = p.add_subparsers(dest="credit_command", required=True)
+    k = ksub.add_parser("sell", help="vendre du crédit à une personne ou une organisation")
+    k.add_argument("--data", required=True, type=Path)
+    k.add_argument("--account", required=True, help="nom du compte, ex. metropole")
+    k.add_argument("--member", action="append", default=[], help="membre qui peut l'utiliser")
+    k.add_argument("--amount", required=True, help="montant payé, ex. 100.00")
+    k.add_argument("--currency", default="EUR")
+    k.add_argument("--overdraft", default="0", help="découvert toléré aux portes, ex. 5.00")
+    k = ksub.add_parser("statement", help="relevé : chaque vente et chaque passage payé")
+    k.add_argument("--data", required=True, type=Path)
+    k.add_argument("--account", required=True)
+    k.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("settle", help="déclarer un paiement fait hors réseau (virement)")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--peer", required=True, help="adresse de l'acteur du lieu pair")
+    p.add_argument("--amount", required=True, help="montant, ex. 10.00")
+    p.add_argument("--reference", required=True, help="référence du virement")
+    p.add_argument(
+        "--received",
+        action="store_true",
+        help="c'est le pair qui nous a payés (par défaut : nous l'avons payé)",
+    )
+
+    p = sub.add_parser("ledger", help="soldes avec les lieux pairs (comptabilité)")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--json", action="store_true", help="en JSON (soldes, ou virements)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--csv", action="store_true", help="toutes les écritures, en CSV")
+    group.add_argument("--netting", action="store_true", help="virements qui soldent tout")
+
+
+def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
+    """One piece of work with the node's store; what it queues the running server delivers."""
+    from ..app import Node
+
+    async def session() -> T:
+        node = Node(config)
+        await node.start(workers=False)
+        try:
+            return await work(node)
+        finally:
+            await node.stop()
+
+    return asyncio.run(session())
+
+
+def _en(args: argparse.Namespace) -> bool:
+    return bool(args.lang == "en")
+
+
+STATES_FR = {
+    "waiting": "en attente de réponse",
+    "partial_waiting": "réponse partielle",
+    "accepted": "acceptée",
+    "rejected": "refusée",
+    "partial": "acceptée en partie",
+}
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    config = NodeConfig.load(args.data)
+    if args.claims_command == "send":
+        period = args.period or claim.previous_period(time.time())
+        claim.period_bounds(period)  # a wrong period is said before anything is opened
+        sent, skipped = _run(config, lambda n: exchange.send_claims(n, period))
+        for c in sent:
+            amount = f"{from_cents(c.total_cents)} {c.currency}"
+            if _en(args):
+                print(f"Claim sent to {c.peer}: {c.lines} visit(s), {amount}.")
+            else:
+                print(f"Réclamation envoyée à {c.peer} : {c.lines} passage(s), {amount}.")
+        for s in skipped:
+            if _en(args):
+                print(f"Not claimed: {s.visits} visit(s) of members of {s.peer}, not a peer "
+                      "(add it with 'interlieux peer add').")  # fmt: skip
+            else:
+                print(f"Non réclamé : {s.visits} passage(s) de membres de {s.peer}, qui n'est "
+                      "pas un pair (ajoutez-le avec « interlieux peer add »).")  # fmt: skip
+        waiting = _run(config, lambda n: exchange.waiting_visits(n, period))
+        if waiting:
+            print(f"{waiting} visit(s) not yet reported to their home place: claimed later."
+                  if _en(args) else f"{waiting} passage(s) pas encore signalé(s) à leur lieu "
+                  "d'origine : ils seront réclamés plus tard.")  # fmt: skip
+        if not sent and not skipped and not waiting:
+            print(f"Nothing new to claim for {period}." if _en(args)
+                  else f"Rien de nouveau à réclamer pour {period}.")  # fmt: skip
+        return 0
+    rows = _run(config, _claim_rows)
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    if not rows:
+        print("No claim yet." if _en(args) else "Aucune réclamation pour l'instant.")
+    for r in rows:
+        way = ("sent to" if r["direction"] == "sent" else "received from") if _en(args) else (
+            "envoyée à" if r["direction"] == "sent" else "reçue de")  # fmt: skip
+        state = r["state"] if _en(args) else STATES_FR.get(r["state"], r["state"])
+        print(f"{r['period']}\t{way} {r['peer']}\t{r['lines']} passage(s)\t"
+              f"{r['total']} {r['currency']}\t{state}\t{r['id']}")  # fmt: skip
+        for refused in r["refused"]:
+            reasons = claim.REASONS_EN if _en(args) else claim.REASONS_FR
+            print(f"\t- {refused['visit']} : {reasons.get(refused['reason'], refused['reason'])}")
+    return 0
+
+
+async def _claim_rows(node: Node) -> list[dict[str, Any]]:
+    out = []
+    for c in await node.store.all("SELECT * FROM claims ORDER BY created_at"):
+        lines = await node.store.all(
+            "SELECT visit_id, state, reason FROM claim_lines WHERE claim_id = ?", (c["id"],)
+        )
+        out.append({
+            "id": c["id"], "direction": c["direction"], "peer": c["peer"],
+            "period": c["period"], "lines": len(lines),
+            "total": from_cents(c["total_cents"]), "currency": c["currency"],
+            "accepted": sum(1 for ln in lines if ln["state"] == "accepted"),
+            "state": exchange.claim_state([ln["state"] for ln in lines]),
+            "refused": [{"visit": ln["visit_id"], "reason": ln["reason"]}
+                        for ln in lines if ln["state"] == "rejected"],
+        })  # fmt: skip
+    return out
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    config = NodeConfig.load(args.data)
+    if args.csv:
+        _write_csv(_run(config, _entries))
+        return 0
+    balances = _run(config, lambda n: books.peer_balances(n.store))
+    if args.netting:
+        from . import netting
+
+        transfers = netting.settle_all(config.place_id, balances)
+        if args.json:
+            json.dump({"transfers": [t.to_json() for t in transfers]}, sys.stdout)
+            print()
+            return 0
+        _print_netting(args, transfers)
+        return 0
+    if args.json:
+        json.dump(
+            {"balances": [{"peer": b.peer, "balance": from_cents(b.cents),
+                           "currency": b.currency} for b in balances]},
+            sys.stdout,
+        )  # fmt: skip
+        print()
+        return 0
+    if not balances:
+        print("No balance yet." if _en(args) else "Aucun solde : aucune réclamation acceptée.")
+        return 0
+    width = max(len(b.peer) for b in balances)
+    print("Balances with peer places (positive: the place owes you)" if _en(args) else
+           "Soldes avec les lieux pairs (positif : le lieu vous doit)")  # fmt: skip
+    for b in balances:
+        amount = f"{from_cents(b.cents):>10} {b.currency}"
+        if _en(args):
+            says = "owes you" if b.cents > 0 else "you owe" if b.cents < 0 else "settled"
+        else:
+            says = "vous doit" if b.cents > 0 else "vous lui devez" if b.cents < 0 else "soldé"
+        print(f"  {b.peer:<{width}}  {amount}  {says}")
+    return 0
+
+
+def _print_netting(args: argparse.Namespace, transfers: list[Any]) -> None:
+    if not transfers:
+        print("Nothing to settle." if _en(args) else "Rien à régler : tous les soldes sont nuls.")
+        return
+    print("Fewest transfers that settle the balances this node knows:" if _en(args) else
+          "Virements proposés pour solder les comptes connus de ce nœud :")  # fmt: skip
+    for t in transfers:
+        amount = f"{from_cents(t.cents)} {t.currency}"
+        print(f"  {t.payer} -> {t.payee} : {amount}")
+
+
+async def _entries(node: Node) -> list[Any]:
+    return list(await node.store.all(
+        "SELECT t.id AS txn, t.booked_at, t.kind, t.memo, e.account, e.amount_cents,"
+        " e.currency, e.reference FROM ledger_entries e"
+        " JOIN ledger_transactions t ON t.id = e.transaction_id ORDER BY t.id, e.id"
+    ))  # fmt: skip
+
+
+def _write_csv(rows: list[Any]) -> None:
+    """Semicolons and decimal commas: what a French spreadsheet opens as columns of numbers."""
+    out = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
+    out.writerow(["date", "transaction", "nature", "libellé", "compte", "débit", "crédit",
+                  "devise", "référence"])  # fmt: skip
+    for r in rows:
+        cents = r["amount_cents"]
+        debit = from_cents(cents).replace(".", ",") if cents > 0 else ""
+        credit = from_cents(-cents).replace(".", ",") if cents < 0 else ""
+        day = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["booked_at"]))
+        out.writerow([day, r["txn"], r["kind"], r["memo"], r["account"], debit, credit,
+                      r["currency"], r["reference"] or ""])  # fmt: skip
+
+
+def cmd_credit(args: argparse.Namespace) -> int:
+    from . import credit
+
+    config = NodeConfig.load(args.data)
+    if args.credit_command == "sell":
+        left = _run(config, lambda n: credit.sell(
+            n, args.account, args.member, args.amount, args.currency, args.overdraft))  # fmt: skip
+        print(f"Credit sold to {args.account}: {from_cents(left)} available." if _en(args) else
+              f"Crédit vendu à {args.account} : {from_cents(left)} disponibles.")  # fmt: skip
+        return 0
+    currency, uses = _run(config, lambda n: credit.statement(n, args.account))
+    if args.json:
+        json.dump({"account": args.account, "currency": currency, "uses": [
+            {"date": claim.iso(u.when), "kind": u.kind, "amount": from_cents(u.cents),
+             "place": u.place, "visit": u.reference if u.kind == "claim" else None,
+             "remaining": from_cents(u.remaining)} for u in uses]}, sys.stdout)  # fmt: skip
+        print()
+        return 0
+    print(f"Statement of {args.account} ({currency})" if _en(args) else
+          f"Relevé du compte {args.account} ({currency})")  # fmt: skip
+    for u in uses:
+        day = time.strftime("%Y-%m-%d", time.gmtime(u.when))
+        if u.kind == "credit_sale":
+            what = "purchase" if _en(args) else "achat de crédit"
+        else:
+            what = f"visit at {u.place}" if _en(args) else f"passage à {u.place}"
+        print(f"  {day}  {from_cents(u.cents):>9}  {what:<60}  "
+              f"{'left' if _en(args) else 'reste'} {from_cents(u.remaining)}")  # fmt: skip
+    return 0
+
+
+def cmd_settle(args: argparse.Namespace) -> int:
+    from . import settlement
+
+    config = NodeConfig.load(args.data)
+    done = _run(config, lambda n: settlement.declare(
+        n, args.peer, args.amount, args.reference, args.received))  # fmt: skip
+    amount = f"{from_cents(done.cents)} {done.currency}"
+    if _en(args):
+        print(f"Payment of {amount} from {done.payer} to {done.payee} declared; the books move "
+              "once the other place confirms it.")  # fmt: skip
+    else:
+        print(f"Paiement de {amount} de {done.payer} à {done.payee} déclaré ; les soldes "
+              "bougeront dès que l'autre lieu l'aura confirmé.")  # fmt: skip
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "settle": cmd_settle,
+    "credit": cmd_credit,
+    "claims": cmd_claims,
+    "ledger": cmd_ledger,
+}

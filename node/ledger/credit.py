@@ -1,0 +1,96 @@
+"""Crédit Inter-Lieux: credit a place sells to a person or an organisation, spent at any peer.
+
+A sale is cash in and a debt of service to the holder (`credit:<name>`, negative while credit
+remains). A visit paid by credit at another place is claimed from the selling place like any
+visit; accepting it moves the debt from the holder's account to that place (`exchange`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..actors import local
+from ..errors import NotFoundError
+from .books import BANK, CREDIT, Entry, book
+from .money import check_currency, to_cents
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+
+@dataclass(frozen=True)
+class Use:
+    when: float
+    kind: str  # credit_sale | claim
+    cents: int  # > 0 credit added, < 0 credit spent
+    place: str | None  # where it was spent
+    reference: str | None
+    remaining: int
+
+
+async def sell(
+    node: Node,
+    account: str,
+    members: list[str],
+    amount: str,
+    currency: str = "EUR",
+    overdraft: str = "0",
+) -> int:
+    """Record a sale of credit (cash received); returns what the account now holds, in cents."""
+    cents = to_cents(amount)
+    currency = check_currency(currency)
+    member_ids = [(await local.by_handle(node.store, m)).id for m in members]
+    async with node.store.write() as db:
+        await db.execute(
+            "INSERT INTO credit_accounts (name, members, currency, overdraft_cents, created_at)"
+            " VALUES (?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET overdraft_cents ="
+            " excluded.overdraft_cents, members = (SELECT json_group_array(value) FROM"
+            " (SELECT value FROM json_each(credit_accounts.members) UNION"
+            "  SELECT value FROM json_each(excluded.members)))",
+            (account, json.dumps(member_ids), currency, to_cents(overdraft), time.time()),
+        )
+        await book(
+            db, f"credit_sale:{uuid.uuid4()}", "credit_sale", f"Vente de crédit à {account}",
+            [Entry(BANK, cents, currency, account), Entry(CREDIT + account, -cents, currency)],
+        )  # fmt: skip
+    return await remaining(node, account)
+
+
+async def remaining(node: Node, account: str) -> int:
+    row = await node.store.one(
+        "SELECT -COALESCE(SUM(amount_cents), 0) FROM ledger_entries WHERE account = ?",
+        (CREDIT + account,),
+    )
+    return int(row[0]) if row else 0
+
+
+async def statement(node: Node, account: str) -> tuple[str, list[Use]]:
+    """Every sale and every use of the account, oldest first, with what remained after it."""
+    info = await node.store.one("SELECT currency FROM credit_accounts WHERE name = ?", (account,))
+    if info is None:
+        raise NotFoundError(
+            f"no credit account {account!r}",
+            fr=f"Aucun compte de crédit « {account} » : « interlieux credit sell --account "
+            f"{account} … » le crée.",
+            en=f"No credit account '{account}': 'interlieux credit sell --account {account} …'"
+            " creates it.",
+        )
+    rows = await node.store.all(
+        "SELECT t.booked_at, t.kind, e.amount_cents, e.reference, c.peer FROM ledger_entries e"
+        " JOIN ledger_transactions t ON t.id = e.transaction_id"
+        " LEFT JOIN claim_lines l ON l.visit_id = e.reference AND l.state = 'accepted'"
+        " LEFT JOIN claims c ON c.id = l.claim_id AND c.direction = 'received'"
+        " WHERE e.account = ? ORDER BY e.id",
+        (CREDIT + account,),
+    )
+    uses: list[Use] = []
+    left = 0
+    for r in rows:
+        left -= r["amount_cents"]
+        uses.append(Use(r["booked_at"], r["kind"], -r["amount_cents"], r["peer"],
+                        r["reference"], left))  # fmt: skip
+    return str(info["currency"]), uses

@@ -1,0 +1,65 @@
+"""The node sends each month's claims itself, once the month has ended.
+
+A period is marked done only when none of its visits is still waiting for its `Create` to
+reach the home place (a claim for a visit the home place has not heard of would be refused);
+until then each pass sends what is ready. `INTERLIEUX_CLAIMS_POLL` (seconds between passes)
+and `INTERLIEUX_CLAIMS_CLOCK_OFFSET` (seconds added to the clock: a test's way to be next month)
+are for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from ..config import tuning
+from . import claim, exchange
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+log = logging.getLogger(__name__)
+
+
+class ClaimScheduler:
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.poll = tuning("claims_poll", 3600.0)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="claim-scheduler")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # the scheduler must outlive one bad pass
+                log.exception("monthly claims failed")
+            await asyncio.sleep(self.poll)
+
+    async def run_once(self, now: float | None = None) -> str | None:
+        """Send the last ended month's claims unless done; returns the period if it ran."""
+        now = (time.time() if now is None else now) + tuning("claims_clock_offset", 0.0)
+        period = claim.previous_period(now)
+        if await self.node.store.one("SELECT 1 FROM claim_runs WHERE period = ?", (period,)):
+            return None
+        sent, _ = await exchange.send_claims(self.node, period, now=now)
+        if sent:
+            log.info("sent %d claim(s) for %s", len(sent), period)
+        if await exchange.waiting_visits(self.node, period) == 0:
+            async with self.node.store.write() as db:
+                await db.execute(
+                    "INSERT OR IGNORE INTO claim_runs (period, ran_at) VALUES (?,?)",
+                    (period, time.time()),
+                )
+        return period

@@ -1,0 +1,159 @@
+"""Settlements: a payment made outside the network (a bank transfer), declared by one side as an
+`Offer` of a `tl:Settlement` and confirmed by the other's `Accept`. Both sides book it only once
+it is confirmed, so the two books never disagree on a payment one side has not seen."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from .. import dispatch
+from ..activity import id_of
+from ..actors import local
+from ..errors import ConfigError, InvalidActivity
+from ..fetch import same_origin
+from ..outbox.publish import emit
+from .books import BANK, PEER, Entry, book
+from .money import from_cents, to_cents
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+SETTLEMENT = "tl:Settlement"
+
+
+@dataclass(frozen=True)
+class Declared:
+    settlement_id: str
+    payer: str
+    payee: str
+    cents: int
+    currency: str
+
+
+def _entries(us: str, payer: str, payee: str, cents: int, currency: str, ref: str) -> list[Entry]:
+    """A payment from payer to payee, as our books see it: the peer's debt moves, cash too."""
+    if us == payer:  # we paid: the peer owes us more (or we owe it less)
+        return [Entry(PEER + payee, cents, currency, ref), Entry(BANK, -cents, currency, ref)]
+    return [Entry(BANK, cents, currency, ref), Entry(PEER + payer, -cents, currency, ref)]
+
+
+async def declare(
+    node: Node, peer: str, amount: str, reference: str, received: bool = False
+) -> Declared:
+    place = await local.by_handle(node.store, node.config.handle)
+    cents = to_cents(amount)
+    if cents <= 0:
+        raise ConfigError(
+            "settlement amount must be positive",
+            fr="Le montant d'un règlement doit être positif (par exemple 10.00).",
+            en="A settlement's amount must be positive (for example 10.00).",
+        )
+    row = await node.store.one("SELECT currency FROM peers WHERE actor_id = ?", (peer,))
+    if row is None:
+        raise ConfigError(
+            f"{peer} is not a peer",
+            fr=f"{peer} n'est pas un lieu pair : vérifiez l'adresse (« interlieux peer list »).",
+            en=f"{peer} is not a peer place: check the address ('interlieux peer list').",
+        )
+    payer, payee = (peer, place.id) if received else (place.id, peer)
+    sid = f"{node.config.base_url}/settlements/{uuid.uuid4()}"
+    document = {
+        "id": sid, "type": SETTLEMENT, "attributedTo": place.id,
+        "tl:payer": payer, "tl:payee": payee, "tl:amount": from_cents(cents),
+        "tl:currency": row["currency"], "tl:reference": reference, "to": [peer],
+        "summary": f"Règlement de {from_cents(cents)} {row['currency']} ({reference})",
+    }  # fmt: skip
+    async with node.store.write() as db:
+        offer = await emit(db, node, place, {
+            "type": "Offer", "actor": place.id, "object": document, "to": [peer],
+        })  # fmt: skip
+        await db.execute(
+            "INSERT INTO settlements (id, direction, offer_id, peer, payer, payee, amount_cents,"
+            " currency, reference, created_at) VALUES (?, 'sent', ?,?,?,?,?,?,?,?)",
+            (sid, offer["id"], peer, payer, payee, cents, row["currency"], reference,
+             time.time()),
+        )  # fmt: skip
+    node.delivery.wake()
+    return Declared(sid, payer, payee, cents, row["currency"])
+
+
+@dispatch.on_receive(f"Offer:{SETTLEMENT}")
+async def _settlement_received(
+    db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
+) -> None:
+    document = activity["object"]
+    sender = str(id_of(activity["actor"]))
+    sid = id_of(document)
+    if sid is None or not same_origin(sid, sender):
+        raise InvalidActivity(f"settlement {sid} is not on {sender}'s origin")
+    async with db.execute("SELECT 1 FROM settlements WHERE id = ?", (sid,)) as cur:
+        if await cur.fetchone() is not None:
+            return  # applied once
+    place = await local.by_handle(node.store, node.config.handle)
+    async with db.execute("SELECT currency FROM peers WHERE actor_id = ?", (sender,)) as cur:
+        peer = await cur.fetchone()
+    payer, payee = str(document.get("tl:payer")), str(document.get("tl:payee"))
+    try:
+        cents = to_cents(str(document.get("tl:amount")))
+    except ConfigError:
+        cents = 0
+    currency = str(document.get("tl:currency"))
+    reason = None
+    if peer is None:
+        reason = "not_peer"
+    elif {payer, payee} != {sender, place.id} or cents <= 0 or currency != peer[0]:
+        reason = "malformed"
+    await db.execute(
+        "INSERT INTO settlements (id, direction, offer_id, peer, payer, payee, amount_cents,"
+        " currency, reference, state, created_at) VALUES (?, 'received', ?,?,?,?,?,?,?,?,?)",
+        (sid, activity["id"], sender, payer, payee, cents, currency,
+         str(document.get("tl:reference", "")), "refused" if reason else "confirmed",
+         time.time()),
+    )  # fmt: skip
+    reference = {"id": activity["id"], "type": "Offer", "actor": sender,
+                 "object": {"id": sid, "type": SETTLEMENT}}  # fmt: skip
+    if reason is not None:
+        await emit(db, node, place, {"type": "Reject", "actor": place.id, "object": reference,
+                                     "to": [sender], "tl:reason": reason})  # fmt: skip
+        return
+    memo = f"Règlement {document.get('tl:reference', '')}"
+    await book(db, f"settlement:{sid}", "settlement", memo,
+               _entries(place.id, payer, payee, cents, currency, sid))  # fmt: skip
+    await emit(db, node, place, {"type": "Accept", "actor": place.id, "object": reference,
+                                 "to": [sender], "tl:settlement": sid})  # fmt: skip
+
+
+async def _sent(db: aiosqlite.Connection, activity: dict[str, Any]) -> Any:
+    async with db.execute(
+        "SELECT * FROM settlements WHERE direction = 'sent' AND offer_id = ? AND peer = ?"
+        " AND state = 'pending'",
+        (id_of(activity.get("object")), id_of(activity["actor"])),
+    ) as cur:
+        return await cur.fetchone()
+
+
+@dispatch.on_receive("Accept:Offer")
+async def _settlement_confirmed(
+    db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
+) -> None:
+    row = await _sent(db, activity)
+    if row is None:
+        return
+    await db.execute("UPDATE settlements SET state = 'confirmed' WHERE id = ?", (row["id"],))
+    await book(db, f"settlement:{row['id']}", "settlement", f"Règlement {row['reference']}",
+               _entries(node.config.place_id, row["payer"], row["payee"], row["amount_cents"],
+                        row["currency"], row["id"]))  # fmt: skip
+
+
+@dispatch.on_receive("Reject:Offer")
+async def _settlement_refused(
+    db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
+) -> None:
+    row = await _sent(db, activity)
+    if row is not None:
+        await db.execute("UPDATE settlements SET state = 'refused' WHERE id = ?", (row["id"],))
