@@ -7,6 +7,7 @@ FEP-521a `Multikey`) because grants and claims must be small and fast to verify 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bovine.crypto.multibase import encode_public_key_to_multibase
 from cryptography.hazmat.primitives import serialization
@@ -68,3 +69,20 @@ def ed25519_from_multibase(encoded: str) -> ed25519.Ed25519PublicKey | None:
     except (ValueError, TypeError, KeyError, IndexError):
         return None
     return key if isinstance(key, ed25519.Ed25519PublicKey) else None
+
+
+def assertion_methods(actor_document: dict[str, Any]) -> dict[str, ed25519.Ed25519PublicKey]:
+    """The Ed25519 keys an actor publishes for object signatures (FEP-521a
+    `assertionMethod`), by verification method id; only those the actor controls."""
+    actor_id = actor_document.get("id")
+    methods = actor_document.get("assertionMethod") or []
+    found: dict[str, ed25519.Ed25519PublicKey] = {}
+    for method in methods if isinstance(methods, list) else [methods]:
+        if not isinstance(method, dict) or method.get("type") != "Multikey":
+            continue
+        if method.get("controller", actor_id) != actor_id:
+            continue  # a key is the actor's only if the actor controls it
+        key = ed25519_from_multibase(str(method.get("publicKeyMultibase")))
+        if key is not None and isinstance(method.get("id"), str):
+            found[method["id"]] = key
+    return found

@@ -18,7 +18,7 @@ from .. import dispatch
 from ..activity import id_of
 from ..actors import local
 from ..errors import ConfigError, FetchError, NotFoundError
-from ..keys import ed25519_from_multibase
+from ..keys import assertion_methods
 from ..outbox.publish import emit, publish
 from . import grant as grants
 from .decision import Decision, TrustBundle, decide
@@ -35,19 +35,8 @@ REVOCATION = "tl:Revocation"
 
 
 def assertion_keys(document: dict[str, Any]) -> dict[bytes, ed25519.Ed25519PublicKey]:
-    """The Ed25519 keys an actor document publishes for object signatures (FEP-521a)."""
-    actor_id = document.get("id")
-    methods = document.get("assertionMethod") or []
-    found: dict[bytes, ed25519.Ed25519PublicKey] = {}
-    for method in methods if isinstance(methods, list) else [methods]:
-        if not isinstance(method, dict) or method.get("type") != "Multikey":
-            continue
-        if method.get("controller", actor_id) != actor_id:
-            continue  # a key is only the actor's if the actor controls it
-        key = ed25519_from_multibase(str(method.get("publicKeyMultibase")))
-        if key is not None:
-            found[grants.key_id(key)] = key
-    return found
+    """The actor's badge keys, by the short key id grants carry."""
+    return {grants.key_id(key): key for key in assertion_methods(document).values()}
 
 
 async def add_peer(node: Node, actor_url: str, visit_rate: str = "0", currency: str = "EUR") -> str:

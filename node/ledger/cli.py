@@ -6,7 +6,6 @@ French first; `--lang en` for English. What a script reads is JSON (`--json`) or
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import json
 import sys
@@ -69,18 +68,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
-    """One piece of work with the node's store; what it queues the running server delivers."""
-    from ..app import Node
+    from ..app import run_with_node
 
-    async def session() -> T:
-        node = Node(config)
-        await node.start(workers=False)
-        try:
-            return await work(node)
-        finally:
-            await node.stop()
-
-    return asyncio.run(session())
+    return run_with_node(config, work)
 
 
 def _en(args: argparse.Namespace) -> bool:

@@ -83,17 +83,6 @@ def verify(document: dict[str, Any], find_key: KeyFinder) -> str:
 
 def assertion_key_finder(actor_document: dict[str, Any]) -> KeyFinder:
     """Keys the actor controls, by verification method id (FEP-521a `assertionMethod`)."""
-    from ..keys import ed25519_from_multibase
+    from ..keys import assertion_methods
 
-    actor_id = actor_document.get("id")
-    methods = actor_document.get("assertionMethod") or []
-    found: dict[str, ed25519.Ed25519PublicKey] = {}
-    for method in methods if isinstance(methods, list) else [methods]:
-        if not isinstance(method, dict) or method.get("type") != "Multikey":
-            continue
-        if method.get("controller", actor_id) != actor_id:
-            continue  # a key is the actor's only if the actor controls it
-        key = ed25519_from_multibase(str(method.get("publicKeyMultibase")))
-        if key is not None and isinstance(method.get("id"), str):
-            found[method["id"]] = key
-    return found.get
+    return assertion_methods(actor_document).get
