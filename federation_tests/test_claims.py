@@ -12,6 +12,7 @@ import pytest
 from node.access import grant as grants
 
 from .ledger_network import (
+    CARD,
     balance,
     checkin,
     forge_visit,
@@ -121,3 +122,26 @@ def test_credit_sold_by_the_home_place_and_spent_at_a_peer_is_claimed_and_debite
     missing = home.cli("credit", "statement", "--data", data, "--account", "inconnu",
                        check=False)  # fmt: skip
     assert missing.returncode == 2 and "credit sell" in missing.stderr
+
+
+def test_the_door_refuses_a_credit_grant_once_the_account_is_spent(
+    pair: tuple[LocalPlace, LocalPlace],
+) -> None:
+    """The seller announces balances to its peers; their doors refuse past the overdraft."""
+    home, visited = pair
+    data = str(home.data)
+    home.cli("credit", "sell", "--data", data, "--account", "tiers-lieux-mel", "--member",
+             "alice", "--amount", "10.00")  # fmt: skip
+    known = "SELECT remaining_cents FROM peer_credit WHERE account = ?"
+    wait_for(lambda: visited.query(known, ("tiers-lieux-mel",)), what="the balance at the peer")
+    grant = issue(home, "alice", "--credit-account", "tiers-lieux-mel")
+    checkin(home, visited, grant)
+    checkin(home, visited, grant)  # 10.00 of credit, two visits at 5.00: both accepted
+    send_claims(visited)
+    wait_for(lambda: visited.query("SELECT remaining_cents FROM peer_credit WHERE account = ?"
+                                   " AND remaining_cents = 0", ("tiers-lieux-mel",)),
+             what="the spent balance announced to the peer")  # fmt: skip
+    result = visited.cli("checkin", "--data", str(visited.data), "--grant", grant,
+                         "--card-uid", CARD, check=False)  # fmt: skip
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["reason"] == "no_credit"

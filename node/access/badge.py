@@ -247,9 +247,26 @@ async def trust_bundle(node: Node) -> TrustBundle:
         (r["issuer"], r["grant_id"])
         for r in await node.store.all("SELECT issuer, grant_id FROM revocations")
     )
+    credit: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in await node.store.all(
+        "SELECT issuer, account, remaining_cents, overdraft_cents FROM peer_credit"
+    ):
+        credit.setdefault(row[0], {})[row[1]] = (row[2], row[3])
+    # Our own accounts, at our own doors: straight from our books.
+    for row in await node.store.all(
+        "SELECT a.name, a.overdraft_cents, -COALESCE(SUM(e.amount_cents), 0)"
+        " FROM credit_accounts a LEFT JOIN ledger_entries e ON e.account = 'credit:' || a.name"
+        " GROUP BY a.name"
+    ):
+        credit.setdefault(place.id, {})[row[0]] = (row[2], row[1])
+    rates = {
+        r[0]: round(float(r[1]) * 100) for r in await node.store.all(
+            "SELECT actor_id, visit_rate FROM peers")
+    }  # fmt: skip
     return TrustBundle(
-        place=place.id, issuers=issuers, revoked=revoked, generated_at=time.time(), names=names
-    )
+        place=place.id, issuers=issuers, revoked=revoked, generated_at=time.time(),
+        names=names, credit=credit, rates=rates,
+    )  # fmt: skip
 
 
 # --- taps and visits ---------------------------------------------------------------------

@@ -29,6 +29,10 @@ class TrustBundle:
     generated_at: float = 0.0
     refresh_seconds: float = 20.0
     names: dict[str, str] = field(default_factory=dict)
+    # Crédit Inter-Lieux: issuer -> account -> (remaining, overdraft) in cents, as the selling
+    # place last announced; and what a visit costs here for each issuer's members, in cents.
+    credit: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    rates: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +50,11 @@ class TrustBundle:
                 for issuer, keys in self.issuers.items()
             },
             "revoked": sorted([issuer, gid] for issuer, gid in self.revoked),
+            "credit": {
+                issuer: {name: list(values) for name, values in accounts.items()}
+                for issuer, accounts in self.credit.items()
+            },
+            "rates": self.rates,
         }
 
     @classmethod
@@ -65,6 +74,11 @@ class TrustBundle:
             generated_at=float(data.get("generated_at", 0)),
             refresh_seconds=float(data.get("refresh_seconds", 20)),
             names={i: e.get("name", "") for i, e in data["issuers"].items()},
+            credit={
+                issuer: {name: (int(v[0]), int(v[1])) for name, v in accounts.items()}
+                for issuer, accounts in data.get("credit", {}).items()
+            },
+            rates={issuer: int(cents) for issuer, cents in data.get("rates", {}).items()},
         )
 
     def dumps(self) -> str:
@@ -112,6 +126,11 @@ def decide(data: bytes, uid: bytes | None, bundle: TrustBundle, now: float) -> D
         return Decision(False, "not_yet_valid", grant)
     if now >= grant.expires:
         return Decision(False, "expired", grant)
+    if grant.credit_account is not None:
+        known = bundle.credit.get(grant.issuer, {}).get(grant.credit_account)
+        # Unknown balance (not announced yet): accepted, the claim will settle it.
+        if known is not None and known[0] - bundle.rates.get(grant.issuer, 0) < -known[1]:
+            return Decision(False, "no_credit", grant)
     if uid is not None:
         if grant.card_hash is not None and card_hash(grant.grant_id, uid) != grant.card_hash:
             return Decision(False, "wrong_card", grant)

@@ -10,13 +10,19 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import aiosqlite
+
+from .. import dispatch
+from ..activity import id_of
 from ..actors import local
 from ..errors import NotFoundError
+from ..outbox.publish import emit
 from .books import BANK, CREDIT, Entry, book
-from .money import check_currency, to_cents
+from .money import check_currency, from_cents, to_cents
 
 if TYPE_CHECKING:
     from ..app import Node
@@ -57,7 +63,69 @@ async def sell(
             db, f"credit_sale:{uuid.uuid4()}", "credit_sale", f"Vente de crédit à {account}",
             [Entry(BANK, cents, currency, account), Entry(CREDIT + account, -cents, currency)],
         )  # fmt: skip
+        await announce(db, node, [account])
+    node.delivery.wake()
     return await remaining(node, account)
+
+
+BALANCE = "tl:CreditBalance"
+
+
+async def announce(db: aiosqlite.Connection, node: Node, accounts: Iterable[str]) -> None:
+    """Tell the peers what credit accounts hold, so that their doors can refuse a holder whose
+    credit is spent. Sent to peers only: a balance is nobody else's business."""
+    async with db.execute("SELECT actor_id FROM peers") as cur:
+        peers = [r[0] for r in await cur.fetchall()]
+    if not peers:
+        return
+    place = await local.by_handle(node.store, node.config.handle)
+    for account in dict.fromkeys(accounts):
+        async with db.execute(
+            "SELECT a.currency, a.overdraft_cents, -COALESCE(SUM(e.amount_cents), 0)"
+            " FROM credit_accounts a LEFT JOIN ledger_entries e ON e.account = ?"
+            " WHERE a.name = ? GROUP BY a.name",
+            (CREDIT + account, account),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            continue
+        now = time.time()
+        await emit(db, node, place, {
+            "type": "Create",
+            "actor": place.id,
+            "to": peers,
+            "object": {
+                "id": f"{place.id}/credit/{uuid.uuid4()}",
+                "type": BALANCE,
+                "attributedTo": place.id,
+                "tl:account": account,
+                "tl:remaining": from_cents(row[2]),
+                "tl:overdraft": from_cents(row[1]),
+                "tl:currency": row[0],
+                "tl:asOf": now,
+                "to": peers,
+            },
+        })  # fmt: skip
+
+
+@dispatch.on_receive(f"Create:{BALANCE}")
+async def _peer_balance(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+    """A peer's account balance, kept only if newer than what we have (deliveries may cross)."""
+    issuer = id_of(activity["actor"])
+    async with db.execute("SELECT 1 FROM peers WHERE actor_id = ?", (issuer,)) as cur:
+        if await cur.fetchone() is None:
+            return
+    balance = activity["object"]
+    await db.execute(
+        "INSERT INTO peer_credit (issuer, account, remaining_cents, overdraft_cents, currency,"
+        " as_of) VALUES (?,?,?,?,?,?) ON CONFLICT(issuer, account) DO UPDATE SET"
+        " remaining_cents = excluded.remaining_cents, overdraft_cents = excluded.overdraft_cents,"
+        " currency = excluded.currency, as_of = excluded.as_of"
+        " WHERE excluded.as_of > peer_credit.as_of",
+        (issuer, str(balance["tl:account"]), to_cents(str(balance["tl:remaining"])),
+         to_cents(str(balance["tl:overdraft"])), str(balance["tl:currency"]),
+         float(balance["tl:asOf"])),
+    )  # fmt: skip
 
 
 async def remaining(node: Node, account: str) -> int:

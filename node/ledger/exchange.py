@@ -28,7 +28,7 @@ from ..errors import ConfigError, InvalidActivity, SignatureError
 from ..fetch import same_origin
 from ..outbox.publish import emit
 from . import claim as claims
-from . import proof
+from . import credit, proof
 from .books import CREDIT, EXPENSE, INCOME, PEER, Entry, book
 from .money import from_cents, to_cents
 
@@ -265,6 +265,9 @@ async def _claim_received(db: aiosqlite.Connection, node: Node, activity: dict[s
         ]  # fmt: skip
         entries.append(Entry(PEER + sender, -accepted_total, checked.currency, claim_id))
         await book(db, f"claim:{claim_id}", "claim", f"Réclamation {checked.period}", entries)
+        spent = [v.credit_account for v in checked.accepted if v.credit_account]
+        if spent:
+            await credit.announce(db, node, spent)
     _fault("kill-while-applying-claim")
     reference = _offer_reference(activity, claims.CLAIM)
     if checked.accepted:

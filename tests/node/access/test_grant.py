@@ -118,3 +118,23 @@ def test_the_bundle_survives_json(key: ed25519.Ed25519PrivateKey) -> None:
     copy = TrustBundle.from_json(json.loads(bundle.dumps()))
     assert copy.revoked == bundle.revoked
     assert decide(data, UID, copy, NOW).accepted
+
+
+def test_a_credit_grant_is_refused_past_the_overdraft(key: ed25519.Ed25519PrivateKey) -> None:
+    _, data = make(key, credit_account="mel")
+    public = key.public_key()
+
+    def bundle(remaining: int, overdraft: int) -> TrustBundle:
+        return TrustBundle(
+            place=VISITED, issuers={HOME: {grants.key_id(public): public}},
+            credit={HOME: {"mel": (remaining, overdraft)}}, rates={HOME: 500},
+        )  # fmt: skip
+
+    assert decide(data, UID, bundle(500, 0), NOW).accepted
+    assert decide(data, UID, bundle(0, 0), NOW).reason == "no_credit"
+    assert decide(data, UID, bundle(0, 500), NOW).accepted  # within the overdraft
+    assert decide(data, UID, bundle(-300, 500), NOW).reason == "no_credit"
+    unknown = TrustBundle(place=VISITED, issuers={HOME: {grants.key_id(public): public}})
+    assert decide(data, UID, unknown, NOW).accepted  # balance not known: the claim settles it
+    copy = TrustBundle.from_json(json.loads(bundle(0, 0).dumps()))
+    assert decide(data, UID, copy, NOW).reason == "no_credit"
