@@ -13,7 +13,9 @@ from vocab.context import PUBLIC_FORMS
 from .. import __version__, tokens
 from ..activity import recipients
 from ..directory import place
-from ..errors import NotFoundError
+from ..errors import InterlieuxError, NotFoundError
+from ..fetch import same_origin
+from ..signature import verify_request
 from . import local
 from .document import PAGE_SIZE, actor_document, collection, collection_page
 
@@ -123,7 +125,28 @@ async def actor(request: Request) -> Response:
     document = actor_document(
         found, node.config.base_url, await local.retired_keys(node.store, found.handle)
     )
-    return as_response(request, await place.actor_extras(node, found, document))
+    network = await _signed_by_the_network(node, request)
+    response = as_response(request, await place.actor_extras(node, found, document, network))
+    if network:
+        response.headers["cache-control"] = "private"  # fields for the network's places only
+    response.headers["vary"] = "Accept, Signature"
+    return response
+
+
+async def _signed_by_the_network(node: Node, request: Request) -> bool:
+    """Whether a GET is signed by a place this place trusts (a peer), or by an actor on a
+    peer's server: they may read profile fields members keep for the network of places.
+    Anything else (unsigned, unknown, failing) simply gets the public view."""
+    if "signature" not in request.headers:
+        return False
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        _, signer = await verify_request("GET", target, headers, None, node.directory.key_lookup)
+    except InterlieuxError:
+        return False
+    peers = [r[0] for r in await node.store.all("SELECT actor_id FROM peers")]
+    return any(same_origin(signer, peer) for peer in peers)
 
 
 def _page_number(request: Request) -> int | None:

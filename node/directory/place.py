@@ -114,8 +114,11 @@ def collection_links(base_url: str, actor: LocalActor) -> dict[str, str]:
     }
 
 
-async def actor_extras(node: Node, actor: LocalActor, document: dict[str, Any]) -> dict[str, Any]:
-    """The actor document with the place's details, or a resident's public profile."""
+async def actor_extras(
+    node: Node, actor: LocalActor, document: dict[str, Any], network: bool = False
+) -> dict[str, Any]:
+    """The actor document with the place's details, or a resident's profile: its public
+    fields, and its `network` fields too when a place of the network asks (`network`)."""
     from .residents import public_profile
 
     base = node.config.base_url
@@ -123,5 +126,5 @@ async def actor_extras(node: Node, actor: LocalActor, document: dict[str, Any]) 
         document.update(await details(node.store, actor.handle))
         document.update(collection_links(base, actor))
     else:
-        document.update(await public_profile(node.store, actor))
+        document.update(await public_profile(node.store, actor, network=network))
     return document

@@ -92,12 +92,14 @@ async def _fields(store_or_db: Store | aiosqlite.Connection, handle: str) -> lis
 
 
 async def public_profile(
-    store_or_db: Store | aiosqlite.Connection, actor: LocalActor
+    store_or_db: Store | aiosqlite.Connection, actor: LocalActor, network: bool = False
 ) -> dict[str, Any]:
-    """The public fields of a member's profile, and their place if validated."""
+    """The public fields of a member's profile (and the `network` ones for the network's
+    places), and their place if validated. Private fields are never read here."""
+    shown = ("public", "network") if network else ("public",)
     found: dict[str, Any] = {}
     for row in await _fields(store_or_db, actor.handle):
-        if row["visibility"] == "public":
+        if row["visibility"] in shown:
             found[row["field"]] = json.loads(row["value"])
     sql = "SELECT place FROM residents WHERE actor = ? AND state = 'accepted'"
     if isinstance(store_or_db, Store):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from node.cli import main as cli
-from tests.node.conftest import InProcessNode
+from tests.node.conftest import InProcessNode, StandIn
 
 AS_JSON = "application/activity+json"
 
@@ -97,3 +97,40 @@ def test_a_member_edits_their_profile_with_their_token(place: InProcessNode) -> 
         headers={"authorization": f"Bearer {place.token('alice')}"},
     )
     assert unknown.status_code == 400 and "nomenclature" in unknown.json()["error"]
+
+
+def test_network_fields_are_shown_to_the_places_of_the_network_only(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
+    """A GET signed by a peer place sees `network` fields; anyone else sees the public view."""
+    import sqlite3
+
+    from node.signature import sign_request
+
+    response = place.client.post(
+        "/residents/alice/profile",
+        json={
+            "skill": {"value": ["sk:soudure"], "visibility": "public"},
+            "projects": {"value": ["Repair café"], "visibility": "network"},
+            "availability": {"value": "les mardis", "visibility": "private"},
+        },
+        headers={"authorization": f"Bearer {place.token('alice')}"},
+    )
+    assert response.status_code == 200, response.text
+    peer = stand_in.add_actor("/actors/popcafe", type="Organization")
+    stranger_key_id = stand_in.add_actor("/actors/curieux") + "#main-key"
+
+    def get(key_id: str | None) -> dict[str, object]:
+        url = f"{place.config.base_url}/actors/alice"
+        headers = {"accept": AS_JSON}
+        if key_id:
+            headers = sign_request("GET", url, key_id, stand_in.key, extra_headers=headers)
+        return dict(place.client.get("/actors/alice", headers=headers).json())
+
+    assert "projects" not in get(None) and "availability" not in get(None)
+    assert "projects" not in get(stranger_key_id)  # signed, but not by a peer's server
+    with sqlite3.connect(place.config.database) as db:
+        db.execute("INSERT INTO peers (actor_id, added_at) VALUES (?, 0)", (peer,))
+    seen = get(stranger_key_id)  # now on a peer's server: a place of the network
+    assert seen["projects"] == ["Repair café"]
+    assert "availability" not in seen  # private never leaves the node
