@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bovine.crypto.multibase import encode_public_key_to_multibase
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from .multibase import ed25519_from_multibase, ed25519_to_multibase
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class KeyPair:
 
     @property
     def ed25519_multibase(self) -> str:
-        return str(encode_public_key_to_multibase(self.ed25519_private.public_key()))
+        return ed25519_to_multibase(self.ed25519_private.public_key())
 
 
 def generate() -> KeyPair:
@@ -58,17 +59,6 @@ def public_pem(key: rsa.RSAPublicKey | ed25519.Ed25519PublicKey) -> str:
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
-
-
-def ed25519_from_multibase(encoded: str) -> ed25519.Ed25519PublicKey | None:
-    """The Ed25519 key of a FEP-521a `publicKeyMultibase`, or None for any other key."""
-    from bovine.crypto.multibase import decode_multibase_public_key
-
-    try:
-        key = decode_multibase_public_key(encoded)  # type: ignore[no-untyped-call]
-    except (ValueError, TypeError, KeyError, IndexError):
-        return None
-    return key if isinstance(key, ed25519.Ed25519PublicKey) else None
 
 
 def assertion_methods(actor_document: dict[str, Any]) -> dict[str, ed25519.Ed25519PublicKey]:

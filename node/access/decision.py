@@ -10,10 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bovine.crypto.multibase import encode_public_key_to_multibase
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from ..keys import ed25519_from_multibase
+from ..multibase import ed25519_from_multibase, ed25519_to_multibase
 from .grant import REASONS_EN, REASONS_FR, Grant, GrantError, card_hash, check_signature, read
 
 CLOCK_SKEW = 300  # a door's clock may be a few minutes off: do not refuse a fresh grant for it
@@ -42,10 +41,7 @@ class TrustBundle:
             "issuers": {
                 issuer: {
                     "name": self.names.get(issuer, ""),
-                    "keys": {
-                        kid.hex(): str(encode_public_key_to_multibase(key))
-                        for kid, key in keys.items()
-                    },
+                    "keys": {kid.hex(): ed25519_to_multibase(key) for kid, key in keys.items()},
                 }
                 for issuer, keys in self.issuers.items()
             },

@@ -114,16 +114,25 @@ class Directory:
         row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
         return actor_from_row(row) if row else None
 
+    async def cached_key(self, key_id: str) -> tuple[str, PublicKey] | None:
+        """A key we already have, never fetched: for checks made while serving a GET, where
+        fetching the signer's key (a signed GET, which the signer would check by fetching ours)
+        could bounce between two servers forever."""
+        cached = self._keys.get(key_id)
+        if cached is not None and cached[2] > time.monotonic():
+            return cached[0], cached[1]
+        row = await self.store.one(
+            "SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", (key_id,)
+        )
+        if row is None:
+            return None
+        return self._remember(key_id, row["id"], load_public_key(row["public_key_pem"]))
+
     async def key_lookup(self, key_id: str, refresh: bool) -> tuple[str, PublicKey]:
         if not refresh:
-            cached = self._keys.get(key_id)
-            if cached is not None and cached[2] > time.monotonic():
-                return cached[0], cached[1]
-            row = await self.store.one(
-                "SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", (key_id,)
-            )
-            if row is not None:
-                return self._remember(key_id, row["id"], load_public_key(row["public_key_pem"]))
+            known = await self.cached_key(key_id)
+            if known is not None:
+                return known
         try:
             document = await fetch_document(self.http, key_id, await self._signer())
             if "publicKeyPem" in document and "inbox" not in document:

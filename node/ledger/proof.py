@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jcs
-from bovine.crypto.multibase import multibase_58btc_encode, multibase_decode
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from .. import multibase
 from ..errors import SignatureError
 
 CRYPTOSUITE = "eddsa-jcs-2022"
@@ -53,7 +53,7 @@ def sign(
     if "@context" in document:
         options["@context"] = document["@context"]
     signature = key.sign(_hash_data(document, options))
-    return {**document, "proof": {**options, "proofValue": multibase_58btc_encode(signature)}}
+    return {**document, "proof": {**options, "proofValue": multibase.encode(signature)}}
 
 
 def verify(document: dict[str, Any], find_key: KeyFinder) -> str:
@@ -71,7 +71,7 @@ def verify(document: dict[str, Any], find_key: KeyFinder) -> str:
         raise SignatureError(f"no assertion key {method}")
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     try:
-        signature = multibase_decode(str(proof.get("proofValue", "")))
+        signature = multibase.decode(str(proof.get("proofValue", "")))
     except (ValueError, IndexError) as exc:
         raise SignatureError("proofValue is not base58btc multibase") from exc
     try:

@@ -127,6 +127,12 @@ def test_network_fields_are_shown_to_the_places_of_the_network_only(
             headers = sign_request("GET", url, key_id, stand_in.key, extra_headers=headers)
         return dict(place.client.get("/actors/alice", headers=headers).json())
 
+    # The node knows the stranger's key once it has heard from it (it never fetches a key
+    # while serving a GET: two servers could bounce signed GETs between them forever).
+    stranger = stranger_key_id.removesuffix("#main-key")
+    like = {"id": f"{stranger}/likes/1", "type": "Like", "actor": stranger,
+            "object": place.actor_id("alice")}  # fmt: skip
+    assert place.post_signed("/inbox", like, stand_in.key, stranger_key_id).status_code == 202
     assert "projects" not in get(None) and "availability" not in get(None)
     assert "projects" not in get(stranger_key_id)  # signed, but not by a peer's server
     with sqlite3.connect(place.config.database) as db:
