@@ -33,6 +33,7 @@ from .ledger.scheduler import ClaimScheduler
 from .outbox.delivery import DeliveryWorker
 from .outbox.publish import publish
 from .query import routes as query_routes
+from .query.graph import GraphWorker
 from .store import Store
 from .web import ns as ns_routes
 
@@ -50,6 +51,7 @@ class Node:
         self.inbox_worker = InboxWorker(self)
         self.delivery = DeliveryWorker(self)
         self.claim_scheduler = ClaimScheduler(self)
+        self.graph_worker = GraphWorker(self.store)
         self.directory: Directory  # set in start(): it signs with the place's key
 
     async def start(self, workers: bool = True) -> None:
@@ -60,6 +62,7 @@ class Node:
         if workers:
             await self.delivery.start()
             self.claim_scheduler.start()
+            self.graph_worker.start()
             self.inbox_worker.start()
 
     async def _place_signer(self) -> tuple[str, rsa.RSAPrivateKey]:
@@ -68,6 +71,7 @@ class Node:
 
     async def stop(self) -> None:
         await self.claim_scheduler.stop()
+        await self.graph_worker.stop()
         await self.delivery.stop()
         await self.inbox_worker.stop()
         await self.http.aclose()

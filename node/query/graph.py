@@ -10,6 +10,7 @@ sees what is committed, from any process, and a Delete takes the triples away.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -142,25 +143,25 @@ class PublicGraph:
         self.lock = threading.Lock()
 
     async def refresh(self, store: Store) -> None:
+        """Bring the copy up to date; conversion and parsing run off the event loop (10,000
+        objects take seconds: the node must go on answering its inbox meanwhile)."""
+        await convert_pending(store)
         rows = await store.all(
-            "SELECT id, document, ntriples, seq FROM public_graph WHERE seq > ? ORDER BY seq",
+            "SELECT id, document IS NOT NULL AS kept, ntriples, seq FROM public_graph"
+            " WHERE seq > ? ORDER BY seq",
             (self.seq,),
         )
-        if not rows:
-            return
-        converted: list[tuple[str, str | None, int]] = []
+        ready: list[tuple[str, str | None, int]] = []
         for row in rows:
-            ntriples = row["ntriples"]
-            if ntriples is None and row["document"] is not None:
-                ntriples = await asyncio.to_thread(to_ntriples, json.loads(row["document"]))
-                # Kept, so that the next process to start does not convert it again.
-                await store.execute(
-                    "UPDATE public_graph SET ntriples = ? WHERE id = ? AND seq = ?",
-                    (ntriples, row["id"], row["seq"]),
-                )
-            converted.append((row["id"], ntriples, row["seq"]))
+            if row["kept"] and row["ntriples"] is None:
+                break  # stored after the conversion above: taken at the next refresh
+            ready.append((row["id"], row["ntriples"], row["seq"]))
+        if ready:
+            await asyncio.to_thread(self._apply, ready)
+
+    def _apply(self, rows: list[tuple[str, str | None, int]]) -> None:
         with self.lock:
-            for object_id, ntriples, seq in converted:
+            for object_id, ntriples, seq in rows:
                 self._replace(object_id, ntriples)
                 self.seq = max(self.seq, seq)
 
@@ -179,6 +180,54 @@ class PublicGraph:
                 self.graph.add(triple)
             self._refs[triple] += 1
         self._owned[object_id] = owned
+
+
+async def convert_pending(store: Store, limit: int = 0) -> int:
+    """Compute the triples of public objects stored since the last conversion, in a thread,
+    and keep them (one transaction for the lot). Returns how many were converted."""
+    sql = (
+        "SELECT id, document, seq FROM public_graph WHERE ntriples IS NULL AND document IS NOT NULL"
+    )
+    rows = await store.all(sql + (f" LIMIT {int(limit)}" if limit else ""))
+    if not rows:
+        return 0
+    converted = await asyncio.to_thread(
+        lambda: [(to_ntriples(json.loads(r["document"])), r["id"], r["seq"]) for r in rows]
+    )
+    async with store.write() as db:
+        # Guarded by seq: an object changed meanwhile keeps its newer, unconverted document.
+        await db.executemany(
+            "UPDATE public_graph SET ntriples = ? WHERE id = ? AND seq = ?", converted
+        )
+    return len(converted)
+
+
+class GraphWorker:
+    """Converts newly stored public objects to triples soon after they arrive, outside the
+    inbox's transaction, so that a query rarely has to wait for conversions."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="graph-worker")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                done = await convert_pending(self.store, limit=200)
+            except Exception:  # a bad document must not stop the worker; queries retry it
+                log.exception("converting public objects failed")
+                done = 0
+            if not done:
+                await asyncio.sleep(2.0)
 
 
 _graphs: dict[Path, PublicGraph] = {}
