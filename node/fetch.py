@@ -17,6 +17,7 @@ only those besides public ones.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import socket
@@ -35,6 +36,7 @@ from .signature import sign_request
 
 MAX_BYTES = 1_000_000
 MAX_REDIRECTS = 3
+TOTAL_SECONDS = 20.0
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = f"Interlieux/{__version__}"
 AS_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -48,16 +50,16 @@ def address_allowed(address: IPAddress, allow_loopback: bool) -> bool:
     """Public unicast addresses only; loopback too for a node that itself runs on loopback."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        # 6to4 and Teredo addresses carry an IPv4 address inside: judge that one.
+        inner = address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if inner is not None:
+            return address_allowed(inner, allow_loopback)
     if address.is_loopback:
         return allow_loopback
-    return not (
-        address.is_private
-        or address.is_link_local
-        or address.is_unspecified
-        or address.is_multicast
-        or address.is_reserved
-        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
-    )
+    # is_global, not "not is_private": shared address space (100.64.0.0/10, where some clouds
+    # put their metadata service) and other special ranges are neither.
+    return address.is_global and not address.is_multicast
 
 
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -153,7 +155,9 @@ async def fetch_document(
         # The id must be what we asked for (or where we were redirected on the same origin),
         # else any server could serve a document claiming another origin's id.
         doc_id = document.get("id")
-        if doc_id not in (start, current) or not same_origin(str(doc_id), start):
+        # ...and on the origin that actually served it: through an open redirect elsewhere,
+        # a server could otherwise answer for an id on the redirecting site's origin.
+        if doc_id not in (start, current) or not same_origin(str(doc_id), current):
             raise FetchError(f"GET {start} returned a document whose id is {doc_id!r}")
         return document
     raise FetchError(f"GET {start}: more than {MAX_REDIRECTS} redirects")
@@ -163,7 +167,12 @@ async def _bounded_get(
     http: httpx.AsyncClient, url: str, headers: dict[str, str]
 ) -> tuple[bytes, httpx.Response]:
     try:
-        async with http.stream("GET", url, headers=headers) as response:
+        # One deadline for the whole download: a server trickling bytes under the per-read
+        # time-out must not hold a fetch (and the inbox request waiting on it) for long.
+        async with (
+            asyncio.timeout(TOTAL_SECONDS),
+            http.stream("GET", url, headers=headers) as response,
+        ):
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
@@ -174,6 +183,8 @@ async def _bounded_get(
             return b"".join(chunks), response
     except httpx.HTTPError as exc:
         raise FetchError(f"GET {url} failed: {exc!r}") from exc
+    except TimeoutError as exc:
+        raise FetchError(f"GET {url} took over {TOTAL_SECONDS} s") from exc
 
 
 def same_origin(a: str, b: str) -> bool:

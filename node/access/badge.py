@@ -5,6 +5,7 @@ its doors verify with, and the taps and visits its doors report.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ..activity import id_of
 from ..actors import local
 from ..errors import ConfigError, FetchError, NotFoundError
 from ..keys import assertion_methods
+from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
 from . import grant as grants
 from .decision import Decision, TrustBundle, decide
@@ -26,6 +28,7 @@ from .decision import Decision, TrustBundle, decide
 if TYPE_CHECKING:
     from ..app import Node
 
+log = logging.getLogger(__name__)
 VISIT = "tl:Visit"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 REVOCATION = "tl:Revocation"
@@ -236,6 +239,11 @@ async def trust_bundle(node: Node) -> TrustBundle:
     place = await local.by_handle(node.store, node.config.handle)
     own = place.keys.ed25519_private.public_key()
     issuers = {place.id: {grants.key_id(own): own}}
+    # Keys replaced by a rotation still sign valid grants: honoured at home as at the peers.
+    for _, multibase in await local.retired_keys(node.store, place.handle):
+        retired = ed25519_from_multibase(multibase)
+        if retired is not None:
+            issuers[place.id][grants.key_id(retired)] = retired
     names = {place.id: node.config.name}
     for row in await node.store.all(
         "SELECT p.actor_id, r.document FROM peers p JOIN remote_actors r ON r.id = p.actor_id"
@@ -324,9 +332,20 @@ async def record_tap(node: Node, report: TapReport) -> str | None:
     """Record a door's tap, once per report id; an accepted one becomes a visit, sent to the
     member's home place and to the member. Returns the visit id."""
     try:
-        grant, _, _ = grants.read(report.grant)
+        grant, signed, signature = grants.read(report.grant)
     except grants.GrantError:
         grant = None
+    authentic = False
+    if grant is not None and report.accepted:
+        # The door decided (maybe offline, from an older bundle: its decision is recorded as
+        # made); a visit, evidence others will pay on, needs a grant whose signature holds.
+        keys = (await trust_bundle(node)).issuers.get(grant.issuer, {})
+        try:
+            grants.check_signature(grant, signed, signature, keys)
+            authentic = True
+        except grants.GrantError:
+            log.warning("tap %s: accepted at the door, but its grant does not verify: no visit",
+                        report.report_id)  # fmt: skip
     place = await local.by_handle(node.store, node.config.handle)
     visit_id: str | None = None
     async with node.store.write() as db:
@@ -346,7 +365,7 @@ async def record_tap(node: Node, report: TapReport) -> str | None:
             ) as found:
                 row = await found.fetchone()
             return row[0] if row else None
-        if report.accepted and grant is not None:
+        if authentic and grant is not None:
             visit_id = f"{node.config.base_url}/visits/{uuid.uuid4()}"
             await db.execute(
                 "INSERT INTO visits (id, report_id, grant_id, issuer, member, place, door,"
@@ -396,7 +415,12 @@ def visit_document(
 async def _visit_of_our_member(
     db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
 ) -> None:
-    """A place reports one of our members' visits: keep it if the grant is one of ours."""
+    """A peer reports one of our members' visits: keep it if the grant is one of ours."""
+    async with db.execute(
+        "SELECT 1 FROM peers WHERE actor_id = ?", (id_of(activity["actor"]),)
+    ) as cur:
+        if await cur.fetchone() is None:
+            return  # only places we trust fill our members' visit history
     visit = activity["object"]
     async with db.execute(
         "SELECT member FROM grants WHERE grant_id = ?", (str(visit.get("tl:grant")),)

@@ -170,18 +170,34 @@ def read(data: bytes) -> tuple[Grant, bytes, bytes]:
         raise GrantError("malformed", "grant is not signed with EdDSA")
     if not isinstance(claims, dict) or not isinstance(signature, bytes):
         raise GrantError("malformed", "grant claims are not a map")
+    # Types checked before use: bytes(n) of an integer allocates n bytes, and a door must not
+    # be made to allocate gigabytes by a 60-byte card.
+    cti, kid = claims.get(CTI), header.get(4, b"")
+    if not isinstance(cti, bytes) or len(cti) != 16:
+        raise GrantError("malformed", "grant id is not 16 bytes")
+    if not isinstance(kid, bytes) or len(kid) > 32:
+        raise GrantError("malformed", "key id is not a short byte string")
+    card = claims.get(CARD)
+    if card is not None and (not isinstance(card, bytes) or len(card) != 16):
+        raise GrantError("malformed", "card binding is not 16 bytes")
+    for key in (ISS, SUB):
+        if not isinstance(claims.get(key), str):
+            raise GrantError("malformed", f"claim {key} is not text")
+    for key in (NBF, EXP):
+        if not isinstance(claims.get(key), int):
+            raise GrantError("malformed", f"claim {key} is not a number")
     try:
         grant = Grant(
             issuer=str(claims[ISS]),
-            grant_id=bytes(claims[CTI]).hex(),
+            grant_id=cti.hex(),
             member=str(claims[SUB]),
-            card_hash=claims.get(CARD),
+            card_hash=card,
             not_before=int(claims[NBF]),
             expires=int(claims[EXP]),
             issued_at=int(claims[IAT] if IAT in claims else claims[NBF]),
             scope=str(claims.get(SCOPE, DEFAULT_SCOPE)),
-            credit_account=claims.get(CREDIT),
-            kid=bytes(header.get(4, b"")),
+            credit_account=credit if isinstance(credit := claims.get(CREDIT), str) else None,
+            kid=kid,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise GrantError("malformed", f"grant lacks a claim: {exc!r}") from exc

@@ -76,7 +76,7 @@ class InboxWorker:
         activity = json.loads(row["document"])
         try:
             await apply(self.node, activity, row["target"])
-        except (InterlieuxError, ValueError, KeyError, TypeError) as exc:
+        except Exception as exc:
             # A fetch can fail for a while (the sender's server busy): keep the row and retry;
             # a row that keeps failing is set aside with its reason, never dropped silently.
             retry = isinstance(exc, FederationError) and row["attempts"] + 1 < MAX_ATTEMPTS

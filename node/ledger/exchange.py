@@ -245,8 +245,10 @@ async def _claim_received(db: aiosqlite.Connection, node: Node, activity: dict[s
          sum(v.line.amount_cents for v in checked.verdicts), json.dumps(claim), now, now),
     )  # fmt: skip
     await db.executemany(
-        "INSERT INTO claim_lines (claim_id, visit_id, grant_id, visited_at, amount_cents,"
-        " credit_account, state, reason) VALUES (?,?,?,?,?,?,?,?)",
+        # OR IGNORE: a line sent twice in one claim keeps its first row (the check refuses
+        # the copy; its verdict must not break the whole claim on the primary key).
+        "INSERT OR IGNORE INTO claim_lines (claim_id, visit_id, grant_id, visited_at,"
+        " amount_cents, credit_account, state, reason) VALUES (?,?,?,?,?,?,?,?)",
         [
             (claim_id, v.line.visit, v.line.grant, v.line.visited_at, v.line.amount_cents,
              v.credit_account, "accepted" if v.accepted else "rejected",

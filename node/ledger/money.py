@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import ConfigError
 
+MAX_AMOUNT = Decimal(10) ** 9
+
 
 def to_cents(text: str | int | Decimal) -> int:
     """`"5"`, `"5.00"`, `"5,50"` (French keyboards) -> 500, 500, 550. Raises ConfigError."""
@@ -18,7 +20,11 @@ def to_cents(text: str | int | Decimal) -> int:
         value = Decimal(raw)
     except InvalidOperation as exc:
         raise _bad(raw) from exc
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+    # A bound before quantize: "1e40" would overflow the decimal context, and no amount
+    # between two places comes anywhere near a billion.
+    if not value.is_finite() or abs(value) >= MAX_AMOUNT:
+        raise _bad(raw)
+    if value != value.quantize(Decimal("0.01")):
         raise _bad(raw)
     return int(value * 100)
 

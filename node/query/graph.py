@@ -144,20 +144,23 @@ class PublicGraph:
 
     async def refresh(self, store: Store) -> None:
         """Bring the copy up to date; conversion and parsing run off the event loop (10,000
-        objects take seconds: the node must go on answering its inbox meanwhile)."""
-        await convert_pending(store)
+        objects take seconds: the node must go on answering its inbox meanwhile). Objects the
+        background worker has not converted yet are converted here."""
         rows = await store.all(
-            "SELECT id, document IS NOT NULL AS kept, ntriples, seq FROM public_graph"
-            " WHERE seq > ? ORDER BY seq",
+            "SELECT id, document, ntriples, seq FROM public_graph WHERE seq > ? ORDER BY seq",
             (self.seq,),
         )
-        ready: list[tuple[str, str | None, int]] = []
-        for row in rows:
-            if row["kept"] and row["ntriples"] is None:
-                break  # stored after the conversion above: taken at the next refresh
-            ready.append((row["id"], row["ntriples"], row["seq"]))
-        if ready:
-            await asyncio.to_thread(self._apply, ready)
+        if not rows:
+            return
+        pending = [r for r in rows if r["ntriples"] is None and r["document"] is not None]
+        converted = {
+            (object_id, seq): ntriples
+            for ntriples, object_id, seq in await _convert(store, pending)
+        }
+        ready = [
+            (r["id"], converted.get((r["id"], r["seq"]), r["ntriples"]), r["seq"]) for r in rows
+        ]
+        await asyncio.to_thread(self._apply, ready)
 
     def _apply(self, rows: list[tuple[str, str | None, int]]) -> None:
         with self.lock:
@@ -189,8 +192,12 @@ async def convert_pending(store: Store, limit: int = 0) -> int:
         "SELECT id, document, seq FROM public_graph WHERE ntriples IS NULL AND document IS NOT NULL"
     )
     rows = await store.all(sql + (f" LIMIT {int(limit)}" if limit else ""))
+    return len(await _convert(store, rows))
+
+
+async def _convert(store: Store, rows: list[Any]) -> list[tuple[str, str, int]]:
     if not rows:
-        return 0
+        return []
     converted = await asyncio.to_thread(
         lambda: [(to_ntriples(json.loads(r["document"])), r["id"], r["seq"]) for r in rows]
     )
@@ -199,7 +206,7 @@ async def convert_pending(store: Store, limit: int = 0) -> int:
         await db.executemany(
             "UPDATE public_graph SET ntriples = ? WHERE id = ? AND seq = ?", converted
         )
-    return len(converted)
+    return converted
 
 
 class GraphWorker:

@@ -124,3 +124,16 @@ async def test_non_http_schemes_are_refused() -> None:
         for url in ("file:///etc/passwd", "gopher://x/", "ftp://x/a"):
             with pytest.raises(FetchError, match="only http"):
                 await fetch_document(http, url, None)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.100.100.200",  # shared address space (a cloud metadata service lives there)
+        "100.64.0.1",
+        "2002:a00:1::1",  # 6to4 around 10.0.0.1
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo around 10.0.0.1
+    ],
+)
+def test_special_ranges_and_wrapped_private_addresses_are_refused(address: str) -> None:
+    assert not address_allowed(ipaddress.ip_address(address), allow_loopback=True)

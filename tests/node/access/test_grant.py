@@ -138,3 +138,23 @@ def test_a_credit_grant_is_refused_past_the_overdraft(key: ed25519.Ed25519Privat
     assert decide(data, UID, unknown, NOW).accepted  # balance not known: the claim settles it
     copy = TrustBundle.from_json(json.loads(bundle(0, 0).dumps()))
     assert decide(data, UID, copy, NOW).reason == "no_credit"
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {1: HOME, 2: "m", 4: 9, 5: 0, 7: 2**63},  # an integer where bytes belong: no bytes(n)
+        {1: HOME, 2: "m", 4: 9, 5: 0, 7: 2**40},
+        {1: HOME, 2: "m", 4: 9, 5: 0, 7: b"short"},
+        {1: 5, 2: "m", 4: 9, 5: 0, 7: bytes(16)},
+        {1: HOME, 2: "m", 4: "soon", 5: 0, 7: bytes(16)},
+        {1: HOME, 2: "m", 4: 9, 5: 0, 7: bytes(16), -70001: 12},
+    ],
+)
+def test_hostile_claims_are_malformed_not_a_crash(
+    key: ed25519.Ed25519PrivateKey, claims: dict[int, object]
+) -> None:
+    protected = cbor2.dumps({1: -8, 4: grants.key_id(key.public_key())})
+    payload = cbor2.dumps(claims)
+    data = cbor2.dumps(cbor2.CBORTag(18, [protected, {}, payload, bytes(64)]))
+    assert decide(data, UID, bundle_for(key), NOW).reason == "malformed"

@@ -163,3 +163,15 @@ def test_greedy_netting_moves_exactly_the_net_positions() -> None:
         moved[t.payee] += t.cents
         moved[t.payer] -= t.cents
     assert moved == net
+
+
+def test_huge_or_odd_amounts_are_a_clear_error_not_a_crash() -> None:
+    import pytest
+
+    from node.errors import ConfigError
+    from node.ledger.money import to_cents
+
+    for text in ("1e40", "-1e40", "NaN", "Infinity", "1000000000", "5.001"):
+        with pytest.raises(ConfigError):
+            to_cents(text)
+    assert to_cents("5,50") == 550
