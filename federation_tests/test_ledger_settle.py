@@ -44,6 +44,13 @@ def test_a_payment_confirmed_by_the_other_side_moves_both_balances(pair: Pair) -
     out = home.cli("settle", "--data", str(home.data), "--peer", visited.actor_id(),
                    "--amount", "10.00", "--reference", "VIR-2025-001").stdout  # fmt: skip
     assert "déclaré" in out
+    # Nothing moves until the payee's team has seen the money arrive and confirms.
+    to_confirm = "SELECT id FROM settlements WHERE state = 'to_confirm'"
+    waiting = wait_for(lambda: visited.query(to_confirm), what="the declaration")
+    assert booked(visited, home) == "10.00"
+    listing = visited.cli("settle", "--data", str(visited.data), "--list").stdout
+    assert "à confirmer" in listing
+    visited.cli("settle", "--data", str(visited.data), "--confirm", waiting[0][0])
     settled(home, visited, "0.00", cli=True)
     for place in pair:
         rows = place.query("SELECT state, reference FROM settlements")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import NodeConfig
+from ..errors import ConfigError
 from . import books, claim, exchange
 from .money import from_cents
 
@@ -48,11 +49,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     k.add_argument("--account", required=True)
     k.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("settle", help="déclarer un paiement fait hors réseau (virement)")
+    p = sub.add_parser("settle", help="déclarer, confirmer ou refuser un paiement (virement)")
     p.add_argument("--data", required=True, type=Path)
-    p.add_argument("--peer", required=True, help="adresse de l'acteur du lieu pair")
-    p.add_argument("--amount", required=True, help="montant, ex. 10.00")
-    p.add_argument("--reference", required=True, help="référence du virement")
+    p.add_argument("--peer", help="adresse de l'acteur du lieu pair")
+    p.add_argument("--amount", help="montant, ex. 10.00")
+    p.add_argument("--reference", help="référence du virement")
+    p.add_argument("--list", action="store_true", help="lister les règlements")
+    p.add_argument("--confirm", metavar="ID", help="confirmer un paiement reçu d'un pair")
+    p.add_argument("--refuse", metavar="ID", help="refuser un paiement déclaré par un pair")
     p.add_argument(
         "--received",
         action="store_true",
@@ -255,10 +259,55 @@ def cmd_credit(args: argparse.Namespace) -> int:
     return 0
 
 
+SETTLEMENT_STATES_FR = {
+    "pending": "en attente du pair", "to_confirm": "à confirmer (vérifiez le compte)",
+    "confirmed": "confirmé", "refused": "refusé",
+}  # fmt: skip
+
+
+def _list_settlements(config: NodeConfig, args: argparse.Namespace) -> int:
+    async def listing(node: Node) -> list[dict[str, object]]:
+        rows = await node.store.all("SELECT * FROM settlements ORDER BY created_at")
+        return [dict(r) for r in rows]
+
+    rows = _run(config, listing)
+    if not rows:
+        print("No settlement." if _en(args) else "Aucun règlement.")
+    for r in rows:
+        state = str(r["state"])
+        if not _en(args):
+            state = SETTLEMENT_STATES_FR.get(state, state)
+        amount = f"{from_cents(int(str(r['amount_cents'])))} {r['currency']}"
+        print(f"{r['id']}\t{r['direction']}\t{r['payer']} -> {r['payee']}\t{amount}\t"
+              f"{r['reference']}\t{state}")  # fmt: skip
+    return 0
+
+
 def cmd_settle(args: argparse.Namespace) -> int:
     from . import settlement
 
     config = NodeConfig.load(args.data)
+    if args.list:
+        return _list_settlements(config, args)
+    if args.confirm or args.refuse:
+        sid = args.confirm or args.refuse
+        row = _run(config, lambda n: settlement.answer(n, sid, confirm=bool(args.confirm)))
+        amount = f"{from_cents(row['amount_cents'])} {row['currency']}"
+        if args.confirm:
+            print(f"Payment of {amount} confirmed; both balances move." if _en(args) else
+                  f"Paiement de {amount} confirmé ; les deux soldes bougent.")  # fmt: skip
+        else:
+            print(f"Payment of {amount} refused; the peer is told." if _en(args) else
+                  f"Paiement de {amount} refusé ; le pair en est prévenu.")  # fmt: skip
+        return 0
+    if not (args.peer and args.amount and args.reference):
+        raise ConfigError(
+            "settle needs --peer, --amount and --reference",
+            fr="Pour déclarer un paiement : --peer, --amount et --reference ; pour répondre à "
+            "un paiement reçu : --confirm ID ou --refuse ID (« --list » les montre).",
+            en="To declare a payment: --peer, --amount and --reference; to answer one: "
+            "--confirm ID or --refuse ID ('--list' shows them).",
+        )
     done = _run(config, lambda n: settlement.declare(
         n, args.peer, args.amount, args.reference, args.received))  # fmt: skip
     amount = f"{from_cents(done.cents)} {done.currency}"

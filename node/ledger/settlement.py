@@ -14,7 +14,7 @@ import aiosqlite
 from .. import dispatch
 from ..activity import id_of
 from ..actors import local
-from ..errors import ConfigError, InvalidActivity
+from ..errors import ConfigError, InvalidActivity, NotFoundError
 from ..fetch import same_origin
 from ..outbox.publish import emit
 from .books import BANK, PEER, Entry, book
@@ -108,24 +108,61 @@ async def _settlement_received(
         reason = "not_peer"
     elif {payer, payee} != {sender, place.id} or cents <= 0 or currency != peer[0]:
         reason = "malformed"
+    # A valid declaration waits for the team, who checks its bank account: a peer cannot
+    # erase its debt by declaring a transfer it never made.
     await db.execute(
         "INSERT INTO settlements (id, direction, offer_id, peer, payer, payee, amount_cents,"
         " currency, reference, state, created_at) VALUES (?, 'received', ?,?,?,?,?,?,?,?,?)",
         (sid, activity["id"], sender, payer, payee, cents, currency,
-         str(document.get("tl:reference", "")), "refused" if reason else "confirmed",
+         str(document.get("tl:reference", "")), "refused" if reason else "to_confirm",
          time.time()),
     )  # fmt: skip
-    reference = {"id": activity["id"], "type": "Offer", "actor": sender,
-                 "object": {"id": sid, "type": SETTLEMENT}}  # fmt: skip
     if reason is not None:
-        await emit(db, node, place, {"type": "Reject", "actor": place.id, "object": reference,
+        await emit(db, node, place, {"type": "Reject", "actor": place.id,
+                                     "object": _reference(activity["id"], sender, sid),
                                      "to": [sender], "tl:reason": reason})  # fmt: skip
-        return
-    memo = f"Règlement {document.get('tl:reference', '')}"
-    await book(db, f"settlement:{sid}", "settlement", memo,
-               _entries(place.id, payer, payee, cents, currency, sid))  # fmt: skip
-    await emit(db, node, place, {"type": "Accept", "actor": place.id, "object": reference,
-                                 "to": [sender], "tl:settlement": sid})  # fmt: skip
+
+
+def _reference(offer_id: str, sender: str, sid: str) -> dict[str, Any]:
+    return {"id": offer_id, "type": "Offer", "actor": sender,
+            "object": {"id": sid, "type": SETTLEMENT}}  # fmt: skip
+
+
+async def answer(node: Node, sid: str, confirm: bool) -> dict[str, Any]:
+    """The team confirms (the money arrived) or refuses a payment a peer declared."""
+    place = await local.by_handle(node.store, node.config.handle)
+    async with node.store.write() as db:
+        async with db.execute(
+            "SELECT * FROM settlements WHERE id = ? AND direction = 'received'"
+            " AND state = 'to_confirm'",
+            (sid,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            raise NotFoundError(
+                f"no settlement {sid} waiting",
+                fr=f"Aucun règlement « {sid} » en attente de confirmation "
+                "(« interlieux settle --list » les montre).",
+                en=f"No settlement '{sid}' waiting for confirmation ('interlieux settle --list').",
+            )
+        reference = _reference(row["offer_id"], row["peer"], sid)
+        if confirm:
+            await book(db, f"settlement:{sid}", "settlement", f"Règlement {row['reference']}",
+                       _entries(place.id, row["payer"], row["payee"], row["amount_cents"],
+                                row["currency"], sid))  # fmt: skip
+            await emit(db, node, place, {"type": "Accept", "actor": place.id,
+                                         "object": reference, "to": [row["peer"]],
+                                         "tl:settlement": sid})  # fmt: skip
+        else:
+            await emit(db, node, place, {"type": "Reject", "actor": place.id,
+                                         "object": reference, "to": [row["peer"]],
+                                         "tl:reason": "not_received"})  # fmt: skip
+        await db.execute(
+            "UPDATE settlements SET state = ? WHERE id = ?",
+            ("confirmed" if confirm else "refused", sid),
+        )
+    node.delivery.wake()
+    return dict(row)
 
 
 async def _sent(db: aiosqlite.Connection, activity: dict[str, Any]) -> Any:
