@@ -27,6 +27,7 @@ from ..actors import local
 from ..config import tuning
 from ..errors import FederationError, InterlieuxError
 from ..outbox.publish import emit
+from ..worker import Worker
 
 if TYPE_CHECKING:
     from ..app import Node
@@ -35,25 +36,18 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
-class InboxWorker:
+class InboxWorker(Worker):
     """Applies stored activities in the order they arrived."""
 
+    name = "inbox-worker"
+
     def __init__(self, node: Node) -> None:
+        super().__init__()
         self.node = node
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._wake.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="inbox-worker")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         retry_delay = tuning("inbox_retry", 2.0)  # also picks up rows queued by the CLI

@@ -10,12 +10,12 @@ are for tests.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import TYPE_CHECKING
 
 from ..config import tuning
+from ..worker import Worker
 from . import claim, exchange
 
 if TYPE_CHECKING:
@@ -24,20 +24,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class ClaimScheduler:
+class ClaimScheduler(Worker):
+    name = "claim-scheduler"
+
     def __init__(self, node: Node) -> None:
+        super().__init__()
         self.node = node
         self.poll = tuning("claims_poll", 3600.0)
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="claim-scheduler")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         while True:

@@ -10,7 +10,6 @@ sees what is committed, from any process, and a Delete takes the triples away.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import threading
@@ -30,6 +29,7 @@ from vocab.context import DOCUMENT_CONTEXT, PUBLIC_FORMS
 
 from ..activity import recipients, type_of
 from ..store import Store
+from ..worker import Worker
 
 log = logging.getLogger(__name__)
 Triple = tuple[RDFNode, RDFNode, RDFNode]
@@ -209,22 +209,15 @@ async def _convert(store: Store, rows: list[Any]) -> list[tuple[str, str, int]]:
     return converted
 
 
-class GraphWorker:
+class GraphWorker(Worker):
     """Converts newly stored public objects to triples soon after they arrive, outside the
     inbox's transaction, so that a query rarely has to wait for conversions."""
 
+    name = "graph-worker"
+
     def __init__(self, store: Store) -> None:
+        super().__init__()
         self.store = store
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="graph-worker")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         while True:
