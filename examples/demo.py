@@ -104,17 +104,7 @@ class DemoPlace(LocalPlace):
     second one as "force quit" and skip its clean shutdown.
     """
 
-    def start(self, timeout: float = 20.0) -> DemoPlace:
-        with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "node.cli", "serve", "--data", str(self.data)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.env,
-                start_new_session=True,
-            )
-        wait_for(self._answers, timeout, f"{self.handle} to start (see {self.log_path})")
-        return self
+    own_session = True
 
     @property
     def host(self) -> str:

@@ -57,6 +57,9 @@ def wait_for(check: Callable[[], T], timeout: float = 20.0, what: str = "conditi
 class LocalPlace:
     """One node in its own data folder, served by its own process."""
 
+    # Run the server in its own session, so that a terminal's Ctrl-C does not reach it.
+    own_session = False
+
     def __init__(self, root: Path, handle: str, name: str, port: int | None = None) -> None:
         self.handle = handle
         self.name = name
@@ -108,6 +111,7 @@ class LocalPlace:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=self.env,
+                start_new_session=self.own_session,
             )
         wait_for(self._answers, timeout, f"{self.handle} to start (see {self.log_path})")
         return self

@@ -21,7 +21,7 @@ import asyncio
 import ipaddress
 import json
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -195,6 +195,3 @@ def same_origin(a: str, b: str) -> bool:
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.lower()}"
-
-
-MakeClient = Callable[[bool], httpx.AsyncClient]

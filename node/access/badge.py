@@ -202,13 +202,18 @@ async def _places_to_tell(node: Node, place_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+async def is_peer(db: aiosqlite.Connection, actor_id: str | None) -> bool:
+    """Whether a place is one whose grants, revocations, visits and balances we take."""
+    async with db.execute("SELECT 1 FROM peers WHERE actor_id = ?", (actor_id,)) as cur:
+        return await cur.fetchone() is not None
+
+
 @dispatch.on_receive(f"Create:{REVOCATION}")
 async def _peer_revoked(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
     # Only an issuer revokes its own grants, and only a peer's revocations matter here.
     issuer = id_of(activity["actor"])
-    async with db.execute("SELECT 1 FROM peers WHERE actor_id = ?", (issuer,)) as cur:
-        if await cur.fetchone() is None:
-            return
+    if not await is_peer(db, issuer):
+        return
     obj = activity["object"]
     ids = obj.get("tl:grant") or []
     for gid in ids if isinstance(ids, list) else [ids]:
@@ -416,11 +421,8 @@ async def _visit_of_our_member(
     db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
 ) -> None:
     """A peer reports one of our members' visits: keep it if the grant is one of ours."""
-    async with db.execute(
-        "SELECT 1 FROM peers WHERE actor_id = ?", (id_of(activity["actor"]),)
-    ) as cur:
-        if await cur.fetchone() is None:
-            return  # only places we trust fill our members' visit history
+    if not await is_peer(db, id_of(activity["actor"])):
+        return  # only places we trust fill our members' visit history
     visit = activity["object"]
     async with db.execute(
         "SELECT member FROM grants WHERE grant_id = ?", (str(visit.get("tl:grant")),)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from .. import dispatch
+from ..access.badge import is_peer
 from ..activity import id_of
 from ..actors import local
 from ..errors import NotFoundError
@@ -112,9 +113,8 @@ async def announce(db: aiosqlite.Connection, node: Node, accounts: Iterable[str]
 async def _peer_balance(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
     """A peer's account balance, kept only if newer than what we have (deliveries may cross)."""
     issuer = id_of(activity["actor"])
-    async with db.execute("SELECT 1 FROM peers WHERE actor_id = ?", (issuer,)) as cur:
-        if await cur.fetchone() is None:
-            return
+    if not await is_peer(db, issuer):
+        return
     balance = activity["object"]
     await db.execute(
         "INSERT INTO peer_credit (issuer, account, remaining_cents, overdraft_cents, currency,"

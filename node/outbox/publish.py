@@ -12,7 +12,7 @@ import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +46,6 @@ class Outgoing:
     inboxes: tuple[str, ...] = ()
     local: tuple[str, ...] = ()  # local actor ids that receive it in their inbox
     new_object: dict[str, Any] | None = None  # the object a Create brings into being
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def now_iso() -> str:
