@@ -91,8 +91,10 @@ def ensure_installed() -> Path:
     if marker.is_file() and marker.read_text().strip() == digest and venv_python(venv).exists():
         return venv
 
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = venv.parent / f".{venv.name}.lock"
+    # The lock lives inside the venv's own (git-ignored) folder: `python -m venv` accepts an
+    # existing folder, and a lock beside it would litter the repository's root.
+    venv.mkdir(parents=True, exist_ok=True)
+    lock_path = venv / ".install.lock"
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if marker.is_file() and marker.read_text().strip() == digest:
