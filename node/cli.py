@@ -16,17 +16,26 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from reader import cli as reader_cli
 
-from . import tokens
+from . import backup, tokens
 from .access import cli as access_cli
 from .actors import local
-from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig, check_base_url, check_handle
+from .config import (
+    CONFIG_FILE,
+    DATABASE_FILE,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    NodeConfig,
+    check_base_url,
+    check_handle,
+    listen_address,
+)
 from .directory import cli as directory_cli
 from .errors import ConfigError, InterlieuxError
 from .ledger import cli as ledger_cli
+from .migrations import Migration
 from .store import Store
 
 
@@ -45,8 +54,17 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="faire tourner le nœud")
     p.add_argument("--data", required=True, type=Path)
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p.add_argument(
+        "--host",
+        help=f"adresse d'écoute (par défaut {DEFAULT_HOST}, derrière le proxy HTTPS ; "
+        "0.0.0.0 dans un conteneur)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        help=f"port d'écoute (par défaut {DEFAULT_PORT} ; pour une adresse http://127.0.0.1:PORT "
+        "d'essai, le port de cette adresse)",
+    )
 
     p = sub.add_parser("member", help="gérer les membres")
     msub = p.add_subparsers(dest="member_command", required=True)
@@ -73,6 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, type=Path)
     p.add_argument("--all", action="store_true", help="montrer aussi les envois réussis")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("backup", help="sauvegarder le nœud (base, clés, réglages) dans un fichier")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--out", required=True, type=Path, help="fichier à écrire, ex. lieu.tar.gz")
+
+    p = sub.add_parser("restore", help="restaurer une sauvegarde dans un dossier vide")
+    p.add_argument("--data", required=True, type=Path)
+    p.add_argument("--from", dest="source", required=True, type=Path, metavar="FICHIER")
+    p.add_argument(
+        "--force", action="store_true", help="dossier non vide : mettre son contenu de côté"
+    )
     access_cli.add_commands(sub)
     ledger_cli.add_commands(sub)
     reader_cli.add_commands(sub)
@@ -126,9 +155,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from .app import create_app
 
     config = NodeConfig.load(args.data)
-    parts = urlsplit(config.base_url)
-    host = args.host or (parts.hostname or "127.0.0.1")
-    port = args.port or parts.port or (443 if parts.scheme == "https" else 80)
+    host, port = listen_address(config, args.host, args.port)
+
+    # Create or upgrade the database here, so that a refusal (a file newer than this code, a
+    # failed step) is one clear line and exit code 2, not a traceback from the server's start.
+    async def upgraded(store: Store) -> list[Migration]:
+        return store.upgraded
+
+    steps = asyncio.run(_with_store(config, upgraded))
+    for step in steps:
+        print(f"Base de données mise à jour : schéma {step.version} ({step.name}).")
+    shown = f"[{host}]" if ":" in host else host
+    print(f"{config.base_url} : le nœud écoute sur http://{shown}:{port}", flush=True)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -209,12 +247,41 @@ def cmd_deliveries(args: argparse.Namespace) -> None:
         print(line)
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    manifest = backup.backup(args.data, args.out)
+    size = args.out.stat().st_size
+    if _lang(args) == "en":
+        print(f"Backup of {manifest.place} (schema {manifest.schema_version}, "
+              f"{len(manifest.files)} files, {size} bytes) written to {args.out}.")  # fmt: skip
+        print("It holds the node's private keys: keep it as safe as the server.")
+        return
+    print(f"Sauvegarde de {manifest.place} (schéma {manifest.schema_version}, "
+          f"{len(manifest.files)} fichiers, {size} octets) écrite dans {args.out}.")  # fmt: skip
+    print("Elle contient les clés privées du nœud : gardez-la aussi bien que le serveur.")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    manifest, aside = backup.restore(args.source, args.data, force=args.force)
+    if _lang(args) == "en":
+        print(f"Restored {manifest.place} (backup of {manifest.created_at}) into {args.data}.")
+        if aside:
+            print(f"What the folder held before is in {aside}.")
+        print(f"Start it with: interlieux serve --data {args.data}")
+        return
+    print(f"{manifest.place} restauré (sauvegarde du {manifest.created_at}) dans {args.data}.")
+    if aside:
+        print(f"Ce que le dossier contenait avant est dans {aside}.")
+    print(f"Lancez-le avec : interlieux serve --data {args.data}")
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "init": cmd_init,
     "serve": cmd_serve,
     "member": cmd_member,
     "token": cmd_token,
     "deliveries": cmd_deliveries,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     **access_cli.COMMANDS,
     **ledger_cli.COMMANDS,
     **reader_cli.COMMANDS,

@@ -15,6 +15,10 @@ from .errors import ConfigError
 CONFIG_FILE = "node.json"
 DATABASE_FILE = "interlieux.sqlite3"
 HANDLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+# Where `serve` listens when the base URL is https: on this machine only, behind the reverse proxy
+# that holds the certificate (Caddy, nginx). 8000 is uvicorn's own default and the image's port.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,17 @@ class NodeConfig:
             )
         data = json.loads(path.read_text())
         return cls(data_dir=data_dir, **data)
+
+
+def listen_address(config: NodeConfig, host: str | None, port: int | None) -> tuple[str, int]:
+    """Where `serve` listens: `--host`/`--port` when given; else, for an `http://` loopback base
+    URL (development, tests, the demo), the base URL's own host and port, since no proxy sits
+    in front; else 127.0.0.1:8000 for the reverse proxy. Never the base URL's https port: plain
+    HTTP on :443 answers no one."""
+    parts = urlsplit(config.base_url)
+    if parts.scheme == "http" and config.is_loopback:
+        return host or parts.hostname or DEFAULT_HOST, port or parts.port or 80
+    return host or DEFAULT_HOST, port or DEFAULT_PORT
 
 
 def is_loopback_host(host: str) -> bool:

@@ -17,13 +17,13 @@ from typing import Any
 
 import aiosqlite
 
+from . import migrations
 from .access.schema import SCHEMA as ACCESS_SCHEMA
 from .ledger.schema import SCHEMA as LEDGER_SCHEMA
 from .query.schema import DOMAIN_SCHEMAS
 
-SCHEMA_VERSION = 1
-
 SCHEMA = """
+-- Settings of the file itself, by key. (The schema version is PRAGMA user_version: migrations.py.)
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 -- Actors that live on this node: the place and its members, with their private keys.
@@ -150,7 +150,8 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
 """
 
 
-# The core's tables, then one schema per domain package.
+# The core's tables, then one schema per domain package. A change to a table that already
+# exists also needs a step in `migrations.py`: CREATE … IF NOT EXISTS leaves old files as they are.
 SCHEMAS = [SCHEMA, ACCESS_SCHEMA, LEDGER_SCHEMA, *DOMAIN_SCHEMAS]
 
 
@@ -166,16 +167,18 @@ class Store:
         self._reader: aiosqlite.Connection | None = None
         self._writer: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self.upgraded: list[migrations.Migration] = []  # the steps the last open() applied
 
     async def open(self) -> Store:
+        """Open the file, creating it or upgrading it to this code's schema version first; a
+        file newer than the code raises `ConfigError` and is left untouched."""
         self._writer = await _connect(self.path)
-        for schema in SCHEMAS:
-            await self._writer.executescript(schema)
-        await self._writer.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-            (str(SCHEMA_VERSION),),
-        )
-        await self._writer.commit()
+        try:
+            self.upgraded = await migrations.upgrade(self._writer, SCHEMAS, self.path)
+        except BaseException:
+            await self._writer.close()
+            self._writer = None
+            raise
         self._reader = await _connect(self.path)
         return self
 

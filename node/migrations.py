@@ -1,0 +1,217 @@
+"""The database's schema version, and the ordered steps that bring an older database up to it.
+
+Tables are declared by their owners (`store.py` for the core, each domain's `schema` module) with
+`CREATE … IF NOT EXISTS`, run at every start: a new table or index needs nothing more. What that
+cannot do — a column added to a table that exists, a constraint, data rewritten — is a step
+here, numbered in order; the owner's `CREATE TABLE` says the new shape in the same change, since a
+database created from scratch gets the tables as declared and skips the steps.
+
+The version is SQLite's `PRAGMA user_version`: it sits in the file's header, so it is read
+before any table is touched, and it is written in the same transaction as its step. The table
+`schema_migrations` records when each step ran, for the operator. A database newer than the code
+is refused untouched: the code would misread it.
+
+    0   no version: made before versions existed (it has `local_actors`), or an empty file
+    1   the baseline: the tables of the first versioned release; the old `meta` row goes
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from .errors import ConfigError
+
+RECORD_SCHEMA = """
+-- One row per migration step applied to this file (or present since it was created).
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step from `version - 1` to `version`: SQL statements, a function, or both."""
+
+    version: int
+    name: str
+    sql: str = ""
+    run: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None
+
+
+# In order, from 1, never edited once released: a database in the field may have run any of them.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "baseline: the schema version moves from meta to PRAGMA user_version",
+        # The code before versions wrote ('schema_version', '1') there and never read it: one
+        # place for the version, so that no one trusts the stale one.
+        sql="DELETE FROM meta WHERE key = 'schema_version'",
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+async def version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def upgrade(
+    conn: aiosqlite.Connection,
+    schemas: Sequence[str],
+    path: Path,
+    steps: Sequence[Migration] = MIGRATIONS,
+) -> list[Migration]:
+    """Bring the database on `conn` (autocommit mode) to the last of `steps`, then create what
+    the owners' schemas declare and is missing. Returns the steps applied now.
+
+    Safe when several processes start at once (the server, a CLI command): each step runs in a
+    `BEGIN IMMEDIATE` transaction that reads the version again, so a step runs once."""
+    _check_order(steps)
+    latest = steps[-1].version if steps else 0
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = await version(conn)
+        if found > latest:
+            raise _too_new(path, found, latest)
+        if found == 0:
+            tables = await _tables(conn)
+            if not tables:
+                # A new file: the tables as declared are already the latest shape.
+                await _script(conn, *schemas, RECORD_SCHEMA)
+                now = time.time()
+                for step in steps:
+                    await _record(conn, step, now)
+                await conn.execute(f"PRAGMA user_version = {latest:d}")
+                await conn.commit()
+                return []
+            if "local_actors" not in tables:
+                raise _not_ours(path)
+    except BaseException:
+        await conn.rollback()
+        raise
+    await conn.commit()
+
+    applied = []
+    for step in steps[found:]:
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            if await version(conn) >= step.version:  # another process did it meanwhile
+                await conn.rollback()
+                continue
+            await _script(conn, RECORD_SCHEMA, step.sql)
+            if step.run is not None:
+                await step.run(conn)
+            await _record(conn, step, time.time())
+            await conn.execute(f"PRAGMA user_version = {step.version:d}")
+        except sqlite3.Error as exc:
+            await conn.rollback()
+            raise _step_failed(path, step, exc) from exc
+        except BaseException:
+            await conn.rollback()
+            raise
+        await conn.commit()
+        applied.append(step)
+
+    # Tables and indexes added since by their owners (CREATE … IF NOT EXISTS).
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        await _script(conn, *schemas, RECORD_SCHEMA)
+    except BaseException:
+        await conn.rollback()
+        raise
+    await conn.commit()
+    return applied
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, triggers' bodies kept whole.
+
+    `executescript` would commit the open transaction first: a step must stay inside its own."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                yield pending
+            pending = ""
+    if pending.strip() and not all(
+        ln.strip().startswith("--") or not ln.strip() for ln in pending.splitlines()
+    ):
+        yield pending
+
+
+async def _script(conn: aiosqlite.Connection, *scripts: str) -> None:
+    for script in scripts:
+        for statement in statements(script):
+            await conn.execute(statement)
+
+
+async def _tables(conn: aiosqlite.Connection) -> set[str]:
+    async with conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ) as cur:
+        return {row[0] for row in await cur.fetchall()}
+
+
+async def _record(conn: aiosqlite.Connection, step: Migration, when: float) -> None:
+    await conn.execute(
+        "INSERT OR REPLACE INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        (step.version, step.name, when),
+    )
+
+
+def _check_order(steps: Sequence[Migration]) -> None:
+    numbers = [step.version for step in steps]
+    if numbers != list(range(1, len(steps) + 1)):
+        raise AssertionError(f"migration steps must be numbered 1, 2, 3… in order: {numbers}")
+
+
+def _too_new(path: Path, found: int, latest: int) -> ConfigError:
+    return ConfigError(
+        f"database {path} has schema version {found}, newer than this code's {latest}",
+        fr=f"La base de données {path} a été mise à jour par une version plus récente "
+        f"d'Interlieux (schéma {found} ; cette version-ci ne connaît que le schéma {latest}). "
+        "Rien n'a été modifié. Installez la version d'Interlieux qui l'a mise à jour (ou une "
+        "plus récente), ou restaurez une sauvegarde faite avant cette mise à jour avec "
+        "« interlieux restore ».",
+        en=f"The database {path} was upgraded by a newer Interlieux (schema {found}; this "
+        f"version only knows schema {latest}). Nothing was changed. Install the Interlieux "
+        "version that upgraded it (or a newer one), or restore a backup made before that "
+        "upgrade with 'interlieux restore'.",
+    )
+
+
+def _not_ours(path: Path) -> ConfigError:
+    return ConfigError(
+        f"{path} is an SQLite file but not an Interlieux database",
+        fr=f"{path} n'est pas une base de données Interlieux : rien n'a été modifié. Vérifiez "
+        "le chemin donné à --data.",
+        en=f"{path} is not an Interlieux database: nothing was changed. Check the --data path.",
+    )
+
+
+def _step_failed(path: Path, step: Migration, exc: sqlite3.Error) -> ConfigError:
+    before = step.version - 1
+    return ConfigError(
+        f"migration {step.version} ({step.name}) of {path} failed: {exc}",
+        fr=f"La mise à jour de la base {path} vers le schéma {step.version} (« {step.name} ») "
+        f"a échoué : {exc}. La base est restée au schéma {before}, rien n'est perdu. Le nœud "
+        "ne démarre pas avec une base à moitié à jour : signalez l'erreur, ou réinstallez la "
+        "version précédente d'Interlieux.",
+        en=f"Upgrading the database {path} to schema {step.version} ('{step.name}') failed: "
+        f"{exc}. The database stayed at schema {before}; nothing is lost. The node does not "
+        "start on a half-upgraded database: report the error, or reinstall the previous "
+        "Interlieux version.",
+    )
