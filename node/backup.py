@@ -154,6 +154,7 @@ def restore(source: Path, data: Path, force: bool = False) -> tuple[Manifest, Pa
                 f"add --force to move its content aside (into {data}/{ASIDE_PREFIX}…) and "
                 "replace it with the backup.",
             )
+        created = not data.exists()
         data.mkdir(parents=True, exist_ok=True)
         data.chmod(0o700)  # private keys live in the database
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data))
@@ -170,8 +171,12 @@ def restore(source: Path, data: Path, force: bool = False) -> tuple[Manifest, Pa
                         entry.rename(aside / entry.name)
             for entry in staging.iterdir():
                 entry.rename(data / entry.name)
-        finally:
+        except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
+            if created:
+                data.rmdir()  # refused: as if restore had never run
+            raise
+        shutil.rmtree(staging, ignore_errors=True)
     return manifest, aside
 
 

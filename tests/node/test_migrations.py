@@ -1,0 +1,213 @@
+"""The schema version: a new file is stamped, an older one is brought forward step by step, a
+newer one is refused untouched."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from node import migrations
+from node.cli import main
+from node.errors import ConfigError
+from node.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
+from node.store import SCHEMAS, Store
+
+# A database made by the code before versions existed (see the file's header).
+V0_DUMP = Path(__file__).parents[1] / "data" / "schema" / "v0.sql"
+
+
+def v0_database(path: Path) -> Path:
+    conn = sqlite3.connect(path)
+    conn.executescript(V0_DUMP.read_text())
+    conn.close()
+    return path
+
+
+def pragma_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def shape(path: Path) -> dict[str, object]:
+    """What a table looks like to the code: columns (name, type, not null, default, key),
+    indexes and triggers, by name; the SQL text itself may differ in spacing and comments."""
+    conn = sqlite3.connect(path)
+    try:
+        found: dict[str, object] = {}
+        for kind, name, table in conn.execute(
+            "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ):
+            if kind == "table":
+                found[name] = conn.execute(f"PRAGMA table_xinfo({name})").fetchall()
+            elif kind == "index":
+                found[name] = (table, conn.execute(f"PRAGMA index_xinfo({name})").fetchall())
+            else:
+                found[name] = (kind, table)
+        return found
+    finally:
+        conn.close()
+
+
+def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+async def test_a_new_file_is_created_at_the_current_version(tmp_path: Path) -> None:
+    store = await Store(tmp_path / "new.sqlite3").open()
+    await store.close()
+    assert store.upgraded == []  # created as declared: no step to run
+    assert pragma_version(tmp_path / "new.sqlite3") == SCHEMA_VERSION
+    recorded = rows(tmp_path / "new.sqlite3", "SELECT version FROM schema_migrations")
+    assert [v for (v,) in recorded] == [m.version for m in MIGRATIONS]
+
+
+async def test_a_database_from_before_versions_is_recognised_and_brought_forward(
+    tmp_path: Path,
+) -> None:
+    old = v0_database(tmp_path / "v0.sqlite3")
+    assert pragma_version(old) == 0
+    books_before = rows(old, "SELECT * FROM ledger_entries ORDER BY id")
+
+    store = await Store(old).open()
+    await store.close()
+
+    assert [m.version for m in store.upgraded] == [m.version for m in MIGRATIONS]
+    assert pragma_version(old) == SCHEMA_VERSION
+    assert rows(old, "SELECT * FROM ledger_entries ORDER BY id") == books_before
+    assert rows(old, "SELECT * FROM meta WHERE key = 'schema_version'") == []  # one truth
+    recorded = rows(old, "SELECT version, name FROM schema_migrations ORDER BY version")
+    assert recorded == [(m.version, m.name) for m in MIGRATIONS]
+    # Brought forward, it is what a new file is: a step missing for a changed table shows here.
+    fresh = await Store(tmp_path / "fresh.sqlite3").open()
+    await fresh.close()
+    assert shape(old) == shape(tmp_path / "fresh.sqlite3")
+
+    again = await Store(old).open()  # the next start has nothing to do
+    await again.close()
+    assert again.upgraded == []
+
+
+async def test_a_database_newer_than_the_code_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE local_actors (handle TEXT PRIMARY KEY)")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = shape(path)
+
+    with pytest.raises(ConfigError) as caught:
+        await Store(path).open()
+
+    assert "version plus récente d'Interlieux" in caught.value.message("fr")
+    assert "Rien n'a été modifié" in caught.value.message("fr")
+    assert "newer Interlieux" in caught.value.message("en")
+    assert shape(path) == before and pragma_version(path) == SCHEMA_VERSION + 1
+
+
+def test_the_cli_and_serve_say_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "lieu"
+    main(["init", "--data", str(data), "--base-url", "http://127.0.0.1:8402", "--name", "L",
+          "--handle", "lieu"])  # fmt: skip
+    conn = sqlite3.connect(data / "interlieux.sqlite3")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.commit()
+    conn.close()
+    capsys.readouterr()
+    for command in (["member", "list", "--data", str(data)], ["serve", "--data", str(data)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("interlieux: La base de données") and len(err.splitlines()) == 1
+
+
+async def test_a_file_that_is_not_a_node_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photos (id INTEGER)")
+    conn.close()
+    with pytest.raises(ConfigError, match="not an Interlieux database"):
+        await Store(path).open()
+
+
+# --- the mechanism, with steps of the test's own -------------------------------------------
+
+ADD_COLUMN = Migration(
+    2, "credit accounts get a note", sql="ALTER TABLE credit_accounts ADD COLUMN note TEXT"
+)
+
+
+async def _fill_notes(conn: aiosqlite.Connection) -> None:
+    await conn.execute("UPDATE credit_accounts SET note = 'vendu avant la note: ' || name")
+
+
+FILL = Migration(3, "notes filled in for old accounts", run=_fill_notes)
+
+
+async def _upgrade(path: Path, steps: tuple[Migration, ...]) -> list[int]:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        applied = await migrations.upgrade(conn, SCHEMAS, path, steps)
+    finally:
+        await conn.close()
+    return [m.version for m in applied]
+
+
+async def test_steps_run_in_order_each_recorded(tmp_path: Path) -> None:
+    old = v0_database(tmp_path / "v0.sqlite3")
+    assert await _upgrade(old, (*MIGRATIONS, ADD_COLUMN, FILL)) == [1, 2, 3]
+    assert pragma_version(old) == 3
+    assert rows(old, "SELECT note FROM credit_accounts") == [("vendu avant la note: metropole",)]
+    assert [v for (v,) in rows(old, "SELECT version FROM schema_migrations")] == [1, 2, 3]
+    # A code that knows only the first two steps now refuses the file.
+    with pytest.raises(ConfigError):
+        await _upgrade(old, (*MIGRATIONS, ADD_COLUMN))
+
+
+async def test_a_failing_step_leaves_the_file_at_the_step_before(tmp_path: Path) -> None:
+    old = v0_database(tmp_path / "v0.sqlite3")
+    broken = Migration(3, "broken", sql="ALTER TABLE no_such_table ADD COLUMN x TEXT")
+    with pytest.raises(ConfigError) as caught:
+        await _upgrade(old, (*MIGRATIONS, ADD_COLUMN, broken))
+    assert "est restée au schéma 2" in caught.value.message("fr")
+    assert pragma_version(old) == 2  # steps 1 and 2 are kept, each its own transaction
+    assert [v for (v,) in rows(old, "SELECT version FROM schema_migrations")] == [1, 2]
+    assert await _upgrade(old, (*MIGRATIONS, ADD_COLUMN, FILL)) == [3]  # fixed code goes on
+
+
+async def test_two_processes_starting_at_once_apply_each_step_once(tmp_path: Path) -> None:
+    old = v0_database(tmp_path / "v0.sqlite3")
+    calls: list[int] = []
+
+    async def counted(conn: aiosqlite.Connection) -> None:
+        calls.append(1)
+        await _fill_notes(conn)
+
+    steps = (*MIGRATIONS, ADD_COLUMN, Migration(3, "counted", run=counted))
+    first, second = await asyncio.gather(_upgrade(old, steps), _upgrade(old, steps))
+    assert sorted(first + second) == [1, 2, 3] and calls == [1]
+    assert pragma_version(old) == 3
+
+
+def test_scripts_split_with_triggers_whole() -> None:
+    script = """
+    -- a comment
+    CREATE TABLE t (x INTEGER);
+    CREATE TRIGGER t_immutable BEFORE UPDATE ON t
+    BEGIN SELECT RAISE(ABORT, 'no; never'); END;
+    -- trailing comment
+    """
+    parts = list(migrations.statements(script))
+    assert len(parts) == 2 and "RAISE(ABORT, 'no; never'); END;" in parts[1]
