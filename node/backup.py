@@ -33,7 +33,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig
 from .errors import ConfigError
@@ -76,8 +76,9 @@ class Manifest:
         return json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
 
 
-def backup(data: Path, out: Path) -> Manifest:
-    """Write the node in `data` to `out` (created 0600: it holds private keys)."""
+def backup(data: Path, out: Path | BinaryIO) -> Manifest:
+    """Write the node in `data` to the file `out` (created 0600: it holds private keys), or to
+    a stream (`--out -`: a container's standard output, so that no file changes owner)."""
     config = NodeConfig.load(data)
     database = data / DATABASE_FILE
     if not database.is_file():
@@ -86,53 +87,81 @@ def backup(data: Path, out: Path) -> Manifest:
             fr=f"Aucune base de données dans {data} ({DATABASE_FILE}) : rien à sauvegarder.",
             en=f"No database in {data} ({DATABASE_FILE}): nothing to back up.",
         )
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=out.parent) as tmp:
+    out_path = out.resolve() if isinstance(out, Path) else None
+    if out_path is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    work_dir = out_path.parent if out_path is not None else None
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=work_dir) as tmp:
         copy = Path(tmp) / DATABASE_FILE
         schema_version = _copy_database(database, copy)
         sources = {CONFIG_FILE: data / CONFIG_FILE, DATABASE_FILE: copy}
         for path in sorted(data.rglob("*")):
             rel = path.relative_to(data).as_posix()
-            if rel in sources or _skipped(path, rel, database, out):
+            if rel in sources or _skipped(path, rel, database, out_path):
                 continue
             sources[rel] = path
-        files = {rel: _digest(path) for rel, path in sources.items()}
         manifest = Manifest(
             base_url=config.base_url,
             place=config.place_id,
             schema_version=schema_version,
             created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            files=files,
+            files={rel: _digest(path) for rel, path in sources.items()},
         )
-        partial = out.with_name(out.name + PARTIAL_SUFFIX)
+        if out_path is None:
+            assert not isinstance(out, Path)
+            _write_archive(out, manifest, sources)
+            out.flush()
+            return manifest
+        partial = out_path.with_name(out_path.name + PARTIAL_SUFFIX)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-                _add(tar, MANIFEST, io.BytesIO(manifest.to_json()), len(manifest.to_json()))
-                for rel, path in sources.items():
-                    with path.open("rb") as f:
-                        _add(tar, DATA_PREFIX + rel, f, files[rel]["size"])
+            with os.fdopen(fd, "wb") as raw:
+                _write_archive(raw, manifest, sources)
                 raw.flush()
                 os.fsync(raw.fileno())
-            os.replace(partial, out)  # a backup file is whole or absent, never half-written
+            os.replace(partial, out_path)  # a backup file is whole or absent, never half-written
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
     return manifest
 
 
-def restore(source: Path, data: Path, force: bool = False) -> tuple[Manifest, Path | None]:
-    """Bring the backup `source` back into `data`. Returns its manifest and, with `force` on a
-    folder that was not empty, where its previous content went."""
+def _write_archive(raw: BinaryIO, manifest: Manifest, sources: dict[str, Path]) -> None:
+    # "w|gz": a stream, never sought back into, so that a pipe will do as well as a file.
+    with tarfile.open(fileobj=raw, mode="w|gz") as tar:
+        document = manifest.to_json()
+        _add(tar, MANIFEST, io.BytesIO(document), len(document))  # first: restore reads it first
+        for rel, path in sources.items():
+            with path.open("rb") as f:
+                _add(tar, DATA_PREFIX + rel, f, manifest.files[rel]["size"])
+
+
+def restore(
+    source: Path | BinaryIO, data: Path, force: bool = False
+) -> tuple[Manifest, Path | None]:
+    """Bring the backup `source` (a file, or a stream: `--from -`) back into `data`. Returns
+    its manifest and, with `force` on a folder that was not empty, where its previous content
+    went."""
+    if not isinstance(source, Path):
+        with tempfile.TemporaryFile() as spool:  # checked in full before anything is written
+            shutil.copyfileobj(source, spool, CHUNK)
+            spool.seek(0)
+            return _restore(spool, Path("<stdin>"), data, force)
     try:
-        tar = tarfile.open(source, mode="r:gz")  # noqa: SIM115 (closed by `with tar` below)
+        raw = source.open("rb")
     except FileNotFoundError as exc:
         raise ConfigError(
             f"no backup file {source}",
             fr=f"Le fichier de sauvegarde {source} n'existe pas : vérifiez le chemin.",
             en=f"The backup file {source} does not exist: check the path.",
         ) from exc
+    with raw:
+        return _restore(raw, source, data, force)
+
+
+def _restore(raw: IO[bytes], source: Path, data: Path, force: bool) -> tuple[Manifest, Path | None]:
+    try:
+        tar = tarfile.open(fileobj=raw, mode="r:gz")  # noqa: SIM115 (closed by `with tar` below)
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise _damaged(source, str(exc)) from exc
     with tar:
@@ -210,7 +239,7 @@ def _copy_database(database: Path, copy: Path) -> int:
     return int(version)
 
 
-def _skipped(path: Path, rel: str, database: Path, out: Path) -> bool:
+def _skipped(path: Path, rel: str, database: Path, out: Path | None) -> bool:
     if path.is_symlink() or not path.is_file():
         return True  # folders come with their files; links and sockets are not the node's data
     top = rel.split("/", 1)[0]  # restore's leftovers, and this backup's own work files

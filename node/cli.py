@@ -94,11 +94,20 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help="sauvegarder le nœud (base, clés, réglages) dans un fichier")
     p.add_argument("--data", required=True, type=Path)
-    p.add_argument("--out", required=True, type=Path, help="fichier à écrire, ex. lieu.tar.gz")
+    p.add_argument(
+        "--out", required=True, type=Path, help="fichier à écrire, ex. lieu.tar.gz ; - : la sortie"
+    )
 
     p = sub.add_parser("restore", help="restaurer une sauvegarde dans un dossier vide")
     p.add_argument("--data", required=True, type=Path)
-    p.add_argument("--from", dest="source", required=True, type=Path, metavar="FICHIER")
+    p.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        type=Path,
+        metavar="FICHIER",
+        help="la sauvegarde (faite par « interlieux backup ») ; - : l'entrée standard",
+    )
     p.add_argument(
         "--force", action="store_true", help="dossier non vide : mettre son contenu de côté"
     )
@@ -248,20 +257,23 @@ def cmd_deliveries(args: argparse.Namespace) -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    manifest = backup.backup(args.data, args.out)
-    size = args.out.stat().st_size
+    to_stdout = str(args.out) == "-"
+    manifest = backup.backup(args.data, sys.stdout.buffer if to_stdout else args.out)
+    where = "-" if to_stdout else f"{args.out} ({args.out.stat().st_size} octets/bytes)"
+    say = sys.stderr if to_stdout else sys.stdout  # standard output carries the backup itself
     if _lang(args) == "en":
         print(f"Backup of {manifest.place} (schema {manifest.schema_version}, "
-              f"{len(manifest.files)} files, {size} bytes) written to {args.out}.")  # fmt: skip
-        print("It holds the node's private keys: keep it as safe as the server.")
+              f"{len(manifest.files)} files) written to {where}.", file=say)  # fmt: skip
+        print("It holds the node's private keys: keep it as safe as the server.", file=say)
         return
     print(f"Sauvegarde de {manifest.place} (schéma {manifest.schema_version}, "
-          f"{len(manifest.files)} fichiers, {size} octets) écrite dans {args.out}.")  # fmt: skip
-    print("Elle contient les clés privées du nœud : gardez-la aussi bien que le serveur.")
+          f"{len(manifest.files)} fichiers) écrite dans {where}.", file=say)  # fmt: skip
+    print("Elle contient les clés privées du nœud : gardez-la aussi bien que le serveur.", file=say)
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
-    manifest, aside = backup.restore(args.source, args.data, force=args.force)
+    source = sys.stdin.buffer if str(args.source) == "-" else args.source
+    manifest, aside = backup.restore(source, args.data, force=args.force)
     if _lang(args) == "en":
         print(f"Restored {manifest.place} (backup of {manifest.created_at}) into {args.data}.")
         if aside:

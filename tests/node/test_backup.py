@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -189,3 +191,26 @@ def test_restore_of_something_else_says_so(
     code, _, err = run(capsys, "--lang", "en", "restore", "--data", str(tmp_path / "x"),
                        "--from", str(tmp_path / "absent.tar.gz"))  # fmt: skip
     assert code == 2 and "does not exist" in err
+
+
+def test_through_pipes_as_docker_compose_exec_uses_it(node_dir: Path, tmp_path: Path) -> None:
+    """`backup --out -` writes the archive alone on standard output (messages go to standard
+    error); `restore --from -` reads it from standard input."""
+    command = [sys.executable, "-m", "node.cli"]
+    made = subprocess.run(
+        [*command, "backup", "--data", str(node_dir), "--out", "-"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    assert made.stdout[:2] == b"\x1f\x8b" and "Sauvegarde de" in made.stderr.decode()
+    target = tmp_path / "par-le-tuyau"
+    back = subprocess.run(
+        [*command, "restore", "--data", str(target), "--from", "-"],
+        input=made.stdout,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    assert "restauré" in back.stdout.decode()
+    assert dump(target / "interlieux.sqlite3") == dump(node_dir / "interlieux.sqlite3")
