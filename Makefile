@@ -6,7 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The door's tests need a real PC/SC stack (pcscd + vsmartcard's virtual reader, from Debian)
-# and pyscard, which compiles against it: installed for `make test` only.
+# and pyscard, which compiles against it: installed for `make test` only. apt-get needs root: as
+# another user, the setup script passes if all is there, else says to run it once with sudo.
 DOOR_SETUP := federation_tests/door/setup.sh
 DOOR_STAMP := $(VENV)/.door-$(shell cat pyproject.toml $(DOOR_SETUP) | cksum | cut -d' ' -f1)
 

@@ -7,7 +7,8 @@
 # when no pcscd is running. "Ready" means: a pcscd process is alive, its socket exists, and the
 # vpcd driver it loaded from /etc/reader.conf.d/vpcd listens on 127.0.0.1:35963 for a virtual card.
 #
-# Must run as root (CI and the project's machines do). Exits non-zero with a message on failure.
+# Installs and starts as root (CI and the project's machines are). As another user it only checks:
+# ready, it exits 0; not ready, it says to run `sudo bash federation_tests/door/setup.sh`, exit 1.
 #
 #   bash federation_tests/door/setup.sh
 #
@@ -28,45 +29,16 @@ die() {
     exit 1
 }
 
-if [[ $(id -u) -ne 0 ]]; then
-    die "must run as root to install packages and start pcscd (run: sudo bash $0)"
-fi
-
-# --- packages ---------------------------------------------------------------------------------
-
 is_installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
-
-missing=()
-for pkg in "${PACKAGES[@]}"; do
-    is_installed "$pkg" || missing+=("$pkg")
-done
-
-installed_driver=0
-if ((${#missing[@]})); then
-    say "installing missing packages: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq || die "apt-get update failed"
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-        die "apt-get install ${missing[*]} failed"
-    for pkg in "${missing[@]}"; do
-        [[ $pkg == vsmartcard-vpcd || $pkg == pcscd ]] && installed_driver=1
-    done
-else
-    say "packages already installed: ${PACKAGES[*]}"
-fi
-
-[[ -f $VPCD_CONF ]] || die "$VPCD_CONF is missing: reinstall vsmartcard-vpcd (apt-get install --reinstall vsmartcard-vpcd)"
-
-# --- pcscd ------------------------------------------------------------------------------------
 
 # Pids of running pcscd processes (no dependency on procps: read /proc directly).
 pcscd_pids() {
     local comm_file pid comm
     for comm_file in /proc/[0-9]*/comm; do
         comm=
-        read -r comm <"$comm_file" 2>/dev/null || continue
+        { read -r comm <"$comm_file"; } 2>/dev/null || continue  # the process may be gone
         [[ $comm == pcscd ]] || continue
         pid=${comm_file#/proc/}
         echo "${pid%/comm}"
@@ -102,6 +74,53 @@ wait_ready() {
     done
     return 1
 }
+
+# --- not root: nothing to do, or say what to run -------------------------------------------
+
+# Installing packages and starting pcscd need root. A user whose machine is already set up runs
+# the tests as they are; otherwise one plain message with the command, not an apt-get failure.
+if [[ $(id -u) -ne 0 ]]; then
+    absent=()
+    for pkg in "${PACKAGES[@]}"; do
+        is_installed "$pkg" || absent+=("$pkg")
+    done
+    if ((${#absent[@]} == 0)) && [[ -n $(pcscd_pids) ]] && pcscd_socket_exists && vpcd_listening; then
+        say "ready: pcscd with vpcd on 127.0.0.1:$VPCD_PORT"
+        exit 0
+    fi
+    what="pcscd is not running with vpcd"
+    ((${#absent[@]})) && what="missing Debian packages: ${absent[*]}"
+    echo "door-setup: les tests de la porte ont besoin, une fois, de paquets Debian (${PACKAGES[*]})" >&2
+    echo "door-setup: et d'un pcscd lancé, ce qui demande les droits root. Lancez :" >&2
+    echo "door-setup:     sudo bash $0" >&2
+    echo "door-setup: puis relancez make test." >&2
+    die "the door's tests need root once ($what). Run: sudo bash $0 — then make test again."
+fi
+
+# --- packages ---------------------------------------------------------------------------------
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    is_installed "$pkg" || missing+=("$pkg")
+done
+
+installed_driver=0
+if ((${#missing[@]})); then
+    say "installing missing packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq || die "apt-get update failed"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+        die "apt-get install ${missing[*]} failed"
+    for pkg in "${missing[@]}"; do
+        [[ $pkg == vsmartcard-vpcd || $pkg == pcscd ]] && installed_driver=1
+    done
+else
+    say "packages already installed: ${PACKAGES[*]}"
+fi
+
+[[ -f $VPCD_CONF ]] || die "$VPCD_CONF is missing: reinstall vsmartcard-vpcd (apt-get install --reinstall vsmartcard-vpcd)"
+
+# --- pcscd ------------------------------------------------------------------------------------
 
 start_pcscd() {
     local dir
