@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -256,9 +257,26 @@ def cmd_deliveries(args: argparse.Namespace) -> None:
         print(line)
 
 
+@contextlib.contextmanager
+def _file_errors(what: str) -> Iterator[None]:
+    """A folder that cannot be written, a disk that is full: one line, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise ConfigError(
+            f"{what} failed: {exc}",
+            fr=f"Échec : {exc.strerror or exc}{where}. Vérifiez les droits sur ce dossier et la "
+            "place libre sur le disque.",
+            en=f"Failed: {exc.strerror or exc}{where}. Check the permissions on that folder and "
+            "the free disk space.",
+        ) from exc
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     to_stdout = str(args.out) == "-"
-    manifest = backup.backup(args.data, sys.stdout.buffer if to_stdout else args.out)
+    with _file_errors("backup"):
+        manifest = backup.backup(args.data, sys.stdout.buffer if to_stdout else args.out)
     where = "-" if to_stdout else f"{args.out} ({args.out.stat().st_size} octets/bytes)"
     say = sys.stderr if to_stdout else sys.stdout  # standard output carries the backup itself
     if _lang(args) == "en":
@@ -273,7 +291,8 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 def cmd_restore(args: argparse.Namespace) -> None:
     source = sys.stdin.buffer if str(args.source) == "-" else args.source
-    manifest, aside = backup.restore(source, args.data, force=args.force)
+    with _file_errors("restore"):
+        manifest, aside = backup.restore(source, args.data, force=args.force)
     if _lang(args) == "en":
         print(f"Restored {manifest.place} (backup of {manifest.created_at}) into {args.data}.")
         if aside:

@@ -214,3 +214,12 @@ def test_through_pipes_as_docker_compose_exec_uses_it(node_dir: Path, tmp_path: 
     )
     assert "restauré" in back.stdout.decode()
     assert dump(target / "interlieux.sqlite3") == dump(node_dir / "interlieux.sqlite3")
+
+
+def test_a_place_that_cannot_be_written_is_one_line(
+    node_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "un-fichier").write_text("pas un dossier")
+    out = tmp_path / "un-fichier" / "b.tar.gz"
+    code, _, err = run(capsys, "backup", "--data", str(node_dir), "--out", str(out))
+    assert code == 2 and err.startswith("interlieux: Échec") and len(err.splitlines()) == 1
