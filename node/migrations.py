@@ -4,7 +4,8 @@ Tables are declared by their owners (`store.py` for the core, each domain's `sch
 `CREATE … IF NOT EXISTS`, run at every start: a new table or index needs nothing more. What that
 cannot do — a column added to a table that exists, a constraint, data rewritten — is a step
 here, numbered in order; the owner's `CREATE TABLE` says the new shape in the same change, since a
-database created from scratch gets the tables as declared and skips the steps.
+database created from scratch gets the tables as declared and skips the steps. The owners'
+schemas run after the steps: a step that fills a table new in the same release creates it itself.
 
 The version is SQLite's `PRAGMA user_version`: it sits in the file's header, so it is read
 before any table is touched, and it is written in the same transaction as its step. The table
