@@ -173,10 +173,17 @@ def cmd_serve(args: argparse.Namespace) -> None:
         return store.upgraded
 
     steps = asyncio.run(_with_store(config, upgraded))
+    english = _lang(args) == "en"
     for step in steps:
-        print(f"Base de données mise à jour : schéma {step.version} ({step.name}).")
+        if english:
+            print(f"Database upgraded: schema {step.version} ({step.name}).")
+        else:
+            print(f"Base de données mise à jour : schéma {step.version} ({step.name}).")
     shown = f"[{host}]" if ":" in host else host
-    print(f"{config.base_url} : le nœud écoute sur http://{shown}:{port}", flush=True)
+    if english:
+        print(f"{config.base_url}: the node listens on http://{shown}:{port}", flush=True)
+    else:
+        print(f"{config.base_url} : le nœud écoute sur http://{shown}:{port}", flush=True)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -52,7 +52,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
-        "baseline: the schema version moves from meta to PRAGMA user_version",
+        "point de départ : la version du schéma passe de la table meta à PRAGMA user_version",
         # The code before versions wrote ('schema_version', '1') there and never read it: one
         # place for the version, so that no one trusts the stale one.
         sql="DELETE FROM meta WHERE key = 'schema_version'",
