@@ -150,3 +150,18 @@ def _joined_lines(text: str) -> list[str]:
         out.append(pending + line)
         pending = ""
     return out
+
+
+def test_the_build_context_sends_what_the_image_copies() -> None:
+    """The context is the repository's root; Dockerfile.dockerignore lets through only what the
+    Dockerfile copies (not .venv, not the tests' data)."""
+    ignore = (DOCKER / "Dockerfile.dockerignore").read_text().splitlines()
+    assert "*" in ignore
+    allowed = {line[1:].rstrip("/") for line in ignore if line.startswith("!")}
+    copied = {
+        source.rstrip("/")
+        for line in (DOCKER / "Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ")
+        for source in line.split()[1:-1]
+    }
+    assert copied == allowed
