@@ -190,7 +190,10 @@ def _restore(raw: IO[bytes], source: Path, data: Path, force: bool) -> tuple[Man
         try:
             _extract_checked(tar, manifest, staging, source)
             _check_database(staging / DATABASE_FILE, manifest, source)
-            NodeConfig.load(staging)  # a node.json that loads
+            try:
+                NodeConfig.load(staging)  # a node.json that loads
+            except (TypeError, ValueError) as exc:
+                raise _damaged(source, f"{CONFIG_FILE}: {exc}") from exc
             aside = None
             if previous:
                 aside = data / (ASIDE_PREFIX + time.strftime("%Y%m%d-%H%M%S"))
