@@ -169,7 +169,7 @@ def cmd_profile(args: argparse.Namespace) -> None:
 
 
 def cmd_publish(args: argparse.Namespace) -> None:
-    from ..outbox.publish import publish
+    from ..outbox.publish import Outgoing, publish_outgoing
 
     config = NodeConfig.load(args.data)
     try:
@@ -181,14 +181,30 @@ def cmd_publish(args: argparse.Namespace) -> None:
             en=f"Cannot read {args.file}: {exc}. The file must hold a JSON object.",
         ) from exc
 
-    async def work(node: Node) -> dict[str, Any]:
+    async def work(node: Node) -> Outgoing:
         actor = await local.by_handle(node.store, args.actor or config.handle)
-        return await publish(node, actor, body)
+        return await publish_outgoing(node, actor, body)
 
-    activity = _run(config, work)
-    print(f"Publié ({activity['type']}) ; le nœud l'envoie aux abonnés :")
-    obj = activity.get("object")
-    print(obj["id"] if isinstance(obj, dict) else activity["id"])
+    out = _run(config, work)
+    print(reach_report(out.activity["type"], len(out.inboxes), len(out.local)))
+    obj = out.activity.get("object")
+    print(obj["id"] if isinstance(obj, dict) else out.activity["id"])
+
+
+def reach_report(kind: str, inboxes: int, local_accounts: int) -> str:
+    """What a publish did, said plainly: a team must not believe a post reached followers
+    when it was queued for nobody."""
+    if inboxes == 0 and local_accounts == 0:
+        return (
+            f"Publié ({kind}), mais envoyé à personne : aucun abonné ni destinataire pour "
+            "l'instant. Il reste lisible à son adresse :"
+        )
+    parts = []
+    if inboxes:
+        parts.append(f"{inboxes} boîte{'s' if inboxes > 1 else ''} de réception d'autres serveurs")
+    if local_accounts:
+        parts.append(f"{local_accounts} compte{'s' if local_accounts > 1 else ''} de ce nœud")
+    return f"Publié ({kind}) ; en file d'envoi vers {' et '.join(parts)} :"
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
