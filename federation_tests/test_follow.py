@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from node.activity import id_of
 
 from .network import AS_JSON, LocalPlace, note, wait_for
 
@@ -112,3 +115,30 @@ def test_a_member_follows_their_own_place_on_the_same_node(
         lambda: any(a["id"] == created["id"] for a in fabrik.inbox("bob")),
         what="the place's note in its member's inbox",
     )
+
+
+def test_an_event_addressed_to_public_alone_reaches_the_following_place(
+    places: dict[str, LocalPlace], tmp_path: Path
+) -> None:
+    """What a team does: write the event, address it to Public, `interlieux publish` it."""
+    coroutine, fabrik = places["coroutine"], places["fabrik"]
+    fabrik.post_outbox({"type": "Follow", "object": coroutine.actor_id()})
+    wait_for(lambda: fabrik.actor_id() in coroutine.followers(), what="fabrik following")
+    event = {
+        "type": "Event", "name": "Repair café", "startTime": "2030-04-05T14:00:00+02:00",
+        "location": {"type": "Place", "name": "La Coroutine",
+                     "address": {"type": "PostalAddress", "addressLocality": "Lille"}},
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    }  # fmt: skip
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event))
+    printed = coroutine.cli("publish", "--data", str(coroutine.data), str(path)).stdout
+    event_id = printed.strip().splitlines()[-1]
+    # Every follower's server gets it (alice's, bob's and fabrik's follows may all be there).
+    servers = len({f.split("/actors/")[0] for f in coroutine.followers()})
+    assert f"en file d'envoi vers {servers} boîte" in printed
+    received = wait_for(
+        lambda: [a for a in fabrik.inbox() if id_of(a.get("object")) == event_id],
+        what="the event in fabrik's inbox",
+    )
+    assert f"{coroutine.actor_id()}/followers" in received[0]["cc"]

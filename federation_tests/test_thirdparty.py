@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .network import LocalPlace, free_port, note, wait_for
+from .network import PUBLIC, LocalPlace, free_port, note, wait_for
 from .thirdparty import BovineUser, ThirdPartyServer, http_get, object_id
 
 
@@ -49,6 +49,17 @@ def test_a_third_party_user_follows_the_place_and_receives_its_notes(
     wait_for(lambda: user.actor_id in place.followers(), what="the place accepting bovine")
     user.wait_for_following(place.actor_id())
     created = place.post_outbox(note(place, "Repair café samedi 14 h"))
+    received = user.wait_for_inbox(lambda a: a.get("id") == created["id"], timeout=30)
+    assert object_id(received["object"]) == created["object"]["id"]
+
+    # An event addressed to Public alone reaches the follower too (the node adds followers).
+    event = {
+        "type": "Event", "name": "Portes ouvertes", "startTime": "2030-04-05T14:00:00+02:00",
+        "location": {"type": "Place", "name": "La Coroutine",
+                     "address": {"type": "PostalAddress", "addressLocality": "Lille"}},
+        "to": [PUBLIC],
+    }  # fmt: skip
+    created = place.post_outbox(event)
     received = user.wait_for_inbox(lambda a: a.get("id") == created["id"], timeout=30)
     assert object_id(received["object"]) == created["object"]["id"]
 

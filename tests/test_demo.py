@@ -21,6 +21,7 @@ from typing import IO
 import pytest
 
 from examples import demo
+from examples.demo import door as demo_door
 
 REPO = Path(__file__).resolve().parents[1]
 ADDRESS = re.compile(r"adresse\s*: http://127\.0\.0\.1:(\d+)")
@@ -67,7 +68,7 @@ def _assert_all_stopped(output: str, data: Path) -> None:
     assert _processes_using(data) == []
 
 
-def test_demo_once_shows_the_note_delivered_and_stops_cleanly(tmp_path: Path) -> None:
+def test_demo_once_shows_the_network_at_work_and_stops_cleanly(tmp_path: Path) -> None:
     data = tmp_path / "demo-data"
     result = subprocess.run(
         _command(data, "--once"),
@@ -79,9 +80,21 @@ def test_demo_once_shows_the_note_delivered_and_stops_cleanly(tmp_path: Path) ->
     )
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
+    # The event, addressed to Public only, reaches both places and camille, who follows.
+    event = out.split("publie un événement", 1)[1].split("publie un besoin", 1)[0]
     for who in ("PopCafé (@popcafe@", "La Coroutine (@coroutine@", "Camille Lefebvre (PopCafé)"):
-        assert f"✓ reçue dans la boîte de réception de {who}" in out, out
+        assert f"✓ reçu par {who}" in event, out
+    assert "en file d'envoi vers 2 boîtes de réception" in event
     assert "@fablab-lilas@127.0.0.1:" in out
+    # camille's badge at the Fablab's door: through the real door where pcscd runs.
+    door = "lecteur de cartes PC/SC" if demo_door.virtual_reader() else "interlieux checkin"
+    assert re.search(rf"à la porte \(.*{door}.*\) : ACCEPTÉ", out), out
+    for who in ("PopCafé", "Camille Lefebvre (PopCafé)"):
+        assert f"✓ boîte de réception de {who} : passage à Fablab des Lilas" in out, out
+    # The claim, and both ledgers agreeing.
+    assert "1 passage(s), 5.00 EUR" in out
+    assert re.search(r"/actors/popcafe\s+5\.00 EUR\s+vous doit", out), out
+    assert re.search(r"/actors/fablab-lilas\s+-5\.00 EUR\s+vous lui devez", out), out
     assert out.count("Aucun envoi en attente ni en échec.") == 3, out
     assert "Le réseau tourne" not in out
     assert "Tout est arrêté." in out

@@ -35,6 +35,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--opening-hours", help='ex. "Mo-Fr 09:00-18:00"')
     p.add_argument("--email")
     p.add_argument("--telephone")
+    p.add_argument("--website", help="site web du lieu, ex. https://mon-lieu.fr")
+    p.add_argument("--icon", help="image du lieu : fichier PNG, JPEG, GIF ou WebP, ou adresse web")
     p.add_argument("--offers", type=Path, help="fichier JSON des machines et espaces proposés")
 
     p = sub.add_parser("resident", help="valider ou lister les résidents (résidentothèque)")
@@ -87,17 +89,45 @@ def cmd_place(args: argparse.Namespace) -> None:
                          ("telephone", args.telephone)):  # fmt: skip
         if value:
             details[field] = value
+    if args.website:
+        details["url"] = args.website
+    if args.icon:
+        details["icon"] = _icon(config, args.icon)
     if args.offers:
-        details["offers"] = json.loads(args.offers.read_text())
+        details["offers"] = _json_file(args.offers)
 
-    async def work(node: Node) -> dict[str, Any]:
+    async def work(node: Node) -> tuple[dict[str, Any], int]:
+        actor = await local.by_handle(node.store, config.handle)
         async with node.store.write() as db:
             await place.save_details(db, config.handle, details)
-        return await place.details(node.store, config.handle)
+        told = await place.announce_change(node, actor) if details else 0
+        return await place.details(node.store, config.handle), told
 
-    saved = _run(config, work)
+    saved, told = _run(config, work)
     print("Informations du lieu enregistrées :")
     print(json.dumps(saved, ensure_ascii=False, indent=2))
+    if details:
+        print(f"Mise à jour envoyée aux abonnés ({told} serveur{'s' if told > 1 else ''}).")
+
+
+def _icon(config: NodeConfig, given: str) -> dict[str, str]:
+    from . import media
+
+    if given.startswith(("https://", "http://")):
+        return {"url": given}
+    name, media_type = media.save(config.data_dir, Path(given))
+    return {"url": f"{config.base_url}/media/{name}", "mediaType": media_type}
+
+
+def _json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InvalidActivity(
+            f"cannot read {path}: {exc}",
+            fr=f"Impossible de lire {path} : {exc}. Le fichier doit contenir du JSON.",
+            en=f"Cannot read {path}: {exc}. The file must hold JSON.",
+        ) from exc
 
 
 def cmd_resident(args: argparse.Namespace) -> None:
@@ -169,26 +199,35 @@ def cmd_profile(args: argparse.Namespace) -> None:
 
 
 def cmd_publish(args: argparse.Namespace) -> None:
-    from ..outbox.publish import publish
+    from ..outbox.publish import Outgoing, publish_outgoing
 
     config = NodeConfig.load(args.data)
-    try:
-        body = json.loads(args.file.read_text())
-    except (OSError, ValueError) as exc:
-        raise InvalidActivity(
-            f"cannot read {args.file}: {exc}",
-            fr=f"Impossible de lire {args.file} : {exc}. Le fichier doit contenir un objet JSON.",
-            en=f"Cannot read {args.file}: {exc}. The file must hold a JSON object.",
-        ) from exc
+    body = _json_file(args.file)
 
-    async def work(node: Node) -> dict[str, Any]:
+    async def work(node: Node) -> Outgoing:
         actor = await local.by_handle(node.store, args.actor or config.handle)
-        return await publish(node, actor, body)
+        return await publish_outgoing(node, actor, body)
 
-    activity = _run(config, work)
-    print(f"Publié ({activity['type']}) ; le nœud l'envoie aux abonnés :")
-    obj = activity.get("object")
-    print(obj["id"] if isinstance(obj, dict) else activity["id"])
+    out = _run(config, work)
+    print(reach_report(out.activity["type"], len(out.inboxes), len(out.local)))
+    obj = out.activity.get("object")
+    print(obj["id"] if isinstance(obj, dict) else out.activity["id"])
+
+
+def reach_report(kind: str, inboxes: int, local_accounts: int) -> str:
+    """What a publish did, said plainly: a team must not believe a post reached followers
+    when it was queued for nobody."""
+    if inboxes == 0 and local_accounts == 0:
+        return (
+            f"Publié ({kind}), mais envoyé à personne : aucun abonné ni destinataire pour "
+            "l'instant. Il reste lisible à son adresse :"
+        )
+    parts = []
+    if inboxes:
+        parts.append(f"{inboxes} boîte{'s' if inboxes > 1 else ''} de réception d'autres serveurs")
+    if local_accounts:
+        parts.append(f"{local_accounts} compte{'s' if local_accounts > 1 else ''} de ce nœud")
+    return f"Publié ({kind}) ; en file d'envoi vers {' et '.join(parts)} :"
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {

@@ -1,9 +1,16 @@
 """The place's details on its actor: address and geo (schema.org), opening hours, contact,
-the machines and spaces it offers, and the links to its collections."""
+website, icon, the machines and spaces it offers, and the links to its collections.
+
+The details federate: a change is sent to followers as an `Update` of the place's actor, and
+the actor carries them twice — as schema.org terms for linked-data readers, and as Mastodon's
+profile fields (`PropertyValue` attachments), which is what a fediverse user actually sees.
+"""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +19,9 @@ import aiosqlite
 from vocab import shapes
 from vocab.context import PUBLIC
 
+from .. import dispatch
 from ..errors import InvalidActivity
+from ..outbox.publish import publish_outgoing
 from ..query import graph
 from ..store import Store
 
@@ -21,7 +30,14 @@ if TYPE_CHECKING:
     from ..app import Node
 
 # What a place's team may set, and nothing else: the rest of the actor is the node's.
-DETAIL_FIELDS = ("address", "geo", "openingHours", "email", "telephone", "url", "offers")
+DETAIL_FIELDS = (
+    "address", "geo", "openingHours", "email", "telephone", "url", "icon", "offers",
+)  # fmt: skip
+# Mastodon shows at most four profile fields: these are the four a visitor needs first.
+_FIELD_NAMES = {"address": "Adresse", "hours": "Horaires", "website": "Site web",
+                "contact": "Contact"}  # fmt: skip
+_DAYS = {"Mo": "lun.", "Tu": "mar.", "We": "mer.", "Th": "jeu.", "Fr": "ven.", "Sa": "sam.",
+         "Su": "dim.", "PH": "jours fériés"}  # fmt: skip
 
 
 def check_details(details: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +71,88 @@ def check_details(details: dict[str, Any]) -> dict[str, Any]:
                 '"longitude": 3.06}.',
             )
         details["geo"] = {"type": "GeoCoordinates", **geo}
+    if "url" in details and not _is_web_address(details["url"]):
+        raise InvalidActivity(
+            "url is not a web address",
+            fr="Le site web doit être une adresse complète, ex. https://mon-lieu.fr.",
+            en="The website must be a full address, e.g. https://my-place.example.",
+        )
+    if "icon" in details:
+        icon = details["icon"]
+        if not isinstance(icon, dict) or not _is_web_address(icon.get("url")):
+            raise InvalidActivity(
+                "icon needs a url",
+                fr="L'image du lieu doit avoir une adresse web (« url »).",
+                en="The place's image needs a web address ('url').",
+            )
+        details["icon"] = {"type": "Image", **icon}
+    if "offers" in details:
+        details["offers"] = check_offers(details["offers"])
     return details
+
+
+def check_offers(offers: Any) -> list[dict[str, Any]]:
+    """The machines and spaces a place offers, each against the `Offer` shape."""
+    if not isinstance(offers, list):
+        raise InvalidActivity(
+            "offers must be a list",
+            fr='« offers » doit être une liste, ex. [{"type": "Equipment", "name": '
+            '"Imprimante 3D", "pricing": [...]}].',
+            en="'offers' must be a list of machines and spaces.",
+        )
+    violations = [
+        v for i, offer in enumerate(offers) for v in shapes.check(offer, "Offer", f"offers[{i}].")
+    ]
+    if violations:
+        raise InvalidActivity(
+            "offers: " + "; ".join(v.en for v in violations),
+            fr=shapes.describe(violations, "Offer", "fr"),
+            en=shapes.describe(violations, "Offer", "en"),
+        )
+    return [
+        {**offer, "pricing": [{"type": "PriceSpecification", **p} for p in offer["pricing"]]}
+        if offer.get("pricing") else offer
+        for offer in offers
+    ]  # fmt: skip
+
+
+def _is_web_address(value: Any) -> bool:
+    return isinstance(value, str) and re.match(r"^https?://[^\s/]+", value) is not None
+
+
+def profile_fields(details: dict[str, Any]) -> list[dict[str, str]]:
+    """The details as Mastodon profile fields (pure): HTML values, escaped, in French."""
+    fields: list[dict[str, str]] = []
+
+    def add(key: str, value_html: str) -> None:
+        fields.append({"type": "PropertyValue", "name": _FIELD_NAMES[key], "value": value_html})
+
+    address = details.get("address") or {}
+    line = ", ".join(
+        part for part in (
+            address.get("streetAddress"),
+            " ".join(p for p in (address.get("postalCode"), address.get("addressLocality")) if p),
+        ) if part
+    )  # fmt: skip
+    if line:
+        add("address", html.escape(line))
+    if details.get("openingHours"):
+        add("hours", html.escape(opening_hours_fr(str(details["openingHours"]))))
+    if details.get("url"):
+        url = html.escape(str(details["url"]), quote=True)
+        shown = html.escape(re.sub(r"^https?://", "", str(details["url"])).rstrip("/"))
+        add("website", f'<a href="{url}" rel="me nofollow noopener noreferrer" '
+                       f'target="_blank">{shown}</a>')  # fmt: skip
+    contact = [str(details[k]) for k in ("email", "telephone") if details.get(k)]
+    if contact:
+        add("contact", html.escape(" · ".join(contact)))
+    return fields
+
+
+def opening_hours_fr(hours: str) -> str:
+    """schema.org's `Mo-Fr 09:00-18:00` as a French reader writes it (pure)."""
+    text = re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b", lambda m: _DAYS[m.group(1)], hours)
+    return text.replace("-", "–").replace(";", " ;")
 
 
 async def details(store: Store, handle: str) -> dict[str, Any]:
@@ -123,8 +220,32 @@ async def actor_extras(
 
     base = node.config.base_url
     if actor.type == "Organization":
-        document.update(await details(node.store, actor.handle))
+        found = await details(node.store, actor.handle)
+        document.update(found)
+        fields = profile_fields(found)
+        if fields:
+            document["attachment"] = fields
         document.update(collection_links(base, actor))
     else:
         document.update(await public_profile(node.store, actor, network=network))
     return document
+
+
+@dispatch.on_publish("Update:Organization")
+@dispatch.on_publish("Update:Person")
+async def _actor_update(
+    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> None:
+    """An actor's Update of itself carries what its document shows to the public: the place's
+    details and profile fields, a member's public profile fields (never the network ones)."""
+    obj = activity.get("object")
+    if isinstance(obj, dict) and obj.get("id") == actor.id:
+        activity["object"] = await actor_extras(node, actor, obj)
+
+
+async def announce_change(node: Node, actor: LocalActor) -> int:
+    """Send followers an Update of the actor as it now stands; the number of inboxes queued."""
+    out = await publish_outgoing(
+        node, actor, {"type": "Update", "object": actor.id, "to": [PUBLIC]}
+    )
+    return len(out.inboxes)

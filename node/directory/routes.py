@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from .. import tokens
 from ..actors import local
 from ..actors.routes import as_response, node_of, paged
 from ..errors import ForbiddenError, InvalidActivity
-from . import residents
+from . import media, residents
 
 
 async def residents_collection(request: Request) -> Response:
@@ -79,7 +79,20 @@ async def profile(request: Request) -> Response:
     return as_response(request, await residents.public_profile(node.store, member))
 
 
+async def media_file(request: Request) -> Response:
+    """The place's images; their names are their hashes, so they never change."""
+    node = node_of(request)
+    name = request.path_params["name"]
+    path = media.path_of(node.config.data_dir, name)
+    return FileResponse(
+        path,
+        media_type=media.MEDIA_TYPES[name.rsplit(".", 1)[1]],
+        headers={"cache-control": "public, max-age=31536000, immutable"},
+    )
+
+
 ROUTES = [
+    Route("/media/{name}", media_file),
     Route("/residents", residents_collection),
     Route("/residents/{handle}/accept", accept_resident, methods=["POST"]),
     Route("/residents/{handle}/profile", profile, methods=["GET", "POST"]),

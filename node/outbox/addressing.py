@@ -4,10 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from vocab.context import PUBLIC_FORMS
 
+from ..activity import recipients
 from ..actors.remote import RemoteActor
+
+
+def public_reaches_followers(activity: dict[str, Any], own_followers: str) -> dict[str, Any]:
+    """A post addressed to Public goes to the sender's followers too (pure).
+
+    Public is nobody in particular: a post addressed `"to": [Public]` alone would reach no
+    inbox, while a Mastodon user who follows a place expects every public post of it. Mastodon
+    addresses its public posts `cc: followers`; we add the same when the client left it out,
+    to the activity and to the object a Create carries (AS2 §6.2: they share an audience). An
+    audience without Public stays exactly as addressed.
+    """
+    parts = [activity]
+    if isinstance(activity.get("object"), dict) and activity.get("type") == "Create":
+        parts.append(activity["object"])
+    addressed = [ref for part in parts for ref in recipients(part)]
+    if own_followers in addressed or not any(ref in PUBLIC_FORMS for ref in addressed):
+        return activity
+    result = dict(activity)
+    result["cc"] = [*_as_list(activity.get("cc")), own_followers]
+    if len(parts) == 2:
+        result["object"] = {**parts[1], "cc": [*_as_list(parts[1].get("cc")), own_followers]}
+    return result
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from ..actors.document import actor_document
 from ..actors.local import LocalActor
 from ..actors.remote import RemoteActor, actor_from_row
 from ..errors import FetchError, ForbiddenError, InvalidActivity, NotFoundError
-from .addressing import delivery_targets, remote_refs
+from .addressing import delivery_targets, public_reaches_followers, remote_refs
 
 if TYPE_CHECKING:
     from ..app import Node
@@ -110,7 +110,7 @@ def normalize(body: Any, actor_id: str, base_url: str) -> dict[str, Any]:
             fr=f"« {kind} » doit désigner son objet (« object »).",
             en=f"'{kind}' must name its 'object'.",
         )
-    return activity
+    return public_reaches_followers(activity, f"{actor_id}/followers")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -237,6 +237,11 @@ async def record(db: aiosqlite.Connection, out: Outgoing) -> None:
 
 async def publish(node: Node, actor: LocalActor, body: Any) -> dict[str, Any]:
     """The whole client-to-server path; returns the stored activity."""
+    return (await publish_outgoing(node, actor, body)).activity
+
+
+async def publish_outgoing(node: Node, actor: LocalActor, body: Any) -> Outgoing:
+    """`publish`, telling also where the activity was queued (for an operator's report)."""
     activity = normalize(body, actor.id, node.config.base_url)
     await _complete(node, actor, activity)
     await dispatch.validate(node, actor, activity)
@@ -248,7 +253,7 @@ async def publish(node: Node, actor: LocalActor, body: Any) -> dict[str, Any]:
     node.delivery.wake()
     if out.local:
         node.inbox_worker.wake()
-    return out.activity
+    return out
 
 
 def _add_recipient(activity: dict[str, Any], recipient: str) -> None:

@@ -57,3 +57,37 @@ def test_malformed_posts_are_refused_with_a_reason(body: object, reason: str) ->
     with pytest.raises(InvalidActivity, match=reason) as caught:
         normalize(body, ME, BASE)
     assert caught.value.fr  # and a French message for the place's team
+
+
+def test_a_post_to_public_alone_reaches_followers_too() -> None:
+    activity = normalize({"type": "Note", "content": "Atelier", "to": [PUBLIC]}, ME, BASE)
+    assert activity["to"] == activity["object"]["to"] == [PUBLIC]
+    assert activity["cc"] == activity["object"]["cc"] == [f"{ME}/followers"]
+
+
+def test_public_in_cc_or_as_short_form_reaches_followers_too() -> None:
+    activity = normalize(
+        {"type": "Note", "content": "x", "to": ["https://b.example/actors/bob"],
+         "cc": "as:Public"}, ME, BASE,
+    )  # fmt: skip
+    assert activity["cc"] == ["as:Public", f"{ME}/followers"]
+    assert activity["to"] == ["https://b.example/actors/bob"]
+
+
+def test_followers_are_not_added_twice() -> None:
+    activity = normalize(
+        {"type": "Note", "content": "x", "to": [PUBLIC], "cc": [f"{ME}/followers"]}, ME, BASE
+    )
+    assert activity["cc"] == [f"{ME}/followers"]
+
+
+def test_an_audience_without_public_stays_as_addressed() -> None:
+    bob = "https://b.example/actors/bob"
+    activity = normalize({"type": "Note", "content": "x", "to": [bob]}, ME, BASE)
+    assert activity["to"] == [bob]
+    assert "cc" not in activity and "cc" not in activity["object"]
+
+
+def test_a_public_update_reaches_followers_too() -> None:
+    activity = normalize({"type": "Update", "object": ME, "to": [PUBLIC]}, ME, BASE)
+    assert activity["cc"] == [f"{ME}/followers"]
