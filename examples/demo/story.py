@@ -290,6 +290,10 @@ def validate_residents(data: Path, network: list[DemoPlace]) -> None:
             say(f"     {place.base_url}/residents : {residents['totalItems']} résident·e(s)")
 
 
+def _visits(place: DemoPlace, owner: str | None) -> list[dict[str, Any]]:
+    return [a for a in place.inbox(owner) if type_of(a.get("object")) == "tl:Visit"]
+
+
 # --- ⑥ and ⑦ ------------------------------------------------------------------------------------
 def tap_a_badge(data: Path, network: list[DemoPlace]) -> str:
     """camille's badge at the Fablab's door; the visit reaches her home place and her."""
@@ -311,8 +315,8 @@ def tap_a_badge(data: Path, network: list[DemoPlace]) -> str:
     with failing_as(data, f"Le passage n'est pas arrivé au lieu d'origine : {_retry_note(data)}"):
         for owner in (None, member):
             visit = wait_for(
-                lambda o=owner: [a for a in home.inbox(o) if type_of(a.get("object")) == "tl:Visit"],
-                timeout=20, what=f"the visit in {home.acct(owner)}'s inbox",
+                partial(_visits, home, owner), timeout=20,
+                what=f"the visit in {home.acct(owner)}'s inbox",
             )  # fmt: skip
             say(f"   ✓ boîte de réception de {display_name(home, owner)} : passage à "
                 f"{visited.name} ({visit[-1]['object'].get('startTime', '')})")  # fmt: skip
