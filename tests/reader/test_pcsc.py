@@ -109,7 +109,7 @@ def test_removed_mid_read(pcscd: str) -> None:
 def test_not_a_type4_tag(pcscd: str) -> None:
     with on_reader(VirtualCard(UID, b"", ndef_app=False)), pytest.raises(CardUnreadable) as info:
         card.read_reader(pcscd)
-    assert info.value.code == CardUnreadable.NOT_TYPE4
+    assert info.value.code == CardUnreadable.NOT_NFC_TAG
 
 
 def test_monitor_reports_taps(taps: Taps) -> None:
@@ -143,7 +143,7 @@ def test_monitor_unreadable_cards(taps: Taps) -> None:
         respond=lambda apdu, r: b"\xff" * (len(r) - 2) + r[-2:] if apdu[1] == 0xB0 else r,
     )
     no_app = VirtualCard(UID, b"", ndef_app=False)
-    for vcard, code in [(corrupt, CardUnreadable.BAD_CC), (no_app, CardUnreadable.NOT_TYPE4)]:
+    for vcard, code in [(corrupt, CardUnreadable.BAD_CC), (no_app, CardUnreadable.NOT_NFC_TAG)]:
         with on_reader(vcard):
             _, result = taps.next()
         assert isinstance(result, CardUnreadable) and result.code == code, result
