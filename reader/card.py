@@ -44,7 +44,7 @@ CC_FILE_ID = 0xE103
 GET_UID = bytes.fromhex("FFCA000000")
 
 MAX_MESSAGE = 1024
-"""Largest NDEF message the door accepts (a grant is under 500 bytes)."""
+"""Largest NDEF message the door accepts (a grant is at most 456 bytes, `grant.MAX_BYTES`)."""
 
 
 @dataclass(frozen=True)
