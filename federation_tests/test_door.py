@@ -186,12 +186,9 @@ def test_an_ntag215_written_from_the_issued_file_gets_in(door: Door, tmp_path: P
     grant = issue(coroutine, "alice", CARD, "--out", str(written))
     # The file is what a card-writing app puts on the card: the door reads it back as written.
     card = VirtualNtag215(CARD, written.read_bytes())
-    started = time.monotonic()
     line = daemon.tap_card(card)
     assert line.startswith("ACCEPTÉ " + coroutine.actor_id("alice")), line
-    elapsed = time.monotonic() - started
     assert not any(apdu[:2] == b"\x00\xa4" for apdu in card.seen_apdus)  # read as a Type 2 tag
-    assert elapsed < 10
     grant_id = grants.read(grant)[0].grant_id
     wait_for(lambda: popcafe.query("SELECT 1 FROM visits WHERE grant_id = ?", (grant_id,)),
              what="the NTAG215 tap reported to popcafe")  # fmt: skip

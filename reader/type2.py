@@ -16,8 +16,8 @@ user memory (pages 4..129) and announces 496 in its CC (``E1 10 3E 00``).
 A PC/SC reader reaches the pages through the pseudo-APDU READ BINARY ``FF B0 <page MSB> <page
 LSB> <Le>`` (PC/SC part 3, 3.2.2.1.8). The tag's own READ command returns four pages, so the door
 asks for 16 bytes per command: the first read (page 3) gives the CC and the first 12 bytes of
-the data area, and the door reads on only as far as the NDEF TLV's length needs (a 260-byte
-message on an NTAG215: 18 reads), never the whole memory.
+the data area, and the door reads on only as far as the NDEF TLV's length needs (a typical
+grant's 267-byte message: 18 reads), never the whole memory.
 
 Pure, but for `read_ndef_message`, which runs over a `Transmit` (`reader.apdu`) like the Type 4
 sequence in `reader.card`.

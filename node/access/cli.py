@@ -82,7 +82,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     c = sub.add_parser("checkin", help="vérifier un badge à l'entrée (sans lecteur)")
     c.add_argument("--data", required=True, type=Path)
     c.add_argument("--grant", required=True, help="le texte du badge (BIL1:…)")
-    c.add_argument("--card-uid", help="UID de la carte présentée, en hexadécimal")
+    c.add_argument(
+        "--card-uid",
+        help="UID de la carte présentée, en hexadécimal (sans lui, un QR code seul : refusé "
+        "si le lieu exige la carte, « badge policy --card-required oui »)",
+    )
     c.add_argument("--door", default="accueil", help="nom de la porte")
 
 
