@@ -13,11 +13,11 @@ data area starts at page 4 and is a sequence of TLV blocks (NFC Forum Type 2 Tag
 L is one byte (00..FE), or FF followed by two bytes (00FF..FFFE). An NTAG215 has 504 bytes of
 user memory (pages 4..129) and announces 496 in its CC (``E1 10 3E 00``).
 
-A PC/SC reader reaches the pages through the pseudo-APDU READ BINARY ``FF B0 <page MSB> <page
-LSB> <Le>`` (PC/SC part 3, 3.2.2.1.8). The tag's own READ command returns four pages, so the door
-asks for 16 bytes per command: the first read (page 3) gives the CC and the first 12 bytes of
-the data area, and the door reads on only as far as the NDEF TLV's length needs (a typical
-grant's 267-byte message: 18 reads), never the whole memory.
+A PC/SC reader reaches the pages through the storage-card pseudo-APDU READ BINARY
+``FF B0 <page MSB> <page LSB> <Le>`` (PC/SC part 3). The tag's own READ command returns four
+pages, so the door asks for 16 bytes per command: the first read (page 3) gives the CC and the
+first 12 bytes of the data area, and the door reads on only as far as the NDEF TLV's length
+needs (a typical grant's 267-byte message: 18 reads), never the whole memory.
 
 Pure, but for `read_ndef_message`, which runs over a `Transmit` (`reader.apdu`) like the Type 4
 sequence in `reader.card`.
@@ -40,7 +40,7 @@ CC_MAGIC = 0xE1
 TLV_NULL, TLV_LOCK_CONTROL, TLV_MEMORY_CONTROL, TLV_NDEF = 0x00, 0x01, 0x02, 0x03
 TLV_PROPRIETARY, TLV_TERMINATOR = 0xFD, 0xFE
 
-# PC/SC part 3 ATR of a storage card (section 3.1.3.2.3.2): 3B 8F 80 01, then the historical
+# PC/SC part 3 ATR of a contactless storage card: 3B 8F 80 01, then the historical
 # bytes 80 4F 0C <RID A0 00 00 03 06> <SS: standard> <C0 C1: card name> 00 00 00 00, then TCK.
 PCSC_RID = bytes.fromhex("A000000306")
 STANDARD_ISO14443A_3 = 0x03

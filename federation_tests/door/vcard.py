@@ -109,7 +109,7 @@ def capability_container(
 
 
 def storage_card_atr(card_name: int = 0x0003, standard: int = 0x03) -> bytes:
-    """The ATR a PC/SC reader builds for a contactless storage card (PC/SC part 3, 3.1.3.2.3.2).
+    """The ATR a PC/SC reader builds for a contactless storage card (PC/SC part 3).
 
     ``3B 8F 80 01`` + ``80 4F 0C`` + RID ``A0 00 00 03 06`` + standard (03: ISO 14443 A part 3)
     + card name (00 03: MIFARE Ultralight, which readers also say of NTAG21x) + ``00 00 00 00``
