@@ -1,6 +1,7 @@
-"""Read a badge through PC/SC: its UID and the grant in its NDEF file (NFC Forum Type 4 Tag).
+"""Read a badge through PC/SC: its UID and the grant in its NDEF message.
 
-The APDU sequence (NFC Forum Type 4 Tag specification, mapping version 2.0):
+Two kinds of NFC tag carry badges. NFC Forum Type 4 tags (ISO 14443-4 cards: DESFire, phones)
+answer ISO 7816-4 APDUs (mapping version 2.0):
 
     FF CA 00 00 00                      GET DATA UID (PC/SC part 3 pseudo-APDU) -> UID
     00 A4 04 00 07 D2760000850101 00    SELECT the NDEF application (retried without Le)
@@ -10,22 +11,32 @@ The APDU sequence (NFC Forum Type 4 Tag specification, mapping version 2.0):
     00 B0 00 00 02                      READ BINARY NLEN, the NDEF message's length
     00 B0 <offset> <n <= MLe> ...       READ BINARY the message, in chunks of at most MLe bytes
 
-then the NDEF message is decoded and the grant record's payload taken (`reader.ndef`).
+NFC Forum Type 2 tags (NTAG21x, the cards sold cheaply) are memory pages that the reader reads
+for us (`FF B0`, see `reader.type2`). Which one is on the reader: the ATR first (a PC/SC reader
+builds a storage-card ATR naming the MIFARE Ultralight family for a Type 2 tag), else the
+Type 4 SELECT, and when that fails, page 3 read as a Type 2 capability container (for readers
+whose ATR does not tell).
 
-The pure parts (APDU building, CC parsing, status-word checks, the sequence itself over a
-`Transmit` callable) need no reader; `read_card`, `connect` and `list_readers` are the only
-places that touch pyscard (untyped), and they translate its exceptions into `reader.errors`.
+Then the NDEF message is decoded and the grant record's payload taken (`reader.ndef`).
+
+The pure parts (APDU building, CC parsing, status-word checks, the sequences over a `Transmit`
+callable) need no reader; `read_card`, `connect` and `list_readers` are the only places that
+touch pyscard (untyped), and they translate its exceptions into `reader.errors`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from reader import ndef
+from reader import ndef, type2
+from reader.apdu import SW_OK as SW_OK
+from reader.apdu import Response as Response
+from reader.apdu import Transmit as Transmit
+from reader.apdu import check as check
 from reader.errors import CardRemoved, CardUnreadable, DoorError, ReaderUnavailable
 
 NDEF_AID = bytes.fromhex("D2760000850101")
@@ -33,9 +44,7 @@ CC_FILE_ID = 0xE103
 GET_UID = bytes.fromhex("FFCA000000")
 
 MAX_MESSAGE = 1024
-"""Largest NDEF message the door accepts (a grant is under 500 bytes)."""
-
-SW_OK = 0x9000
+"""Largest NDEF message the door accepts (a grant is at most 456 bytes, `grant.MAX_BYTES`)."""
 
 
 @dataclass(frozen=True)
@@ -44,30 +53,6 @@ class CardData:
 
     uid: bytes
     grant: bytes
-
-
-@dataclass(frozen=True)
-class Response:
-    """A response APDU: data and the status word (SW1 << 8 | SW2)."""
-
-    data: bytes
-    sw: int
-
-    @classmethod
-    def parse(cls, raw: bytes) -> Response:
-        if len(raw) < 2:
-            raise CardUnreadable(
-                f"response APDU of {len(raw)} bytes, no status word", code=CardUnreadable.CARD_ERROR
-            )
-        return cls(raw[:-2], (raw[-2] << 8) | raw[-1])
-
-    @property
-    def ok(self) -> bool:
-        return self.sw == SW_OK
-
-
-Transmit = Callable[[bytes], Response]
-"""Sends one command APDU, returns the response; raises DoorError when the exchange fails."""
 
 
 # --- APDUs --------------------------------------------------------------------------------------
@@ -93,13 +78,6 @@ def read_binary(offset: int, length: int) -> bytes:
     if not 1 <= length <= 256:
         raise ValueError(f"READ BINARY length {length} out of 1..256")
     return bytes([0x00, 0xB0, offset >> 8, offset & 0xFF, length & 0xFF])
-
-
-def check(response: Response, what: str, *, code: str = CardUnreadable.CARD_ERROR) -> bytes:
-    """The response's data if its status word is 90 00, else CardUnreadable naming `what`."""
-    if not response.ok:
-        raise CardUnreadable(f"{what}: status word {response.sw:04X}", code=code)
-    return response.data
 
 
 # --- capability container -----------------------------------------------------------------------
@@ -169,7 +147,7 @@ def select_ndef_application(transmit: Transmit) -> None:
     response = transmit(select_aid(NDEF_AID))
     if response.sw in (0x6700, 0x6A87):  # some mapping 1.0 tags refuse the Le byte
         response = transmit(select_aid(NDEF_AID, le=False))
-    check(response, "SELECT NDEF application", code=CardUnreadable.NOT_TYPE4)
+    check(response, "SELECT NDEF application", code=CardUnreadable.NOT_NFC_TAG)
 
 
 def read_cc(transmit: Transmit) -> CapabilityContainer:
@@ -220,11 +198,33 @@ def read_ndef_message(transmit: Transmit, *, max_message: int = MAX_MESSAGE) -> 
     return read_file(transmit, 2, nlen, cc.mle)
 
 
-def read_tag(transmit: Transmit, *, max_message: int = MAX_MESSAGE) -> CardData:
-    """UID and grant of the card behind `transmit`: the whole sequence, without pyscard."""
+def read_message(transmit: Transmit, atr: bytes | None, *, max_message: int) -> bytes:
+    """The NDEF message of the tag behind `transmit`, Type 2 or Type 4 (see the docstring)."""
+    announced = type2.storage_card(atr) if atr is not None else None
+    if announced is not None and announced.is_type2:
+        return type2.read_ndef_message(transmit, max_message=max_message)
+    try:
+        select_ndef_application(transmit)
+    except CardUnreadable as not_type4:
+        if not_type4.code != CardUnreadable.NOT_NFC_TAG:
+            raise
+        # Some readers give every contactless card a generic ATR: look for a Type 2 CC.
+        try:
+            start = type2.read_start(transmit)
+        except CardUnreadable as not_type2:
+            raise CardUnreadable(
+                f"{not_type4.log}; page 3: {not_type2.log}", code=CardUnreadable.NOT_NFC_TAG
+            ) from not_type2
+        return type2.read_ndef_message(transmit, max_message=max_message, start=start)
+    return read_ndef_message(transmit, max_message=max_message)
+
+
+def read_tag(
+    transmit: Transmit, *, atr: bytes | None = None, max_message: int = MAX_MESSAGE
+) -> CardData:
+    """UID and grant of the card behind `transmit` (whose ATR is `atr` if known), no pyscard."""
     uid = read_uid(transmit)
-    select_ndef_application(transmit)
-    message = read_ndef_message(transmit, max_message=max_message)
+    message = read_message(transmit, atr, max_message=max_message)
     try:
         grant = ndef.grant_from_message(message)
     except ndef.NoGrantRecord as exc:
@@ -345,7 +345,11 @@ def read_card(connection: Any, *, max_message: int = MAX_MESSAGE) -> CardData:
     Raises CardRemoved, CardUnreadable or ReaderUnavailable (all DoorError), never a pyscard
     exception.
     """
-    return read_tag(transmitter(connection), max_message=max_message)
+    try:
+        atr = bytes(connection.getATR())
+    except _pyscard_errors() as exc:
+        raise translate(exc, "reading the ATR") from exc
+    return read_tag(transmitter(connection), atr=atr, max_message=max_message)
 
 
 def read_reader(reader_name: str, *, max_message: int = MAX_MESSAGE) -> CardData:

@@ -1,4 +1,5 @@
-"""A contactless card emulated on vsmartcard's vpcd protocol: an NFC Forum Type 4 Tag with a UID.
+"""Contactless cards emulated on vsmartcard's vpcd protocol: an NFC Forum Type 4 Tag with a UID
+(`VirtualCard`), and an NTAG215, a Type 2 tag, as a PC/SC reader presents it (`VirtualNtag215`).
 
 Standard library only, so that any test (the door's, the daemon's, federation tests) can use it.
 
@@ -20,6 +21,12 @@ The card answers:
   ``6A 82`` no such file or application, ``6B 00`` offset out of the file, ``69 86`` no file
   selected, ``6D 00`` unknown instruction, ``6E 00`` unknown class, ``6A 86`` wrong P1/P2,
   ``67 00`` wrong length, ``69 82`` writing (the tag is read-only).
+
+The NTAG215 answers as an ACR122U-style reader does for it: a storage-card ATR (PC/SC part 3,
+card name 00 03, MIFARE Ultralight family), ``FF CA 00 00 00`` (UID) and ``FF B0 00 <page> <Le>``
+READ BINARY of up to 16 bytes from a page (rolling over to page 0 past the last one, as the
+tag does); ``63 00`` for a page beyond the memory, ``67 00`` for a length over 16, ``6A 81`` for
+ISO 7816 commands (no ISO 14443-4 layer: no NDEF application to SELECT).
 
 Misbehaviour for error-path tests: ``remove_on`` (the card leaves the field when it receives a
 matching command, without answering), ``respond`` (rewrite any response), ``ndef_app=False`` (a
@@ -99,6 +106,19 @@ def capability_container(
         + bytes([0x04, 0x06])
         + struct.pack(">HHBB", ndef_file_id, ndef_max_size, read_access, write_access)
     )
+
+
+def storage_card_atr(card_name: int = 0x0003, standard: int = 0x03) -> bytes:
+    """The ATR a PC/SC reader builds for a contactless storage card (PC/SC part 3).
+
+    ``3B 8F 80 01`` + ``80 4F 0C`` + RID ``A0 00 00 03 06`` + standard (03: ISO 14443 A part 3)
+    + card name (00 03: MIFARE Ultralight, which readers also say of NTAG21x) + ``00 00 00 00``
+    + TCK.
+    """
+    historical = (
+        bytes.fromhex("804F0CA000000306") + bytes([standard]) + card_name.to_bytes(2, "big")
+    ) + bytes(4)
+    return contactless_atr(historical)
 
 
 class VirtualCard:
@@ -385,3 +405,82 @@ def _recv_message(sock: socket.socket) -> bytes | None:
 
 def _send_message(sock: socket.socket, payload: bytes) -> None:
     sock.sendall(struct.pack(">H", len(payload)) + payload)
+
+
+# --- NTAG215 (NFC Forum Type 2) ---------------------------------------------------------------
+
+NTAG215_ATR = storage_card_atr()
+NTAG215_PAGES = 135  # 0-2 UID and static lock, 3 CC, 4-129 user memory, 130-134 lock and config
+NTAG215_USER_BYTES = 504
+NTAG215_CC = bytes.fromhex("E1103E00")  # mapping 1.0, 0x3E * 8 = 496 bytes, free read/write
+SW_OPERATION_FAILED = b"\x63\x00"
+
+
+def type2_tlvs(message: bytes, before: bytes = b"") -> bytes:
+    """Data area bytes as a card-writing app leaves them: `before`, NDEF TLV, terminator."""
+    if len(message) < 0xFF:
+        length = bytes([len(message)])
+    else:
+        length = b"\xff" + struct.pack(">H", len(message))
+    return before + b"\x03" + length + message + b"\xfe"
+
+
+class VirtualNtag215(VirtualCard):
+    """An NTAG215 (7-byte UID) holding ``ndef_message`` in its user memory, behind a PC/SC reader.
+
+    ``before``: TLVs written ahead of the NDEF TLV (a Lock Control TLV, NULL padding).
+    ``user_memory``: the 504 bytes of pages 4..129 exactly as given (a corrupt or blank card).
+    ``cc``: page 3. Other arguments as for `VirtualCard` (the ATR defaults to `NTAG215_ATR`).
+    """
+
+    def __init__(
+        self,
+        uid: bytes,
+        ndef_message: bytes,
+        *,
+        before: bytes = b"",
+        user_memory: bytes | None = None,
+        cc: bytes = NTAG215_CC,
+        atr: bytes | None = None,
+        host: str = VPCD_HOST,
+        port: int = VPCD_PORT,
+        remove_on: Callable[[bytes], bool] | None = None,
+        respond: Callable[[bytes, bytes], bytes] | None = None,
+    ) -> None:
+        super().__init__(
+            uid, ndef_message, host=host, port=port, atr=NTAG215_ATR if atr is None else atr,
+            ndef_app=False, remove_on=remove_on, respond=respond,
+        )  # fmt: skip
+        if len(uid) != 7:
+            raise ValueError("an NTAG215 has a 7-byte UID")
+        user = type2_tlvs(ndef_message, before) if user_memory is None else user_memory
+        if len(user) > NTAG215_USER_BYTES:
+            raise ValueError(f"{len(user)} bytes do not fit the NTAG215's {NTAG215_USER_BYTES}")
+        bcc0 = 0x88 ^ uid[0] ^ uid[1] ^ uid[2]  # cascade tag 88 enters the first check byte
+        bcc1 = uid[3] ^ uid[4] ^ uid[5] ^ uid[6]
+        self.memory = (
+            uid[:3] + bytes([bcc0]) + uid[3:] + bytes([bcc1, 0x48, 0x00, 0x00]) + cc[:4]
+            + user + bytes(NTAG215_USER_BYTES - len(user))
+            + bytes.fromhex("000000BD 040000FF 00050000 FFFFFFFF 00000000".replace(" ", ""))
+        )  # fmt: skip
+        assert len(self.memory) == NTAG215_PAGES * 4
+
+    def process_apdu(self, apdu: bytes) -> bytes:
+        if len(apdu) < 4:
+            return SW_WRONG_LENGTH
+        cla, ins, p1, p2 = apdu[:4]
+        if cla != 0xFF:
+            return SW_FUNC_NOT_SUPPORTED  # no ISO 14443-4 layer behind this reader
+        if ins == 0xCA:
+            return super().process_apdu(apdu)
+        if ins != 0xB0:
+            return SW_INS_NOT_SUPPORTED
+        parsed = _parse_body(apdu[4:])
+        if parsed is None or parsed[1] is None or parsed[1] > 16:
+            return SW_WRONG_LENGTH
+        page, length = (p1 << 8) | p2, parsed[1]
+        if page >= NTAG215_PAGES:
+            return SW_OPERATION_FAILED
+        start = page * 4
+        data = (self.memory[start:] + self.memory)[:length]  # the tag rolls over to page 0
+        return data + SW_OK

@@ -23,6 +23,7 @@ from ..keys import assertion_methods
 from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
 from . import grant as grants
+from . import policy
 from .decision import Decision, TrustBundle, decide
 
 if TYPE_CHECKING:
@@ -276,9 +277,10 @@ async def trust_bundle(node: Node) -> TrustBundle:
         r[0]: round(float(r[1]) * 100) for r in await node.store.all(
             "SELECT actor_id, visit_rate FROM peers")
     }  # fmt: skip
+    door_policy = await policy.load(node.store)
     return TrustBundle(
         place=place.id, issuers=issuers, revoked=revoked, generated_at=time.time(),
-        names=names, credit=credit, rates=rates,
+        names=names, credit=credit, rates=rates, card_required=door_policy.card_required,
     )  # fmt: skip
 
 

@@ -10,14 +10,18 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from reader import ndef
+
 from ..config import NodeConfig
 from ..errors import ConfigError
-from . import badge, grant
+from . import badge, grant, policy
 
 if TYPE_CHECKING:
     from ..app import Node
 
 T = TypeVar("T")
+
+_YES_NO = {"oui": True, "yes": True, "non": False, "no": False}
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,7 +46,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     i.add_argument("--card-uid", required=True, help="UID de la carte, en hexadécimal")
     i.add_argument("--days", type=int, default=365)
     i.add_argument("--qr", type=Path, help="écrire aussi un QR code (PNG)")
-    i.add_argument("--out", type=Path, help="écrire les octets du badge (pour la carte)")
+    i.add_argument(
+        "--out", type=Path, metavar="FICHIER.ndef",
+        help="écrire le message NDEF à mettre sur la carte (un enregistrement MIME "
+        f"{ndef.GRANT_MIME_TYPE.decode()}) : à importer dans NXP TagWriter ou NFC Tools, "
+        "puis à écrire sur une carte NTAG215/216 ou Type 4",
+    )  # fmt: skip
+    i.add_argument(
+        "--grant-out", type=Path, metavar="FICHIER.cose",
+        help="écrire le badge seul (COSE_Sign1 brut, les octets du texte BIL1:)",
+    )  # fmt: skip
     i.add_argument("--credit-account", help="compte de Crédit Inter-Lieux qui paie les passages")
     v = bsub.add_parser("revoke", help="révoquer un badge ou tous ceux d'un membre")
     v.add_argument("--data", required=True, type=Path)
@@ -51,6 +64,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     group.add_argument("--member", help="identifiant du membre")
     ls = bsub.add_parser("list", help="lister les badges délivrés")
     ls.add_argument("--data", required=True, type=Path)
+    pol = bsub.add_parser("policy", help="règles des portes de ce lieu (sans option : les voir)")
+    pol.add_argument("--data", required=True, type=Path)
+    pol.add_argument(
+        "--card-required", choices=sorted(_YES_NO), metavar="oui|non",
+        help="oui : refuser un badge présenté sans sa carte (QR code seul) aux portes du lieu",
+    )  # fmt: skip
 
     k = sub.add_parser("keys", help="clés de signature d'un compte")
     ksub = k.add_subparsers(dest="keys_command", required=True)
@@ -63,7 +82,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     c = sub.add_parser("checkin", help="vérifier un badge à l'entrée (sans lecteur)")
     c.add_argument("--data", required=True, type=Path)
     c.add_argument("--grant", required=True, help="le texte du badge (BIL1:…)")
-    c.add_argument("--card-uid", help="UID de la carte présentée, en hexadécimal")
+    c.add_argument(
+        "--card-uid",
+        help="UID de la carte présentée, en hexadécimal (sans lui, un QR code seul : refusé "
+        "si le lieu exige la carte, « badge policy --card-required oui »)",
+    )
     c.add_argument("--door", default="accueil", help="nom de la porte")
 
 
@@ -118,13 +141,30 @@ def cmd_badge(args: argparse.Namespace) -> int:
             ),
         )
         if args.out:
-            args.out.write_bytes(issued.data)
+            # The NDEF message, not the bare grant: what card-writing apps import and what the
+            # door reads back (reader.ndef); they add the tag's own framing (TLV or NLEN).
+            args.out.write_bytes(ndef.grant_message(issued.data))
+        if args.grant_out:
+            args.grant_out.write_bytes(issued.data)
         if args.qr:
             import segno
 
             segno.make(issued.text, error="m").save(str(args.qr), scale=6)
         print(f"Badge {issued.grant_id} délivré à {args.member} ({len(issued.data)} octets).")
         print(issued.text)
+    elif args.badge_command == "policy":
+        if args.card_required is not None:
+            required = _YES_NO[args.card_required]
+            rules = _run(config, lambda n: policy.set_card_required(n.store, required))
+        else:
+            rules = _run(config, lambda n: policy.load(n.store))
+        if rules.card_required:
+            print(
+                "Carte exigée aux portes du lieu : un badge sans sa carte (QR code seul) est "
+                "refusé. Les lecteurs l'appliquent à leur prochaine mise à jour."
+            )
+        else:
+            print("Carte non exigée : un badge peut aussi être présenté en QR code.")
     elif args.badge_command == "revoke":
         ids = _run(config, lambda n: badge.revoke(n, args.grant, args.member))
         print(f"{len(ids)} badge(s) révoqué(s) ; les lieux pairs sont prévenus : {' '.join(ids)}")

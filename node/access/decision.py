@@ -32,6 +32,9 @@ class TrustBundle:
     # place last announced; and what a visit costs here for each issuer's members, in cents.
     credit: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     rates: dict[str, int] = field(default_factory=dict)
+    # The deciding place's door policy (`node.access.policy`): refuse a grant shown without
+    # its card (a QR code alone).
+    card_required: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +54,7 @@ class TrustBundle:
                 for issuer, accounts in self.credit.items()
             },
             "rates": self.rates,
+            "card_required": self.card_required,
         }
 
     @classmethod
@@ -75,6 +79,8 @@ class TrustBundle:
                 for issuer, accounts in data.get("credit", {}).items()
             },
             rates={issuer: int(cents) for issuer, cents in data.get("rates", {}).items()},
+            # A bundle from a node older than the policy: no rule, as that node applied.
+            card_required=bool(data.get("card_required", False)),
         )
 
     def dumps(self) -> str:
@@ -122,6 +128,10 @@ def decide(data: bytes, uid: bytes | None, bundle: TrustBundle, now: float) -> D
         return Decision(False, "not_yet_valid", grant)
     if now >= grant.expires:
         return Decision(False, "expired", grant)
+    if bundle.card_required and (uid is None or grant.card_hash is None):
+        # Only a card the grant is bound to proves the holder has it: a QR code alone, or a
+        # grant bound to no card, proves nothing a photograph could not.
+        return Decision(False, "card_required", grant)
     if grant.credit_account is not None:
         known = bundle.credit.get(grant.issuer, {}).get(grant.credit_account)
         # Unknown balance (not announced yet): accepted, the claim will settle it.

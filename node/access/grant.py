@@ -25,7 +25,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from ..errors import InterlieuxError
 
 TEXT_PREFIX = "BIL1:"
-MAX_BYTES = 496  # an NTAG215 holds 504 bytes; the NDEF record header takes the rest
+# What an NTAG215 holds: its capability container announces 496 bytes of data area; the NDEF
+# message TLV header takes 4 (03 FF + 2-byte length) and the grant's NDEF record header 36
+# (header, type length, 4-byte payload length, the 30-byte MIME type): 496 - 4 - 36 = 456.
+MAX_BYTES = 456
 COSE_SIGN1_TAG = 18
 ALG_EDDSA = -8
 # CWT claim keys (RFC 8392), and ours in the private-use range.
@@ -55,6 +58,7 @@ REASONS_FR = {
     "out_of_scope": "Ce badge ne donne pas accès à ce service.",
     "no_credit": "Crédit inter-lieux épuisé.",
     "no_bundle": "Lecteur pas encore prêt : il doit joindre son nœud une première fois.",
+    "card_required": "Ce lieu demande la carte du badge : le QR code seul ne suffit pas ici.",
 }
 REASONS_EN = {
     "malformed": "Unreadable badge: not a valid Badge Inter-Lieux.",
@@ -67,6 +71,7 @@ REASONS_EN = {
     "out_of_scope": "This badge does not give access to this service.",
     "no_credit": "Inter-place credit exhausted.",
     "no_bundle": "Reader not ready: it must reach its node once first.",
+    "card_required": "This place asks for the badge's card: a QR code alone is not enough here.",
 }
 
 

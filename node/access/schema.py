@@ -1,4 +1,5 @@
-"""Tables of the badge: peers trusted, grants issued, revocations known, taps and visits."""
+"""Tables of the badge: peers trusted, grants issued, revocations known, taps and visits, and
+the place's own door policy."""
 
 SCHEMA = """
 -- Places whose grants this place honours (and that it follows, to hear of revocations).
@@ -68,5 +69,14 @@ CREATE TABLE IF NOT EXISTS retired_keys (
     handle TEXT NOT NULL,
     public_multibase TEXT NOT NULL,
     retired_at REAL NOT NULL
+);
+
+-- The place's rules for its own doors: one row (id 1), absent until a team sets one, so a
+-- node created before this table reads the defaults. Travels to the doors in the trust bundle.
+CREATE TABLE IF NOT EXISTS door_policy (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    card_required INTEGER NOT NULL DEFAULT 0, -- 1: a grant is honoured only with its own card
+                                              -- (a QR code alone, a photo of it, is refused)
+    updated_at REAL NOT NULL
 );
 """

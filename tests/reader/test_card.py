@@ -41,8 +41,8 @@ def test_response_and_check() -> None:
     assert response == Response(b"\x01\x02", 0x9000)
     assert card.check(response, "x") == b"\x01\x02"
     with pytest.raises(CardUnreadable, match="6A82") as info:
-        card.check(Response(b"", 0x6A82), "SELECT", code=CardUnreadable.NOT_TYPE4)
-    assert info.value.code == CardUnreadable.NOT_TYPE4
+        card.check(Response(b"", 0x6A82), "SELECT", code=CardUnreadable.NOT_NFC_TAG)
+    assert info.value.code == CardUnreadable.NOT_NFC_TAG
     with pytest.raises(CardUnreadable):
         Response.parse(b"\x90")
 
@@ -119,7 +119,7 @@ def unreadable(vcard: VirtualCard, **kwargs: int) -> CardUnreadable:
 
 
 def test_not_a_type4_tag() -> None:
-    assert unreadable(VirtualCard(UID, b"", ndef_app=False)).code == CardUnreadable.NOT_TYPE4
+    assert unreadable(VirtualCard(UID, b"", ndef_app=False)).code == CardUnreadable.NOT_NFC_TAG
 
 
 def test_empty_tag() -> None:

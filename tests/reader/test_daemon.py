@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -118,3 +119,27 @@ def test_the_decision_command_is_run_with_the_decision(
     door.on_tap(UID, grant)
     door.on_tap(bytes(7), grant)
     assert out.read_text().splitlines() == ["accept ok", "refuse wrong_card"]
+
+
+def test_a_place_that_requires_the_card_refuses_a_grant_without_one(
+    setup: tuple[Door, FakeNode, bytes, Path],
+) -> None:
+    door, node, grant, _ = setup
+    assert door.refresh_bundle()
+    assert door.on_tap(None, grant).accepted  # no rule yet: a QR code alone is honoured
+    node.bundle = dataclasses.replace(node.bundle, card_required=True)
+    assert door.refresh_bundle()
+    assert door.on_tap(None, grant).reason == "card_required"
+    assert door.on_tap(UID, grant).accepted
+    # The rule is kept with the cached bundle: still applied with the node down, after a restart.
+    node.up = False
+    door = Door(door.settings, door.http)
+    assert door.on_tap(None, grant).reason == "card_required"
+    node.up = True
+    door.flush()
+    assert [(r["decision"], r["reason"], r["card_uid"]) for r in node.reports] == [
+        ("accept", "ok", None),
+        ("refuse", "card_required", None),
+        ("accept", "ok", UID.hex()),
+        ("refuse", "card_required", None),
+    ]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from federation_tests.door.pcsc import on_reader, restart_pcscd, wait_card
-from federation_tests.door.vcard import VirtualCard, reader_name
+from federation_tests.door.vcard import NTAG215_ATR, VirtualCard, VirtualNtag215, reader_name
 from reader import card, ndef
 from reader.card import CardData
 from reader.errors import CardRemoved, CardUnreadable, DoorError, ReaderUnavailable
@@ -19,6 +19,7 @@ from reader.monitor import DoorMonitor
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")
 GRANT = bytes.fromhex("D28443A10127A0") + bytes(range(256)) + bytes(200)  # ~460 bytes
+NTAG_GRANT = GRANT[:300]  # what fits an NTAG215 (grant.MAX_BYTES is 456)
 TIMEOUT = 5.0
 
 Result = tuple[str, CardData | DoorError]
@@ -76,6 +77,28 @@ def test_read_card(pcscd: str) -> None:
     assert max(a[4] for a in vcard.seen_apdus if a[1] == 0xB0) <= vcard.mle
 
 
+def test_read_an_ntag215(pcscd: str) -> None:
+    ntag = VirtualNtag215(UID, ndef.grant_message(NTAG_GRANT))
+    with on_reader(ntag), card.connected(pcscd) as connection:
+        assert bytes(connection.getATR()) == NTAG215_ATR  # pcscd passes the reader's ATR on
+        assert card.read_card(connection) == CardData(UID, NTAG_GRANT)
+    assert ntag.seen_apdus[:2] == [card.GET_UID, bytes.fromhex("FFB0000310")]
+    assert all(a[:2] == b"\xff\xb0" for a in ntag.seen_apdus[1:])  # no SELECT: the ATR told
+
+
+def test_read_an_ntag215_behind_a_generic_atr(pcscd: str) -> None:
+    ntag = VirtualNtag215(UID, ndef.grant_message(NTAG_GRANT), atr=VirtualCard(UID, b"").atr)
+    with on_reader(ntag):
+        assert card.read_reader(pcscd) == CardData(UID, NTAG_GRANT)
+    assert ntag.seen_apdus[1][:2] == b"\x00\xa4"  # the Type 4 SELECT failed first
+
+
+def test_ntag215_removed_mid_read(pcscd: str) -> None:
+    ntag = VirtualNtag215(UID, ndef.grant_message(NTAG_GRANT), remove_on=lambda a: a[3] == 11)
+    with on_reader(ntag), card.connected(pcscd) as connection, pytest.raises(CardRemoved):
+        card.read_card(connection)
+
+
 def test_second_slot(pcscd: str) -> None:
     vcard = VirtualCard(UID, ndef.grant_message(b"slot 1"), port=35964)
     assert vcard.reader_name == "Virtual PCD 00 01"
@@ -109,7 +132,7 @@ def test_removed_mid_read(pcscd: str) -> None:
 def test_not_a_type4_tag(pcscd: str) -> None:
     with on_reader(VirtualCard(UID, b"", ndef_app=False)), pytest.raises(CardUnreadable) as info:
         card.read_reader(pcscd)
-    assert info.value.code == CardUnreadable.NOT_TYPE4
+    assert info.value.code == CardUnreadable.NOT_NFC_TAG
 
 
 def test_monitor_reports_taps(taps: Taps) -> None:
@@ -117,6 +140,12 @@ def test_monitor_reports_taps(taps: Taps) -> None:
         uid = UID[:-1] + bytes([i])
         with on_reader(VirtualCard(uid, ndef.grant_message(GRANT + bytes([i])))):
             assert taps.next() == ("Virtual PCD 00 00", CardData(uid, GRANT + bytes([i])))
+
+
+def test_monitor_reports_ntag215_and_type4_taps(taps: Taps) -> None:
+    for kind in (VirtualNtag215, VirtualCard, VirtualNtag215):
+        with on_reader(kind(UID, ndef.grant_message(NTAG_GRANT))):
+            assert taps.next() == ("Virtual PCD 00 00", CardData(UID, NTAG_GRANT))
 
 
 def test_monitor_reads_a_card_already_there(pcscd: str) -> None:
@@ -143,7 +172,12 @@ def test_monitor_unreadable_cards(taps: Taps) -> None:
         respond=lambda apdu, r: b"\xff" * (len(r) - 2) + r[-2:] if apdu[1] == 0xB0 else r,
     )
     no_app = VirtualCard(UID, b"", ndef_app=False)
-    for vcard, code in [(corrupt, CardUnreadable.BAD_CC), (no_app, CardUnreadable.NOT_TYPE4)]:
+    blank = VirtualNtag215(UID, b"", user_memory=bytes.fromhex("0300FE"))
+    for vcard, code in [
+        (corrupt, CardUnreadable.BAD_CC),
+        (no_app, CardUnreadable.NOT_NFC_TAG),
+        (blank, CardUnreadable.NDEF_EMPTY),
+    ]:
         with on_reader(vcard):
             _, result = taps.next()
         assert isinstance(result, CardUnreadable) and result.code == code, result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from federation_tests.door.vcard import VirtualCard
+from federation_tests.door.vcard import VirtualCard, VirtualNtag215
 
 UID = bytes.fromhex("04112233445566")
 
@@ -55,3 +55,24 @@ def test_read_binary(vcard: VirtualCard) -> None:
     assert send(vcard, "00CA000000") == "6D00"
     assert send(vcard, "80B0000001") == "6E00"
     assert send(vcard, "00A4") == "6700"
+
+
+def pages(spaced: str) -> str:
+    return spaced.replace(" ", "")
+
+
+def test_ntag215_answers_like_a_pcsc_reader_presenting_one() -> None:
+    ntag = VirtualNtag215(UID, b"\xd0\x00\x00", before=b"\x00")
+    assert send(ntag, "FFCA000000") == UID.hex().upper() + "9000"
+    # Pages 0-3: UID with its check bytes (88 cascade tag), internal 48, static lock, the CC.
+    assert send(ntag, "FFB0000010") == pages("041122BF 33445566 44480000 E1103E00 9000")
+    assert send(ntag, "FFB0000410") == "000303D00000FE" + "00" * 9 + "9000"
+    assert send(ntag, "FFB0000404") == "000303D09000"
+    # Page 134 (PACK), then the tag rolls over to page 0.
+    assert send(ntag, "FFB0008610") == pages("00000000 041122BF 33445566 44480000 9000")
+    assert send(ntag, "FFB0008704") == "6300"  # beyond the last page
+    assert send(ntag, "FFB0000411") == "6700"  # over 16 bytes
+    assert send(ntag, "FFB00004") == "6700"  # no Le
+    assert send(ntag, "00A4040007D276000085010100") == "6A81"  # no ISO 14443-4 layer
+    assert send(ntag, "FFD6000404DEADBEEF") == "6D00"
+    assert ntag.atr.hex().upper() == "3B8F8001804F0CA0000003060300030000000068"

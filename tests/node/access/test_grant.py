@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import cbor2
@@ -118,6 +119,48 @@ def test_the_bundle_survives_json(key: ed25519.Ed25519PrivateKey) -> None:
     copy = TrustBundle.from_json(json.loads(bundle.dumps()))
     assert copy.revoked == bundle.revoked
     assert decide(data, UID, copy, NOW).accepted
+
+
+def test_a_place_that_requires_the_card_refuses_a_qr_code_alone(
+    key: ed25519.Ed25519PrivateKey,
+) -> None:
+    _, bound = make(key)
+    _, unbound = make(key, card_uid=None)
+    strict = dataclasses.replace(bundle_for(key), card_required=True)
+    qr_only = decide(bound, None, strict, NOW)
+    assert (qr_only.accepted, qr_only.reason) == (False, "card_required")
+    assert qr_only.grant is not None  # the refusal names whose grant it was
+    assert "QR code seul" in qr_only.to_json()["message"]
+    with_card = decide(bound, UID, strict, NOW)
+    assert (with_card.accepted, with_card.card_checked) == (True, True)
+    assert decide(bound, bytes(7), strict, NOW).reason == "wrong_card"
+    # A grant bound to no card proves no card, even tapped on one.
+    assert decide(unbound, UID, strict, NOW).reason == "card_required"
+    # The grant's own faults come first: a team hears "expired", not "bring the card".
+    assert decide(bound, None, strict, NOW + 86400).reason == "expired"
+    # Where no card is required, a QR code alone is accepted, the card unchecked.
+    relaxed = decide(bound, None, bundle_for(key), NOW)
+    assert (relaxed.accepted, relaxed.card_checked) == (True, False)
+
+
+def test_the_card_requirement_travels_in_the_bundle(key: ed25519.Ed25519PrivateKey) -> None:
+    _, data = make(key)
+    strict = dataclasses.replace(bundle_for(key), card_required=True)
+    copy = TrustBundle.from_json(json.loads(strict.dumps()))
+    assert copy.card_required is True
+    assert decide(data, None, copy, NOW).reason == "card_required"
+    older = strict.to_json()
+    del older["card_required"]  # a bundle from a node that predates the policy
+    assert TrustBundle.from_json(older).card_required is False
+
+
+def test_a_grant_too_large_for_an_ntag215_is_not_issued(key: ed25519.Ed25519PrivateKey) -> None:
+    from reader import ndef
+
+    # The largest grant that issue() lets out still fits the NTAG215's 496-byte data area.
+    assert 4 + len(ndef.grant_message(bytes(grants.MAX_BYTES))) <= 496
+    with pytest.raises(grants.GrantError):
+        make(key, credit_account="x" * 300)
 
 
 def test_a_credit_grant_is_refused_past_the_overdraft(key: ed25519.Ed25519PrivateKey) -> None:
