@@ -23,6 +23,7 @@ from reader import cli as reader_cli
 from . import tokens
 from .access import cli as access_cli
 from .actors import local
+from .agenda import cli as agenda_cli
 from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig, check_base_url, check_handle
 from .directory import cli as directory_cli
 from .errors import ConfigError, InterlieuxError
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     ledger_cli.add_commands(sub)
     reader_cli.add_commands(sub)
     directory_cli.add_commands(sub)
+    agenda_cli.add_commands(sub)
     return parser
 
 
@@ -219,6 +221,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     **ledger_cli.COMMANDS,
     **reader_cli.COMMANDS,
     **directory_cli.COMMANDS,
+    **agenda_cli.COMMANDS,
 }
 
 
