@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_PAGES = 5  # outboxes list newest first: the recent past is what an agenda needs
 MAX_ITEMS = 200
+MAX_ITEM_FETCHES = 50  # outboxes that list ids only cost a GET per item: fewer of those
 MAX_ATTEMPTS = 6  # over about an hour and a half of backoff: a place's server down a while
 KINDS = frozenset({"Create", "Update", "Delete"})
 OBJECT_TYPES = frozenset({"Event", "Note", "Need"})
@@ -141,8 +142,10 @@ async def read_outbox(node: Node, place_id: str) -> list[dict[str, Any]]:
         items.extend((entries if isinstance(entries, list) else [])[: MAX_ITEMS - len(items)])
         page = page.get("next")
     found: list[Any] = []
+    fetches = 0
     for item in items:
-        if isinstance(item, str) and same_origin(item, place_id):
+        if isinstance(item, str) and same_origin(item, place_id) and fetches < MAX_ITEM_FETCHES:
+            fetches += 1
             # Some servers list ids only: each is read from the place's origin.
             try:
                 item = await fetch_document(node.http, item, signer)

@@ -90,6 +90,18 @@ async def _published_event(
     await graph.sync(db, obj["id"], obj, local=True)
 
 
+@dispatch.on_publish("Update:Event")
+async def _updated_event(
+    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> None:
+    """A host's Update (new time, new capacity) keeps the counts the node keeps: a client's
+    copy may be stale, and followers must not be told a wrong number."""
+    obj = activity["object"]
+    obj.pop("remainingAttendeeCapacity", None)  # recomputed from the capacity it now has
+    complete(obj, node.config.base_url, node.config.timezone)
+    await _store_counts(db, obj)
+
+
 @dispatch.on_receive("Create:Event")
 @dispatch.on_receive("Update:Event")
 async def _received_event(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:

@@ -138,3 +138,19 @@ def test_the_team_answers_from_the_cli(place: InProcessNode, stand_in: StandIn) 
     assert place.query("SELECT actor FROM event_participants") == [(mila,)]
     # Answered already: the command says so and sends nothing.
     assert cli(["agenda", "accept", "--data", data, "--join", f"{mila}/join/1"]) == 2
+
+
+def test_the_host_update_keeps_the_counts_the_node_keeps(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
+    created = post(place, event(maximumAttendeeCapacity=2)).json()["object"]
+    join(stand_in, place, "mila", created["id"])
+    place.wait("SELECT 1 FROM event_participants")
+    # The team's client sends its stale copy, with a larger room.
+    stale = {**created, "maximumAttendeeCapacity": 3, "participantCount": 0}
+    updated = post(place, {"type": "Update", "object": stale, "to": created["to"]})
+    assert updated.status_code == 201, updated.text
+    assert updated.json()["object"]["participantCount"] == 1
+    served = place.client.get(created["id"], headers={"accept": "application/activity+json"})
+    assert served.json()["participantCount"] == 1
+    assert served.json()["remainingAttendeeCapacity"] == 2
