@@ -120,6 +120,11 @@ def test_nobody_answers_a_join_that_is_not_theirs(place: InProcessNode, stand_in
     )  # fmt: skip
     assert unknown.status_code == 404
     assert place.query("SELECT COUNT(*) FROM event_participants")[0][0] == 0
+    # The host may embed the Join, as Mobilizon does in its own Accept.
+    embedded = {"id": f"{mila}/join/1", "type": "Join", "actor": mila, "object": event_id}
+    accepted = post(place, {"type": "Accept", "object": embedded})
+    assert accepted.status_code == 201, accepted.text
+    assert place.query("SELECT actor FROM event_participants") == [(mila,)]
 
 
 def test_the_team_answers_from_the_cli(place: InProcessNode, stand_in: StandIn) -> None:
