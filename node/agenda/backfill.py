@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 5  # outboxes list newest first: the recent past is what an agenda needs
 MAX_ITEMS = 200
 MAX_ITEM_FETCHES = 50  # outboxes that list ids only cost a GET per item: fewer of those
-MAX_ATTEMPTS = 6  # over about an hour and a half of backoff: a place's server down a while
+# 1, 3, 9, 27 then 81 minutes apart: a place's server down for a couple of hours (a Raspberry
+# Pi rebooted, a maintenance) is still read; after that the operator reruns it by hand.
+MAX_ATTEMPTS = 6
 KINDS = frozenset({"Create", "Update", "Delete"})
 OBJECT_TYPES = frozenset({"Event", "Note", "Need"})
 
@@ -201,7 +203,7 @@ class BackfillWorker(Worker):
                     "UPDATE backfills SET attempts = attempts + 1, last_error = ?, state = ?,"
                     " next_attempt_at = ? WHERE actor = ?",
                     (reason, "new" if retry else "failed",
-                     time.time() + 30 * 2 ** row["attempts"], place_id),
+                     time.time() + 60 * 3 ** row["attempts"], place_id),
                 )  # fmt: skip
             return
         async with self.node.store.write() as db:
