@@ -1,14 +1,18 @@
 """Two places on loopback: an event reaches a follower's node, is seen in its SPARQL view, is
-joined across nodes up to capacity, and leaves the peer's graph after a Delete."""
+joined across nodes up to capacity, and leaves the peer's graph after a Delete; a restricted
+event's Join waits for the host's Accept, whose new count reaches the followers; following a
+place brings what it published before into the shared agenda."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from icalendar import Calendar
 
 from .network import AS_JSON, PUBLIC, LocalPlace, wait_for
 
@@ -121,3 +125,122 @@ def test_join_and_leave_across_nodes_with_capacity(places: dict[str, LocalPlace]
         lambda: coroutine.collection(served["participants"]) == [popcafe.actor_id("chloe")],
         what="chloé takes the freed place",
     )
+
+
+def network_agenda(place: LocalPlace) -> list[dict[str, Any]]:
+    answer = httpx.get(f"{place.base_url}/network/agenda", headers={"accept": AS_JSON}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    document = answer.json()
+    assert document["type"] == "OrderedCollection" and "@context" in document
+    return list(document["orderedItems"])
+
+
+def test_a_restricted_join_is_accepted_through_the_outbox_and_followers_see_the_count(
+    places: dict[str, LocalPlace],
+) -> None:
+    coroutine, popcafe = places["coroutine"], places["popcafe"]
+    created = coroutine.post_outbox(
+        an_event(
+            coroutine, name="Atelier soudure", joinMode="restricted", maximumAttendeeCapacity=8
+        )
+    )
+    event_id = created["object"]["id"]
+    requests_url = f"{coroutine.base_url}/agenda/{event_id.rsplit('/', 1)[-1]}/requests"
+    team = {"authorization": f"Bearer {coroutine.token()}"}
+    wait_for(
+        lambda: [e for e in network_agenda(popcafe) if e["id"] == event_id],
+        what="the event in popcafe's shared agenda",
+    )
+    join = popcafe.post_outbox({"type": "Join", "object": event_id}, "bob")
+    pending = wait_for(
+        lambda: httpx.get(requests_url, headers=team, timeout=10).json()["pending"],
+        what="bob's Join waiting for La Coroutine's team",
+    )
+    assert [p["join"] for p in pending] == [join["id"]]
+    served = httpx.get(event_id, headers={"accept": AS_JSON}).json()
+    assert served["participantCount"] == 0  # pending is not taking part
+    assert coroutine.collection(served["participants"]) == []
+
+    accept = coroutine.post_outbox({"type": "Accept", "object": join["id"]})
+    assert accept["object"]["id"] == join["id"] and accept["to"] == [popcafe.actor_id("bob")]
+    wait_for(
+        lambda: [
+            a for a in popcafe.inbox("bob")
+            if a["type"] == "Accept" and a["object"]["id"] == join["id"]
+        ],
+        what="bob hears his Join accepted",
+    )  # fmt: skip
+    # PopCafé follows La Coroutine: it receives the Update with the new count, as Mobilizon
+    # sends it, and its copy of the event (its shared agenda) shows it.
+    update = wait_for(
+        lambda: [
+            a for a in popcafe.inbox()
+            if a["type"] == "Update" and a["object"]["id"] == event_id
+            and a["object"].get("participantCount") == 1
+        ],
+        what="popcafe receives the Update of the participant count",
+    )[0]  # fmt: skip
+    assert update["object"]["remainingAttendeeCapacity"] == 7
+    copy = wait_for(
+        lambda: [
+            e for e in network_agenda(popcafe)
+            if e["id"] == event_id and e["participantCount"] == 1
+        ],
+        what="popcafe's copy of the event counts bob",
+    )[0]  # fmt: skip
+    assert copy["attributedTo"] == coroutine.actor_id()
+
+    popcafe.post_outbox({"type": "Leave", "object": event_id}, "bob")
+    wait_for(
+        lambda: [
+            e for e in network_agenda(popcafe)
+            if e["id"] == event_id and e["participantCount"] == 0
+        ],
+        what="popcafe's copy of the event after bob left",
+    )  # fmt: skip
+
+
+def test_following_a_place_brings_what_it_published_before(
+    places: dict[str, LocalPlace],
+) -> None:
+    coroutine, popcafe = places["coroutine"], places["popcafe"]
+    # PopCafé publishes before La Coroutine follows it: no delivery reaches La Coroutine.
+    kept = popcafe.post_outbox(
+        an_event(popcafe, name="Soirée jeux", startTime="2030-05-02T14:00:00+01:00",
+                 endTime="2030-05-02T18:00:00+01:00")
+    )["object"]["id"]  # fmt: skip
+    gone = popcafe.post_outbox(an_event(popcafe, name="Annulé"))["object"]["id"]
+    popcafe.post_outbox(
+        {
+            "type": "Delete",
+            "object": gone,
+            "to": [PUBLIC],
+            "cc": [f"{popcafe.actor_id()}/followers"],
+        }
+    )
+    assert not coroutine.query("SELECT 1 FROM objects WHERE id = ?", (kept,))
+
+    coroutine.post_outbox({"type": "Follow", "object": popcafe.actor_id()})
+    wait_for(lambda: coroutine.actor_id() in popcafe.followers(), what="follow accepted")
+
+    def events_in_calendar() -> dict[str, Any]:
+        answer = httpx.get(f"{coroutine.base_url}/network/agenda.ics", timeout=10)
+        assert answer.status_code == 200
+        found = {str(e["uid"]): e for e in Calendar.from_ical(answer.content).walk("VEVENT")}
+        return found if kept in found else {}
+
+    calendar = wait_for(events_in_calendar, what="popcafe's earlier event in the shared calendar")
+    item = calendar[kept]
+    assert str(item["summary"]) == "[PopCafé] Soirée jeux"
+    assert str(item["organizer"]) == popcafe.actor_id()
+    assert "PopCafé" in str(item["location"])
+    assert item.decoded("dtstart").astimezone(UTC) == datetime(2030, 5, 2, 13, tzinfo=UTC)
+    # The deleted one stays deleted: the Delete in the outbox was read after its Create.
+    assert gone not in calendar
+    assert coroutine.query("SELECT type FROM objects WHERE id = ?", (gone,))[0][0] == "Tombstone"
+    # La Coroutine's own events are in its shared agenda too, each attributed to its place.
+    listed = {e["id"]: e["attributedTo"] for e in network_agenda(coroutine)}
+    assert listed[kept] == popcafe.actor_id()
+    assert coroutine.actor_id() in listed.values()
+    atom = httpx.get(f"{coroutine.base_url}/network/agenda.atom", timeout=10).text
+    assert "[PopCafé] Soirée jeux" in atom and f"<uri>{popcafe.actor_id()}</uri>" in atom

@@ -21,6 +21,7 @@ from .access import routes as access_routes
 from .actors import local, routes
 from .actors.remote import Directory
 from .agenda import routes as agenda_routes
+from .agenda.backfill import BackfillWorker
 from .commons import routes as commons_routes
 from .config import NodeConfig
 from .directory import routes as directory_routes
@@ -52,6 +53,7 @@ class Node:
         self.delivery = DeliveryWorker(self)
         self.claim_scheduler = ClaimScheduler(self)
         self.graph_worker = GraphWorker(self.store)
+        self.backfill = BackfillWorker(self)
         self.directory: Directory  # set in start(): it signs with the place's key
 
     async def start(self, workers: bool = True) -> None:
@@ -64,12 +66,14 @@ class Node:
             self.claim_scheduler.start()
             self.graph_worker.start()
             self.inbox_worker.start()
+            self.backfill.start()
 
     async def _place_signer(self) -> tuple[str, rsa.RSAPrivateKey]:
         place = await local.by_handle(self.store, self.config.handle)
         return place.key_id, place.keys.rsa_private
 
     async def stop(self) -> None:
+        await self.backfill.stop()
         await self.claim_scheduler.stop()
         await self.graph_worker.stop()
         await self.delivery.stop()

@@ -23,6 +23,7 @@ from reader import cli as reader_cli
 from . import backup, tokens
 from .access import cli as access_cli
 from .actors import local
+from .agenda import cli as agenda_cli
 from .config import (
     CONFIG_FILE,
     DATABASE_FILE,
@@ -116,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     ledger_cli.add_commands(sub)
     reader_cli.add_commands(sub)
     directory_cli.add_commands(sub)
+    agenda_cli.add_commands(sub)
     return parser
 
 
@@ -324,6 +326,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     **ledger_cli.COMMANDS,
     **reader_cli.COMMANDS,
     **directory_cli.COMMANDS,
+    **agenda_cli.COMMANDS,
 }
 
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 
@@ -19,6 +20,7 @@ HANDLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 # that holds the certificate (Caddy, nginx). 8000 is uvicorn's own default and the image's port.
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_TIMEZONE = "Europe/Paris"  # where most places of the network are
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class NodeConfig:
     base_url: str  # no trailing slash
     name: str
     handle: str  # the place's own actor
+    # The place's IANA time zone: its events' default `timezone`, and the VTIMEZONE of its
+    # calendars. Absent from older node.json files, hence the default.
+    timezone: str = DEFAULT_TIMEZONE
 
     @property
     def database(self) -> Path:
@@ -68,6 +73,7 @@ class NodeConfig:
                 " or check the --data path.",
             )
         data = json.loads(path.read_text())
+        check_timezone(str(data.get("timezone", DEFAULT_TIMEZONE)))
         return cls(data_dir=data_dir, **data)
 
 
@@ -126,6 +132,21 @@ def check_handle(handle: str) -> str:
             "at most 64 characters, starting with a letter or digit.",
         )
     return handle
+
+
+def check_timezone(name: str) -> str:
+    """An IANA zone the calendars can describe (a made-up TZID breaks calendar clients)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown time zone {name!r}",
+            fr=f"Fuseau horaire « {name} » inconnu dans node.json : indiquez un nom IANA, "
+            "par exemple « Europe/Paris » ou « America/Cayenne ».",
+            en=f"Unknown time zone '{name}' in node.json: give an IANA name such as "
+            "'Europe/Paris' or 'America/Cayenne'.",
+        ) from None
+    return name
 
 
 def tuning(name: str, default: float) -> float:

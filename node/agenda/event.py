@@ -1,16 +1,25 @@
-"""Events as values (pure): the French line Mastodon shows, and the converters to feeds."""
+"""Events as values (pure): the French line Mastodon shows, and the converters to feeds.
+
+Calendars follow RFC 5545: every time is written in a real IANA zone (the event's own
+`timezone`, else the place's) with its VTIMEZONE, or in UTC. A fixed offset such as `+01:00`
+is never written as a TZID: icalendar would name it `UTC+01:00`, which no client can resolve.
+"""
 
 from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as ICalEvent
 
-DEFAULT_TIMEZONE = "Europe/Paris"
+from ..config import DEFAULT_TIMEZONE
+
 _DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre"]  # fmt: skip
@@ -27,11 +36,16 @@ def parse_time(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _zone(event: dict[str, Any]) -> ZoneInfo:
-    try:
-        return ZoneInfo(str(event.get("timezone") or DEFAULT_TIMEZONE))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
+def _zone(event: dict[str, Any], default: str = DEFAULT_TIMEZONE) -> ZoneInfo:
+    """The event's own zone (Mobilizon's `timezone`), else the place's; a peer's unknown
+    zone name falls back too, so that one odd event does not break a whole calendar."""
+    for name in (event.get("timezone"), default, DEFAULT_TIMEZONE):
+        if isinstance(name, str) and name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def _hour(moment: datetime) -> str:
@@ -85,22 +99,72 @@ def plain_text(content: Any) -> str:
     return html.unescape(_TAGS.sub(" ", content.replace("</p>", "\n"))).strip()
 
 
-def event_to_ical(event: dict[str, Any]) -> ICalEvent:
+@dataclass(frozen=True)
+class Organizer:
+    """Who publishes an event in a shared calendar: the place's actor and its name."""
+
+    id: str
+    name: str
+
+
+def event_to_ical(
+    event: dict[str, Any], zone: str = DEFAULT_TIMEZONE, organizer: Organizer | None = None
+) -> ICalEvent:
+    """One VEVENT; times in the event's zone (or `zone`), so a VTIMEZONE can describe them.
+
+    With an `organizer` (the shared agenda, where events come from several places), the
+    place is the ORGANIZER and its name prefixes the summary, which is what clients show."""
     item = ICalEvent()
+    tz = _zone(event, zone)
     item.add("uid", event["id"])
-    item.add("summary", event.get("name", ""))
+    name = str(event.get("name", ""))
+    item.add("summary", f"[{organizer.name}] {name}" if organizer else name)
     start = parse_time(event.get("startTime"))
     if start is not None:
-        item.add("dtstart", start)
+        item.add("dtstart", start.astimezone(tz))
     end = parse_time(event.get("endTime"))
     if end is not None:
-        item.add("dtend", end)
+        item.add("dtend", end.astimezone(tz))
     published = parse_time(event.get("published"))
-    item.add("dtstamp", published or datetime.now(UTC))
+    item.add("dtstamp", (published or datetime.now(UTC)).astimezone(UTC))
+    updated = parse_time(event.get("updated"))
+    if updated is not None:
+        item.add("last-modified", updated.astimezone(UTC))
     if where(event):
         item.add("location", where(event))
     description = plain_text(event.get("content"))
     if description:
         item.add("description", description)
     item.add("url", event.get("url") or event["id"])
+    if organizer is not None:
+        address = vCalAddress(organizer.id)
+        address.params["cn"] = vText(organizer.name)
+        item.add("organizer", address)
     return item
+
+
+def calendar_of(
+    name: str,
+    items: Iterable[tuple[dict[str, Any], Organizer | None]],
+    zone: str = DEFAULT_TIMEZONE,
+) -> Calendar:
+    """A whole VCALENDAR, with the VTIMEZONE of every zone its events use."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Interlieux//agenda//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", zone)
+    days: list[date] = []
+    for event, organizer in items:
+        calendar.add_component(event_to_ical(event, zone, organizer))
+        for key in ("startTime", "endTime"):
+            moment = parse_time(event.get(key))
+            if moment is not None:
+                days.append(moment.date())
+    # The VTIMEZONE lists the zone's transitions over the span the events cover (a year
+    # either side), not icalendar's default 1970-2038, which would miss later events.
+    first = min(days, default=datetime.now(UTC).date()) - timedelta(days=366)
+    last = max(days, default=datetime.now(UTC).date()) + timedelta(days=366)
+    calendar.add_missing_timezones(first_date=first, last_date=last)
+    return calendar

@@ -1,9 +1,15 @@
 """What events do: checked when posted, completed for Mastodon and Mobilizon, joined and left.
 
-A `Join` of a local event is accepted while the event has room (`maximumAttendeeCapacity`,
-0 or absent meaning no limit) and rejected, with a French reason, once it is full. The answer
-is queued in the same transaction as the participant row, so a crash never leaves one without
-the other.
+A `Join` of a local event whose `joinMode` is `free` is accepted while the event has room
+(`maximumAttendeeCapacity`, 0 or absent meaning no limit) and rejected, with a French reason,
+once it is full. A `restricted` (or `invite`) event's Join waits in `event_requests` until the
+event's host answers it with `Accept` or `Reject` through its outbox (the CLI and the team's
+route post the same activity). The answer is queued in the same transaction as the participant
+row, so a crash never leaves one without the other.
+
+Whenever the participant count changes (an accepted Join, a Leave, an Undo, a Reject of a
+participant), the host sends its followers an `Update` of the event with `participantCount` and
+`remainingAttendeeCapacity`, as Mobilizon does, so that peers' agendas show how full it is.
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from vocab import shapes
+from vocab.context import PUBLIC_FORMS
 
 from .. import dispatch
 from ..activity import id_of, type_of
 from ..actors import local
-from ..errors import InvalidActivity
+from ..config import DEFAULT_TIMEZONE
+from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
 from ..query import graph
 from . import event as events
@@ -57,11 +65,11 @@ async def _validate_event(node: Node, actor: LocalActor, activity: dict[str, Any
     refuse_if_invalid(obj, "Event")
 
 
-def complete(event: dict[str, Any], base_url: str) -> None:
+def complete(event: dict[str, Any], base_url: str, timezone: str = DEFAULT_TIMEZONE) -> None:
     """Fill what Mobilizon and Mastodon read and a client may leave out (in place)."""
     oid = event["id"].rsplit("/", 1)[-1]
     event.setdefault("url", event["id"])
-    event.setdefault("timezone", events.DEFAULT_TIMEZONE)
+    event.setdefault("timezone", timezone)
     event.setdefault("joinMode", "free")
     event.setdefault("mediaType", "text/html")
     event["participants"] = f"{base_url}/agenda/{oid}/participants"
@@ -78,8 +86,20 @@ async def _published_event(
     db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     obj = activity["object"]
-    complete(obj, node.config.base_url)
+    complete(obj, node.config.base_url, node.config.timezone)
     await graph.sync(db, obj["id"], obj, local=True)
+
+
+@dispatch.on_publish("Update:Event")
+async def _updated_event(
+    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> None:
+    """A host's Update (new time, new capacity) keeps the counts the node keeps: a client's
+    copy may be stale, and followers must not be told a wrong number."""
+    obj = activity["object"]
+    obj.pop("remainingAttendeeCapacity", None)  # recomputed from the capacity it now has
+    complete(obj, node.config.base_url, node.config.timezone)
+    await _store_counts(db, obj)
 
 
 @dispatch.on_receive("Create:Event")
@@ -128,10 +148,58 @@ async def _store_counts(db: aiosqlite.Connection, event: dict[str, Any]) -> None
     await graph.sync(db, event["id"], event, local=True)
 
 
+def count_update(event: dict[str, Any], host: LocalActor) -> dict[str, Any]:
+    """The `Update` that tells the host's followers the new counts (pure).
+
+    A public event goes to Public and the followers even if it named only Public: the
+    followers' nodes are the ones that keep a copy to bring up to date."""
+    audience = {f: list(_as_list(event.get(f))) for f in ("to", "cc") if event.get(f)}
+    if any(ref in PUBLIC_FORMS for ref in [*audience.get("to", []), *audience.get("cc", [])]):
+        audience["cc"] = list(dict.fromkeys([*audience.get("cc", []), host.followers]))
+    return {"type": "Update", "actor": host.id, "object": event, **audience}
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+async def _counts_changed(
+    db: aiosqlite.Connection, node: Node, host: LocalActor, event: dict[str, Any]
+) -> None:
+    await _store_counts(db, event)
+    await emit(db, node, host, count_update(event, host))
+
+
 def _join_reference(join: dict[str, Any]) -> dict[str, Any]:
     # Embedded as Mobilizon does in its Accept of a Join (see captured accept_join.json).
     return {"id": join["id"], "type": "Join", "actor": id_of(join["actor"]),
             "object": id_of(join["object"])}  # fmt: skip
+
+
+def needs_approval(event: dict[str, Any]) -> bool:
+    """Mobilizon's joinMode: `free` joins at once; `restricted` and `invite` wait for the host."""
+    return event.get("joinMode") in ("restricted", "invite")
+
+
+def _full(event: dict[str, Any], count: int) -> bool:
+    capacity = event.get("maximumAttendeeCapacity")
+    return isinstance(capacity, int) and capacity > 0 and count >= capacity
+
+
+def _full_message(event: dict[str, Any]) -> str:
+    return (
+        f"« {event.get('name')} » est complet ({event.get('maximumAttendeeCapacity')} places) : "
+        "votre participation n'a pas pu être acceptée."
+    )
+
+
+async def _is_participant(db: aiosqlite.Connection, event_id: str, actor: str) -> bool:
+    async with db.execute(
+        "SELECT 1 FROM event_participants WHERE event_id = ? AND actor = ?", (event_id, actor)
+    ) as cur:
+        return await cur.fetchone() is not None
 
 
 @dispatch.on_receive("Join")
@@ -143,17 +211,18 @@ async def _join(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) 
     if host is None:
         return
     joiner = str(id_of(activity["actor"]))
-    async with db.execute(
-        "SELECT 1 FROM event_participants WHERE event_id = ? AND actor = ?", (event["id"], joiner)
-    ) as cur:
-        already = await cur.fetchone() is not None
-    capacity = event.get("maximumAttendeeCapacity")
-    full = (
-        not already
-        and isinstance(capacity, int)
-        and capacity > 0
-        and await participant_count(db, event["id"]) >= capacity
-    )
+    already = await _is_participant(db, event["id"], joiner)
+    if not already and needs_approval(event):
+        message = activity.get("participationMessage")
+        await db.execute(
+            "INSERT INTO event_requests (event_id, actor, join_id, message, created_at)"
+            " VALUES (?,?,?,?,?) ON CONFLICT(event_id, actor) DO UPDATE SET"
+            " join_id = excluded.join_id, message = excluded.message",
+            (event["id"], joiner, activity["id"],
+             message if isinstance(message, str) else None, time.time()),
+        )  # fmt: skip
+        return  # the host answers later, through its outbox
+    full = not already and _full(event, await participant_count(db, event["id"]))
     answer: dict[str, Any] = {
         "type": "Reject" if full else "Accept",
         "actor": host.id,
@@ -161,40 +230,191 @@ async def _join(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) 
         "to": [joiner],
     }
     if full:
-        answer["content"] = (
-            f"« {event.get('name')} » est complet ({capacity} places) : "
-            "votre participation n'a pas pu être acceptée."
-        )
-    else:
-        await db.execute(
-            "INSERT OR IGNORE INTO event_participants (event_id, actor, join_id, created_at)"
-            " VALUES (?,?,?,?)",
-            (event["id"], joiner, activity["id"], time.time()),
-        )
-        await _store_counts(db, event)
+        answer["content"] = _full_message(event)
+    elif not already:
+        await _add_participant(db, event["id"], joiner, activity["id"])
+        await _counts_changed(db, node, host, event)
     await emit(db, node, host, answer)
 
 
-async def _leave_event(db: aiosqlite.Connection, event_id: str | None, actor: str) -> None:
+async def _add_participant(
+    db: aiosqlite.Connection, event_id: str, actor: str, join_id: str
+) -> None:
+    await db.execute(
+        "DELETE FROM event_requests WHERE event_id = ? AND actor = ?", (event_id, actor)
+    )
+    await db.execute(
+        "INSERT OR IGNORE INTO event_participants (event_id, actor, join_id, created_at)"
+        " VALUES (?,?,?,?)",
+        (event_id, actor, join_id, time.time()),
+    )
+
+
+async def _leave_event(
+    db: aiosqlite.Connection, node: Node, event_id: str | None, actor: str
+) -> None:
     event = await _local_event(db, event_id)
     if event is None:
         return
     await db.execute(
+        "DELETE FROM event_requests WHERE event_id = ? AND actor = ?", (event["id"], actor)
+    )
+    cursor = await db.execute(
         "DELETE FROM event_participants WHERE event_id = ? AND actor = ?", (event["id"], actor)
     )
-    await _store_counts(db, event)
+    if cursor.rowcount == 0:
+        return  # was not taking part: the counts did not change
+    host = await local.by_id(node.store, str(event.get("attributedTo")))
+    if host is None:
+        await _store_counts(db, event)
+    else:
+        await _counts_changed(db, node, host, event)
 
 
 @dispatch.on_receive("Leave")
 async def _leave(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
-    await _leave_event(db, id_of(activity.get("object")), str(id_of(activity["actor"])))
+    await _leave_event(db, node, id_of(activity.get("object")), str(id_of(activity["actor"])))
 
 
 @dispatch.on_receive("Undo")
 async def _undo_join(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
     inner = activity.get("object")
     if type_of(inner) == "Join" and isinstance(inner, dict):
-        await _leave_event(db, id_of(inner.get("object")), str(id_of(activity["actor"])))
+        await _leave_event(db, node, id_of(inner.get("object")), str(id_of(activity["actor"])))
+
+
+# --- the host's answer to a Join, posted to its outbox ---------------------------------------
+
+
+async def _answered_event(
+    db: aiosqlite.Connection | None, node: Node, actor: LocalActor, join: Any
+) -> dict[str, Any] | None:
+    """The host's event a Join answer is about, or None when the Join is of something else
+    (the place itself: the directory's residents)."""
+    if not isinstance(join, dict):
+        return None
+    event_id = id_of(join.get("object"))
+    if db is None:
+        row = await node.store.one(
+            "SELECT document FROM objects WHERE id = ? AND local = 1 AND type = 'Event'"
+            " AND deleted_at IS NULL",
+            (event_id,),
+        )
+        event: dict[str, Any] | None = json.loads(row[0]) if row else None
+    else:
+        event = await _local_event(db, event_id)
+    if event is None or event.get("attributedTo") != actor.id:
+        return None
+    return event
+
+
+async def _state_of_join(read: Any, event_id: str, join: dict[str, Any]) -> str | None:
+    """`pending`, `accepted` or None for a Join of an event (`read` runs one query)."""
+    actor = id_of(join.get("actor"))
+    if await read(
+        "SELECT 1 FROM event_requests WHERE event_id = ? AND actor = ? AND join_id = ?",
+        (event_id, actor, join.get("id")),
+    ):
+        return "pending"
+    if await read(
+        "SELECT 1 FROM event_participants WHERE event_id = ? AND actor = ?", (event_id, actor)
+    ):
+        return "accepted"
+    return None
+
+
+def _no_request(join: dict[str, Any]) -> NotFoundError:
+    return NotFoundError(
+        f"no pending Join {join.get('id')}",
+        fr="Cette demande de participation n'est plus en attente (déjà acceptée, refusée ou "
+        "retirée) : rien n'a été envoyé.",
+        en="This participation request is no longer pending (already accepted, rejected or "
+        "withdrawn): nothing was sent.",
+    )
+
+
+@dispatch.on_validate("Accept:Join")
+@dispatch.on_validate("Reject:Join")
+async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
+    """Refuse, before anything is stored, an answer to a Join that waits for nothing."""
+    join = activity["object"]
+    event = await _answered_event(None, node, actor, join)
+    if event is None:
+        return
+
+    async def read(sql: str, params: tuple[Any, ...]) -> bool:
+        return await node.store.one(sql, params) is not None
+
+    state = await _state_of_join(read, event["id"], join)
+    # An Accept needs a pending request; a Reject may also remove someone accepted.
+    if state is None or (type_of(activity) == "Accept" and state != "pending"):
+        raise _no_request(join)
+
+
+@dispatch.on_publish("Accept:Join")
+async def _accepted(
+    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> None:
+    join = activity["object"]
+    event = await _answered_event(db, node, actor, join)
+    if event is None:
+        return
+
+    async def read(sql: str, params: tuple[Any, ...]) -> bool:
+        async with db.execute(sql, params) as cur:
+            return await cur.fetchone() is not None
+
+    # Checked again in the transaction: two team members may answer at once.
+    if await _state_of_join(read, event["id"], join) != "pending":
+        raise _no_request(join)
+    if _full(event, await participant_count(db, event["id"])):
+        raise InvalidActivity(
+            f"{event['id']} is full",
+            fr=f"« {event.get('name')} » est complet ({event.get('maximumAttendeeCapacity')} "
+            "places) : augmentez la capacité ou refusez la demande (Reject).",
+            en=f"'{event.get('name')}' is full: raise its capacity or reject the request.",
+        )
+    await _add_participant(db, event["id"], str(id_of(join["actor"])), str(join["id"]))
+    await _counts_changed(db, node, actor, event)
+
+
+@dispatch.on_publish("Reject:Join")
+async def _rejected(
+    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> None:
+    join = activity["object"]
+    event = await _answered_event(db, node, actor, join)
+    if event is None:
+        return
+    joiner = str(id_of(join.get("actor")))
+    cursor = await db.execute(
+        "DELETE FROM event_requests WHERE event_id = ? AND actor = ?", (event["id"], joiner)
+    )
+    if cursor.rowcount:
+        return
+    # Not pending: the host takes back an accepted participation.
+    cursor = await db.execute(
+        "DELETE FROM event_participants WHERE event_id = ? AND actor = ?", (event["id"], joiner)
+    )
+    if cursor.rowcount == 0:
+        raise _no_request(join)
+    await _counts_changed(db, node, actor, event)
+
+
+async def pending_requests(node: Node, event_id: str | None = None) -> list[dict[str, Any]]:
+    """The Joins waiting for an answer, oldest first (for the team's CLI and route)."""
+    rows = await node.store.all(
+        "SELECT r.*, json_extract(o.document, '$.name') AS name FROM event_requests r"
+        " JOIN objects o ON o.id = r.event_id WHERE (? IS NULL OR r.event_id = ?)"
+        " ORDER BY r.created_at",
+        (event_id, event_id),
+    )
+    return [
+        {"join": r["join_id"], "actor": r["actor"], "event": r["event_id"],
+         "name": r["name"], "message": r["message"],
+         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(r["created_at"]))}
+        for r in rows
+    ]  # fmt: skip
 
 
 @dispatch.on_validate("Join")

@@ -1,4 +1,5 @@
-"""The agenda's outside faces: its collection, participants, `/agenda.ics`, `/agenda.atom`."""
+"""The agenda's outside faces: its collection, participants, `/agenda.ics`, `/agenda.atom`,
+one event's `.ics`, the host's answers to pending Joins, and the shared agenda (network.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from feedgen.feed import FeedGenerator
-from icalendar import Calendar
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import tokens
 from ..actors import local
+from ..actors.local import LocalActor
 from ..actors.routes import node_of, paged
+from ..errors import ForbiddenError, InvalidActivity, NotFoundError
+from ..outbox.publish import publish
 from ..query.graph import is_public
+from . import (
+    backfill,  # noqa: F401  (registers the backfill's dispatch hook)
+    handlers,
+    network,
+)
 from . import event as events
-from . import handlers  # noqa: F401  (registers the agenda's dispatch hooks)
 
 RECENT = timedelta(days=30)  # feeds list what is coming and what just happened
 
@@ -72,18 +80,107 @@ async def _place_name(request: Request) -> str:
 
 async def agenda_ics(request: Request) -> Response:
     node = node_of(request)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Interlieux//agenda//FR")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Agenda — {await _place_name(request)}")
-    calendar.add("x-wr-timezone", events.DEFAULT_TIMEZONE)
-    for document in await public_events(request):
-        calendar.add_component(events.event_to_ical(document))
+    calendar = events.calendar_of(
+        f"Agenda — {await _place_name(request)}",
+        [(document, None) for document in await public_events(request)],
+        node.config.timezone,
+    )
     return Response(
         calendar.to_ical(),
         media_type="text/calendar; charset=utf-8",
         headers={"content-disposition": f'inline; filename="{node.config.handle}-agenda.ics"'},
     )
+
+
+async def event_ics(request: Request) -> Response:
+    """One public event as a calendar file, for an "add to my calendar" link."""
+    node = node_of(request)
+    oid = request.path_params["oid"]
+    document = await node.store.document("objects", f"{node.config.base_url}/objects/{oid}")
+    if document is None or document.get("type") != "Event" or not is_public(document):
+        raise NotFoundError(
+            f"no public event {oid}",
+            fr="Aucun événement public à cette adresse.",
+            en="No public event at this address.",
+        )
+    calendar = events.calendar_of(
+        str(document.get("name", "")), [(document, None)], node.config.timezone
+    )
+    return Response(
+        calendar.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={"content-disposition": f'inline; filename="{oid}.ics"'},
+    )
+
+
+async def _host_event(request: Request) -> tuple[LocalActor, dict[str, Any]]:
+    """The event at {oid} and its host, if the bearer token is the host's (the team's)."""
+    node = node_of(request)
+    event_id = f"{node.config.base_url}/objects/{request.path_params['oid']}"
+    row = await node.store.one(
+        "SELECT document FROM objects WHERE id = ? AND local = 1 AND type = 'Event'"
+        " AND deleted_at IS NULL",
+        (event_id,),
+    )
+    if row is None:
+        raise NotFoundError(
+            f"no event {event_id}",
+            fr="Aucun événement à cette adresse.",
+            en="No event at this address.",
+        )
+    document = json.loads(row[0])
+    host = await local.by_id(node.store, str(document.get("attributedTo")))
+    handle = await tokens.handle_for(node.store, request.headers.get("authorization"))
+    if host is None or handle != host.handle:
+        raise ForbiddenError(
+            "only the event's host answers its requests",
+            fr="Seule l'équipe qui organise l'événement (avec son jeton) répond aux demandes.",
+            en="Only the event's host (with its token) answers its requests.",
+        )
+    return host, document
+
+
+async def join_requests(request: Request) -> Response:
+    """The Joins waiting for the host's answer (host's bearer token)."""
+    node = node_of(request)
+    _, document = await _host_event(request)
+    return JSONResponse(
+        {"event": document["id"], "pending": await handlers.pending_requests(node, document["id"])}
+    )
+
+
+async def answer_join(request: Request) -> Response:
+    """POST {"actor": …} or {"join": …}, and optionally {"reason": …}, to /accept or /reject:
+    the host's Accept or Reject, posted to its outbox as a client would."""
+    node = node_of(request)
+    host, document = await _host_event(request)
+    try:
+        body = json.loads(await request.body())
+        assert isinstance(body, dict)
+    except (ValueError, AssertionError):
+        body = {}
+    join_id = body.get("join")
+    if join_id is None and isinstance(body.get("actor"), str):
+        row = await node.store.one(
+            "SELECT join_id FROM event_requests WHERE event_id = ? AND actor = ?"
+            " UNION ALL SELECT join_id FROM event_participants WHERE event_id = ? AND actor = ?",
+            (document["id"], body["actor"], document["id"], body["actor"]),
+        )
+        join_id = row[0] if row else None
+    if not isinstance(join_id, str):
+        raise InvalidActivity(
+            "say which Join to answer",
+            fr='Indiquez la demande : {"actor": "adresse du participant"} ou {"join": "id"}.',
+            en='Say which request: {"actor": "participant URL"} or {"join": "id"}.',
+        )
+    answer: dict[str, Any] = {
+        "type": "Accept" if request.url.path.endswith("/accept") else "Reject",
+        "object": join_id,
+    }
+    if isinstance(body.get("reason"), str) and body["reason"]:
+        answer["content"] = body["reason"]
+    activity = await publish(node, host, answer)
+    return JSONResponse({"answer": activity["id"], "type": activity["type"]}, status_code=201)
 
 
 async def agenda_atom(request: Request) -> Response:
@@ -117,5 +214,10 @@ ROUTES = [
     Route("/agenda", agenda_collection),
     Route("/agenda.ics", agenda_ics),
     Route("/agenda.atom", agenda_atom),
+    Route("/agenda/{oid}.ics", event_ics),
     Route("/agenda/{oid}/participants", participants),
+    Route("/agenda/{oid}/requests", join_requests),
+    Route("/agenda/{oid}/accept", answer_join, methods=["POST"]),
+    Route("/agenda/{oid}/reject", answer_join, methods=["POST"]),
+    *network.ROUTES,
 ]

@@ -45,6 +45,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     r.add_argument("--data", required=True, type=Path)
     r.add_argument("--handle", help="identifiant d'un membre de ce nœud")
     r.add_argument("--actor", help="ou l'adresse d'un membre d'un autre nœud")
+    r = rsub.add_parser("reject", help="refuser une demande (ou retirer un résident)")
+    r.add_argument("--data", required=True, type=Path)
+    r.add_argument("--handle", help="identifiant d'un membre de ce nœud")
+    r.add_argument("--actor", help="ou l'adresse d'un membre d'un autre nœud")
+    r.add_argument("--reason", default="", help="motif envoyé au membre")
     r = rsub.add_parser("list", help="résidents validés et demandes en attente")
     r.add_argument("--data", required=True, type=Path)
 
@@ -146,22 +151,28 @@ def cmd_resident(args: argparse.Namespace) -> None:
         for row in rows:
             print(f"{labels.get(row['state'], row['state'])}\t{row['actor']}")
         return
+    verb = args.resident_command
     if not (args.handle or args.actor):
         raise InvalidActivity(
-            "resident accept needs --handle or --actor",
-            fr="Indiquez le membre à valider : --handle (membre de ce nœud) ou --actor (adresse).",
-            en="Say which member to validate: --handle (member of this node) or --actor (URL).",
+            f"resident {verb} needs --handle or --actor",
+            fr="Indiquez le membre : --handle (membre de ce nœud) ou --actor (adresse).",
+            en="Say which member: --handle (member of this node) or --actor (URL).",
         )
 
     async def work(node: Node) -> str:
         place = await local.by_handle(node.store, config.handle)
         member_id = args.actor or (await local.by_handle(node.store, args.handle)).id
         async with node.store.write() as db:
-            await residents.accept(db, node, place, member_id)
+            if verb == "reject":
+                await residents.refuse(db, node, place, member_id, args.reason)
+            else:
+                await residents.accept(db, node, place, member_id)
         return str(member_id)
 
     member_id = _run(config, work)
-    print(f"Résident validé : {member_id}")
+    print(
+        f"Demande refusée : {member_id}" if verb == "reject" else f"Résident validé : {member_id}"
+    )
 
 
 def cmd_profile(args: argparse.Namespace) -> None:

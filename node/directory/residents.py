@@ -2,7 +2,8 @@
 
 A member sends `Join` to their place; the row waits (`pending`) until the team validates it
 (`interlieux resident accept`, or POST /residents/{handle}/accept with the place's token); the
-place then answers `Accept`, and the member appears in the public residents collection with the
+place then answers `Accept` (or `Reject`; a client may post either to the place's outbox, with
+the Join as object), and the member appears in the public residents collection with the
 public part of their profile. Each profile field has its own visibility: `public` (anyone),
 `network` (kept for the places of the network; never in the public faces), `private` (this
 node only). Public faces — the actor document, the residents collection, SPARQL, exports —
@@ -21,7 +22,7 @@ from vocab import shapes, skills
 from vocab.context import PUBLIC
 
 from .. import dispatch
-from ..activity import id_of
+from ..activity import id_of, type_of
 from ..actors import local
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
@@ -149,8 +150,8 @@ async def _join_place(db: aiosqlite.Connection, node: Node, activity: dict[str, 
     )
 
 
-async def accept(db: aiosqlite.Connection, node: Node, place: LocalActor, member_id: str) -> None:
-    """The place's team validates a member: Accept their Join (if any), list them."""
+async def admit(db: aiosqlite.Connection, node: Node, place: LocalActor, member_id: str) -> Any:
+    """List a member as the place's resident; returns their Join row (None without a Join)."""
     async with db.execute("SELECT * FROM residents WHERE actor = ?", (member_id,)) as cur:
         row = await cur.fetchone()
     member = await local.by_id(node.store, member_id)
@@ -169,12 +170,91 @@ async def accept(db: aiosqlite.Connection, node: Node, place: LocalActor, member
         " state = 'accepted', accepted_at = excluded.accepted_at",
         (member_id, place.id, now, now),
     )
+    if member is not None:
+        await publish_profile(db, member)
+    return row
+
+
+async def accept(db: aiosqlite.Connection, node: Node, place: LocalActor, member_id: str) -> None:
+    """The place's team validates a member: Accept their Join (if any), list them."""
+    row = await admit(db, node, place, member_id)
     if row is not None and row["join_id"] and row["state"] != "accepted":
         join = {"id": row["join_id"], "type": "Join", "actor": member_id, "object": place.id}
         await emit(db, node, place, {"type": "Accept", "actor": place.id, "object": join,
                                      "to": [member_id]})  # fmt: skip
-    if member is not None:
-        await publish_profile(db, member)
+
+
+async def refuse(
+    db: aiosqlite.Connection, node: Node, place: LocalActor, member_id: str, reason: str = ""
+) -> None:
+    """The place's team turns a residency request down (or takes a resident off the list);
+    a member who sent a Join hears it as a Reject."""
+    async with db.execute("SELECT * FROM residents WHERE actor = ?", (member_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        raise NotFoundError(
+            f"no residency of {member_id}",
+            fr=f"{member_id} n'est ni résident ni en attente de validation : rien à refuser.",
+            en=f"{member_id} is neither a resident nor waiting: nothing to reject.",
+        )
+    await remove(db, member_id)
+    if row["join_id"]:
+        join = {"id": row["join_id"], "type": "Join", "actor": member_id, "object": place.id}
+        answer: dict[str, Any] = {"type": "Reject", "actor": place.id, "object": join,
+                                  "to": [member_id]}  # fmt: skip
+        if reason:
+            answer["content"] = reason
+        await emit(db, node, place, answer)
+
+
+# --- a client's Accept or Reject of a residency Join, through the place's outbox --------------
+
+
+def _residency_join(actor: LocalActor, activity: dict[str, Any]) -> dict[str, Any] | None:
+    join = activity.get("object")
+    if isinstance(join, dict) and id_of(join.get("object")) == actor.id:
+        return join
+    return None
+
+
+@dispatch.on_validate("Accept:Join")
+@dispatch.on_validate("Reject:Join")
+async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
+    join = _residency_join(actor, activity)
+    if join is None:
+        return
+    row = await node.store.one(
+        "SELECT state FROM residents WHERE actor = ? AND join_id = ?",
+        (id_of(join.get("actor")), join.get("id")),
+    )
+    # An Accept needs a pending request; a Reject may also take a resident off the list.
+    if row is None or (type_of(activity) == "Accept" and row["state"] != "pending"):
+        raise NotFoundError(
+            f"no pending residency Join {join.get('id')}",
+            fr="Cette demande de résidence n'est plus en attente (déjà validée ou refusée) : "
+            "rien n'a été envoyé.",
+            en="This residency request is no longer pending (already accepted or rejected): "
+            "nothing was sent.",
+        )
+
+
+@dispatch.on_publish("Accept:Join")
+async def _accepted(
+    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> None:
+    join = _residency_join(actor, activity)
+    if join is not None:
+        # The Accept itself is the client's activity, recorded and delivered by the outbox.
+        await admit(db, node, actor, str(id_of(join.get("actor"))))
+
+
+@dispatch.on_publish("Reject:Join")
+async def _rejected(
+    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> None:
+    join = _residency_join(actor, activity)
+    if join is not None:
+        await remove(db, str(id_of(join.get("actor"))))
 
 
 async def remove(db: aiosqlite.Connection, member_id: str) -> None:

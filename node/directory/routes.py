@@ -24,8 +24,7 @@ async def residents_collection(request: Request) -> Response:
     )  # fmt: skip
 
 
-async def accept_resident(request: Request) -> Response:
-    """The place's team validates a member (bearer token of the place)."""
+async def _place_team(request: Request) -> local.LocalActor:
     node = node_of(request)
     place = await local.by_handle(node.store, node.config.handle)
     if await tokens.handle_for(node.store, request.headers.get("authorization")) != place.handle:
@@ -34,12 +33,38 @@ async def accept_resident(request: Request) -> Response:
             fr="Seule l'équipe du lieu (jeton du lieu) peut valider un résident.",
             en="Only the place's team (the place's token) can validate a resident.",
         )
+    return place
+
+
+async def accept_resident(request: Request) -> Response:
+    """The place's team validates a member (bearer token of the place)."""
+    node = node_of(request)
+    place = await _place_team(request)
     member = await local.by_handle(node.store, request.path_params["handle"])
     async with node.store.write() as db:
         await residents.accept(db, node, place, member.id)
     node.delivery.wake()
     node.inbox_worker.wake()
     return JSONResponse({"resident": member.id, "state": "accepted"})
+
+
+async def reject_resident(request: Request) -> Response:
+    """The place's team turns a residency down (bearer token of the place); an optional
+    JSON body {"reason": "…"} is sent to the member with the Reject."""
+    node = node_of(request)
+    place = await _place_team(request)
+    member = await local.by_handle(node.store, request.path_params["handle"])
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        body = {}
+    reason = body.get("reason") if isinstance(body, dict) else None
+    async with node.store.write() as db:
+        await residents.refuse(
+            db, node, place, member.id, reason if isinstance(reason, str) else ""
+        )
+    node.delivery.wake()
+    return JSONResponse({"resident": member.id, "state": "rejected"})
 
 
 async def profile(request: Request) -> Response:
@@ -95,5 +120,6 @@ ROUTES = [
     Route("/media/{name}", media_file),
     Route("/residents", residents_collection),
     Route("/residents/{handle}/accept", accept_resident, methods=["POST"]),
+    Route("/residents/{handle}/reject", reject_resident, methods=["POST"]),
     Route("/residents/{handle}/profile", profile, methods=["GET", "POST"]),
 ]

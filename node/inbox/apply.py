@@ -130,9 +130,19 @@ async def apply(node: Node, activity: dict[str, Any], target: str | None) -> Non
             "UPDATE inbox_queue SET state = 'applied', last_error = NULL WHERE activity_id = ?",
             (activity["id"],),
         )
-    # Handlers may have queued answers (an Accept): let the workers look.
+    # Handlers may have queued answers (an Accept) or an outbox to read: let the workers look.
     node.delivery.wake()
     node.inbox_worker.wake()
+    node.backfill.wake()
+
+
+async def enqueue(db: aiosqlite.Connection, activity: dict[str, Any], received_at: float) -> None:
+    """Queue an activity that came otherwise than by a signed POST: read from a followed
+    place's outbox, where its origin vouched for it. Queued once per id, like a delivery."""
+    await db.execute(
+        "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at) VALUES (?,?,?)",
+        (activity["id"], json.dumps(activity), received_at),
+    )
 
 
 @dataclass(frozen=True)

@@ -263,9 +263,10 @@ def _add_recipient(activity: dict[str, Any], recipient: str) -> None:
 async def _complete(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
     """Fill in what the client may leave out: who must hear of it, what it refers to.
 
-    A Follow goes to the followee; an Accept or Reject to the follower, with the Follow it
-    answers embedded; an Undo to the audience of what it undoes, which is embedded too, as
-    Mastodon does (a server that never stored the original can still act on it).
+    A Follow goes to the followee; an Accept or Reject to the follower (or the joiner), with
+    the Follow (or the Join) it answers embedded; an Undo to the audience of what it undoes,
+    which is embedded too, as Mastodon does (a server that never stored the original can
+    still act on it).
     """
     kind = type_of(activity)
     obj_id = id_of(activity.get("object"))
@@ -279,17 +280,18 @@ async def _complete(node: Node, actor: LocalActor, activity: dict[str, Any]) -> 
             " WHERE activity_id = ? AND followee = ?",
             (obj_id, actor.id),
         )
-        if row is None:
-            raise NotFoundError(
-                f"no follow request {obj_id} for {actor.id}",
-                fr="Aucune demande d'abonnement ne correspond à cet « object ».",
-                en="No follow request matches this 'object'.",
-            )
-        activity["object"] = {
-            "id": row["activity_id"], "type": "Follow",
-            "actor": row["follower"], "object": row["followee"],
-        }  # fmt: skip
-        _add_recipient(activity, row["follower"])
+        if row is not None:
+            activity["object"] = {
+                "id": row["activity_id"], "type": "Follow",
+                "actor": row["follower"], "object": row["followee"],
+            }  # fmt: skip
+            _add_recipient(activity, row["follower"])
+        else:
+            # Not a follow request: a Join of the actor (a member asking to be a resident) or
+            # of one of its events. The domain's validators then say whether it still waits.
+            join = await _join_answered(node, actor, obj_id)
+            activity["object"] = join
+            _add_recipient(activity, join["actor"])
     elif kind == "Undo":
         original = await node.store.one(
             "SELECT actor, document FROM activities WHERE id = ? AND local = 1", (obj_id,)
@@ -306,6 +308,29 @@ async def _complete(node: Node, actor: LocalActor, activity: dict[str, Any]) -> 
         for f in ("to", "cc"):
             if f not in activity and f in document:
                 activity[f] = document[f]
+
+
+async def _join_answered(node: Node, actor: LocalActor, join_id: str | None) -> dict[str, Any]:
+    """The Join an Accept or Reject answers, as Mobilizon embeds it: only a Join of the actor
+    itself or of an object it is the author of, so that nobody answers for another."""
+    row = await node.store.one(
+        "SELECT document FROM activities WHERE id = ? AND type = 'Join'", (join_id,)
+    )
+    join = json.loads(row["document"]) if row else {}
+    target = id_of(join.get("object"))
+    if target is not None and target != actor.id:
+        author = await node.store.one(
+            "SELECT attributed_to FROM objects WHERE id = ? AND local = 1 AND deleted_at IS NULL",
+            (target,),
+        )
+        target = target if author is not None and author[0] == actor.id else None
+    if target is None or id_of(join.get("actor")) is None:
+        raise NotFoundError(
+            f"no follow request or Join {join_id} for {actor.id}",
+            fr="Aucune demande d'abonnement ni de participation ne correspond à cet « object ».",
+            en="No follow request nor Join matches this 'object'.",
+        )
+    return {"id": join["id"], "type": "Join", "actor": id_of(join["actor"]), "object": target}
 
 
 async def _side_effects(db: aiosqlite.Connection, node: Node, out: Outgoing) -> None:

@@ -140,3 +140,78 @@ def test_network_fields_are_shown_to_the_places_of_the_network_only(
     seen = get(stranger_key_id)  # now on a peer's server: a place of the network
     assert seen["projects"] == ["Repair café"]
     assert "availability" not in seen  # private never leaves the node
+
+
+def test_the_place_answers_a_residency_join_through_its_outbox(place: InProcessNode) -> None:
+    data = str(place.config.data_dir)
+    assert cli(["member", "add", "--data", data, "--handle", "bruno", "--name", "Bruno"]) == 0
+    joins = {}
+    for handle in ("alice", "bruno"):
+        joined = place.client.post(
+            f"/actors/{handle}/outbox",
+            json={"type": "Join", "object": place.actor_id()},
+            headers={"authorization": f"Bearer {place.token(handle)}"},
+        )
+        assert joined.status_code == 201, joined.text
+        joins[handle] = joined.json()["id"]
+    place.wait("SELECT 1 FROM residents WHERE state = 'pending' AND actor LIKE '%bruno'")
+    team = {"authorization": f"Bearer {place.token('coroutine')}"}
+
+    accepted = place.client.post(
+        "/actors/coroutine/outbox", json={"type": "Accept", "object": joins["alice"]}, headers=team
+    )
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["object"]["type"] == "Join"
+    assert place.client.get("/residents?page=1").json()["orderedItems"] == [place.actor_id("alice")]
+    place.wait(
+        "SELECT 1 FROM inbox_items i JOIN activities a ON a.id = i.activity_id"
+        " WHERE i.owner = 'alice' AND a.type = 'Accept'"
+    )
+    again = place.client.post(
+        "/actors/coroutine/outbox", json={"type": "Accept", "object": joins["alice"]}, headers=team
+    )
+    assert again.status_code == 404
+
+    rejected = place.client.post(
+        "/actors/coroutine/outbox",
+        json={"type": "Reject", "object": joins["bruno"], "content": "Pas de place cette année."},
+        headers=team,
+    )
+    assert rejected.status_code == 201, rejected.text
+    assert place.query("SELECT actor FROM residents WHERE actor LIKE '%bruno'") == []
+    place.wait(
+        "SELECT 1 FROM inbox_items i JOIN activities a ON a.id = i.activity_id"
+        " WHERE i.owner = 'bruno' AND a.type = 'Reject'"
+    )
+    # Only the place answers Joins of the place.
+    by_member = place.client.post(
+        "/actors/alice/outbox",
+        json={"type": "Accept", "object": joins["bruno"]},
+        headers={"authorization": f"Bearer {place.token('alice')}"},
+    )
+    assert by_member.status_code == 404
+
+
+def test_the_team_turns_a_residency_down_by_route_and_cli(place: InProcessNode) -> None:
+    data = str(place.config.data_dir)
+    joined = place.client.post(
+        "/actors/alice/outbox",
+        json={"type": "Join", "object": place.actor_id()},
+        headers={"authorization": f"Bearer {place.token('alice')}"},
+    )
+    assert joined.status_code == 201
+    place.wait("SELECT 1 FROM residents WHERE state = 'pending'")
+    refused = place.client.post(
+        "/residents/alice/reject",
+        json={"reason": "Dossier incomplet."},
+        headers={"authorization": f"Bearer {place.token('coroutine')}"},
+    )
+    assert refused.status_code == 200
+    place.wait(
+        "SELECT 1 FROM activities WHERE type = 'Reject' AND json_extract(document, '$.content')"
+        " = 'Dossier incomplet.'"
+    )
+    assert cli(["resident", "accept", "--data", data, "--handle", "alice"]) == 0
+    assert place.client.get("/residents").json()["totalItems"] == 1
+    assert cli(["resident", "reject", "--data", data, "--handle", "alice"]) == 0
+    assert place.client.get("/residents").json()["totalItems"] == 0

@@ -1,0 +1,220 @@
+"""What a followed place published before we followed it, read from its outbox.
+
+When a place accepts our place's Follow, the events (and notes and needs) it already published
+would otherwise never reach us: ActivityPub only delivers what comes next. So the accepted
+Follow queues a `backfills` row in the inbox transaction (no network there), and this worker
+reads the place's outbox with signed GETs through the node's guarded fetch, bounded in pages
+and items. What it keeps is queued in the inbox as if received, oldest first, and applied by
+the inbox worker with the same checks and side effects as a delivery; the inbox queue's
+primary key makes a second pass (a restart, a new Follow) apply nothing twice.
+
+Only what the place's own origin serves and vouches for is kept: each activity's id, its
+actor and its object on the place's origin (the rules the inbox applies to a signed POST).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from .. import dispatch
+from ..activity import authorize, check_incoming, id_of, type_of
+from ..actors import local
+from ..config import tuning
+from ..errors import FederationError, FetchError, InterlieuxError
+from ..fetch import Signer, fetch_document, same_origin
+from ..inbox.apply import enqueue
+from ..query.graph import is_public
+from ..worker import Worker
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+log = logging.getLogger(__name__)
+
+MAX_PAGES = 5  # outboxes list newest first: the recent past is what an agenda needs
+MAX_ITEMS = 200
+MAX_ITEM_FETCHES = 50  # outboxes that list ids only cost a GET per item: fewer of those
+# 1, 3, 9, 27 then 81 minutes apart: a place's server down for a couple of hours (a Raspberry
+# Pi rebooted, a maintenance) is still read; after that the operator reruns it by hand.
+MAX_ATTEMPTS = 6
+KINDS = frozenset({"Create", "Update", "Delete"})
+OBJECT_TYPES = frozenset({"Event", "Note", "Need"})
+
+
+def _types(value: Any) -> set[str]:
+    kinds = value.get("type") if isinstance(value, dict) else None
+    return {k for k in (kinds if isinstance(kinds, list) else [kinds]) if isinstance(k, str)}
+
+
+def pick(items: list[Any], place_id: str) -> list[dict[str, Any]]:
+    """The outbox items worth storing, oldest first (pure).
+
+    Creates and Updates of events, notes and needs, and Deletes (so that an event created and
+    then deleted does not come back), each public and passing the inbox's own checks."""
+    chosen: list[dict[str, Any]] = []
+    for item in items:
+        try:
+            activity = check_incoming(item)
+            authorize(activity, place_id)
+        except InterlieuxError:
+            continue
+        kind = type_of(activity)
+        obj = activity.get("object")
+        if kind not in KINDS or id_of(obj) == place_id:
+            continue  # the place's Update or Delete of itself is not an agenda matter
+        if kind != "Delete" and not _types(obj) & OBJECT_TYPES:
+            continue
+        if not is_public(activity):
+            continue
+        chosen.append(activity)
+    chosen.reverse()  # AS2 outboxes are newest first; the inbox applies in arrival order
+    return chosen
+
+
+async def request(db: aiosqlite.Connection, actor_id: str) -> None:
+    """Queue (again) a read of a followed place's outbox."""
+    now = time.time()
+    await db.execute(
+        "INSERT INTO backfills (actor, state, next_attempt_at, created_at) VALUES (?,'new',?,?)"
+        " ON CONFLICT(actor) DO UPDATE SET state = 'new', attempts = 0, last_error = NULL,"
+        " next_attempt_at = excluded.next_attempt_at",
+        (actor_id, now, now),
+    )
+
+
+@dispatch.on_receive("Accept")
+async def _follow_accepted(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+    """Our place's Follow was accepted (the core has just marked it): read what came before."""
+    followee = str(id_of(activity["actor"]))
+    if node.config.is_local(followee):
+        return
+    async with db.execute(
+        "SELECT activity_id FROM follows WHERE follower = ? AND followee = ?"
+        " AND state = 'accepted'",
+        (node.config.place_id, followee),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return
+    obj = activity.get("object")
+    by_id = id_of(obj) == row[0]
+    embedded = (
+        type_of(obj) == "Follow"
+        and isinstance(obj, dict)
+        and id_of(obj.get("actor")) == node.config.place_id
+    )
+    if by_id or embedded:  # an Accept of our Follow, not of a Join or an Offer
+        await request(db, followee)
+
+
+async def _signer(node: Node) -> Signer:
+    # Signed by the place: servers in "authorized fetch" mode refuse unsigned reads.
+    place = await local.by_handle(node.store, node.config.handle)
+    return place.key_id, place.keys.rsa_private
+
+
+async def read_outbox(node: Node, place_id: str) -> list[dict[str, Any]]:
+    """Up to MAX_ITEMS items of the place's outbox, over at most MAX_PAGES pages."""
+    signer = await _signer(node)
+    actor = await fetch_document(node.http, place_id, signer)
+    outbox = actor.get("outbox")
+    if not isinstance(outbox, str) or not same_origin(outbox, place_id):
+        raise FetchError(f"{place_id} has no outbox on its own origin")
+    collection = await fetch_document(node.http, outbox, signer)
+    items: list[Any] = []
+    page: Any = collection.get("first")
+    if isinstance(collection.get("orderedItems"), list):
+        page = collection  # a small outbox may list its items in the collection itself
+    pages = 0
+    while page is not None and pages < MAX_PAGES and len(items) < MAX_ITEMS:
+        if isinstance(page, str):
+            if not same_origin(page, place_id):
+                break
+            page = await fetch_document(node.http, page, signer)
+        if not isinstance(page, dict):
+            break
+        pages += 1
+        entries = page.get("orderedItems", page.get("items"))
+        items.extend((entries if isinstance(entries, list) else [])[: MAX_ITEMS - len(items)])
+        page = page.get("next")
+    found: list[Any] = []
+    fetches = 0
+    for item in items:
+        if isinstance(item, str) and same_origin(item, place_id) and fetches < MAX_ITEM_FETCHES:
+            fetches += 1
+            # Some servers list ids only: each is read from the place's origin.
+            try:
+                item = await fetch_document(node.http, item, signer)
+            except FetchError as exc:
+                log.info("backfill of %s skips %s: %s", place_id, item, exc.log)
+                continue
+        found.append(item)
+    return found
+
+
+class BackfillWorker(Worker):
+    """Reads followed places' outboxes, one `backfills` row at a time."""
+
+    name = "backfill-worker"
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        poll = tuning("backfill_poll", 5.0)  # also picks up rows queued by the CLI
+        while True:
+            self._wake.clear()
+            try:
+                due = await self.node.store.all(
+                    "SELECT * FROM backfills WHERE state = 'new' AND next_attempt_at <= ?"
+                    " ORDER BY next_attempt_at",
+                    (time.time(),),
+                )
+                for row in due:
+                    await self.run_one(row)
+            except Exception:  # the worker must outlive any one bad row or fault
+                log.exception("backfill pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=poll)
+
+    async def run_one(self, row: Any) -> None:
+        place_id = row["actor"]
+        try:
+            activities = pick(await read_outbox(self.node, place_id), place_id)
+        except Exception as exc:
+            # A place's server can be down for a while: retried with backoff, then set aside
+            # with its reason (`interlieux agenda backfill` shows it and can queue it again).
+            retry = isinstance(exc, FederationError) and row["attempts"] + 1 < MAX_ATTEMPTS
+            reason = exc.log if isinstance(exc, InterlieuxError) else repr(exc)
+            log.warning("backfill of %s failed: %s", place_id, reason)
+            async with self.node.store.write() as db:
+                await db.execute(
+                    "UPDATE backfills SET attempts = attempts + 1, last_error = ?, state = ?,"
+                    " next_attempt_at = ? WHERE actor = ?",
+                    (reason, "new" if retry else "failed",
+                     time.time() + 60 * 3 ** row["attempts"], place_id),
+                )  # fmt: skip
+            return
+        async with self.node.store.write() as db:
+            now = time.time()
+            for i, activity in enumerate(activities):
+                # Distinct arrival times keep the outbox's order in the inbox queue.
+                await enqueue(db, activity, now + i * 1e-6)
+            await db.execute(
+                "UPDATE backfills SET state = 'done', items = ?, last_error = NULL,"
+                " finished_at = ? WHERE actor = ?",
+                (len(activities), now, place_id),
+            )
+        log.info("backfill of %s: %d activities queued", place_id, len(activities))
+        self.node.inbox_worker.wake()

@@ -1,0 +1,146 @@
+"""The team's commands for the agenda: answer pending Joins, and read followed places' past.
+
+`accept` and `reject` post the same Accept or Reject a client would post to the outbox of the
+event's host, so that the checks, the answer to the participant and the Update of the counts
+to followers are the outbox's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..actors import local
+from ..config import NodeConfig
+from ..errors import InvalidActivity, NotFoundError
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+T = TypeVar("T")
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("agenda", help="demandes de participation, agenda partagé")
+    asub = p.add_subparsers(dest="agenda_command", required=True)
+    a = asub.add_parser("requests", help="demandes de participation en attente")
+    a.add_argument("--data", required=True, type=Path)
+    for verb, text in (("accept", "accepter"), ("reject", "refuser")):
+        a = asub.add_parser(verb, help=f"{text} une demande de participation")
+        a.add_argument("--data", required=True, type=Path)
+        a.add_argument("--join", help="id de la demande (Join), voir « agenda requests »")
+        a.add_argument("--event", help="ou l'événement…")
+        a.add_argument("--actor", help="…et l'adresse du participant")
+        if verb == "reject":
+            a.add_argument("--reason", default="", help="motif envoyé au participant")
+    a = asub.add_parser("backfill", help="relire ce que les lieux suivis ont déjà publié")
+    a.add_argument("--data", required=True, type=Path)
+    a.add_argument("--actor", help="un lieu suivi (par défaut : tous)")
+    a.add_argument("--list", action="store_true", help="montrer l'état des lectures")
+
+
+def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
+    from ..app import run_with_node
+
+    return run_with_node(config, work)
+
+
+def cmd_agenda(args: argparse.Namespace) -> None:
+    config = NodeConfig.load(args.data)
+    command = args.agenda_command
+    if command == "requests":
+        _print_requests(config)
+    elif command == "backfill":
+        _backfill(config, args)
+    else:
+        _answer(config, args)
+
+
+def _print_requests(config: NodeConfig) -> None:
+    from . import handlers
+
+    rows = _run(config, handlers.pending_requests)
+    if not rows:
+        print("Aucune demande de participation en attente.")
+    for r in rows:
+        line = f"{r['created']}\t« {r['name']} »\t{r['actor']}\t{r['join']}"
+        print(line + (f"\t{r['message']}" if r["message"] else ""))
+
+
+def _answer(config: NodeConfig, args: argparse.Namespace) -> None:
+    from ..outbox.publish import publish
+
+    if not (args.join or (args.event and args.actor)):
+        raise InvalidActivity(
+            "say which Join to answer",
+            fr="Indiquez la demande : --join ID, ou --event et --actor (voir « interlieux "
+            "agenda requests »).",
+            en="Say which request: --join ID, or --event and --actor (see 'interlieux agenda "
+            "requests').",
+        )
+
+    async def work(node: Node) -> dict[str, Any]:
+        row = await node.store.one(
+            "SELECT r.join_id, o.attributed_to FROM (SELECT event_id, actor, join_id FROM"
+            " event_requests UNION ALL SELECT event_id, actor, join_id FROM"
+            " event_participants) r JOIN objects o ON o.id = r.event_id"
+            " WHERE r.join_id = ? OR (r.event_id = ? AND r.actor = ?)",
+            (args.join, args.event, args.actor),
+        )
+        host = await local.by_id(node.store, row[1]) if row else None
+        if row is None or host is None:
+            raise NotFoundError(
+                f"no Join {args.join or args.actor}",
+                fr="Aucune demande de participation ne correspond : voir « interlieux agenda "
+                "requests ».",
+                en="No participation request matches: see 'interlieux agenda requests'.",
+            )
+        answer: dict[str, Any] = {
+            "type": "Accept" if args.agenda_command == "accept" else "Reject",
+            "object": row[0],
+        }
+        if getattr(args, "reason", ""):
+            answer["content"] = args.reason
+        return await publish(node, host, answer)
+
+    activity = _run(config, work)
+    done = "acceptée" if activity["type"] == "Accept" else "refusée"
+    print(f"Demande {done} ; le nœud prévient le participant et les abonnés :")
+    print(activity["id"])
+
+
+def _backfill(config: NodeConfig, args: argparse.Namespace) -> None:
+    from . import backfill
+
+    async def work(node: Node) -> list[Any]:
+        if not args.list:
+            followed = [args.actor] if args.actor else [
+                r[0] for r in await node.store.all(
+                    "SELECT followee FROM follows WHERE follower = ? AND state = 'accepted'",
+                    (config.place_id,),
+                )
+            ]  # fmt: skip
+            async with node.store.write() as db:
+                for actor in followed:
+                    if not config.is_local(actor):
+                        await backfill.request(db, actor)
+        return await node.store.all("SELECT * FROM backfills ORDER BY created_at")
+
+    rows = _run(config, work)
+    if not rows:
+        print("Aucune lecture d'agenda : le lieu ne suit encore aucun lieu.")
+    labels = {"new": "à faire", "done": "faite", "failed": "en échec"}
+    for r in rows:
+        line = f"{labels.get(r['state'], r['state'])}\t{r['actor']}"
+        if r["finished_at"]:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["finished_at"]))
+            line += f"\t{r['items']} activités lues le {when}"
+        if r["last_error"]:
+            line += f"\traison : {r['last_error']}"
+        print(line)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {"agenda": cmd_agenda}

@@ -1,0 +1,141 @@
+"""The shared agenda: the place's own events and those of the places it follows.
+
+Events of followed places are the copies their deliveries (and the backfill of their outbox)
+left in `objects`; a peer's event is shown only while our place follows its author and only if
+it is public, so that unfollowing a place takes its events out and nothing addressed to
+followers alone is republished to the world. Each event names its place: `attributedTo` in
+JSON, ORGANIZER and a `[Place]` prefix in iCalendar, the author in Atom.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from feedgen.feed import FeedGenerator
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from vocab.context import DOCUMENT_CONTEXT
+
+from ..actors import local
+from ..actors.routes import as_response, node_of
+from ..fetch import origin_of
+from ..query.graph import is_public
+from . import event as events
+
+if TYPE_CHECKING:
+    from ..app import Node
+
+RECENT_DAYS = 30  # as the place's own feeds: what is coming and what just happened
+MAX_EVENTS = 500  # a feed, not an archive
+
+
+async def shared_events(node: Node) -> list[tuple[dict[str, Any], events.Organizer]]:
+    """Public events of this node and of the places its place follows, by start time."""
+    rows = await node.store.all(
+        "SELECT document, attributed_to FROM objects WHERE type = 'Event'"
+        " AND deleted_at IS NULL AND (local = 1 OR attributed_to IN (SELECT followee FROM"
+        " follows WHERE follower = ? AND state = 'accepted'))",
+        (node.config.place_id,),
+    )
+    horizon = datetime.now(UTC).timestamp() - RECENT_DAYS * 86400
+    names: dict[str, str] = {}
+    found: list[tuple[dict[str, Any], events.Organizer]] = []
+    for row in rows:
+        document = json.loads(row["document"])
+        if not is_public(document):
+            continue
+        ends = events.parse_time(document.get("endTime") or document.get("startTime"))
+        if ends is not None and ends.timestamp() < horizon:
+            continue
+        document.pop("@context", None)
+        author = str(row["attributed_to"] or document.get("attributedTo") or "")
+        document["attributedTo"] = author
+        if author not in names:
+            names[author] = await _name_of(node, author)
+        found.append((document, events.Organizer(author, names[author])))
+    far = datetime.max.replace(tzinfo=UTC)
+    found.sort(key=lambda pair: events.parse_time(pair[0].get("startTime")) or far)
+    return found[:MAX_EVENTS]
+
+
+async def _name_of(node: Node, actor_id: str) -> str:
+    mine = await local.by_id(node.store, actor_id)
+    if mine is not None:
+        return mine.name
+    row = await node.store.one("SELECT document FROM remote_actors WHERE id = ?", (actor_id,))
+    document = json.loads(row[0]) if row else {}
+    name = document.get("name") or document.get("preferredUsername")
+    return str(name) if name else origin_of(actor_id).split("://", 1)[-1]
+
+
+async def _title(node: Node) -> str:
+    place = await local.by_handle(node.store, node.config.handle)
+    return f"Agenda partagé — {place.name} et les lieux suivis"
+
+
+async def network_agenda(request: Request) -> Response:
+    node = node_of(request)
+    shared = await shared_events(node)
+    return as_response(
+        request,
+        {
+            "@context": DOCUMENT_CONTEXT,
+            "id": f"{node.config.base_url}/network/agenda",
+            "type": "OrderedCollection",
+            "name": await _title(node),
+            "attributedTo": node.config.place_id,
+            "totalItems": len(shared),
+            "orderedItems": [document for document, _ in shared],
+        },
+    )
+
+
+async def network_ics(request: Request) -> Response:
+    node = node_of(request)
+    calendar = events.calendar_of(
+        await _title(node), await shared_events(node), node.config.timezone
+    )
+    return Response(
+        calendar.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={"content-disposition": f'inline; filename="{node.config.handle}-reseau.ics"'},
+    )
+
+
+async def network_atom(request: Request) -> Response:
+    node = node_of(request)
+    base = node.config.base_url
+    feed = FeedGenerator()
+    feed.id(f"{base}/network/agenda")
+    feed.title(await _title(node))
+    feed.link(href=f"{base}/network/agenda.atom", rel="self")
+    feed.link(href=f"{base}/network/agenda", rel="alternate")
+    feed.language("fr")
+    latest = datetime.fromtimestamp(0, UTC)
+    for document, organizer in await shared_events(node):
+        entry = feed.add_entry(order="append")
+        entry.id(document["id"])
+        entry.title(f"[{organizer.name}] {document.get('name', '')}")
+        entry.author({"name": organizer.name, "uri": organizer.id})
+        entry.link(href=document.get("url") or document["id"])
+        entry.summary(document.get("summary") or events.summary_fr(document))
+        if document.get("content"):
+            entry.content(document["content"], type="html")
+        updated = events.parse_time(document.get("updated") or document.get("published"))
+        updated = updated or datetime.now(UTC)
+        entry.published(events.parse_time(document.get("published")) or updated)
+        entry.updated(updated)
+        latest = max(latest, updated)
+    feed.updated(latest)
+    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")
+
+
+ROUTES = [
+    Route("/network/agenda", network_agenda),
+    Route("/network/agenda.ics", network_ics),
+    Route("/network/agenda.atom", network_atom),
+]
