@@ -1,10 +1,10 @@
 """A member's card at another place's door: through the real door where this machine has one.
 
 Where pcscd runs with vsmartcard's virtual reader and pyscard is installed (`make test` sets
-them up), the demo starts `interlieux reader` at the visited place and taps an emulated NFC card
-holding the grant: the same path as a real door. Elsewhere it checks the grant with
-`interlieux checkin`, as a reception desk without a reader does. Both decide with the same
-function and report the visit the same way.
+them up), the demo starts `interlieux reader` at the visited place and taps an emulated NTAG215
+holding what `badge issue --out` wrote: the same path as a real door and a real card. Elsewhere
+it checks the grant with `interlieux checkin`, as a reception desk without a reader does. Both
+decide with the same function and report the visit the same way.
 """
 
 from __future__ import annotations
@@ -40,11 +40,12 @@ def virtual_reader() -> str | None:
         return None
 
 
-def tap(visited: LocalPlace, grant_text: str, card_uid: bytes, state: Path) -> Tap:
+def tap(visited: LocalPlace, grant_text: str, card_uid: bytes, ndef: bytes, state: Path) -> Tap:
+    """`ndef`: what `badge issue --out` wrote, as a card-writing app puts it on the card."""
     reader = virtual_reader()
     if reader is None:
         return _checkin(visited, grant_text, card_uid)
-    return _reader(visited, grant_text, card_uid, state, reader)
+    return _reader(visited, grant_text, card_uid, ndef, state, reader)
 
 
 def _checkin(visited: LocalPlace, grant_text: str, card_uid: bytes) -> Tap:
@@ -58,10 +59,11 @@ def _checkin(visited: LocalPlace, grant_text: str, card_uid: bytes) -> Tap:
     return Tap(accepted and done.returncode == 0, said, "accueil sans lecteur, interlieux checkin")
 
 
-def _reader(visited: LocalPlace, grant_text: str, card_uid: bytes, state: Path, name: str) -> Tap:
-    from federation_tests.door.vcard import VirtualCard
+def _reader(
+    visited: LocalPlace, grant_text: str, card_uid: bytes, ndef: bytes, state: Path, name: str
+) -> Tap:
+    from federation_tests.door.vcard import VirtualNtag215
     from node.access import grant as grants
-    from reader.ndef import grant_message
 
     log_path = state.with_suffix(".log")
     with log_path.open("ab") as log:
@@ -81,7 +83,7 @@ def _reader(visited: LocalPlace, grant_text: str, card_uid: bytes, state: Path, 
             return [line for line in found if line.startswith(("ACCEPTÉ", "REFUSÉ"))]
 
         grant = grants.from_text(grant_text)
-        with VirtualCard(card_uid, grant_message(grant)):
+        with VirtualNtag215(card_uid, ndef):  # the cheap NFC card most places buy
             said = wait_for(decisions, timeout=20, what="the door's decision")[-1]
             time.sleep(0.2)  # a person's hand stays on the reader a moment
         if said.startswith("ACCEPTÉ"):
@@ -95,4 +97,4 @@ def _reader(visited: LocalPlace, grant_text: str, card_uid: bytes, state: Path, 
     finally:
         daemon.terminate()
         daemon.wait(timeout=15)
-    return Tap(said.startswith("ACCEPTÉ"), said, "lecteur de cartes PC/SC, carte NFC émulée")
+    return Tap(said.startswith("ACCEPTÉ"), said, "lecteur de cartes PC/SC, carte NTAG215 émulée")

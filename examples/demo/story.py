@@ -301,12 +301,18 @@ def tap_a_badge(data: Path, network: list[DemoPlace]) -> str:
     home, visited = by_handle(network, home_handle), by_handle(network, places.VISITED)
     step(6, f"{display_name(home, member)} passe son badge à l'entrée de {visited.name}…")
     with failing_as(data, f"Le passage du badge a échoué : {_retry_note(data)}"):
-        issued = home.cli("badge", "issue", "--data", str(home.data), "--member", member,
-                          "--card-uid", places.CARD_UID.hex()).stdout  # fmt: skip
+        ndef = data / f"{member}.ndef"
+        issued = home.cli(
+            "badge", "issue", "--data", str(home.data), "--member", member,
+            "--card-uid", places.CARD_UID.hex(), "--out", str(ndef),
+        ).stdout  # fmt: skip
         grant_text = issued.strip().splitlines()[-1]
         say(f"   • {home.name} délivre le Badge Inter-Lieux de {display_name(home, member)} :")
-        say(f"     {grant_text[:60]}…  ({len(grant_text)} caractères, tient sur une carte NFC)")
-        result = door.tap(visited, grant_text, places.CARD_UID, data / "porte-fablab")
+        say(f"     {grant_text[:60]}…")
+        say(f"     {shown(ndef)} : {ndef.stat().st_size} octets à écrire sur sa carte NFC")
+        result = door.tap(
+            visited, grant_text, places.CARD_UID, ndef.read_bytes(), data / "porte-fablab"
+        )
         say(f"   • à la porte ({result.path}) : {result.said}")
         if not result.accepted:
             raise AssertionError(f"the door refused: {result.said}")
