@@ -18,7 +18,7 @@ from ..errors import InterlieuxError, NotFoundError
 from ..fetch import same_origin
 from ..signature import check_request, verify_signature
 from . import local
-from .document import PAGE_SIZE, actor_document, collection, collection_page
+from .document import PAGE_SIZE, actor_document, collection, collection_page, with_context
 
 if TYPE_CHECKING:
     from ..app import Node
@@ -28,10 +28,14 @@ LD_JSON = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
 
 class ActivityJSON(JSONResponse):
+    """Every ActivityStreams document the node serves goes out through here, so that none
+    leaves without `@context`: a JSON-LD processor (Fedify) reads a document without one as
+    an untyped object with no id."""
+
     media_type = AS_JSON
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False).encode()
+        return json.dumps(with_context(content), ensure_ascii=False).encode()
 
 
 def as_response(request: Request, document: dict[str, Any], status: int = 200) -> Response:
