@@ -18,6 +18,7 @@ from typing import Any
 import aiosqlite
 
 from .access.schema import SCHEMA as ACCESS_SCHEMA
+from .knocking import SCHEMA as KNOCKING_SCHEMA
 from .ledger.schema import SCHEMA as LEDGER_SCHEMA
 from .query.schema import DOMAIN_SCHEMAS
 
@@ -151,7 +152,7 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
 
 
 # The core's tables, then one schema per domain package.
-SCHEMAS = [SCHEMA, ACCESS_SCHEMA, LEDGER_SCHEMA, *DOMAIN_SCHEMAS]
+SCHEMAS = [SCHEMA, ACCESS_SCHEMA, KNOCKING_SCHEMA, LEDGER_SCHEMA, *DOMAIN_SCHEMAS]
 
 
 class Store:

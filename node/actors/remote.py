@@ -13,6 +13,7 @@ import httpx
 from ..errors import FederationError, FetchError, InvalidActivity, SignatureError
 from ..fetch import Signer, check_url, fetch_document, same_origin
 from ..keys import assertion_methods
+from ..knocking import Knocks
 from ..signature import PublicKey, load_public_key
 from ..store import Store
 
@@ -93,6 +94,8 @@ class Directory:
     ) -> None:
         self.store = store
         self.http = http
+        # Signed GETs knock with RFC 9421 first, then draft-cavage (node/knocking.py).
+        self.knocks = Knocks(store)
         # Read when needed, not once at start: the place's key may be rotated (by the CLI,
         # in another process) while the server runs.
         self._signer = signer
@@ -106,7 +109,7 @@ class Directory:
             row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
             if row is not None and time.time() - row["fetched_at"] < MAX_AGE:
                 return actor_from_row(row)
-        document = await fetch_document(self.http, actor_id, await self._signer())
+        document = await fetch_document(self.http, actor_id, await self._signer(), self.knocks)
         actor = parse_actor(document)
         await self._save(actor, document)
         return actor
@@ -143,7 +146,7 @@ class Directory:
             if known is not None:
                 return known
         try:
-            document = await fetch_document(self.http, key_id, await self._signer())
+            document = await fetch_document(self.http, key_id, await self._signer(), self.knocks)
             if "inbox" not in document and (
                 "publicKeyPem" in document or "publicKeyMultibase" in document
             ):
@@ -151,7 +154,7 @@ class Directory:
                 owner = document.get("owner") or document.get("controller")
                 if not isinstance(owner, str):
                     raise SignatureError(f"key {key_id} names no owner")
-                document = await fetch_document(self.http, owner, await self._signer())
+                document = await fetch_document(self.http, owner, await self._signer(), self.knocks)
         except FetchError as exc:
             raise SignatureError(f"cannot fetch key {key_id}: {exc.log}") from exc
         multikey = assertion_methods(document).get(key_id)
