@@ -129,7 +129,7 @@ async def fetch_document(
 ) -> dict[str, Any]:
     """GET an ActivityStreams document, signed, with every safety rule above.
 
-    With `knocks`, the GET is signed with RFC 9421 first and again with draft-cavage on a 401
+    With `knocks`, the GET is signed with RFC 9421 first, again with draft-cavage if refused
     (see `knocking.py`); without, with draft-cavage alone."""
     start = url.split("#", 1)[0]
     current = start

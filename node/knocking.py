@@ -1,11 +1,14 @@
-"""Double-knocking: sign with RFC 9421 first, knock again with draft-cavage on a 401, and
-remember per server which one it took.
+"""Double-knocking: sign with RFC 9421 first, knock again with draft-cavage when the server
+refuses it, and remember per server which one it took.
 
 Fedify and Mastodon ≥ 4.5 do the same, so that a peer that only knows draft-cavage (Mastodon
 < 4.5, bovine, most of the fediverse in 2026) keeps receiving us, and one that has moved on
-gets the RFC. Only a 401 makes us knock again, as Fedify does: it is what a server answers to
-a signature it cannot check; a 400 or 403 is about the activity, and knocking again would
-send the same activity twice for nothing.
+gets the RFC. We knock again after a 401 (what a server answers to a signature it cannot
+check), a 400 (what some answer to a `Signature` header they cannot parse) and a 5xx: servers
+whose RFC 9421 support is broken crash on it (Mastodon's early RFC 9421 code did, so Fedify
+knocks again on any status above 401; bovine-herd 0.5.19, our interop peer, answers 500: its
+RFC 9421 parser fails on the http-sf 1.5 installed with it). Not after 403, 404, 410 or 429:
+they are about the activity or the rate, and knocking again would only send it twice.
 
 The choice is remembered per origin in `signature_schemes` (a restart keeps it), and forgotten
 after `REMEMBER`, so that a peer which upgrades gets RFC 9421 again within days.
@@ -51,6 +54,11 @@ def first_scheme(remembered: tuple[str, float] | None, now: float) -> Scheme:
     if remembered is None or now - remembered[1] > REMEMBER:
         return RFC9421
     return CAVAGE if remembered[0] == CAVAGE else RFC9421
+
+
+def knock_again(status: int) -> bool:
+    """Whether a refusal may be the signature scheme's fault (see the module's docstring)."""
+    return status in (400, 401) or status >= 500
 
 
 def other(scheme: Scheme) -> Scheme:
@@ -119,14 +127,15 @@ async def knock(
     signed: Callable[[Scheme], Mapping[str, str]],
     send: Callable[[Mapping[str, str]], Awaitable[tuple[int, T]]],
 ) -> T:
-    """Send with the scheme the server should take; on a 401, once more with the other.
+    """Send with the scheme the server should take; after a refusal that may be the scheme's
+    fault (`knock_again`), once more with the other.
     `signed(scheme)` gives the headers, `send(headers)` sends and returns (status, result);
     the result of the last knock is returned."""
     remembered = await knocks.recall(origin)
     first = first_scheme(remembered, time.time())
     status, result = await send(signed(first))
     second_status = None
-    if status == 401:
+    if knock_again(status):
         second_status, result = await send(signed(other(first)))
     on_record = remembered[0] if remembered is not None else None
     decision = to_remember(first, status, second_status, on_record)

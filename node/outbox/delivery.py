@@ -189,8 +189,8 @@ class DeliveryWorker:
             return response.status_code, response
 
         try:
-            # RFC 9421 first, draft-cavage on a 401 (or the other way round for a server that
-            # took only cavage lately): one attempt of the queue, whatever the knocks.
+            # RFC 9421 first, draft-cavage after a refusal (or the other way round for a server
+            # that took only cavage lately): one attempt of the queue, whatever the knocks.
             response = await knocking.knock(self.knocks, origin_of(row["inbox"]), signed, send)
         except FetchError as exc:  # the address guard: the inbox is somewhere we must not go
             return DeliveryError(exc.log, retry=False)

@@ -7,7 +7,7 @@
     keys.py       the public keys both are checked with, and the lookup they take
 
 Incoming, `authenticate` takes either. Outgoing, a node signs with RFC 9421 first and knocks
-again with draft-cavage when a server answers 401 (`node/knocking.py` remembers which worked).
+again with draft-cavage when a server refuses it (`node/knocking.py` remembers which worked).
 """
 
 from __future__ import annotations
