@@ -4,11 +4,12 @@ refuses it, and remember per server which one it took.
 Fedify and Mastodon ≥ 4.5 do the same, so that a peer that only knows draft-cavage (Mastodon
 < 4.5, bovine, most of the fediverse in 2026) keeps receiving us, and one that has moved on
 gets the RFC. We knock again after a 401 (what a server answers to a signature it cannot
-check), a 400 (what some answer to a `Signature` header they cannot parse) and a 5xx: servers
-whose RFC 9421 support is broken crash on it (Mastodon's early RFC 9421 code did, so Fedify
-knocks again on any status above 401; bovine-herd 0.5.19, our interop peer, answers 500: its
-RFC 9421 parser fails on the http-sf 1.5 installed with it). Not after 403, 404, 410 or 429:
-they are about the activity or the rate, and knocking again would only send it twice.
+check), a 400 (what some answer to a `Signature` header they cannot parse) and a 500: servers
+whose RFC 9421 support is broken crash on it (Mastodon's early RFC 9421 code did, which is why
+Fedify knocks again on any status above 401; bovine-herd 0.5.19, our interop peer, answers 500:
+its RFC 9421 parser fails on the http-sf 1.5 installed with it). Not after 502, 503 or 504 (the
+server is down: the queue's backoff is the answer, one POST per attempt), nor 403, 404, 410 or
+429 (about the activity or the rate: knocking again would only send it twice).
 
 The choice is remembered per origin in `signature_schemes` (a restart keeps it), and forgotten
 after `REMEMBER`, so that a peer which upgrades gets RFC 9421 again within days.
@@ -58,7 +59,7 @@ def first_scheme(remembered: tuple[str, float] | None, now: float) -> Scheme:
 
 def knock_again(status: int) -> bool:
     """Whether a refusal may be the signature scheme's fault (see the module's docstring)."""
-    return status in (400, 401) or status >= 500
+    return status in (400, 401, 500)
 
 
 def other(scheme: Scheme) -> Scheme:
