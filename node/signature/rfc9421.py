@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,6 +67,7 @@ class SignatureInput:
     expires: int | None
     alg: str | None
     signature: bytes
+    alone: bool = True  # the request's only signature
 
 
 def _refuse(log: str, fr: str) -> SignatureError:
@@ -96,9 +97,9 @@ def parse_signature_input(headers: Mapping[str, str]) -> list[SignatureInput]:
             "En-têtes Signature-Input ou Signature illisibles (champs structurés RFC 8941).",
         ) from exc
     assert isinstance(inputs, dict) and isinstance(signatures, dict)
-    found = []
-    for label, member in inputs.items():
-        found.append(_one_input(label, member, signatures.get(label)))
+    found = [_one_input(label, member, signatures.get(label)) for label, member in inputs.items()]
+    if len(found) > 1:
+        found = [replace(one, alone=False) for one in found]
     if not found:
         raise _refuse("Signature-Input is empty", "L'en-tête Signature-Input est vide.")
     return found
@@ -259,12 +260,13 @@ def verify_signature(
 ) -> None:
     """Rebuild the signature base of `declared` and verify it with `key`."""
     algorithm = algorithm_for(declared, key)
-    # Only the chosen signature goes to the library: it refuses to pick among several.
     only = dict(headers)
-    inputs = http_sf.parse(only["signature-input"].encode(), tltype="dictionary")
-    assert isinstance(inputs, dict)
-    only["signature-input"] = str(http_sf.ser({declared.label: inputs[declared.label]}))
-    only["signature"] = str(http_sf.ser({declared.label: (declared.signature, {})}))
+    if not declared.alone:
+        # Only the chosen signature goes to the library: it refuses to pick among several.
+        inputs = http_sf.parse(only["signature-input"].encode(), tltype="dictionary")
+        assert isinstance(inputs, dict)
+        only["signature-input"] = str(http_sf.ser({declared.label: inputs[declared.label]}))
+        only["signature"] = str(http_sf.ser({declared.label: (declared.signature, {})}))
     verifier = _Verifier(
         signature_algorithm=ALGORITHMS[algorithm], key_resolver=_OneKey(declared.key_id, key)
     )
