@@ -21,7 +21,7 @@ import asyncio
 import ipaddress
 import json
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -30,8 +30,9 @@ import httpcore
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from . import __version__
+from . import __version__, knocking
 from .errors import FetchError, UnsafeAddress
+from .knocking import Knocks
 from .signature import sign_request
 
 MAX_BYTES = 1_000_000
@@ -124,17 +125,17 @@ Signer = tuple[str, rsa.RSAPrivateKey]  # (key id, private key)
 
 
 async def fetch_document(
-    http: httpx.AsyncClient, url: str, signer: Signer | None
+    http: httpx.AsyncClient, url: str, signer: Signer | None, knocks: Knocks | None = None
 ) -> dict[str, Any]:
-    """GET an ActivityStreams document, signed, with every safety rule above."""
+    """GET an ActivityStreams document, signed, with every safety rule above.
+
+    With `knocks`, the GET is signed with RFC 9421 first, again with draft-cavage if refused
+    (see `knocking.py`); without, with draft-cavage alone."""
     start = url.split("#", 1)[0]
     current = start
     for _ in range(MAX_REDIRECTS + 1):
         check_url(current)
-        headers = {"accept": AS_ACCEPT}
-        if signer is not None:
-            headers = sign_request("GET", current, signer[0], signer[1], extra_headers=headers)
-        body, response = await _bounded_get(http, current, headers)
+        body, response = await _signed_get(http, current, signer, knocks)
         if response.is_redirect:
             location = response.headers.get("location")
             if not location:
@@ -161,6 +162,27 @@ async def fetch_document(
             raise FetchError(f"GET {start} returned a document whose id is {doc_id!r}")
         return document
     raise FetchError(f"GET {start}: more than {MAX_REDIRECTS} redirects")
+
+
+async def _signed_get(
+    http: httpx.AsyncClient, url: str, signer: Signer | None, knocks: Knocks | None
+) -> tuple[bytes, httpx.Response]:
+    accept = {"accept": AS_ACCEPT}
+    if signer is None:
+        return await _bounded_get(http, url, accept)
+    if knocks is None:
+        headers = sign_request("GET", url, signer[0], signer[1], extra_headers=accept)
+        return await _bounded_get(http, url, headers)
+    key_id, private_key = signer
+
+    def signed(scheme: knocking.Scheme) -> dict[str, str]:
+        return knocking.sign(scheme, "GET", url, key_id, private_key, None, accept)
+
+    async def send(headers: Mapping[str, str]) -> tuple[int, tuple[bytes, httpx.Response]]:
+        body, response = await _bounded_get(http, url, dict(headers))
+        return response.status_code, (body, response)
+
+    return await knocking.knock(knocks, origin_of(url), signed, send)
 
 
 async def _bounded_get(

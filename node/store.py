@@ -19,6 +19,7 @@ import aiosqlite
 
 from . import migrations
 from .access.schema import SCHEMA as ACCESS_SCHEMA
+from .knocking import SCHEMA as KNOCKING_SCHEMA
 from .ledger.schema import SCHEMA as LEDGER_SCHEMA
 from .query.schema import DOMAIN_SCHEMAS
 
@@ -152,7 +153,7 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
 
 # The core's tables, then one schema per domain package. A change to a table that already
 # exists also needs a step in `migrations.py`: CREATE … IF NOT EXISTS leaves old files as they are.
-SCHEMAS = [SCHEMA, ACCESS_SCHEMA, LEDGER_SCHEMA, *DOMAIN_SCHEMAS]
+SCHEMAS = [SCHEMA, ACCESS_SCHEMA, KNOCKING_SCHEMA, LEDGER_SCHEMA, *DOMAIN_SCHEMAS]
 
 
 class Store:

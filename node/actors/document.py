@@ -87,3 +87,13 @@ def collection_page(
     if page > 1:
         document["prev"] = f"{collection_id}?page={page - 1}"
     return document
+
+
+def with_context(document: Any) -> Any:
+    """A top-level document with `@context` (first, as JSON-LD readers expect it); one that
+    has its own is left as it is. Stored objects are kept without it (they are embedded in
+    activities and collections, where the outer document's context applies), so it is added
+    when a document is served on its own."""
+    if not isinstance(document, dict) or "@context" in document:
+        return document
+    return {"@context": DOCUMENT_CONTEXT, **document}

@@ -12,6 +12,8 @@ import httpx
 
 from ..errors import FederationError, FetchError, InvalidActivity, SignatureError
 from ..fetch import Signer, check_url, fetch_document, same_origin
+from ..keys import assertion_methods
+from ..knocking import Knocks
 from ..signature import PublicKey, load_public_key
 from ..store import Store
 
@@ -92,6 +94,8 @@ class Directory:
     ) -> None:
         self.store = store
         self.http = http
+        # Signed GETs knock with RFC 9421 first, then draft-cavage (node/knocking.py).
+        self.knocks = Knocks(store)
         # Read when needed, not once at start: the place's key may be rotated (by the CLI,
         # in another process) while the server runs.
         self._signer = signer
@@ -105,7 +109,7 @@ class Directory:
             row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
             if row is not None and time.time() - row["fetched_at"] < MAX_AGE:
                 return actor_from_row(row)
-        document = await fetch_document(self.http, actor_id, await self._signer())
+        document = await fetch_document(self.http, actor_id, await self._signer(), self.knocks)
         actor = parse_actor(document)
         await self._save(actor, document)
         return actor
@@ -124,9 +128,17 @@ class Directory:
         row = await self.store.one(
             "SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", (key_id,)
         )
+        if row is not None:
+            return self._remember(key_id, row["id"], load_public_key(row["public_key_pem"]))
+        # Not the RSA key: perhaps the actor's Ed25519 Multikey (FEP-521a `assertionMethod`),
+        # which RFC 9421 senders may sign with; it lives in the stored actor document.
+        row = await self.store.one(
+            "SELECT id, document FROM remote_actors WHERE id = ?", (key_id.split("#", 1)[0],)
+        )
         if row is None:
             return None
-        return self._remember(key_id, row["id"], load_public_key(row["public_key_pem"]))
+        found = assertion_methods(json.loads(row["document"])).get(key_id)
+        return None if found is None else self._remember(key_id, row["id"], found)
 
     async def key_lookup(self, key_id: str, refresh: bool) -> tuple[str, PublicKey]:
         if not refresh:
@@ -134,15 +146,25 @@ class Directory:
             if known is not None:
                 return known
         try:
-            document = await fetch_document(self.http, key_id, await self._signer())
-            if "publicKeyPem" in document and "inbox" not in document:
+            document = await fetch_document(self.http, key_id, await self._signer(), self.knocks)
+            if "inbox" not in document and (
+                "publicKeyPem" in document or "publicKeyMultibase" in document
+            ):
                 # keyId points at a standalone key document: the owner is the actor.
                 owner = document.get("owner") or document.get("controller")
                 if not isinstance(owner, str):
                     raise SignatureError(f"key {key_id} names no owner")
-                document = await fetch_document(self.http, owner, await self._signer())
+                document = await fetch_document(self.http, owner, await self._signer(), self.knocks)
         except FetchError as exc:
             raise SignatureError(f"cannot fetch key {key_id}: {exc.log}") from exc
+        multikey = assertion_methods(document).get(key_id)
+        if multikey is not None:
+            # The actor's Ed25519 key (RFC 9421 `ed25519`): only the actor's own, on its origin.
+            actor = parse_actor(document)
+            if not same_origin(key_id, actor.id):
+                raise SignatureError(f"key {key_id} is not on the origin of {actor.id}")
+            await self._save(actor, document)
+            return self._remember(key_id, actor.id, multikey)
         actor = parse_actor(document, key_id=key_id)
         await self._save(actor, document)
         return self._remember(key_id, actor.id, load_public_key(actor.public_key_pem))

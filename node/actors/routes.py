@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -14,11 +13,11 @@ from vocab.context import PUBLIC_FORMS
 from .. import __version__, tokens
 from ..activity import recipients
 from ..directory import place
-from ..errors import InterlieuxError, NotFoundError
+from ..errors import InterlieuxError, NotFoundError, SignatureError
 from ..fetch import same_origin
-from ..signature import check_request, verify_signature
+from ..signature import PublicKey, authenticate
 from . import local
-from .document import PAGE_SIZE, actor_document, collection, collection_page
+from .document import PAGE_SIZE, actor_document, collection, collection_page, with_context
 
 if TYPE_CHECKING:
     from ..app import Node
@@ -28,10 +27,14 @@ LD_JSON = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
 
 class ActivityJSON(JSONResponse):
+    """Every ActivityStreams document the node serves goes out through here, so that none
+    leaves without `@context`: a JSON-LD processor (Fedify) reads a document without one as
+    an untyped object with no id."""
+
     media_type = AS_JSON
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False).encode()
+        return json.dumps(with_context(content), ensure_ascii=False).encode()
 
 
 def as_response(request: Request, document: dict[str, Any], status: int = 200) -> Response:
@@ -142,13 +145,18 @@ async def _signed_by_the_network(node: Node, request: Request) -> bool:
         return False
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     headers = {k.lower(): v for k, v in request.headers.items()}
+
+    async def cached_only(key_id: str, refresh: bool) -> tuple[str, PublicKey]:
+        known = await node.directory.cached_key(key_id)
+        if known is None or refresh:
+            # Never fetch here: see Directory.cached_key.
+            raise SignatureError(f"key {key_id} is not cached")
+        return known
+
     try:
-        params, text = check_request("GET", target, headers, None, datetime.now(UTC))
-        known = await node.directory.cached_key(params.key_id)
-        if known is None:
-            return False  # never fetch here: see Directory.cached_key
-        signer, key = known
-        verify_signature(params, text, key)
+        _, signer = await authenticate(
+            "GET", node.config.base_url + target, headers, None, cached_only
+        )
     except InterlieuxError:
         return False
     peers = [r[0] for r in await node.store.all("SELECT actor_id FROM peers")]

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..activity import authorize, check_incoming, id_of, type_of
 from ..errors import InterlieuxError, InvalidActivity, PayloadTooLarge, SignatureError
-from ..signature import verify_request
+from ..signature import authenticate
 
 if TYPE_CHECKING:
     from ..app import Node
@@ -63,10 +63,13 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
         raise InvalidActivity(f"body is not JSON: {exc}") from exc
     check_incoming(activity)
     headers = {k.lower(): v for k, v in request.headers.items()}
-    # Host as the client addressed us; behind a proxy the proxy must pass it through.
+    # draft-cavage signs the Host as the client addressed us (behind a proxy the proxy must
+    # pass it through); RFC 9421 signs the whole URL, which is ours: our base URL, not the
+    # scheme and host a proxy hands us.
+    url = node.config.base_url + request_target(request)
     try:
-        _, signer = await verify_request(
-            request.method, request_target(request), headers, body, node.directory.key_lookup
+        _, signer = await authenticate(
+            request.method, url, headers, body, node.directory.key_lookup
         )
     except SignatureError:
         if _is_self_delete_of_unknown(activity) and not await node.directory.cached(

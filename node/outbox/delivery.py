@@ -16,6 +16,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -23,11 +24,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .. import knocking
 from ..actors import local
 from ..config import tuning
 from ..errors import DeliveryError, FetchError
-from ..fetch import AS_CONTENT_TYPE
-from ..signature import sign_request
+from ..fetch import AS_CONTENT_TYPE, origin_of
 
 if TYPE_CHECKING:
     from ..app import Node
@@ -92,6 +93,7 @@ class DeliveryWorker:
     def __init__(self, node: Node) -> None:
         self.node = node
         self.schedule = Schedule.from_environment()
+        self.knocks = knocking.Knocks(node.store)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
@@ -174,16 +176,22 @@ class DeliveryWorker:
             return DeliveryError("activity is gone", retry=False)
         actor = await local.by_handle(self.node.store, row["signer"])
         body = json.dumps(public_copy(document)).encode()
-        headers = sign_request(
-            "POST",
-            row["inbox"],
-            actor.key_id,
-            actor.keys.rsa_private,
-            body=body,
-            extra_headers={"content-type": AS_CONTENT_TYPE, "accept": AS_CONTENT_TYPE},
-        )
-        try:
+        private_key = actor.keys.rsa_private
+
+        def signed(scheme: knocking.Scheme) -> dict[str, str]:
+            return knocking.sign(
+                scheme, "POST", row["inbox"], actor.key_id, private_key, body,
+                {"content-type": AS_CONTENT_TYPE, "accept": AS_CONTENT_TYPE},
+            )  # fmt: skip
+
+        async def send(headers: Mapping[str, str]) -> tuple[int, httpx.Response]:
             response = await self.node.http.post(row["inbox"], content=body, headers=headers)
+            return response.status_code, response
+
+        try:
+            # RFC 9421 first, draft-cavage after a refusal (or the other way round for a server
+            # that took only cavage lately): one attempt of the queue, whatever the knocks.
+            response = await knocking.knock(self.knocks, origin_of(row["inbox"]), signed, send)
         except FetchError as exc:  # the address guard: the inbox is somewhere we must not go
             return DeliveryError(exc.log, retry=False)
         except httpx.HTTPError as exc:

@@ -1,4 +1,4 @@
-"""HTTP Signatures (draft-cavage-http-signatures-12), as the fediverse uses them.
+"""HTTP Signatures (draft-cavage-http-signatures-12), as most of the fediverse still uses them.
 
 Pure functions: building and checking take values and return values; the key lookup is a
 parameter. What is enforced, and which attack each rule stops:
@@ -17,24 +17,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from .errors import SignatureError
+from ..errors import SignatureError
+from .keys import DEFAULT_MAX_SKEW, KeyLookup, PublicKey, public_pem_of
 
 ACCEPTED_ALGORITHMS = frozenset({"rsa-sha256", "hs2019"})
-DEFAULT_MAX_SKEW = 3600.0
-
-PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
-# Given a keyId and whether the cached copy just failed, return (owner actor id, public key).
-KeyLookup = Callable[[str, bool], Awaitable[tuple[str, PublicKey]]]
 
 
 @dataclass(frozen=True)
@@ -264,22 +260,6 @@ async def verify_request(
             raise
         verify_signature(params, text, fresh)
     return params.key_id, owner
-
-
-def load_public_key(pem: str) -> PublicKey:
-    try:
-        key = serialization.load_pem_public_key(pem.encode())
-    except ValueError as exc:
-        raise SignatureError("public key is not a readable PEM") from exc
-    if not isinstance(key, rsa.RSAPublicKey | ed25519.Ed25519PublicKey):
-        raise SignatureError(f"unsupported public key type {type(key).__name__}")
-    return key
-
-
-def public_pem_of(key: PublicKey) -> bytes:
-    return key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from node.errors import SignatureError
-from node.signature import (
+from node.signature.cavage import (
     check_digest,
     check_request,
     digest_header,
@@ -174,7 +174,7 @@ def test_ed25519_keys_verify_with_ed25519_whatever_the_label() -> None:
         f'signature="{base64.b64encode(key.sign(text.encode())).decode()}"'
     )
     params, checked = check_request("GET", "/a", headers, None, TEST_NOW)
-    from node.signature import verify_signature
+    from node.signature.cavage import verify_signature
 
     verify_signature(params, checked, key.public_key())
 

@@ -1,0 +1,375 @@
+"""HTTP Message Signatures (RFC 9421), as Fedify and Mastodon ≥ 4.5 send them first.
+
+Pure functions, like `cavage.py`: signing and checking take values and return values; the key
+lookup is a parameter. Structured fields are parsed with `http_sf`, and the signature base is
+built, signed and verified by `http_message_signatures` (both on PyPI, well kept, typed);
+their errors are translated here into `SignatureError`. What this module adds is the
+fediverse's policy, and which attack each rule stops:
+
+- the signature covers `@method` and `@target-uri` (else it is replayable with another method
+  or on another URL: `@authority` + `@path` would leave out the scheme and the query);
+- `created` is present and within `max_skew` of our clock, either way (else a captured request
+  is replayable forever); `expires`, when present, has not passed;
+- with a body, `content-digest` is covered and matches the body (sha-256 or sha-512), else the
+  body could be swapped under a valid signature;
+- the algorithm comes from the key: `rsa-v1_5-sha256` for the actor's `publicKey` (RSA),
+  `ed25519` for its FEP-521a Multikey; an `alg` parameter is only checked against the key, so
+  a forged `alg` cannot make us verify with another algorithm.
+
+Who may sign what (the key's owner must be the activity's actor) is the inbox's business, as
+for draft-cavage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import http_sf
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from http_message_signatures import (
+    HTTPMessageSignaturesException,
+    HTTPMessageSigner,
+    HTTPMessageVerifier,
+    HTTPSignatureKeyResolver,
+    algorithms,
+)
+
+from ..errors import SignatureError
+from .keys import DEFAULT_MAX_SKEW, KeyLookup, PublicKey, public_pem_of
+
+RSA_ALG = "rsa-v1_5-sha256"
+ED25519_ALG = "ed25519"
+ALGORITHMS: dict[str, type[algorithms.HTTPSignatureAlgorithm]] = {
+    RSA_ALG: algorithms.RSA_V1_5_SHA256,
+    ED25519_ALG: algorithms.ED25519,
+}
+REQUIRED_COMPONENTS = ("@method", "@target-uri")
+DIGESTS = {"sha-256": hashlib.sha256, "sha-512": hashlib.sha512}
+LABEL = "sig1"  # what Mastodon and Fedify use; any label is accepted on the way in
+
+PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+
+
+@dataclass(frozen=True)
+class SignatureInput:
+    """One member of `Signature-Input`, with its signature."""
+
+    label: str
+    components: tuple[str, ...]
+    key_id: str
+    created: int
+    expires: int | None
+    alg: str | None
+    signature: bytes
+    alone: bool = True  # the request's only signature
+
+
+def _refuse(log: str, fr: str) -> SignatureError:
+    return SignatureError(log, fr=fr, en=log)
+
+
+def is_rfc9421(headers: Mapping[str, str]) -> bool:
+    """Whether a request is signed the RFC 9421 way (`Signature` alone is draft-cavage)."""
+    return "signature-input" in headers
+
+
+def parse_signature_input(headers: Mapping[str, str]) -> list[SignatureInput]:
+    """Every signature of the request, as declared. `headers`: lower-case names."""
+    raw_input, raw_signature = headers.get("signature-input"), headers.get("signature")
+    if not raw_input or not raw_signature:
+        raise _refuse(
+            "RFC 9421 request needs both Signature-Input and Signature",
+            "Requête signée RFC 9421 incomplète : il faut les en-têtes Signature-Input et"
+            " Signature. Le serveur expéditeur doit être mis à jour.",
+        )
+    try:
+        inputs = http_sf.parse(raw_input.encode(), tltype="dictionary")
+        signatures = http_sf.parse(raw_signature.encode(), tltype="dictionary")
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise _refuse(
+            f"malformed Signature-Input or Signature: {exc}",
+            "En-têtes Signature-Input ou Signature illisibles (champs structurés RFC 8941).",
+        ) from exc
+    assert isinstance(inputs, dict) and isinstance(signatures, dict)
+    found = [_one_input(label, member, signatures.get(label)) for label, member in inputs.items()]
+    if len(found) > 1:
+        found = [replace(one, alone=False) for one in found]
+    if not found:
+        raise _refuse("Signature-Input is empty", "L'en-tête Signature-Input est vide.")
+    return found
+
+
+def _one_input(label: str, member: Any, signature: Any) -> SignatureInput:
+    value, params = member
+    if not isinstance(value, list):
+        raise _refuse(
+            f"Signature-Input {label} is not an inner list",
+            f"Signature-Input {label} n'est pas une liste de composants.",
+        )
+    components = []
+    for item, item_params in value:
+        if not isinstance(item, str) or item_params:
+            # Parameters (`;sf`, `;key`, `;req`) are not needed by the fediverse; refusing
+            # them keeps the coverage check below exact.
+            raise _refuse(
+                f"Signature-Input {label}: unsupported component {item!r} {item_params}",
+                f"Signature-Input {label} : composant {item!r} non pris en charge.",
+            )
+        components.append(item)
+    if signature is None or not isinstance(signature[0], bytes):
+        raise _refuse(
+            f"no signature bytes for label {label}",
+            f"L'en-tête Signature n'a pas de valeur pour {label}.",
+        )
+    key_id, created, expires, alg = (params.get(k) for k in ("keyid", "created", "expires", "alg"))
+    if not isinstance(key_id, str) or not key_id:
+        raise _refuse(
+            f"Signature-Input {label} has no keyid",
+            f"Signature-Input {label} n'indique pas de clé (keyid).",
+        )
+    if type(created) is not int:
+        raise _refuse(
+            f"Signature-Input {label} has no created time",
+            f"Signature-Input {label} n'a pas de date de création (created), obligatoire ici.",
+        )
+    if expires is not None and type(expires) is not int:
+        raise _refuse(f"Signature-Input {label}: expires is not an integer", "expires illisible.")
+    if alg is not None and alg not in ALGORITHMS:
+        raise _refuse(
+            f"signature algorithm {alg!r} is not accepted",
+            f"Algorithme de signature {alg!r} refusé : seuls rsa-v1_5-sha256 et ed25519 sont"
+            " acceptés.",
+        )
+    return SignatureInput(
+        label=label,
+        components=tuple(components),
+        key_id=key_id,
+        created=created,
+        expires=expires,
+        alg=alg if isinstance(alg, str) else None,
+        signature=signature[0],
+    )
+
+
+def check_policy(
+    declared: SignatureInput, body: bytes | None, now: datetime, max_skew: float = DEFAULT_MAX_SKEW
+) -> None:
+    """Everything that can be checked before knowing the key (see the module's docstring)."""
+    required = [*REQUIRED_COMPONENTS, *(["content-digest"] if body else [])]
+    missing = [c for c in required if c not in declared.components]
+    if missing:
+        raise _refuse(
+            f"signature does not cover {', '.join(missing)}",
+            f"La signature ne couvre pas {', '.join(missing)} : refusée (rejouable).",
+        )
+    skew = abs(now.timestamp() - declared.created)
+    if skew > max_skew:
+        raise _refuse(
+            f"created is {int(skew)} s away from our clock (max {int(max_skew)})",
+            f"La signature a été créée à {int(skew)} s de notre horloge (au plus"
+            f" {int(max_skew)}) : vérifiez l'heure des deux serveurs.",
+        )
+    if declared.expires is not None and declared.expires < now.timestamp():
+        raise _refuse("signature has expired", "La signature a expiré.")
+
+
+def content_digest(body: bytes, algorithm: str = "sha-256") -> str:
+    """The `Content-Digest` field (RFC 9530) of a body."""
+    return str(http_sf.ser({algorithm: (DIGESTS[algorithm](body).digest(), {})}))
+
+
+def check_content_digest(value: str | None, body: bytes) -> None:
+    """Every sha-256 / sha-512 member must match; at least one must be there."""
+    if not value:
+        raise _refuse(
+            "request has a body but no Content-Digest",
+            "La requête a un corps mais pas d'en-tête Content-Digest.",
+        )
+    try:
+        members: Any = http_sf.parse(value.encode(), tltype="dictionary")
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise _refuse(f"malformed Content-Digest: {exc}", "Content-Digest illisible.") from exc
+    assert isinstance(members, dict)
+    checked = 0
+    for algorithm, member in members.items():
+        given = member[0] if isinstance(member, tuple) else None
+        if algorithm not in DIGESTS:
+            continue  # RFC 9530: a recipient ignores algorithms it does not know
+        if not isinstance(given, bytes) or not hmac.compare_digest(
+            given, DIGESTS[algorithm](body).digest()
+        ):
+            raise _refuse(
+                "Content-Digest does not match the body",
+                "Le Content-Digest ne correspond pas au corps : contenu modifié en route ?",
+            )
+        checked += 1
+    if not checked:
+        raise _refuse(
+            "Content-Digest has neither sha-256 nor sha-512",
+            "Le Content-Digest n'a ni sha-256 ni sha-512.",
+        )
+
+
+@dataclass
+class _Message:
+    """The request as `http_message_signatures` reads it (method, absolute URL, headers)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+
+
+class _OneKey(HTTPSignatureKeyResolver):
+    def __init__(self, key_id: str, public: PublicKey | None = None, private: Any = None):
+        self._key_id, self._public, self._private = key_id, public, private
+
+    def resolve_public_key(self, key_id: str) -> Any:
+        return self._public if key_id == self._key_id else None
+
+    def resolve_private_key(self, key_id: str) -> Any:
+        if key_id != self._key_id or self._private is None:
+            raise KeyError(key_id)
+        return self._private
+
+
+class _Verifier(HTTPMessageVerifier):
+    # The library checks `created` against the wall clock too; our own check (with the
+    # injectable `now`) is the one that decides, so the library's must not be stricter.
+    max_clock_skew = timedelta(seconds=DEFAULT_MAX_SKEW)
+
+
+def algorithm_for(declared: SignatureInput, key: PublicKey) -> str:
+    """The key dictates the algorithm; a declared `alg` must agree with it."""
+    by_key = RSA_ALG if isinstance(key, rsa.RSAPublicKey) else ED25519_ALG
+    if declared.alg is not None and declared.alg != by_key:
+        raise _refuse(
+            f"alg {declared.alg} does not fit key {declared.key_id} ({by_key})",
+            f"L'algorithme {declared.alg} ne correspond pas à la clé {declared.key_id}.",
+        )
+    return by_key
+
+
+def verify_signature(
+    method: str, url: str, headers: Mapping[str, str], declared: SignatureInput, key: PublicKey
+) -> None:
+    """Rebuild the signature base of `declared` and verify it with `key`."""
+    algorithm = algorithm_for(declared, key)
+    only = dict(headers)
+    if not declared.alone:
+        # Only the chosen signature goes to the library: it refuses to pick among several.
+        inputs = http_sf.parse(only["signature-input"].encode(), tltype="dictionary")
+        assert isinstance(inputs, dict)
+        only["signature-input"] = str(http_sf.ser({declared.label: inputs[declared.label]}))
+        only["signature"] = str(http_sf.ser({declared.label: (declared.signature, {})}))
+    verifier = _Verifier(
+        signature_algorithm=ALGORITHMS[algorithm], key_resolver=_OneKey(declared.key_id, key)
+    )
+    try:
+        verifier.verify(_Message(method.upper(), url, only), max_age=None)
+    except HTTPMessageSignaturesException as exc:
+        raise _refuse(
+            f"signature does not verify: {exc}",
+            "La signature RFC 9421 ne se vérifie pas avec la clé publiée par l'expéditeur.",
+        ) from exc
+
+
+def choose(declared: list[SignatureInput], body: bytes | None) -> SignatureInput:
+    """The first signature that covers what we require (a sender may add others)."""
+    for candidate in declared:
+        required = [*REQUIRED_COMPONENTS, *(["content-digest"] if body else [])]
+        if all(c in candidate.components for c in required):
+            return candidate
+    return declared[0]  # its check_policy says what is missing
+
+
+def check_request(
+    headers: Mapping[str, str],
+    body: bytes | None,
+    now: datetime,
+    max_skew: float = DEFAULT_MAX_SKEW,
+) -> SignatureInput:
+    """Everything that can be checked before knowing the key; returns the signature to verify."""
+    declared = choose(parse_signature_input(headers), body)
+    check_policy(declared, body, now, max_skew)
+    if body:
+        check_content_digest(headers.get("content-digest"), body)
+    return declared
+
+
+async def verify_request(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    lookup: KeyLookup,
+    now: datetime | None = None,
+    max_skew: float = DEFAULT_MAX_SKEW,
+) -> tuple[str, str]:
+    """Check a request signed with RFC 9421. `url` is the absolute URL it was sent to (our
+    base URL and the path: behind a proxy, the scheme the client used is not the one we see).
+    Returns (key id, owner actor id). As with draft-cavage, a failure with the cached key is
+    retried once with a fresh copy: the sender may have rotated its key."""
+    declared = check_request(headers, body, now or datetime.now(UTC), max_skew)
+    owner, key = await lookup(declared.key_id, False)
+    try:
+        verify_signature(method, url, headers, declared, key)
+    except SignatureError:
+        owner, fresh = await lookup(declared.key_id, True)
+        if public_pem_of(fresh) == public_pem_of(key):
+            raise
+        verify_signature(method, url, headers, declared, fresh)
+    return declared.key_id, owner
+
+
+def sign_request(
+    method: str,
+    url: str,
+    key_id: str,
+    private_key: PrivateKey,
+    body: bytes | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    *,
+    components: Sequence[str] | None = None,
+    label: str = LABEL,
+    include_alg: bool = True,
+) -> dict[str, str]:
+    """Headers for a request signed the RFC 9421 way. By default the signature covers
+    `@method`, `@target-uri`, `content-digest` (with a body) and `content-type`, with `created`
+    and `alg`; `components`, `label` and `include_alg` are there for the RFC's test vectors."""
+    moment = now or datetime.now(UTC)
+    headers = {"host": urlsplit(url).netloc}
+    if extra_headers:
+        headers.update({k.lower(): v for k, v in extra_headers.items()})
+    covered = list(REQUIRED_COMPONENTS)
+    if body is not None:
+        headers["content-digest"] = content_digest(body)
+        covered.append("content-digest")
+    if "content-type" in headers:
+        covered.append("content-type")
+    algorithm = RSA_ALG if isinstance(private_key, rsa.RSAPrivateKey) else ED25519_ALG
+    signer = HTTPMessageSigner(
+        signature_algorithm=ALGORITHMS[algorithm],
+        key_resolver=_OneKey(key_id, private=private_key),
+    )
+    message = _Message(method.upper(), url, headers)
+    try:
+        signer.sign(
+            message,
+            key_id=key_id,
+            created=moment,
+            label=label,
+            include_alg=include_alg,
+            use_existing_digest="content-digest" in headers,  # ours, computed above
+            covered_component_ids=list(components if components is not None else covered),
+        )
+    except HTTPMessageSignaturesException as exc:  # pragma: no cover - our own inputs
+        raise SignatureError(f"cannot sign {url}: {exc}") from exc
+    # The library writes `Signature-Input` and `Signature`; keep every name lower-case.
+    return {k.lower(): v for k, v in message.headers.items()}
