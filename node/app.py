@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import tokens
+from . import context, tokens
 from .access import routes as access_routes
 from .actors import local, routes
 from .actors.remote import Directory
@@ -82,7 +82,7 @@ class Node:
         await self.store.close()
 
 
-def run_with_node(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
+def run_with_node(config: NodeConfig, work: Callable[[context.Node], Awaitable[T]]) -> T:
     """Run one piece of the CLI's work with the node's store and outgoing client, without
     its workers or a server: what it queues is delivered by the running server."""
 

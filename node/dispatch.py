@@ -18,19 +18,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from .activity import type_of
+from .sqlite import Connection
 
 if TYPE_CHECKING:
     from .actors.local import LocalActor
-    from .app import Node
+    from .context import Node
 
-ReceiveHandler = Callable[[aiosqlite.Connection, "Node", dict[str, Any]], Awaitable[None]]
+ReceiveHandler = Callable[[Connection, "Node", dict[str, Any]], Awaitable[None]]
 Validator = Callable[["Node", "LocalActor", dict[str, Any]], Awaitable[None]]
-PublishHandler = Callable[
-    [aiosqlite.Connection, "Node", "LocalActor", dict[str, Any]], Awaitable[None]
-]
+PublishHandler = Callable[[Connection, "Node", "LocalActor", dict[str, Any]], Awaitable[None]]
 
 _receive: dict[str, list[ReceiveHandler]] = {}
 _validate: dict[str, list[Validator]] = {}
@@ -71,7 +68,7 @@ def on_publish(key: str) -> Callable[[PublishHandler], PublishHandler]:
     return register
 
 
-async def received(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     for key in keys_of(activity):
         for handler in _receive.get(key, ()):
             await handler(db, node, activity)
@@ -84,7 +81,7 @@ async def validate(node: Node, actor: LocalActor, activity: dict[str, Any]) -> N
 
 
 async def published(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     for key in keys_of(activity):
         for handler in _publish.get(key, ()):

@@ -24,9 +24,8 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiosqlite
-
 from .errors import ConfigError
+from .sqlite import Connection
 
 RECORD_SCHEMA = """
 -- One row per migration step applied to this file (or present since it was created).
@@ -45,7 +44,7 @@ class Migration:
     version: int
     name: str
     sql: str = ""
-    run: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None
+    run: Callable[[Connection], Awaitable[None]] | None = None
 
 
 # In order, from 1, never edited once released: a database in the field may have run any of them.
@@ -62,14 +61,14 @@ MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
-async def version(conn: aiosqlite.Connection) -> int:
+async def version(conn: Connection) -> int:
     async with conn.execute("PRAGMA user_version") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
 async def upgrade(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     schemas: Sequence[str],
     path: Path,
     steps: Sequence[Migration] = MIGRATIONS,
@@ -153,20 +152,20 @@ def statements(script: str) -> Iterator[str]:
         yield pending
 
 
-async def _script(conn: aiosqlite.Connection, *scripts: str) -> None:
+async def _script(conn: Connection, *scripts: str) -> None:
     for script in scripts:
         for statement in statements(script):
             await conn.execute(statement)
 
 
-async def _tables(conn: aiosqlite.Connection) -> set[str]:
+async def _tables(conn: Connection) -> set[str]:
     async with conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     ) as cur:
         return {row[0] for row in await cur.fetchall()}
 
 
-async def _record(conn: aiosqlite.Connection, step: Migration, when: float) -> None:
+async def _record(conn: Connection, step: Migration, when: float) -> None:
     await conn.execute(
         "INSERT OR REPLACE INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
         (step.version, step.name, when),

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from .. import dispatch
@@ -22,12 +21,13 @@ from ..errors import ConfigError, FetchError, NotFoundError
 from ..keys import assertion_methods
 from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
+from ..sqlite import Connection
 from . import grant as grants
 from . import policy
 from .decision import Decision, TrustBundle, decide
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 VISIT = "tl:Visit"
@@ -203,14 +203,14 @@ async def _places_to_tell(node: Node, place_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-async def is_peer(db: aiosqlite.Connection, actor_id: str | None) -> bool:
+async def is_peer(db: Connection, actor_id: str | None) -> bool:
     """Whether a place is one whose grants, revocations, visits and balances we take."""
     async with db.execute("SELECT 1 FROM peers WHERE actor_id = ?", (actor_id,)) as cur:
         return await cur.fetchone() is not None
 
 
 @dispatch.on_receive(f"Create:{REVOCATION}")
-async def _peer_revoked(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _peer_revoked(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     # Only an issuer revokes its own grants, and only a peer's revocations matter here.
     issuer = id_of(activity["actor"])
     if not await is_peer(db, issuer):
@@ -419,9 +419,7 @@ def visit_document(
 
 
 @dispatch.on_receive(f"Create:{VISIT}")
-async def _visit_of_our_member(
-    db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
-) -> None:
+async def _visit_of_our_member(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     """A peer reports one of our members' visits: keep it if the grant is one of ours."""
     if not await is_peer(db, id_of(activity["actor"])):
         return  # only places we trust fill our members' visit history

@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from . import badge, grant, policy
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 T = TypeVar("T")
 

@@ -6,11 +6,10 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-import aiosqlite
-
 from .. import keys
 from ..config import NodeConfig, check_handle
 from ..errors import ConfigError, NotFoundError
+from ..sqlite import Connection
 from ..store import Store
 
 
@@ -84,7 +83,7 @@ async def all_actors(store: Store) -> list[LocalActor]:
 
 
 async def create(
-    db: aiosqlite.Connection,
+    db: Connection,
     config: NodeConfig,
     handle: str,
     name: str,
@@ -139,7 +138,7 @@ async def retired_keys(store: Store, handle: str) -> list[tuple[str, str]]:
     return [(r["key_id"], r["public_multibase"]) for r in rows]
 
 
-async def rotate_keys(db: aiosqlite.Connection, actor: LocalActor) -> None:
+async def rotate_keys(db: Connection, actor: LocalActor) -> None:
     """New RSA and Ed25519 keys; the old Ed25519 key stays published (grants signed with it
     remain valid), the old RSA key is dropped (peers refetch on the first failed check)."""
     now = time.time()

@@ -20,7 +20,7 @@ from . import local
 from .document import PAGE_SIZE, actor_document, collection, collection_page, with_context
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 AS_JSON = "application/activity+json"
 LD_JSON = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'

@@ -20,8 +20,6 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from .. import dispatch
 from ..activity import authorize, check_incoming, id_of, type_of
 from ..actors import local
@@ -30,10 +28,11 @@ from ..errors import FederationError, FetchError, InterlieuxError
 from ..fetch import Signer, fetch_document, same_origin
 from ..inbox.apply import enqueue
 from ..query.graph import is_public
+from ..sqlite import Connection
 from ..worker import Worker
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ def pick(items: list[Any], place_id: str) -> list[dict[str, Any]]:
     return chosen
 
 
-async def request(db: aiosqlite.Connection, actor_id: str) -> None:
+async def request(db: Connection, actor_id: str) -> None:
     """Queue (again) a read of a followed place's outbox."""
     now = time.time()
     await db.execute(
@@ -89,7 +88,7 @@ async def request(db: aiosqlite.Connection, actor_id: str) -> None:
 
 
 @dispatch.on_receive("Accept")
-async def _follow_accepted(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _follow_accepted(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     """Our place's Follow was accepted (the core has just marked it): read what came before."""
     followee = str(id_of(activity["actor"]))
     if node.config.is_local(followee):

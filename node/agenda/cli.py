@@ -18,7 +18,7 @@ from ..config import NodeConfig
 from ..errors import InvalidActivity, NotFoundError
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 T = TypeVar("T")
 

@@ -19,8 +19,6 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from vocab import shapes
 from vocab.context import PUBLIC_FORMS
 
@@ -31,11 +29,12 @@ from ..config import DEFAULT_TIMEZONE
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
 from ..query import graph
+from ..sqlite import Connection
 from . import event as events
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ def complete(event: dict[str, Any], base_url: str, timezone: str = DEFAULT_TIMEZ
 
 @dispatch.on_publish("Create:Event")
 async def _published_event(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     obj = activity["object"]
     complete(obj, node.config.base_url, node.config.timezone)
@@ -92,7 +91,7 @@ async def _published_event(
 
 @dispatch.on_publish("Update:Event")
 async def _updated_event(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     """A host's Update (new time, new capacity) keeps the counts the node keeps: a client's
     copy may be stale, and followers must not be told a wrong number."""
@@ -104,7 +103,7 @@ async def _updated_event(
 
 @dispatch.on_receive("Create:Event")
 @dispatch.on_receive("Update:Event")
-async def _received_event(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _received_event(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     obj = activity["object"]
     violations = shapes.check(obj, "Event")
     if violations:
@@ -117,7 +116,7 @@ async def _received_event(db: aiosqlite.Connection, node: Node, activity: dict[s
         await graph.sync(db, str(obj.get("id")), None, local=False)
 
 
-async def _local_event(db: aiosqlite.Connection, event_id: str | None) -> dict[str, Any] | None:
+async def _local_event(db: Connection, event_id: str | None) -> dict[str, Any] | None:
     async with db.execute(
         "SELECT document FROM objects WHERE id = ? AND local = 1 AND type = 'Event'"
         " AND deleted_at IS NULL",
@@ -127,7 +126,7 @@ async def _local_event(db: aiosqlite.Connection, event_id: str | None) -> dict[s
     return json.loads(row[0]) if row else None
 
 
-async def participant_count(db: aiosqlite.Connection, event_id: str) -> int:
+async def participant_count(db: Connection, event_id: str) -> int:
     async with db.execute(
         "SELECT COUNT(*) FROM event_participants WHERE event_id = ?", (event_id,)
     ) as cur:
@@ -135,7 +134,7 @@ async def participant_count(db: aiosqlite.Connection, event_id: str) -> int:
     return int(row[0]) if row else 0
 
 
-async def _store_counts(db: aiosqlite.Connection, event: dict[str, Any]) -> None:
+async def _store_counts(db: Connection, event: dict[str, Any]) -> None:
     count = await participant_count(db, event["id"])
     event["participantCount"] = count
     capacity = event.get("maximumAttendeeCapacity")
@@ -166,7 +165,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 async def _counts_changed(
-    db: aiosqlite.Connection, node: Node, host: LocalActor, event: dict[str, Any]
+    db: Connection, node: Node, host: LocalActor, event: dict[str, Any]
 ) -> None:
     await _store_counts(db, event)
     await emit(db, node, host, count_update(event, host))
@@ -195,7 +194,7 @@ def _full_message(event: dict[str, Any]) -> str:
     )
 
 
-async def _is_participant(db: aiosqlite.Connection, event_id: str, actor: str) -> bool:
+async def _is_participant(db: Connection, event_id: str, actor: str) -> bool:
     async with db.execute(
         "SELECT 1 FROM event_participants WHERE event_id = ? AND actor = ?", (event_id, actor)
     ) as cur:
@@ -203,7 +202,7 @@ async def _is_participant(db: aiosqlite.Connection, event_id: str, actor: str) -
 
 
 @dispatch.on_receive("Join")
-async def _join(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _join(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     event = await _local_event(db, id_of(activity.get("object")))
     if event is None:
         return  # a Join of something else (the place itself: the directory answers it)
@@ -237,9 +236,7 @@ async def _join(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) 
     await emit(db, node, host, answer)
 
 
-async def _add_participant(
-    db: aiosqlite.Connection, event_id: str, actor: str, join_id: str
-) -> None:
+async def _add_participant(db: Connection, event_id: str, actor: str, join_id: str) -> None:
     await db.execute(
         "DELETE FROM event_requests WHERE event_id = ? AND actor = ?", (event_id, actor)
     )
@@ -250,9 +247,7 @@ async def _add_participant(
     )
 
 
-async def _leave_event(
-    db: aiosqlite.Connection, node: Node, event_id: str | None, actor: str
-) -> None:
+async def _leave_event(db: Connection, node: Node, event_id: str | None, actor: str) -> None:
     event = await _local_event(db, event_id)
     if event is None:
         return
@@ -272,12 +267,12 @@ async def _leave_event(
 
 
 @dispatch.on_receive("Leave")
-async def _leave(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _leave(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     await _leave_event(db, node, id_of(activity.get("object")), str(id_of(activity["actor"])))
 
 
 @dispatch.on_receive("Undo")
-async def _undo_join(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _undo_join(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     inner = activity.get("object")
     if type_of(inner) == "Join" and isinstance(inner, dict):
         await _leave_event(db, node, id_of(inner.get("object")), str(id_of(activity["actor"])))
@@ -287,7 +282,7 @@ async def _undo_join(db: aiosqlite.Connection, node: Node, activity: dict[str, A
 
 
 async def _answered_event(
-    db: aiosqlite.Connection | None, node: Node, actor: LocalActor, join: Any
+    db: Connection | None, node: Node, actor: LocalActor, join: Any
 ) -> dict[str, Any] | None:
     """The host's event a Join answer is about, or None when the Join is of something else
     (the place itself: the directory's residents)."""
@@ -353,7 +348,7 @@ async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any])
 
 @dispatch.on_publish("Accept:Join")
 async def _accepted(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     join = activity["object"]
     event = await _answered_event(db, node, actor, join)
@@ -380,7 +375,7 @@ async def _accepted(
 
 @dispatch.on_publish("Reject:Join")
 async def _rejected(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     join = activity["object"]
     event = await _answered_event(db, node, actor, join)

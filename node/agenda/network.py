@@ -27,7 +27,7 @@ from ..query.graph import is_public
 from . import event as events
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 RECENT_DAYS = 30  # as the place's own feeds: what is coming and what just happened
 MAX_EVENTS = 500  # a feed, not an archive

@@ -12,8 +12,6 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from vocab import shapes, skills
 
 from .. import dispatch
@@ -21,10 +19,11 @@ from ..activity import id_of, type_of
 from ..agenda.event import parse_time
 from ..agenda.handlers import refuse_if_invalid
 from ..query import graph
+from ..sqlite import Connection
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 KINDS_FR = {"skills": "compétences", "volunteers": "bénévoles", "equipment": "matériel",
@@ -102,7 +101,7 @@ for _kind in ("Need", "Pledge"):
         @dispatch.on_publish(f"Create:{kind}")
         @dispatch.on_publish(f"Update:{kind}")
         async def _publish(
-            db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+            db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
         ) -> None:
             obj = activity["object"]
             _readable(obj, kind)
@@ -115,7 +114,7 @@ for _kind in ("Need", "Pledge"):
 
         @dispatch.on_receive(f"Create:{kind}")
         @dispatch.on_receive(f"Update:{kind}")
-        async def _received(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+        async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
             obj = activity["object"]
             violations = shapes.check(_structured(obj, kind), kind)
             if violations:

@@ -17,7 +17,7 @@ from ..config import NodeConfig
 from ..errors import InvalidActivity
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 T = TypeVar("T")
 

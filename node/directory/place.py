@@ -14,8 +14,6 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from vocab import shapes
 from vocab.context import PUBLIC
 
@@ -23,11 +21,12 @@ from .. import dispatch
 from ..errors import InvalidActivity
 from ..outbox.publish import publish_outgoing
 from ..query import graph
+from ..sqlite import Connection
 from ..store import Store
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
-    from ..app import Node
+    from ..context import Node
 
 # What a place's team may set, and nothing else: the rest of the actor is the node's.
 DETAIL_FIELDS = (
@@ -160,7 +159,7 @@ async def details(store: Store, handle: str) -> dict[str, Any]:
     return json.loads(row[0]) if row else {}
 
 
-async def save_details(db: aiosqlite.Connection, handle: str, new: dict[str, Any]) -> None:
+async def save_details(db: Connection, handle: str, new: dict[str, Any]) -> None:
     async with db.execute("SELECT details FROM place_details WHERE handle = ?", (handle,)) as cur:
         row = await cur.fetchone()
     merged = {**(json.loads(row[0]) if row else {}), **check_details(new)}
@@ -234,7 +233,7 @@ async def actor_extras(
 @dispatch.on_publish("Update:Organization")
 @dispatch.on_publish("Update:Person")
 async def _actor_update(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     """An actor's Update of itself carries what its document shows to the public: the place's
     details and profile fields, a member's public profile fields (never the network ones)."""

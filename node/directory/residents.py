@@ -16,8 +16,6 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from vocab import shapes, skills
 from vocab.context import PUBLIC
 
@@ -27,11 +25,12 @@ from ..actors import local
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
 from ..query import graph
+from ..sqlite import Connection
 from ..store import Store
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
-    from ..app import Node
+    from ..context import Node
 
 VISIBILITIES = ("public", "network", "private")
 PROFILE_FIELDS = ("skill", "availability", "projects")
@@ -64,9 +63,7 @@ def check_field(field: str, value: Any, visibility: str) -> Any:
     return value
 
 
-async def set_field(
-    db: aiosqlite.Connection, handle: str, field: str, value: Any, visibility: str
-) -> None:
+async def set_field(db: Connection, handle: str, field: str, value: Any, visibility: str) -> None:
     value = check_field(field, value, visibility)
     await db.execute(
         "INSERT INTO profile_fields (handle, field, value, visibility) VALUES (?,?,?,?)"
@@ -76,7 +73,7 @@ async def set_field(
     )
 
 
-async def set_visibility(db: aiosqlite.Connection, handle: str, field: str, vis: str) -> None:
+async def set_visibility(db: Connection, handle: str, field: str, vis: str) -> None:
     check_field(field, [] if field in ("skill", "projects") else "", vis)
     await db.execute(
         "UPDATE profile_fields SET visibility = ? WHERE handle = ? AND field = ?",
@@ -84,7 +81,7 @@ async def set_visibility(db: aiosqlite.Connection, handle: str, field: str, vis:
     )
 
 
-async def _fields(store_or_db: Store | aiosqlite.Connection, handle: str) -> list[Any]:
+async def _fields(store_or_db: Store | Connection, handle: str) -> list[Any]:
     sql = "SELECT field, value, visibility FROM profile_fields WHERE handle = ?"
     if isinstance(store_or_db, Store):
         return await store_or_db.all(sql, (handle,))
@@ -93,7 +90,7 @@ async def _fields(store_or_db: Store | aiosqlite.Connection, handle: str) -> lis
 
 
 async def public_profile(
-    store_or_db: Store | aiosqlite.Connection, actor: LocalActor, network: bool = False
+    store_or_db: Store | Connection, actor: LocalActor, network: bool = False
 ) -> dict[str, Any]:
     """The public fields of a member's profile (and the `network` ones for the network's
     places), and their place if validated. Private fields are never read here."""
@@ -113,7 +110,7 @@ async def public_profile(
     return found
 
 
-async def resident_document(db: aiosqlite.Connection, actor: LocalActor) -> dict[str, Any]:
+async def resident_document(db: Connection, actor: LocalActor) -> dict[str, Any]:
     """What the public graph holds about a resident: name and public fields, nothing else."""
     return {
         "id": actor.id,
@@ -124,7 +121,7 @@ async def resident_document(db: aiosqlite.Connection, actor: LocalActor) -> dict
     }
 
 
-async def publish_profile(db: aiosqlite.Connection, actor: LocalActor) -> None:
+async def publish_profile(db: Connection, actor: LocalActor) -> None:
     """Refresh the resident's public profile in the graph (or take it out if not a resident)."""
     async with db.execute(
         "SELECT 1 FROM residents WHERE actor = ? AND state = 'accepted'", (actor.id,)
@@ -135,7 +132,7 @@ async def publish_profile(db: aiosqlite.Connection, actor: LocalActor) -> None:
 
 
 @dispatch.on_receive("Join")
-async def _join_place(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _join_place(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     place_id = id_of(activity.get("object"))
     async with db.execute(
         "SELECT 1 FROM local_actors WHERE id = ? AND type = 'Organization'", (place_id,)
@@ -150,7 +147,7 @@ async def _join_place(db: aiosqlite.Connection, node: Node, activity: dict[str, 
     )
 
 
-async def admit(db: aiosqlite.Connection, node: Node, place: LocalActor, member_id: str) -> Any:
+async def admit(db: Connection, node: Node, place: LocalActor, member_id: str) -> Any:
     """List a member as the place's resident; returns their Join row (None without a Join)."""
     async with db.execute("SELECT * FROM residents WHERE actor = ?", (member_id,)) as cur:
         row = await cur.fetchone()
@@ -175,7 +172,7 @@ async def admit(db: aiosqlite.Connection, node: Node, place: LocalActor, member_
     return row
 
 
-async def accept(db: aiosqlite.Connection, node: Node, place: LocalActor, member_id: str) -> None:
+async def accept(db: Connection, node: Node, place: LocalActor, member_id: str) -> None:
     """The place's team validates a member: Accept their Join (if any), list them."""
     row = await admit(db, node, place, member_id)
     if row is not None and row["join_id"] and row["state"] != "accepted":
@@ -185,7 +182,7 @@ async def accept(db: aiosqlite.Connection, node: Node, place: LocalActor, member
 
 
 async def refuse(
-    db: aiosqlite.Connection, node: Node, place: LocalActor, member_id: str, reason: str = ""
+    db: Connection, node: Node, place: LocalActor, member_id: str, reason: str = ""
 ) -> None:
     """The place's team turns a residency request down (or takes a resident off the list);
     a member who sent a Join hears it as a Reject."""
@@ -240,7 +237,7 @@ async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any])
 
 @dispatch.on_publish("Accept:Join")
 async def _accepted(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     join = _residency_join(actor, activity)
     if join is not None:
@@ -250,13 +247,13 @@ async def _accepted(
 
 @dispatch.on_publish("Reject:Join")
 async def _rejected(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     join = _residency_join(actor, activity)
     if join is not None:
         await remove(db, str(id_of(join.get("actor"))))
 
 
-async def remove(db: aiosqlite.Connection, member_id: str) -> None:
+async def remove(db: Connection, member_id: str) -> None:
     await db.execute("DELETE FROM residents WHERE actor = ?", (member_id,))
     await graph.sync(db, member_id, None, local=True)

@@ -1,10 +1,11 @@
 """Applying received activities: the side effects of each type, once per activity id.
 
 A stored `inbox_queue` row is applied in two steps. First what needs the network (fetching an
-actor we must answer, taking an actor's own Update of itself); then one transaction that records
+actor we must answer, taking an actor's own Update of itself); then a transaction that records
 the activity, makes its side effects, fills the recipients' inboxes, queues any answer (the
-`Accept` of a `Follow`) and marks the row applied. A crash before the commit leaves the row
-`new`, and the worker applies it again at start; nothing in the transaction is half done.
+`Accept` of a `Follow`) and marks the row applied. The worker takes due rows in batches, one
+transaction per batch and a savepoint per activity. A crash before the commit leaves the rows
+`new`, and the worker applies them again at start; nothing in the transaction is half done.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from vocab.context import PUBLIC_FORMS
 
 from .. import dispatch
@@ -27,17 +26,21 @@ from ..actors import local
 from ..config import tuning
 from ..errors import FederationError, InterlieuxError
 from ..outbox.publish import emit
+from ..sqlite import Connection
 from ..worker import Worker
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+# Rows applied per transaction: enough that the commit's fsync is shared by many activities,
+# few enough that a batch commits within milliseconds and the queue is read in bounded pieces.
+BATCH = 100
 
 
 class InboxWorker(Worker):
-    """Applies stored activities in the order they arrived."""
+    """Applies stored activities in the order they arrived, a batch per transaction."""
 
     name = "inbox-worker"
 
@@ -54,89 +57,135 @@ class InboxWorker(Worker):
         while True:
             self._wake.clear()
             try:
-                pending = await self.node.store.all(
-                    "SELECT * FROM inbox_queue WHERE state = 'new' AND next_attempt_at <= ?"
-                    " ORDER BY received_at",
-                    (time.time(),),
-                )
-                for row in pending:
-                    await self.apply_row(row)
+                while await self.apply_next_batch():
+                    pass
             except Exception:  # the worker must outlive any one bad row or fault
                 log.exception("inbox worker pass failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=retry_delay)
 
-    async def apply_row(self, row: Any) -> None:
+    async def apply_next_batch(self) -> int:
+        """Apply up to BATCH due rows; how many there were (0: nothing due)."""
+        rows = await self.node.store.all(
+            "SELECT * FROM inbox_queue WHERE state = 'new' AND next_attempt_at <= ?"
+            " ORDER BY received_at LIMIT ?",
+            (time.time(), BATCH),
+        )
+        if rows:
+            await apply_batch(self.node, rows)
+        return len(rows)
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A queued row whose network work is done: only the transaction is left."""
+
+    row: Any
+    activity: dict[str, Any]
+    sender_followers: str | None
+
+
+async def apply_batch(node: Node, rows: list[Any]) -> None:
+    """Apply queued rows: the network work of each first, then one transaction for all.
+
+    One commit (one fsync, one thread hop) per batch instead of per activity is what lets the
+    worker keep up with the inbox. Each activity runs inside its own savepoint, so one that
+    fails is rolled back alone and set aside with its reason; the others still commit.
+    """
+    ready: list[_Ready] = []
+    failed: list[tuple[Any, BaseException]] = []
+    for row in rows:
         activity = json.loads(row["document"])
         try:
-            await apply(self.node, activity, row["target"])
+            ready.append(_Ready(row, activity, await _before(node, activity)))
         except Exception as exc:
-            # A fetch can fail for a while (the sender's server busy): keep the row and retry;
-            # a row that keeps failing is set aside with its reason, never dropped silently.
-            retry = isinstance(exc, FederationError) and row["attempts"] + 1 < MAX_ATTEMPTS
-            reason = exc.log if isinstance(exc, InterlieuxError) else repr(exc)
-            log.warning("applying %s failed: %s", row["activity_id"], reason)
-            async with self.node.store.write() as db:
-                await db.execute(
-                    "UPDATE inbox_queue SET attempts = attempts + 1, last_error = ?,"
-                    " state = ?, next_attempt_at = ? WHERE activity_id = ?",
-                    (
-                        reason,
-                        "new" if retry else "failed",
-                        time.time() + 15 * 2 ** row["attempts"],
-                        row["activity_id"],
-                    ),
-                )
-
-
-async def apply(node: Node, activity: dict[str, Any], target: str | None) -> None:
-    kind = type_of(activity)
-    actor = str(id_of(activity["actor"]))
-    obj = activity.get("object")
-    obj_id = id_of(obj)
-
-    # Step 1: what needs the network, before the transaction.
-    if kind == "Update" and obj_id == actor and isinstance(obj, dict):
-        await node.directory.update_from(obj)  # key rotation, new inbox, new name
-    if node.config.is_local(actor):
-        sender_followers: str | None = f"{actor}/followers"
-    else:
-        sender = await node.directory.cached(actor)
-        sender_followers = sender.followers if sender else None
-
-    # Step 2: one transaction.
+            failed.append((row, exc))
     async with node.store.write() as db:
-        state = await _state_of(db, activity["id"])
-        if state == "applied":
-            return
-        now = time.time()
-        await db.execute(
-            "INSERT OR IGNORE INTO activities (id, type, actor, object_id, document, local,"
-            " created_at) VALUES (?,?,?,?,?,0,?)",
-            (activity["id"], kind, actor, obj_id, json.dumps(activity), now),
-        )
-        owners = await _local_recipients(db, node, activity, target, sender_followers)
-        handler = _HANDLERS.get(kind or "")
-        if handler is not None:
-            await handler(db, node, Received(activity, actor, obj, obj_id))
-        await dispatch.received(db, node, activity)
-        for owner in owners:
-            await db.execute(
-                "INSERT OR IGNORE INTO inbox_items (owner, activity_id, received_at)"
-                " VALUES (?,?,?)",
-                (owner, activity["id"], now),
-            )
-        await db.execute(
-            "UPDATE inbox_queue SET state = 'applied', last_error = NULL WHERE activity_id = ?",
-            (activity["id"],),
-        )
+        for item in ready:
+            await db.execute("SAVEPOINT activity")
+            try:
+                await _apply_in(db, node, item.activity, item.row["target"],
+                                item.sender_followers)  # fmt: skip
+            except Exception as exc:
+                await db.execute("ROLLBACK TO activity")
+                failed.append((item.row, exc))
+            await db.execute("RELEASE activity")
+        for row, error in failed:
+            await _set_aside(db, row, error)
     # Handlers may have queued answers (an Accept) or an outbox to read: let the workers look.
     node.delivery.wake()
     node.inbox_worker.wake()
     node.backfill.wake()
 
 
-async def enqueue(db: aiosqlite.Connection, activity: dict[str, Any], received_at: float) -> None:
+async def _set_aside(db: Connection, row: Any, exc: BaseException) -> None:
+    # A fetch can fail for a while (the sender's server busy): keep the row and retry; a row
+    # that keeps failing is set aside with its reason, never dropped silently.
+    retry = isinstance(exc, FederationError) and row["attempts"] + 1 < MAX_ATTEMPTS
+    reason = exc.log if isinstance(exc, InterlieuxError) else repr(exc)
+    log.warning("applying %s failed: %s", row["activity_id"], reason)
+    await db.execute(
+        "UPDATE inbox_queue SET attempts = attempts + 1, last_error = ?,"
+        " state = ?, next_attempt_at = ? WHERE activity_id = ?",
+        (
+            reason,
+            "new" if retry else "failed",
+            time.time() + 15 * 2 ** row["attempts"],
+            row["activity_id"],
+        ),
+    )
+
+
+async def _before(node: Node, activity: dict[str, Any]) -> str | None:
+    """What needs the network, before the transaction: an actor's own Update of itself is
+    taken (key rotation, new inbox, new name); the sender's followers collection is known."""
+    actor = str(id_of(activity["actor"]))
+    obj = activity.get("object")
+    if type_of(activity) == "Update" and id_of(obj) == actor and isinstance(obj, dict):
+        await node.directory.update_from(obj)
+    if node.config.is_local(actor):
+        return f"{actor}/followers"
+    sender = await node.directory.cached(actor)
+    return sender.followers if sender else None
+
+
+async def _apply_in(
+    db: Connection,
+    node: Node,
+    activity: dict[str, Any],
+    target: str | None,
+    sender_followers: str | None,
+) -> None:
+    """The transaction's part: record, side effects, recipients' inboxes, the row applied."""
+    kind = type_of(activity)
+    actor = str(id_of(activity["actor"]))
+    obj = activity.get("object")
+    obj_id = id_of(obj)
+    if await _state_of(db, activity["id"]) == "applied":
+        return
+    now = time.time()
+    await db.execute(
+        "INSERT OR IGNORE INTO activities (id, type, actor, object_id, document, local,"
+        " created_at) VALUES (?,?,?,?,?,0,?)",
+        (activity["id"], kind, actor, obj_id, json.dumps(activity), now),
+    )
+    owners = await _local_recipients(db, node, activity, target, sender_followers)
+    handler = _HANDLERS.get(kind or "")
+    if handler is not None:
+        await handler(db, node, Received(activity, actor, obj, obj_id))
+    await dispatch.received(db, node, activity)
+    for owner in owners:
+        await db.execute(
+            "INSERT OR IGNORE INTO inbox_items (owner, activity_id, received_at) VALUES (?,?,?)",
+            (owner, activity["id"], now),
+        )
+    await db.execute(
+        "UPDATE inbox_queue SET state = 'applied', last_error = NULL WHERE activity_id = ?",
+        (activity["id"],),
+    )
+
+
+async def enqueue(db: Connection, activity: dict[str, Any], received_at: float) -> None:
     """Queue an activity that came otherwise than by a signed POST: read from a followed
     place's outbox, where its origin vouched for it. Queued once per id, like a delivery."""
     await db.execute(
@@ -163,7 +212,7 @@ def _follow_reference(follow: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _state_of(db: aiosqlite.Connection, activity_id: str) -> str | None:
+async def _state_of(db: Connection, activity_id: str) -> str | None:
     async with db.execute(
         "SELECT state FROM inbox_queue WHERE activity_id = ?", (activity_id,)
     ) as cur:
@@ -172,7 +221,7 @@ async def _state_of(db: aiosqlite.Connection, activity_id: str) -> str | None:
 
 
 async def _local_recipients(
-    db: aiosqlite.Connection,
+    db: Connection,
     node: Node,
     activity: dict[str, Any],
     target: str | None,
@@ -212,7 +261,7 @@ async def _local_recipients(
     return owners
 
 
-async def _on_follow(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+async def _on_follow(db: Connection, node: Node, r: Received) -> None:
     async with db.execute(
         "SELECT manually_approves FROM local_actors WHERE id = ?", (r.obj_id,)
     ) as cur:
@@ -236,7 +285,7 @@ async def _on_follow(db: aiosqlite.Connection, node: Node, r: Received) -> None:
         await emit(db, node, followee, accept)
 
 
-async def _find_follow(db: aiosqlite.Connection, r: Received) -> Any:
+async def _find_follow(db: Connection, r: Received) -> Any:
     """The Follow an Accept/Reject answers: by id, or by (actor, object) when embedded.
 
     Only a Follow of the answering actor itself: nobody accepts a follow on another's behalf.
@@ -254,7 +303,7 @@ async def _find_follow(db: aiosqlite.Connection, r: Received) -> Any:
     return row
 
 
-async def _on_accept(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+async def _on_accept(db: Connection, node: Node, r: Received) -> None:
     row = await _find_follow(db, r)
     if row is not None:
         await db.execute(
@@ -263,7 +312,7 @@ async def _on_accept(db: aiosqlite.Connection, node: Node, r: Received) -> None:
         )
 
 
-async def _on_reject(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+async def _on_reject(db: Connection, node: Node, r: Received) -> None:
     row = await _find_follow(db, r)
     if row is not None:
         await db.execute(
@@ -272,7 +321,7 @@ async def _on_reject(db: aiosqlite.Connection, node: Node, r: Received) -> None:
         )
 
 
-async def _on_undo(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+async def _on_undo(db: Connection, node: Node, r: Received) -> None:
     inner_type = type_of(r.obj)
     if inner_type is None:
         async with db.execute("SELECT type FROM activities WHERE id = ?", (r.obj_id,)) as cur:
@@ -290,7 +339,7 @@ async def _on_undo(db: aiosqlite.Connection, node: Node, r: Received) -> None:
         )
 
 
-async def _on_create(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+async def _on_create(db: Connection, node: Node, r: Received) -> None:
     now = time.time()
     await db.execute(
         "INSERT OR IGNORE INTO objects (id, type, attributed_to, document, local, created_at,"
@@ -299,7 +348,7 @@ async def _on_create(db: aiosqlite.Connection, node: Node, r: Received) -> None:
     )
 
 
-async def _on_update(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+async def _on_update(db: Connection, node: Node, r: Received) -> None:
     if r.obj_id == r.actor or not isinstance(r.obj, dict):
         return  # an actor's Update of itself was taken before the transaction
     now = time.time()
@@ -312,7 +361,7 @@ async def _on_update(db: aiosqlite.Connection, node: Node, r: Received) -> None:
     )
 
 
-async def _on_delete(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+async def _on_delete(db: Connection, node: Node, r: Received) -> None:
     now = time.time()
     if r.obj_id == r.actor:
         node.directory.drop_keys_of(r.actor)
@@ -341,7 +390,7 @@ async def _on_delete(db: aiosqlite.Connection, node: Node, r: Received) -> None:
     )
 
 
-async def _on_reaction(db: aiosqlite.Connection, node: Node, r: Received) -> None:
+async def _on_reaction(db: Connection, node: Node, r: Received) -> None:
     await db.execute(
         "INSERT OR IGNORE INTO reactions (activity_id, type, actor, object_id) VALUES (?,?,?,?)",
         (r.activity["id"], type_of(r.activity), r.actor, r.obj_id),

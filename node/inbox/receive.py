@@ -19,7 +19,7 @@ from ..errors import InterlieuxError, InvalidActivity, PayloadTooLarge, Signatur
 from ..signature import authenticate
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000

@@ -12,9 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from ..errors import InterlieuxError
+from ..sqlite import Connection
 from ..store import Store
 
 PEER = "peer:"
@@ -45,9 +44,7 @@ def check_balanced(entries: Iterable[Entry]) -> None:
         raise UnbalancedTransaction(f"transaction does not balance: {unbalanced}")
 
 
-async def book(
-    db: aiosqlite.Connection, source: str, kind: str, memo: str, entries: list[Entry]
-) -> bool:
+async def book(db: Connection, source: str, kind: str, memo: str, entries: list[Entry]) -> bool:
     """Book a transaction once per `source`; False when it was already booked."""
     check_balanced(entries)
     entries = [e for e in entries if e.amount_cents != 0]
@@ -85,7 +82,7 @@ async def peer_balances(store: Store) -> list[Balance]:
     return [Balance(r[0][len(PEER) :], int(r[2]), r[1]) for r in rows]
 
 
-async def account_balance(db: aiosqlite.Connection, account: str, currency: str) -> int:
+async def account_balance(db: Connection, account: str, currency: str) -> int:
     async with db.execute(
         "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger_entries"
         " WHERE account = ? AND currency = ?",

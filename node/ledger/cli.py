@@ -20,7 +20,7 @@ from . import books, claim, exchange
 from .money import from_cents
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 T = TypeVar("T")
 

@@ -14,19 +14,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from .. import dispatch
 from ..access.badge import is_peer
 from ..activity import id_of
 from ..actors import local
 from ..errors import NotFoundError
 from ..outbox.publish import emit
+from ..sqlite import Connection
 from .books import BANK, CREDIT, Entry, book
 from .money import check_currency, from_cents, to_cents
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ async def sell(
 BALANCE = "tl:CreditBalance"
 
 
-async def announce(db: aiosqlite.Connection, node: Node, accounts: Iterable[str]) -> None:
+async def announce(db: Connection, node: Node, accounts: Iterable[str]) -> None:
     """Tell the peers what credit accounts hold, so that their doors can refuse a holder whose
     credit is spent. Sent to peers only: a balance is nobody else's business."""
     async with db.execute("SELECT actor_id FROM peers") as cur:
@@ -110,7 +109,7 @@ async def announce(db: aiosqlite.Connection, node: Node, accounts: Iterable[str]
 
 
 @dispatch.on_receive(f"Create:{BALANCE}")
-async def _peer_balance(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _peer_balance(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     """A peer's account balance, kept only if newer than what we have (deliveries may cross)."""
     issuer = id_of(activity["actor"])
     if not await is_peer(db, issuer):

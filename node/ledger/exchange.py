@@ -19,21 +19,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from .. import dispatch
 from ..activity import id_of, type_of
 from ..actors import local
 from ..errors import ConfigError, InvalidActivity, SignatureError
 from ..fetch import same_origin
 from ..outbox.publish import emit
+from ..sqlite import Connection
 from . import claim as claims
 from . import credit, proof
 from .books import CREDIT, EXPENSE, INCOME, PEER, Entry, book
 from .money import from_cents, to_cents
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +150,7 @@ async def waiting_visits(node: Node, period: str) -> int:
 # --- checking and answering (the home place) -----------------------------------------------
 
 
-async def _facts(
-    db: aiosqlite.Connection, place_id: str, sender: str, claim: dict[str, Any]
-) -> claims.Facts:
+async def _facts(db: Connection, place_id: str, sender: str, claim: dict[str, Any]) -> claims.Facts:
     lines = claim.get("tl:lines") or []
     visit_ids = [str(line.get("tl:visit")) for line in lines if isinstance(line, dict)]
     marks = ",".join("?" * len(visit_ids)) or "NULL"
@@ -193,7 +190,7 @@ async def _facts(
     )
 
 
-async def _signature_ok(db: aiosqlite.Connection, sender: str, claim: dict[str, Any]) -> bool:
+async def _signature_ok(db: Connection, sender: str, claim: dict[str, Any]) -> bool:
     async with db.execute("SELECT document FROM remote_actors WHERE id = ?", (sender,)) as cur:
         row = await cur.fetchone()
     if row is None:
@@ -216,7 +213,7 @@ def _offer_reference(activity: dict[str, Any], object_type: str) -> dict[str, An
 
 
 @dispatch.on_receive(f"Offer:{claims.CLAIM}")
-async def _claim_received(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _claim_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     claim = activity["object"]
     sender = str(id_of(activity["actor"]))
     claim_id = id_of(claim)
@@ -296,9 +293,7 @@ async def _claim_received(db: aiosqlite.Connection, node: Node, activity: dict[s
 # --- answers (the visited place) -----------------------------------------------------------
 
 
-async def _sent_claim(
-    db: aiosqlite.Connection, activity: dict[str, Any]
-) -> tuple[str, str, str] | None:
+async def _sent_claim(db: Connection, activity: dict[str, Any]) -> tuple[str, str, str] | None:
     """(claim id, currency, peer) of the claim this answer is about, if we sent it to them."""
     offer_id = id_of(activity.get("object"))
     async with db.execute(
@@ -312,7 +307,7 @@ async def _sent_claim(
 
 
 @dispatch.on_receive("Accept:Offer")
-async def _claim_accepted(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _claim_accepted(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     found = await _sent_claim(db, activity)
     if found is None:
         return
@@ -337,7 +332,7 @@ async def _claim_accepted(db: aiosqlite.Connection, node: Node, activity: dict[s
 
 
 @dispatch.on_receive("Reject:Offer")
-async def _claim_rejected(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _claim_rejected(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     found = await _sent_claim(db, activity)
     if found is None:
         return

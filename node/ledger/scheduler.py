@@ -19,7 +19,7 @@ from ..worker import Worker
 from . import claim, exchange
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 

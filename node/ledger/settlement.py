@@ -9,19 +9,18 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from .. import dispatch
 from ..activity import id_of
 from ..actors import local
 from ..errors import ConfigError, InvalidActivity, NotFoundError
 from ..fetch import same_origin
 from ..outbox.publish import emit
+from ..sqlite import Connection
 from .books import BANK, PEER, Entry, book
 from .money import from_cents, to_cents
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 SETTLEMENT = "tl:Settlement"
 
@@ -83,9 +82,7 @@ async def declare(
 
 
 @dispatch.on_receive(f"Offer:{SETTLEMENT}")
-async def _settlement_received(
-    db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
-) -> None:
+async def _settlement_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     document = activity["object"]
     sender = str(id_of(activity["actor"]))
     sid = id_of(document)
@@ -165,7 +162,7 @@ async def answer(node: Node, sid: str, confirm: bool) -> dict[str, Any]:
     return dict(row)
 
 
-async def _sent(db: aiosqlite.Connection, activity: dict[str, Any]) -> Any:
+async def _sent(db: Connection, activity: dict[str, Any]) -> Any:
     async with db.execute(
         "SELECT * FROM settlements WHERE direction = 'sent' AND offer_id = ? AND peer = ?"
         " AND state = 'pending'",
@@ -175,9 +172,7 @@ async def _sent(db: aiosqlite.Connection, activity: dict[str, Any]) -> Any:
 
 
 @dispatch.on_receive("Accept:Offer")
-async def _settlement_confirmed(
-    db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
-) -> None:
+async def _settlement_confirmed(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     row = await _sent(db, activity)
     if row is None:
         return
@@ -188,9 +183,7 @@ async def _settlement_confirmed(
 
 
 @dispatch.on_receive("Reject:Offer")
-async def _settlement_refused(
-    db: aiosqlite.Connection, node: Node, activity: dict[str, Any]
-) -> None:
+async def _settlement_refused(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     row = await _sent(db, activity)
     if row is not None:
         await db.execute("UPDATE settlements SET state = 'refused' WHERE id = ?", (row["id"],))

@@ -31,7 +31,7 @@ from ..errors import DeliveryError, FetchError
 from ..fetch import AS_CONTENT_TYPE, origin_of
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 

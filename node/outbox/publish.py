@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from vocab.context import DOCUMENT_CONTEXT
 
 from .. import dispatch
@@ -27,10 +25,11 @@ from ..actors.document import actor_document
 from ..actors.local import LocalActor
 from ..actors.remote import RemoteActor, actor_from_row
 from ..errors import FetchError, ForbiddenError, InvalidActivity, NotFoundError
+from ..sqlite import Connection
 from .addressing import delivery_targets, public_reaches_followers, remote_refs
 
 if TYPE_CHECKING:
-    from ..app import Node
+    from ..context import Node
 
 log = logging.getLogger(__name__)
 # Server-side fields a client may not set: the node decides them.
@@ -123,7 +122,7 @@ async def prepare(
     node: Node,
     actor: LocalActor,
     activity: dict[str, Any],
-    db: aiosqlite.Connection | None = None,
+    db: Connection | None = None,
 ) -> Outgoing:
     """Mint what is missing and resolve where the activity goes.
 
@@ -175,9 +174,7 @@ async def prepare(
     return Outgoing(actor, activity, targets.inboxes, targets.local, new_object)
 
 
-async def _rows(
-    node: Node, db: aiosqlite.Connection | None, sql: str, params: tuple[Any, ...]
-) -> list[Any]:
+async def _rows(node: Node, db: Connection | None, sql: str, params: tuple[Any, ...]) -> list[Any]:
     if db is None:
         return await node.store.all(sql, params)
     async with db.execute(sql, params) as cur:
@@ -185,7 +182,7 @@ async def _rows(
 
 
 async def emit(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> dict[str, Any]:
     """Send an activity from inside a transaction: stored and queued with the caller's work.
 
@@ -197,7 +194,7 @@ async def emit(
     return out.activity
 
 
-async def record(db: aiosqlite.Connection, out: Outgoing) -> None:
+async def record(db: Connection, out: Outgoing) -> None:
     """Store the activity, its new object, local inbox entries and delivery rows."""
     now = time.time()
     activity = out.activity
@@ -333,7 +330,7 @@ async def _join_answered(node: Node, actor: LocalActor, join_id: str | None) -> 
     return {"id": join["id"], "type": "Join", "actor": id_of(join["actor"]), "object": target}
 
 
-async def _side_effects(db: aiosqlite.Connection, node: Node, out: Outgoing) -> None:
+async def _side_effects(db: Connection, node: Node, out: Outgoing) -> None:
     activity, actor = out.activity, out.actor
     kind = type_of(activity)
     obj = activity.get("object")

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from pyld import jsonld
 from rdflib import Graph
 from rdflib.term import Node as RDFNode
@@ -28,6 +27,7 @@ import vocab.loader  # noqa: F401  (installs the bundled-only document loader)
 from vocab.context import DOCUMENT_CONTEXT, PUBLIC_FORMS
 
 from ..activity import recipients, type_of
+from ..sqlite import Connection
 from ..store import Store
 from ..worker import Worker
 
@@ -66,7 +66,7 @@ def _with_context(document: dict[str, Any]) -> dict[str, Any]:
 
 
 async def sync(
-    db: aiosqlite.Connection,
+    db: Connection,
     object_id: str,
     document: dict[str, Any] | None,
     local: bool,
@@ -94,7 +94,7 @@ async def sync(
     )
 
 
-async def sync_stored(db: aiosqlite.Connection, object_id: str, context: Any = None) -> None:
+async def sync_stored(db: Connection, object_id: str, context: Any = None) -> None:
     """Sync from the `objects` row as it now stands (after the core applied a change).
 
     A received object is stored without the `@context` of the activity that carried it:

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from .. import dispatch
 from ..activity import id_of
+from ..sqlite import Connection
 from . import graph
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
-    from ..app import Node
+    from ..context import Node
 
 
 @dispatch.on_publish("Create")
 async def _published_create(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     obj = activity.get("object")
     if isinstance(obj, dict) and isinstance(obj.get("id"), str):
@@ -33,7 +32,7 @@ async def _published_create(
 @dispatch.on_publish("Update")
 @dispatch.on_publish("Delete")
 async def _published_change(
-    db: aiosqlite.Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     obj_id = id_of(activity.get("object"))
     if obj_id:
@@ -43,7 +42,7 @@ async def _published_change(
 @dispatch.on_receive("Create")
 @dispatch.on_receive("Update")
 @dispatch.on_receive("Delete")
-async def _received(db: aiosqlite.Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     obj_id = id_of(activity.get("object"))
     if obj_id and obj_id != id_of(activity.get("actor")):
         await graph.sync_stored(db, obj_id, activity.get("@context"))

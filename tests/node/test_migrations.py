@@ -7,13 +7,13 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from node import migrations
 from node.cli import main
 from node.errors import ConfigError
 from node.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
+from node.sqlite import Connection, connect
 from node.store import SCHEMAS, Store
 
 # A database made by the code before versions existed (see the file's header).
@@ -149,7 +149,7 @@ ADD_COLUMN = Migration(
 )
 
 
-async def _fill_notes(conn: aiosqlite.Connection) -> None:
+async def _fill_notes(conn: Connection) -> None:
     await conn.execute("UPDATE credit_accounts SET note = 'vendu avant la note: ' || name")
 
 
@@ -157,7 +157,7 @@ FILL = Migration(3, "notes filled in for old accounts", run=_fill_notes)
 
 
 async def _upgrade(path: Path, steps: tuple[Migration, ...]) -> list[int]:
-    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn = await connect(path)
     try:
         applied = await migrations.upgrade(conn, SCHEMAS, path, steps)
     finally:
@@ -191,7 +191,7 @@ async def test_two_processes_starting_at_once_apply_each_step_once(tmp_path: Pat
     old = v0_database(tmp_path / "v0.sqlite3")
     calls: list[int] = []
 
-    async def counted(conn: aiosqlite.Connection) -> None:
+    async def counted(conn: Connection) -> None:
         calls.append(1)
         await _fill_notes(conn)
 

@@ -1,0 +1,50 @@
+"""What a node's parts may ask of the running node (pure declarations).
+
+`app.Node` is the one implementation: it assembles the store, the remote actors, the outgoing
+client and the workers. The modules below `app` (handlers, routes, commands) depend on this
+protocol, so that none of them imports `app`, which imports them all.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import httpx
+
+from .actors.remote import Directory
+from .config import NodeConfig
+from .store import Store
+
+
+class Wakeable(Protocol):
+    """A worker that sleeps until it has work: waking it is how new work is announced."""
+
+    def wake(self) -> None: ...
+
+
+class Node(Protocol):
+    # Read-only here: the parts use what the node holds, only `app` sets it up.
+    @property
+    def config(self) -> NodeConfig: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def http(self) -> httpx.AsyncClient: ...
+
+    @property
+    def directory(self) -> Directory:
+        """Remote actors and their keys, fetched signed by the place."""
+
+    @property
+    def delivery(self) -> Wakeable:
+        """The outgoing queue."""
+
+    @property
+    def inbox_worker(self) -> Wakeable:
+        """The received activities' queue."""
+
+    @property
+    def backfill(self) -> Wakeable:
+        """Reading the outboxes of newly followed places."""

@@ -1,0 +1,132 @@
+"""SQLite for an asyncio server: statements in place, the lock and the commit in a thread.
+
+A `sqlite3` connection with the async surface the node's code uses (`await db.execute(…)`,
+`async with db.execute(…) as cur`, `await cur.fetchone()`), so that a transaction's handlers,
+which also await other work, read the same as before. See `store.Store` for why statements run
+in place and only taking the write lock and committing go to the connection's own thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Cursor:
+    """A finished statement's rows, with the awaitable surface the handlers use."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self._cursor.fetchone()
+        return row
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+
+class _Statement:
+    """`await db.execute(…)` and `async with db.execute(…) as cur:` alike; the statement has run
+    by the time either returns."""
+
+    def __init__(self, run: Callable[[], sqlite3.Cursor]) -> None:
+        self._run = run
+        self._cursor: Cursor | None = None
+
+    def __await__(self) -> Generator[Any, None, Cursor]:
+        return self._finish().__await__()
+
+    async def _finish(self) -> Cursor:
+        return Cursor(self._run())
+
+    async def __aenter__(self) -> Cursor:
+        self._cursor = Cursor(self._run())
+        return self._cursor
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._cursor is not None:
+            await self._cursor.close()
+
+
+class Connection:
+    """A `sqlite3` connection with the async surface of the node's code; see `Store` for why
+    statements run in place and only the lock and the commit go to the writer thread."""
+
+    def __init__(self, conn: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
+        self._conn = conn
+        self._thread = thread
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> _Statement:
+        return _Statement(lambda: self._conn.execute(sql, tuple(params)))
+
+    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> _Statement:
+        return _Statement(lambda: self._conn.executemany(sql, (tuple(r) for r in rows)))
+
+    async def executescript(self, script: str) -> None:
+        self._conn.executescript(script)
+
+    async def begin(self) -> None:
+        """Take the write lock: at once when free, else wait for it in the writer thread (the
+        CLI may hold it a moment) so that the event loop never waits on another process."""
+        try:
+            self._conn.execute("PRAGMA busy_timeout=0")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                return
+            finally:
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                raise
+        await self._in_thread(self._conn.execute, "BEGIN IMMEDIATE")
+
+    async def commit(self) -> None:
+        await self._in_thread(self._conn.commit)
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def close(self) -> None:
+        await self._in_thread(self._conn.close)
+        self._thread.shutdown(wait=False)
+
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
+
+
+BUSY_TIMEOUT_MS = 10_000  # a writer waits this long for the other process before failing
+
+
+async def connect(path: Path) -> Connection:
+    def opened() -> sqlite3.Connection:
+        # isolation_level=None: transactions are opened explicitly by Store.write().
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    # One thread per connection: a connection's fsyncs and lock waits happen one at a time.
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sqlite-{path.name}")
+    conn = await asyncio.get_running_loop().run_in_executor(thread, opened)
+    return Connection(conn, thread)
