@@ -6,6 +6,7 @@ FEP-521a `Multikey`) because grants and claims must be small and fast to verify 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,23 +23,41 @@ class KeyPair:
 
     @property
     def rsa_private(self) -> rsa.RSAPrivateKey:
-        key = serialization.load_pem_private_key(self.rsa_private_pem.encode(), password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
-        return key
+        return _rsa_private(self.rsa_private_pem)
 
     @property
     def ed25519_private(self) -> ed25519.Ed25519PrivateKey:
-        key = serialization.load_pem_private_key(self.ed25519_private_pem.encode(), password=None)
-        assert isinstance(key, ed25519.Ed25519PrivateKey)
-        return key
+        return _ed25519_private(self.ed25519_private_pem)
 
     @property
     def rsa_public_pem(self) -> str:
-        return public_pem(self.rsa_private.public_key())
+        return _rsa_public_pem(self.rsa_private_pem)
 
     @property
     def ed25519_multibase(self) -> str:
         return ed25519_to_multibase(self.ed25519_private.public_key())
+
+
+# Loading an RSA private key checks it (cryptography validates the primes): about 40 ms, paid
+# on every signature and every actor document served until these caches were added. A node
+# holds a few keys (its place, its members, retired ones): each is parsed once per process.
+@functools.lru_cache(maxsize=512)
+def _rsa_private(pem: str) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
+
+
+@functools.lru_cache(maxsize=512)
+def _rsa_public_pem(private: str) -> str:
+    return public_pem(_rsa_private(private).public_key())
+
+
+@functools.lru_cache(maxsize=512)
+def _ed25519_private(pem: str) -> ed25519.Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(key, ed25519.Ed25519PrivateKey)
+    return key
 
 
 def generate() -> KeyPair:
