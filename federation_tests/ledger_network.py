@@ -1,4 +1,5 @@
-"""Two peered places for the compensation tests, and what those tests read of them."""
+"""What the compensation tests do and read on their two peered places (the `home_and_visited`
+fixture): visits at the visited place, claims, the books on both sides, replays."""
 
 from __future__ import annotations
 
@@ -7,45 +8,25 @@ import sqlite3
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+import httpx
+
+from node.signature import sign_request
+
+from . import badges
 from .network import LocalPlace, wait_for
-
-CARD = "04A224B2C31580"
-RATE = "5.00"
-
-
-def peered_pair(root: Path, rate: str = RATE) -> tuple[LocalPlace, LocalPlace]:
-    """Home place A (coroutine, member alice) and visited place B (popcafe), peers at `rate`."""
-    home = LocalPlace(root, "coroutine", "La Coroutine").init()
-    visited = LocalPlace(root, "popcafe", "PopCafé").init()
-    home.add_member("alice", "Alice Martin")
-    home.start()
-    visited.start()
-    for place, other in ((home, visited), (visited, home)):
-        place.cli("peer", "add", "--data", str(place.data), "--actor", other.actor_id(),
-                  "--visit-rate", rate, "--currency", "EUR")  # fmt: skip
-    wait_for(lambda: visited.actor_id() in home.followers(), what="popcafe following")
-    wait_for(lambda: home.actor_id() in visited.followers(), what="coroutine following")
-    return home, visited
 
 
 def period() -> str:
     return datetime.now(UTC).strftime("%Y-%m")
 
 
-def issue(place: LocalPlace, member: str = "alice", *extra: str) -> str:
-    out = place.cli("badge", "issue", "--data", str(place.data), "--member", member,
-                    "--card-uid", CARD, *extra).stdout  # fmt: skip
-    return out.strip().splitlines()[-1]
-
-
 def checkin(home: LocalPlace, visited: LocalPlace, grant: str) -> str:
     """A member of `home` taps in at `visited`; returns the visit id once `home` has it."""
-    result = visited.cli("checkin", "--data", str(visited.data), "--grant", grant,
-                         "--card-uid", CARD)  # fmt: skip
-    visit = str(json.loads(result.stdout)["visit"])
+    code, result = badges.checkin(visited, grant, badges.CARD)
+    assert code == 0, result
+    visit = str(result["visit"])
     wait_for(
         lambda: home.query("SELECT 1 FROM visits WHERE id = ? AND local = 0", (visit,)),
         what=f"visit {visit} at the home place",
@@ -132,16 +113,7 @@ def replay(
     sender: LocalPlace, to: LocalPlace, document: dict[str, Any], times: int = 2
 ) -> list[str]:
     """POST `document` to `to`'s inbox signed once by `sender`, `times` times: a replay."""
-    import httpx
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    from node.signature import sign_request
-
-    key = serialization.load_pem_private_key(
-        sender.private_key_pem(sender.handle).encode(), password=None
-    )
-    assert isinstance(key, rsa.RSAPrivateKey)
+    key = sender.private_key()
     body = json.dumps(document).encode()
     url = f"{to.actor_id()}/inbox"
     headers = sign_request("POST", url, f"{sender.actor_id()}#main-key", key, body=body,

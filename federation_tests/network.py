@@ -2,7 +2,9 @@
 
 Used by the federation tests, the benchmarks and the demo: each place is created with the same
 commands a place's team types (`interlieux init`, `member add`, `token`), then served by its own
-uvicorn process, and spoken to over HTTP only.
+uvicorn process, and spoken to over HTTP only. `Network` builds a test module's places from a
+short description (who the members are, who peers with or follows whom) and stops them together;
+`conftest.py` hands it to the tests as the `network` fixture.
 """
 
 from __future__ import annotations
@@ -15,11 +17,16 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 T = TypeVar("T")
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -30,6 +37,20 @@ FAST_RETRIES = {
     "INTERLIEUX_DELIVERY_BASE": "0.3",
     "INTERLIEUX_DELIVERY_CAP": "1.0",
     "INTERLIEUX_INBOX_RETRY": "1.0",
+}
+
+# The cast of the tests: every place and member is known by the same name wherever it appears.
+PLACE_NAMES = {
+    "coroutine": "La Coroutine",
+    "popcafe": "PopCafé",
+    "fabrik": "La Fabrik",
+    "inconnu": "Lieu Inconnu",
+}
+MEMBER_NAMES = {
+    "alice": "Alice Martin",
+    "bob": "Bob Durand",
+    "chloe": "Chloé Petit",
+    "zoe": "Zoé",
 }
 
 
@@ -193,9 +214,99 @@ class LocalPlace:
             self.query("SELECT rsa_private_pem FROM local_actors WHERE handle = ?", (handle,))[0][0]
         )
 
+    def private_key(self, handle: str | None = None) -> rsa.RSAPrivateKey:
+        """The actor's RSA key, to sign as it by hand (and get things wrong on purpose)."""
+        pem = self.private_key_pem(handle or self.handle).encode()
+        key = serialization.load_pem_private_key(pem, password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key
+
+    def follow(self, actor: str, handle: str | None = None) -> dict[str, Any]:
+        """`handle` (the place itself by default) follows `actor`, an Interlieux actor; returns
+        the Follow once `actor`'s node lists the follower (it has accepted)."""
+        follow = self.post_outbox({"type": "Follow", "object": actor}, handle)
+        follower = self.actor_id(handle)
+        wait_for(
+            lambda: follower in self.collection(f"{actor}/followers"),
+            what=f"{actor} accepting {follower}",
+        )
+        return follow
+
+    def sparql(self, query: str) -> list[dict[str, Any]]:
+        """The bindings of a SELECT on the node's public SPARQL endpoint."""
+        answer = httpx.get(f"{self.base_url}/sparql", params={"query": query}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["results"]["bindings"])
+
     def deliveries(self) -> list[dict[str, Any]]:
         out = self.cli("deliveries", "--data", str(self.data), "--all", "--json").stdout
         return list(json.loads(out))
+
+
+def peer(a: LocalPlace, b: LocalPlace, visit_rate: str | None = None) -> None:
+    """`a` and `b` add each other as peers, as both teams would (with an agreed rate per visit,
+    in euros, when given), and follow each other: returns once both follows are accepted."""
+    terms = ("--visit-rate", visit_rate, "--currency", "EUR") if visit_rate else ()
+    for place, other in ((a, b), (b, a)):
+        place.cli("peer", "add", "--data", str(place.data), "--actor", other.actor_id(), *terms)
+    wait_for(lambda: b.actor_id() in a.followers(), what=f"{b.handle} following {a.handle}")
+    wait_for(lambda: a.actor_id() in b.followers(), what=f"{a.handle} following {b.handle}")
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member to add to a place, when they need more than a handle (names are the cast's)."""
+
+    handle: str
+    manual_approval: bool = False  # follow requests wait for the member's Accept
+
+
+Places = dict[str, LocalPlace]
+Pair = tuple[LocalPlace, LocalPlace]
+
+
+class Network:
+    """The places of one test module, in one folder, created, started and then stopped together.
+
+    Calling it creates and starts places; `stop` stops every place it ever started, in reverse
+    order, each even if another fails to stop: the `network` fixture calls it at the end of the
+    module, also when a test or the creation of the places failed halfway.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._stops = ExitStack()
+
+    def __call__(
+        self,
+        places: Mapping[str, Sequence[str | Member]],
+        *,
+        peers: Iterable[tuple[str, str]] = (),
+        visit_rate: str | None = None,
+        follows: Iterable[tuple[str, str]] = (),
+    ) -> Places:
+        """Create `places` (handle → its members), start them all, then make each pair of
+        `peers` peers (at `visit_rate`, if given) and have each place of `follows` follow the
+        other (follower, followed); returns the places by handle."""
+        created = {
+            handle: LocalPlace(self.root, handle, PLACE_NAMES[handle]).init() for handle in places
+        }
+        for handle, members in places.items():
+            for member in members:
+                member = member if isinstance(member, Member) else Member(member)
+                extra = ("--manual-approval",) if member.manual_approval else ()
+                created[handle].add_member(member.handle, MEMBER_NAMES[member.handle], *extra)
+        for place in created.values():
+            self._stops.callback(place.stop)  # before starting: a half-started one is stopped too
+            place.start()
+        for a, b in peers:
+            peer(created[a], created[b], visit_rate)
+        for follower, followed in follows:
+            created[follower].follow(created[followed].actor_id())
+        return created
+
+    def stop(self) -> None:
+        self._stops.close()
 
 
 def note(place: LocalPlace, text: str, handle: str | None = None) -> dict[str, Any]:
@@ -205,4 +316,57 @@ def note(place: LocalPlace, text: str, handle: str | None = None) -> dict[str, A
         "content": text,
         "to": [PUBLIC],
         "cc": [f"{place.actor_id(handle)}/followers"],
+    }
+
+
+def event(place: LocalPlace, *, to_followers: bool = True, **fields: Any) -> dict[str, Any]:
+    """A public event at `place` (a repair café, 5 April 2030, 14 h to 18 h, unless `fields` say
+    otherwise), cc its followers; with `to_followers` False, to Public alone, as teams often
+    address it (the node then adds the followers itself)."""
+    document: dict[str, Any] = {
+        "type": "Event",
+        "name": "Repair café",
+        "startTime": "2030-04-05T14:00:00+02:00",
+        "endTime": "2030-04-05T18:00:00+02:00",
+        "location": {
+            "type": "Place",
+            "name": place.name,
+            "address": {"type": "PostalAddress", "addressLocality": "Lille"},
+        },
+        "to": [PUBLIC],
+    }
+    if to_followers:
+        document["cc"] = [f"{place.actor_id()}/followers"]
+    return {**document, **fields}
+
+
+def delete(place: LocalPlace, object_id: str) -> dict[str, Any]:
+    """The Delete of one of the place's objects, to the same audience as `event`'s."""
+    return {
+        "type": "Delete",
+        "object": object_id,
+        "to": [PUBLIC],
+        "cc": [f"{place.actor_id()}/followers"],
+    }
+
+
+def create_note(
+    place: LocalPlace, handle: str, text: str, object_base: str | None = None
+) -> dict[str, Any]:
+    """A complete Create of a public note by `handle` of `place`, ids and all, to post straight
+    to an inbox by hand; `object_base` puts the note's id on another origin."""
+    author = place.actor_id(handle)
+    return {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{place.base_url}/activities/{uuid.uuid4()}",
+        "type": "Create",
+        "actor": author,
+        "to": [PUBLIC],
+        "object": {
+            "id": f"{object_base or place.base_url}/objects/{uuid.uuid4()}",
+            "type": "Note",
+            "attributedTo": author,
+            "content": text,
+            "to": [PUBLIC],
+        },
     }

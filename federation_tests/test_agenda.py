@@ -5,67 +5,32 @@ place brings what it published before into the shared agenda."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from icalendar import Calendar
 
-from .network import AS_JSON, PUBLIC, LocalPlace, wait_for
+from .network import AS_JSON, LocalPlace, Network, Places, delete, event, wait_for
 
 EVENTS = """PREFIX as: <https://www.w3.org/ns/activitystreams#>
 SELECT ?e ?name WHERE { ?e a as:Event ; as:name ?name ; as:startTime ?start }"""
 
 
 @pytest.fixture(scope="module")
-def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LocalPlace]]:
-    root: Path = tmp_path_factory.mktemp("agenda")
-    coroutine = LocalPlace(root, "coroutine", "La Coroutine").init()
-    popcafe = LocalPlace(root, "popcafe", "PopCafé").init()
-    popcafe.add_member("bob", "Bob Durand")
-    popcafe.add_member("chloe", "Chloé Petit")
-    both = {"coroutine": coroutine, "popcafe": popcafe}
-    for place in both.values():
-        place.start()
-    # PopCafé follows La Coroutine: it receives its public objects and can query them.
-    popcafe.post_outbox({"type": "Follow", "object": coroutine.actor_id()})
-    wait_for(lambda: popcafe.actor_id() in coroutine.followers(), what="follow accepted")
-    yield both
-    for place in both.values():
-        place.stop()
-
-
-def an_event(place: LocalPlace, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "Event",
-        "name": "Repair café",
-        "startTime": "2030-04-05T14:00:00+02:00",
-        "endTime": "2030-04-05T18:00:00+02:00",
-        "location": {
-            "type": "Place",
-            "name": place.name,
-            "address": {"type": "PostalAddress", "addressLocality": "Lille"},
-        },
-        "to": [PUBLIC],
-        "cc": [f"{place.actor_id()}/followers"],
-        **extra,
-    }
-
-
-def sparql(place: LocalPlace, query: str) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{place.base_url}/sparql", params={"query": query}, timeout=10)
-    assert answer.status_code == 200, answer.text
-    return list(answer.json()["results"]["bindings"])
+def places(network: Network) -> Places:
+    """PopCafé follows La Coroutine: it receives its public objects and can query them."""
+    return network(
+        {"coroutine": [], "popcafe": ["bob", "chloe"]}, follows=[("popcafe", "coroutine")]
+    )
 
 
 def test_an_event_reaches_the_follower_and_its_sparql_view_until_deleted(
-    places: dict[str, LocalPlace],
+    places: Places,
 ) -> None:
     coroutine, popcafe = places["coroutine"], places["popcafe"]
-    created = coroutine.post_outbox(an_event(coroutine))
+    created = coroutine.post_outbox(event(coroutine))
     event_id = created["object"]["id"]
     served = httpx.get(event_id, headers={"accept": AS_JSON}).json()
     assert served["type"] == "Event" and served["startTime"] == "2030-04-05T14:00:00+02:00"
@@ -73,28 +38,21 @@ def test_an_event_reaches_the_follower_and_its_sparql_view_until_deleted(
     wait_for(lambda: any(a["id"] == created["id"] for a in popcafe.inbox()), what="delivery")
     # The follower answers the network-wide question from its own copy.
     rows = wait_for(
-        lambda: [r for r in sparql(popcafe, EVENTS) if r["e"]["value"] == event_id],
+        lambda: [r for r in popcafe.sparql(EVENTS) if r["e"]["value"] == event_id],
         what="the peer's event in popcafe's SPARQL view",
     )
     assert rows[0]["name"]["value"] == "Repair café"
-    coroutine.post_outbox(
-        {
-            "type": "Delete",
-            "object": event_id,
-            "to": [PUBLIC],
-            "cc": [f"{coroutine.actor_id()}/followers"],
-        }
-    )
+    coroutine.post_outbox(delete(coroutine, event_id))
     wait_for(
-        lambda: all(r["e"]["value"] != event_id for r in sparql(popcafe, EVENTS)),
+        lambda: all(r["e"]["value"] != event_id for r in popcafe.sparql(EVENTS)),
         what="the deleted event gone from popcafe's SPARQL view",
     )
 
 
-def test_join_and_leave_across_nodes_with_capacity(places: dict[str, LocalPlace]) -> None:
+def test_join_and_leave_across_nodes_with_capacity(places: Places) -> None:
     coroutine, popcafe = places["coroutine"], places["popcafe"]
     created = coroutine.post_outbox(
-        an_event(coroutine, name="Atelier vélo", maximumAttendeeCapacity=1)
+        event(coroutine, name="Atelier vélo", maximumAttendeeCapacity=1)
     )
     event_id = created["object"]["id"]
     # Both members' node knows the event (its place follows La Coroutine).
@@ -136,13 +94,11 @@ def network_agenda(place: LocalPlace) -> list[dict[str, Any]]:
 
 
 def test_a_restricted_join_is_accepted_through_the_outbox_and_followers_see_the_count(
-    places: dict[str, LocalPlace],
+    places: Places,
 ) -> None:
     coroutine, popcafe = places["coroutine"], places["popcafe"]
     created = coroutine.post_outbox(
-        an_event(
-            coroutine, name="Atelier soudure", joinMode="restricted", maximumAttendeeCapacity=8
-        )
+        event(coroutine, name="Atelier soudure", joinMode="restricted", maximumAttendeeCapacity=8)
     )
     event_id = created["object"]["id"]
     requests_url = f"{coroutine.base_url}/agenda/{event_id.rsplit('/', 1)[-1]}/requests"
@@ -201,27 +157,19 @@ def test_a_restricted_join_is_accepted_through_the_outbox_and_followers_see_the_
 
 
 def test_following_a_place_brings_what_it_published_before(
-    places: dict[str, LocalPlace],
+    places: Places,
 ) -> None:
     coroutine, popcafe = places["coroutine"], places["popcafe"]
     # PopCafé publishes before La Coroutine follows it: no delivery reaches La Coroutine.
     kept = popcafe.post_outbox(
-        an_event(popcafe, name="Soirée jeux", startTime="2030-05-02T14:00:00+01:00",
+        event(popcafe, name="Soirée jeux", startTime="2030-05-02T14:00:00+01:00",
                  endTime="2030-05-02T18:00:00+01:00")
     )["object"]["id"]  # fmt: skip
-    gone = popcafe.post_outbox(an_event(popcafe, name="Annulé"))["object"]["id"]
-    popcafe.post_outbox(
-        {
-            "type": "Delete",
-            "object": gone,
-            "to": [PUBLIC],
-            "cc": [f"{popcafe.actor_id()}/followers"],
-        }
-    )
+    gone = popcafe.post_outbox(event(popcafe, name="Annulé"))["object"]["id"]
+    popcafe.post_outbox(delete(popcafe, gone))
     assert not coroutine.query("SELECT 1 FROM objects WHERE id = ?", (kept,))
 
-    coroutine.post_outbox({"type": "Follow", "object": popcafe.actor_id()})
-    wait_for(lambda: coroutine.actor_id() in popcafe.followers(), what="follow accepted")
+    coroutine.follow(popcafe.actor_id())
 
     def events_in_calendar() -> dict[str, Any]:
         answer = httpx.get(f"{coroutine.base_url}/network/agenda.ics", timeout=10)

@@ -5,58 +5,15 @@ reader: a phone scanning the member's QR code). The reader daemon's tests are in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 from node.access import grant as grants
 
-from .network import LocalPlace, wait_for
-
-CARD = "04A224B2C31580"
-OTHER_CARD = "04FFEEDDCCBB80"
+from .badges import CARD, OTHER_CARD, checkin, issue
+from .network import Places, wait_for
 
 
-@pytest.fixture(scope="module")
-def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LocalPlace]]:
-    root: Path = tmp_path_factory.mktemp("badge")
-    coroutine = LocalPlace(root, "coroutine", "La Coroutine").init()
-    popcafe = LocalPlace(root, "popcafe", "PopCafé").init()
-    stranger = LocalPlace(root, "inconnu", "Lieu Inconnu").init()
-    coroutine.add_member("alice", "Alice Martin")
-    stranger.add_member("zoe", "Zoé")
-    places = {"coroutine": coroutine, "popcafe": popcafe, "inconnu": stranger}
-    for place in places.values():
-        place.start()
-    data = str(coroutine.data)
-    coroutine.cli("peer", "add", "--data", data, "--actor", popcafe.actor_id())
-    popcafe.cli("peer", "add", "--data", str(popcafe.data), "--actor", coroutine.actor_id())
-    wait_for(lambda: popcafe.actor_id() in coroutine.followers(), what="popcafe following")
-    wait_for(lambda: coroutine.actor_id() in popcafe.followers(), what="coroutine following")
-    yield places
-    for place in places.values():
-        place.stop()
-
-
-def issue(place: LocalPlace, member: str, card: str, *extra: str) -> str:
-    out = place.cli("badge", "issue", "--data", str(place.data), "--member", member,
-                    "--card-uid", card, *extra).stdout  # fmt: skip
-    return out.strip().splitlines()[-1]
-
-
-def checkin(place: LocalPlace, text: str, card: str | None = None) -> tuple[int, dict[str, Any]]:
-    args = ["checkin", "--data", str(place.data), "--grant", text, "--door", "porte-rue"]
-    if card:
-        args += ["--card-uid", card]
-    result = place.cli(*args, check=False)
-    assert result.returncode in (0, 1), result.stderr
-    return result.returncode, json.loads(result.stdout)
-
-
-def test_a_peers_grant_is_accepted_with_its_card_only(places: dict[str, LocalPlace]) -> None:
-    coroutine, popcafe = places["coroutine"], places["popcafe"]
+def test_a_peers_grant_is_accepted_with_its_card_only(peers_and_stranger: Places) -> None:
+    coroutine, popcafe = peers_and_stranger["coroutine"], peers_and_stranger["popcafe"]
     text = issue(coroutine, "alice", CARD)
     assert text.startswith("BIL1:")
     assert len(grants.from_text(text)) < 500  # fits an NTAG215
@@ -71,8 +28,8 @@ def test_a_peers_grant_is_accepted_with_its_card_only(places: dict[str, LocalPla
     assert "autre carte" in result["message"]
 
 
-def test_a_tampered_grant_is_refused(places: dict[str, LocalPlace]) -> None:
-    coroutine, popcafe = places["coroutine"], places["popcafe"]
+def test_a_tampered_grant_is_refused(peers_and_stranger: Places) -> None:
+    coroutine, popcafe = peers_and_stranger["coroutine"], peers_and_stranger["popcafe"]
     data = bytearray(grants.from_text(issue(coroutine, "alice", CARD)))
     # Make the grant name another member: same length, so only the signature can tell.
     at = bytes(data).index(b"/actors/alice")
@@ -84,9 +41,13 @@ def test_a_tampered_grant_is_refused(places: dict[str, LocalPlace]) -> None:
 
 
 def test_grants_of_unknown_places_and_expired_grants_are_refused(
-    places: dict[str, LocalPlace],
+    peers_and_stranger: Places,
 ) -> None:
-    coroutine, popcafe, stranger = places["coroutine"], places["popcafe"], places["inconnu"]
+    coroutine, popcafe, stranger = (
+        peers_and_stranger["coroutine"],
+        peers_and_stranger["popcafe"],
+        peers_and_stranger["inconnu"],
+    )
     code, result = checkin(popcafe, issue(stranger, "zoe", CARD), CARD)
     assert (code, result["reason"]) == (1, "unknown_issuer")
     code, result = checkin(popcafe, issue(coroutine, "alice", CARD, "--days", "0"), CARD)
@@ -94,9 +55,9 @@ def test_grants_of_unknown_places_and_expired_grants_are_refused(
 
 
 def test_each_accepted_tap_is_a_visit_sent_to_the_home_place_and_the_member(
-    places: dict[str, LocalPlace],
+    peers_and_stranger: Places,
 ) -> None:
-    coroutine, popcafe = places["coroutine"], places["popcafe"]
+    coroutine, popcafe = peers_and_stranger["coroutine"], peers_and_stranger["popcafe"]
     text = issue(coroutine, "alice", CARD)
     visits = [checkin(popcafe, text, CARD)[1]["visit"] for _ in range(2)]
     assert len(set(visits)) == 2
@@ -117,9 +78,9 @@ def test_each_accepted_tap_is_a_visit_sent_to_the_home_place_and_the_member(
 
 
 def test_a_revoked_grant_is_refused_at_the_peer_within_a_minute(
-    places: dict[str, LocalPlace],
+    peers_and_stranger: Places,
 ) -> None:
-    coroutine, popcafe = places["coroutine"], places["popcafe"]
+    coroutine, popcafe = peers_and_stranger["coroutine"], peers_and_stranger["popcafe"]
     text = issue(coroutine, "alice", CARD)
     grant_id = grants.read(grants.from_text(text))[0].grant_id
     assert checkin(popcafe, text, CARD)[0] == 0
@@ -132,9 +93,9 @@ def test_a_revoked_grant_is_refused_at_the_peer_within_a_minute(
 
 
 def test_the_peer_still_decides_when_the_home_place_is_down(
-    places: dict[str, LocalPlace],
+    peers_and_stranger: Places,
 ) -> None:
-    coroutine, popcafe = places["coroutine"], places["popcafe"]
+    coroutine, popcafe = peers_and_stranger["coroutine"], peers_and_stranger["popcafe"]
     text = issue(coroutine, "alice", CARD)
     coroutine.stop()
     try:
@@ -147,9 +108,9 @@ def test_the_peer_still_decides_when_the_home_place_is_down(
 
 
 def test_after_a_key_rotation_old_and_new_grants_are_accepted(
-    places: dict[str, LocalPlace],
+    peers_and_stranger: Places,
 ) -> None:
-    coroutine, popcafe = places["coroutine"], places["popcafe"]
+    coroutine, popcafe = peers_and_stranger["coroutine"], peers_and_stranger["popcafe"]
     old = issue(coroutine, "alice", CARD)
     coroutine.cli("keys", "rotate", "--data", str(coroutine.data))
     new = issue(coroutine, "alice", CARD)

@@ -4,40 +4,18 @@ answers, and both ledgers agree (issue 6, acceptance)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from node.access import grant as grants
 
-from .ledger_network import (
-    CARD,
-    balance,
-    checkin,
-    forge_visit,
-    issue,
-    lines,
-    peered_pair,
-    send_claims,
-    settled,
-)
-from .network import LocalPlace, wait_for
-
-
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalPlace, LocalPlace]]:
-    root: Path = tmp_path_factory.mktemp("claims")
-    home, visited = peered_pair(root)
-    yield home, visited
-    home.stop()
-    visited.stop()
+from .badges import CARD, issue
+from .ledger_network import balance, checkin, forge_visit, lines, send_claims, settled
+from .network import Pair, wait_for
 
 
 def test_two_visits_claimed_make_both_ledgers_agree_on_ten_euros(
-    pair: tuple[LocalPlace, LocalPlace],
+    home_and_visited: Pair,
 ) -> None:
-    home, visited = pair
+    home, visited = home_and_visited
     grant = issue(home)
     visits = {checkin(home, visited, grant) for _ in range(2)}
 
@@ -58,9 +36,9 @@ def test_two_visits_claimed_make_both_ledgers_agree_on_ten_euros(
 
 
 def test_a_visit_never_reported_and_a_rate_not_agreed_are_refused_with_reasons(
-    pair: tuple[LocalPlace, LocalPlace],
+    home_and_visited: Pair,
 ) -> None:
-    home, visited = pair
+    home, visited = home_and_visited
     grant = issue(home)
     grant_id = grants.read(grants.from_text(grant))[0].grant_id
     real = checkin(home, visited, grant)
@@ -92,14 +70,14 @@ def test_a_visit_never_reported_and_a_rate_not_agreed_are_refused_with_reasons(
 
 
 def test_credit_sold_by_the_home_place_and_spent_at_a_peer_is_claimed_and_debited(
-    pair: tuple[LocalPlace, LocalPlace],
+    home_and_visited: Pair,
 ) -> None:
-    home, visited = pair
+    home, visited = home_and_visited
     data = str(home.data)
     out = home.cli("credit", "sell", "--data", data, "--account", "metropole", "--member",
                    "alice", "--amount", "20.00", "--overdraft", "5.00").stdout  # fmt: skip
     assert "20.00 disponibles" in out
-    grant = issue(home, "alice", "--credit-account", "metropole")
+    grant = issue(home, "alice", CARD, "--credit-account", "metropole")
     assert grants.read(grants.from_text(grant))[0].credit_account == "metropole"
     visit = checkin(home, visited, grant)
     send_claims(visited)
@@ -125,16 +103,16 @@ def test_credit_sold_by_the_home_place_and_spent_at_a_peer_is_claimed_and_debite
 
 
 def test_the_door_refuses_a_credit_grant_once_the_account_is_spent(
-    pair: tuple[LocalPlace, LocalPlace],
+    home_and_visited: Pair,
 ) -> None:
     """The seller announces balances to its peers; their doors refuse past the overdraft."""
-    home, visited = pair
+    home, visited = home_and_visited
     data = str(home.data)
     home.cli("credit", "sell", "--data", data, "--account", "tiers-lieux-mel", "--member",
              "alice", "--amount", "10.00")  # fmt: skip
     known = "SELECT remaining_cents FROM peer_credit WHERE account = ?"
     wait_for(lambda: visited.query(known, ("tiers-lieux-mel",)), what="the balance at the peer")
-    grant = issue(home, "alice", "--credit-account", "tiers-lieux-mel")
+    grant = issue(home, "alice", CARD, "--credit-account", "tiers-lieux-mel")
     checkin(home, visited, grant)
     checkin(home, visited, grant)  # 10.00 of credit, two visits at 5.00: both accepted
     send_claims(visited)

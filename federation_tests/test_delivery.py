@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from .network import LocalPlace, note, wait_for
+from .network import LocalPlace, Network, Places, note, wait_for
 
 
 @pytest.fixture(scope="module")
-def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LocalPlace]]:
-    root: Path = tmp_path_factory.mktemp("delivery")
-    coroutine = LocalPlace(root, "coroutine", "La Coroutine").init()
-    popcafe = LocalPlace(root, "popcafe", "PopCafé").init()
-    fabrik = LocalPlace(root, "fabrik", "La Fabrik").init()
-    popcafe.add_member("alice", "Alice Martin")
-    fabrik.add_member("bob", "Bob Durand")
-    places = {"coroutine": coroutine, "popcafe": popcafe, "fabrik": fabrik}
-    for place in places.values():
-        place.start()
-    yield places
-    for place in places.values():
-        place.stop()
+def places(network: Network) -> Places:
+    return network({"coroutine": [], "popcafe": ["alice"], "fabrik": ["bob"]})
 
 
 def posts_to(place: LocalPlace, inbox: str) -> int:
@@ -36,12 +22,12 @@ def posts_to(place: LocalPlace, inbox: str) -> int:
 
 
 def test_note_reaches_a_peer_that_was_down_after_the_poster_is_killed_and_restarted(
-    places: dict[str, LocalPlace],
+    places: Places,
 ) -> None:
     coroutine, popcafe, fabrik = places["coroutine"], places["popcafe"], places["fabrik"]
-    popcafe.post_outbox({"type": "Follow", "object": coroutine.actor_id()}, "alice")
-    fabrik.post_outbox({"type": "Follow", "object": coroutine.actor_id()}, "bob")
-    wait_for(lambda: len(coroutine.followers()) == 2, what="two followers")
+    popcafe.follow(coroutine.actor_id(), "alice")
+    fabrik.follow(coroutine.actor_id(), "bob")
+    assert len(coroutine.followers()) == 2
     popcafe_inbox = f"{popcafe.base_url}/inbox"
     wait_for(lambda: posts_to(coroutine, popcafe_inbox) == 1, what="the Accept to popcafe")
 

@@ -3,39 +3,20 @@ that never leave the node, needs and pledges that reach a follower and its SPARQ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import httpx
 import pytest
 
-from .network import AS_JSON, PUBLIC, LocalPlace, wait_for
+from .network import AS_JSON, PUBLIC, Network, Places, wait_for
 
 
 @pytest.fixture(scope="module")
-def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LocalPlace]]:
-    root: Path = tmp_path_factory.mktemp("directory")
-    fabrik = LocalPlace(root, "fabrik", "La Fabrik").init()
-    popcafe = LocalPlace(root, "popcafe", "PopCafé").init()
-    fabrik.add_member("alice", "Alice Martin")
-    both = {"fabrik": fabrik, "popcafe": popcafe}
-    for place in both.values():
-        place.start()
-    popcafe.post_outbox({"type": "Follow", "object": fabrik.actor_id()})
-    wait_for(lambda: popcafe.actor_id() in fabrik.followers(), what="follow accepted")
-    yield both
-    for place in both.values():
-        place.stop()
-
-
-def sparql(place: LocalPlace, query: str) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{place.base_url}/sparql", params={"query": query}, timeout=10)
-    return list(answer.json()["results"]["bindings"])
+def places(network: Network) -> Places:
+    """popcafe follows fabrik, whose member alice becomes a resident."""
+    return network({"fabrik": ["alice"], "popcafe": []}, follows=[("popcafe", "fabrik")])
 
 
 def test_a_resident_is_listed_after_validation_and_private_fields_stay_home(
-    places: dict[str, LocalPlace],
+    places: Places,
 ) -> None:
     fabrik = places["fabrik"]
     fabrik.cli(
@@ -76,15 +57,14 @@ def test_a_resident_is_listed_after_validation_and_private_fields_stay_home(
         )
     )
     assert "decoupe-laser" in faces and "jeudis" not in faces
-    rows = sparql(
-        fabrik,
+    rows = fabrik.sparql(
         "PREFIX tl: <https://w3id.org/interlieux/ns#> "
         "SELECT ?p WHERE { ?p tl:skill sk:decoupe-laser ; tl:residentOf ?l }",
     )
     assert [r["p"]["value"] for r in rows] == [fabrik.actor_id("alice")]
 
 
-def test_needs_and_pledges_reach_the_follower(places: dict[str, LocalPlace]) -> None:
+def test_needs_and_pledges_reach_the_follower(places: Places) -> None:
     fabrik, popcafe = places["fabrik"], places["popcafe"]
     audience = {"to": [PUBLIC], "cc": [f"{fabrik.actor_id()}/followers"]}
     need = fabrik.post_outbox(
@@ -114,10 +94,9 @@ def test_needs_and_pledges_reach_the_follower(places: dict[str, LocalPlace]) -> 
         )
     query = """PREFIX tl: <https://w3id.org/interlieux/ns#>
     SELECT ?n ?q WHERE { ?n a tl:Need ; tl:quantity ?q ; tl:status tl:open }"""
-    rows = wait_for(lambda: sparql(popcafe, query), what="the need in popcafe's view")
+    rows = wait_for(lambda: popcafe.sparql(query), what="the need in popcafe's view")
     assert rows[0]["n"]["value"] == need["object"]["id"] and float(rows[0]["q"]["value"]) == 4
-    amounts = sparql(
-        popcafe,
+    amounts = popcafe.sparql(
         "PREFIX tl: <https://w3id.org/interlieux/ns#> "
         "SELECT ?a WHERE { ?p a tl:Pledge ; tl:amount ?a }",
     )

@@ -20,12 +20,13 @@ from node.access import grant as grants
 from node.access.decision import TrustBundle, decide
 from reader.ndef import grant_message
 
+from . import badges
 from .door.pcsc import READER, on_reader, pcscd  # noqa: F401  (pcscd: a fixture)
 from .door.vcard import VirtualCard, VirtualNtag215
-from .network import LocalPlace, wait_for
+from .network import LocalPlace, Network, Places, wait_for
 
-CARD = bytes.fromhex("04A224B2C31580")
-OTHER = bytes.fromhex("04FFEEDDCCBB80")
+CARD = bytes.fromhex(badges.CARD)
+OTHER = bytes.fromhex(badges.OTHER_CARD)
 
 
 class Daemon:
@@ -71,37 +72,28 @@ class Daemon:
         return self.decisions()[-1]
 
 
+Door = tuple[LocalPlace, LocalPlace, LocalPlace, Daemon]
+
+
 @pytest.fixture(scope="module")
 def door(
-    tmp_path_factory: pytest.TempPathFactory,
     pcscd: str,  # noqa: F811
-) -> Iterator[tuple[LocalPlace, LocalPlace, LocalPlace, Daemon]]:
-    root: Path = tmp_path_factory.mktemp("door")
-    coroutine = LocalPlace(root, "coroutine", "La Coroutine").init()
-    popcafe = LocalPlace(root, "popcafe", "PopCafé").init()
-    stranger = LocalPlace(root, "inconnu", "Lieu Inconnu").init()
-    coroutine.add_member("alice", "Alice Martin")
-    stranger.add_member("zoe", "Zoé")
-    for place in (coroutine, popcafe, stranger):
-        place.start()
-    coroutine.cli("peer", "add", "--data", str(coroutine.data), "--actor", popcafe.actor_id())
-    popcafe.cli("peer", "add", "--data", str(popcafe.data), "--actor", coroutine.actor_id())
-    wait_for(lambda: popcafe.actor_id() in coroutine.followers(), what="popcafe following")
-    daemon = Daemon(root, popcafe)
+    peers_and_stranger: Places,
+    network: Network,
+) -> Iterator[Door]:
+    """popcafe's door daemon on vpcd's reader, coroutine's members' grants honoured there."""
+    coroutine, popcafe = peers_and_stranger["coroutine"], peers_and_stranger["popcafe"]
+    daemon = Daemon(network.root, popcafe)
     daemon.start()
-    yield coroutine, popcafe, stranger, daemon
-    daemon.stop()
-    for place in (coroutine, popcafe, stranger):
-        place.stop()
+    try:
+        yield coroutine, popcafe, peers_and_stranger["inconnu"], daemon
+    finally:
+        daemon.stop()
 
 
 def issue(place: LocalPlace, member: str, uid: bytes, *extra: str) -> bytes:
-    out = place.cli("badge", "issue", "--data", str(place.data), "--member", member,
-                    "--card-uid", uid.hex(), *extra).stdout  # fmt: skip
-    return grants.from_text(out.strip().splitlines()[-1])
-
-
-Door = tuple[LocalPlace, LocalPlace, LocalPlace, Daemon]
+    """The grant as its bytes, as the door reads it from the card."""
+    return grants.from_text(badges.issue(place, member, uid.hex(), *extra))
 
 
 def test_a_peers_member_gets_in_and_both_home_and_member_see_the_visit(door: Door) -> None:
@@ -199,18 +191,14 @@ def test_a_place_that_requires_the_card_refuses_a_qr_code_alone(door: Door) -> N
     grant = issue(coroutine, "alice", CARD)
     text = grants.to_text(grant)
     data = str(popcafe.data)
-
-    def checkin(*card: str) -> tuple[int, dict[str, object]]:
-        done = popcafe.cli("checkin", "--data", data, "--grant", text, *card, check=False)
-        return done.returncode, json.loads(done.stdout)
-
-    assert checkin()[1]["reason"] == "ok"  # no rule yet: the QR code alone is honoured
+    # No rule yet: the QR code alone is honoured.
+    assert badges.checkin(popcafe, text)[1]["reason"] == "ok"
     popcafe.cli("badge", "policy", "--data", data, "--card-required", "oui")
     try:
-        code, result = checkin()
+        code, result = badges.checkin(popcafe, text)
         assert (code, result["decision"], result["reason"]) == (1, "refuse", "card_required")
         assert "QR code seul" in str(result["message"])
-        code, result = checkin("--card-uid", CARD.hex())
+        code, result = badges.checkin(popcafe, text, CARD.hex())
         assert (code, result["card_checked"]) == (0, True)
         wait_for(lambda: popcafe.query("SELECT 1 FROM taps WHERE reason = 'card_required'"),
                  what="the refusal recorded")  # fmt: skip

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -11,27 +10,21 @@ import pytest
 
 from node.activity import id_of
 
-from .network import AS_JSON, LocalPlace, note, wait_for
+from .network import AS_JSON, Member, Network, Places, event, note, wait_for
 
 
 @pytest.fixture(scope="module")
-def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LocalPlace]]:
-    root: Path = tmp_path_factory.mktemp("follow")
-    coroutine = LocalPlace(root, "coroutine", "La Coroutine").init()
-    popcafe = LocalPlace(root, "popcafe", "PopCafé").init()
-    fabrik = LocalPlace(root, "fabrik", "La Fabrik").init()
-    popcafe.add_member("alice", "Alice Martin")
-    fabrik.add_member("bob", "Bob Durand")
-    fabrik.add_member("chloe", "Chloé Petit", "--manual-approval")
-    all_places = {"coroutine": coroutine, "popcafe": popcafe, "fabrik": fabrik}
-    for place in all_places.values():
-        place.start()
-    yield all_places
-    for place in all_places.values():
-        place.stop()
+def places(network: Network) -> Places:
+    return network(
+        {
+            "coroutine": [],
+            "popcafe": ["alice"],
+            "fabrik": ["bob", Member("chloe", manual_approval=True)],
+        }
+    )
 
 
-def test_webfinger_finds_the_place_and_its_actor(places: dict[str, LocalPlace]) -> None:
+def test_webfinger_finds_the_place_and_its_actor(places: Places) -> None:
     coroutine = places["coroutine"]
     host = coroutine.base_url.removeprefix("http://")
     jrd = httpx.get(
@@ -53,15 +46,11 @@ def test_webfinger_finds_the_place_and_its_actor(places: dict[str, LocalPlace]) 
 
 
 def test_follow_is_accepted_and_a_public_note_reaches_followers_on_two_nodes(
-    places: dict[str, LocalPlace],
+    places: Places,
 ) -> None:
     coroutine, popcafe, fabrik = places["coroutine"], places["popcafe"], places["fabrik"]
-    popcafe.post_outbox({"type": "Follow", "object": coroutine.actor_id()}, "alice")
-    fabrik.post_outbox({"type": "Follow", "object": coroutine.actor_id()}, "bob")
-    wait_for(
-        lambda: {popcafe.actor_id("alice"), fabrik.actor_id("bob")} <= set(coroutine.followers()),
-        what="both follows accepted at coroutine",
-    )
+    popcafe.follow(coroutine.actor_id(), "alice")
+    fabrik.follow(coroutine.actor_id(), "bob")
     wait_for(lambda: coroutine.actor_id() in popcafe.following("alice"), what="alice's Accept")
     wait_for(lambda: coroutine.actor_id() in fabrik.following("bob"), what="bob's Accept")
 
@@ -77,10 +66,9 @@ def test_follow_is_accepted_and_a_public_note_reaches_followers_on_two_nodes(
     assert served["content"] == "Atelier soudure jeudi à 18 h"
 
 
-def test_undo_follow_removes_the_follower(places: dict[str, LocalPlace]) -> None:
+def test_undo_follow_removes_the_follower(places: Places) -> None:
     coroutine, popcafe = places["coroutine"], places["popcafe"]
-    follow = popcafe.post_outbox({"type": "Follow", "object": coroutine.actor_id()}, "alice")
-    wait_for(lambda: popcafe.actor_id("alice") in coroutine.followers(), what="follow accepted")
+    follow = popcafe.follow(coroutine.actor_id(), "alice")
     popcafe.post_outbox({"type": "Undo", "object": follow["id"]}, "alice")
     wait_for(
         lambda: popcafe.actor_id("alice") not in coroutine.followers(), what="follower removed"
@@ -89,7 +77,7 @@ def test_undo_follow_removes_the_follower(places: dict[str, LocalPlace]) -> None
 
 
 def test_member_with_manual_approval_accepts_a_follow_request(
-    places: dict[str, LocalPlace],
+    places: Places,
 ) -> None:
     popcafe, fabrik = places["popcafe"], places["fabrik"]
     follow = popcafe.post_outbox({"type": "Follow", "object": fabrik.actor_id("chloe")}, "alice")
@@ -105,11 +93,10 @@ def test_member_with_manual_approval_accepts_a_follow_request(
 
 
 def test_a_member_follows_their_own_place_on_the_same_node(
-    places: dict[str, LocalPlace],
+    places: Places,
 ) -> None:
     fabrik = places["fabrik"]
-    fabrik.post_outbox({"type": "Follow", "object": fabrik.actor_id()}, "bob")
-    wait_for(lambda: fabrik.actor_id("bob") in fabrik.followers(), what="local follow accepted")
+    fabrik.follow(fabrik.actor_id(), "bob")
     created = fabrik.post_outbox(note(fabrik, "Portes ouvertes samedi"))
     wait_for(
         lambda: any(a["id"] == created["id"] for a in fabrik.inbox("bob")),
@@ -118,20 +105,13 @@ def test_a_member_follows_their_own_place_on_the_same_node(
 
 
 def test_an_event_addressed_to_public_alone_reaches_the_following_place(
-    places: dict[str, LocalPlace], tmp_path: Path
+    places: Places, tmp_path: Path
 ) -> None:
     """What a team does: write the event, address it to Public, `interlieux publish` it."""
     coroutine, fabrik = places["coroutine"], places["fabrik"]
-    fabrik.post_outbox({"type": "Follow", "object": coroutine.actor_id()})
-    wait_for(lambda: fabrik.actor_id() in coroutine.followers(), what="fabrik following")
-    event = {
-        "type": "Event", "name": "Repair café", "startTime": "2030-04-05T14:00:00+02:00",
-        "location": {"type": "Place", "name": "La Coroutine",
-                     "address": {"type": "PostalAddress", "addressLocality": "Lille"}},
-        "to": ["https://www.w3.org/ns/activitystreams#Public"],
-    }  # fmt: skip
+    fabrik.follow(coroutine.actor_id())
     path = tmp_path / "event.json"
-    path.write_text(json.dumps(event))
+    path.write_text(json.dumps(event(coroutine, to_followers=False)))
     printed = coroutine.cli("publish", "--data", str(coroutine.data), str(path)).stdout
     event_id = printed.strip().splitlines()[-1]
     # Every follower's server gets it (alice's, bob's and fabrik's follows may all be there).

@@ -6,34 +6,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from .ledger_network import (
-    activity,
-    booked,
-    checkin,
-    issue,
-    peered_pair,
-    replay,
-    send_claims,
-    settled,
-)
-from .network import LocalPlace, wait_for
-
-Pair = tuple[LocalPlace, LocalPlace]
+from .badges import issue
+from .ledger_network import activity, booked, checkin, replay, send_claims, settled
+from .network import LocalPlace, Pair, wait_for
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
-    root: Path = tmp_path_factory.mktemp("ledger-faults")
-    home, visited = peered_pair(root)
-    home.grant = issue(home)  # type: ignore[attr-defined]
-    yield home, visited
-    home.stop()
-    visited.stop()
+def grant(home_and_visited: Pair) -> str:
+    """alice's grant from her home place, tapped at the visited place in every test."""
+    return issue(home_and_visited[0])
 
 
 def _applied(place: LocalPlace, activity_id: str) -> None:
@@ -50,10 +34,10 @@ def _plus(amount: str, cents: int) -> str:
     return f"{total // 100}.{total % 100:02d}"
 
 
-def test_home_place_down_when_the_claim_is_sent(pair: Pair) -> None:
-    home, visited = pair
+def test_home_place_down_when_the_claim_is_sent(home_and_visited: Pair, grant: str) -> None:
+    home, visited = home_and_visited
     before = booked(visited, home)
-    checkin(home, visited, home.grant)  # type: ignore[attr-defined]
+    checkin(home, visited, grant)
     home.stop()
     try:
         send_claims(visited)
@@ -68,10 +52,10 @@ def test_home_place_down_when_the_claim_is_sent(pair: Pair) -> None:
     settled(home, visited, _plus(before, 500))
 
 
-def test_visited_place_restarted_right_after_sending(pair: Pair) -> None:
-    home, visited = pair
+def test_visited_place_restarted_right_after_sending(home_and_visited: Pair, grant: str) -> None:
+    home, visited = home_and_visited
     before = booked(visited, home)
-    checkin(home, visited, home.grant)  # type: ignore[attr-defined]
+    checkin(home, visited, grant)
     visited.stop()  # the claim is stored and queued by the CLI: no server is running
     send_claims(visited)
     visited.start()
@@ -81,10 +65,12 @@ def test_visited_place_restarted_right_after_sending(pair: Pair) -> None:
     settled(home, visited, _plus(before, 500))
 
 
-def test_a_claim_and_its_answer_delivered_twice_count_once(pair: Pair) -> None:
-    home, visited = pair
+def test_a_claim_and_its_answer_delivered_twice_count_once(
+    home_and_visited: Pair, grant: str
+) -> None:
+    home, visited = home_and_visited
     before = booked(visited, home)
-    checkin(home, visited, home.grant)  # type: ignore[attr-defined]
+    checkin(home, visited, grant)
     send_claims(visited)
     after = _plus(before, 500)
     settled(home, visited, after)
@@ -118,12 +104,12 @@ def test_a_claim_and_its_answer_delivered_twice_count_once(pair: Pair) -> None:
     [("kill-while-applying-claim", "home"), ("kill-while-applying-answer", "visited")],
 )
 def test_a_node_killed_while_applying_ends_in_agreement(
-    pair: Pair, fault: str, victim: str
+    home_and_visited: Pair, grant: str, fault: str, victim: str
 ) -> None:
-    home, visited = pair
+    home, visited = home_and_visited
     place = home if victim == "home" else visited
     before = booked(visited, home)
-    checkin(home, visited, home.grant)  # type: ignore[attr-defined]
+    checkin(home, visited, grant)
     place.stop()
     place.env["INTERLIEUX_FAULT"] = fault
     place.start()
@@ -144,9 +130,9 @@ def test_a_node_killed_while_applying_ends_in_agreement(
     assert entries == []  # no visit booked twice
 
 
-def test_replayed_offer_document_is_the_signed_claim(pair: Pair) -> None:
+def test_replayed_offer_document_is_the_signed_claim(home_and_visited: Pair) -> None:
     """What was replayed above carries its own proof: anyone can check it later."""
-    _, visited = pair
+    _, visited = home_and_visited
     row = visited.query("SELECT document FROM claims WHERE direction = 'sent' LIMIT 1")[0][0]
     claim = json.loads(row)
     assert claim["proof"]["cryptosuite"] == "eddsa-jcs-2022"

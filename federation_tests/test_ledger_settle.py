@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from node.ledger.claim import period_bounds
 
-from .ledger_network import booked, checkin, issue, peered_pair, period, send_claims, settled
-from .network import LocalPlace, wait_for
-
-Pair = tuple[LocalPlace, LocalPlace]
-
-
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
-    root: Path = tmp_path_factory.mktemp("ledger-settle")
-    home, visited = peered_pair(root)
-    yield home, visited
-    home.stop()
-    visited.stop()
+from .badges import issue
+from .ledger_network import booked, checkin, period, send_claims, settled
+from .network import Pair, wait_for
 
 
-def test_a_payment_confirmed_by_the_other_side_moves_both_balances(pair: Pair) -> None:
-    home, visited = pair
+def test_a_payment_confirmed_by_the_other_side_moves_both_balances(home_and_visited: Pair) -> None:
+    home, visited = home_and_visited
     grant = issue(home)
     for _ in range(2):
         checkin(home, visited, grant)
@@ -52,7 +38,7 @@ def test_a_payment_confirmed_by_the_other_side_moves_both_balances(pair: Pair) -
     assert "à confirmer" in listing
     visited.cli("settle", "--data", str(visited.data), "--confirm", waiting[0][0])
     settled(home, visited, "0.00", cli=True)
-    for place in pair:
+    for place in home_and_visited:
         rows = place.query("SELECT state, reference FROM settlements")
         assert [(r[0], r[1]) for r in rows] == [("confirmed", "VIR-2025-001")]
     csv = visited.cli("ledger", "--data", str(visited.data), "--csv").stdout.splitlines()
@@ -64,8 +50,8 @@ def test_a_payment_confirmed_by_the_other_side_moves_both_balances(pair: Pair) -
     assert refused.returncode == 2 and "n'est pas un lieu pair" in refused.stderr
 
 
-def test_the_node_sends_last_months_claims_itself_once(pair: Pair) -> None:
-    home, visited = pair
+def test_the_node_sends_last_months_claims_itself_once(home_and_visited: Pair) -> None:
+    home, visited = home_and_visited
     before = booked(visited, home)
     checkin(home, visited, issue(home))
     visited.stop()

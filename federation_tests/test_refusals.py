@@ -8,56 +8,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from node.signature import sign_request
 
-from .network import PUBLIC, LocalPlace, wait_for
-
-
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalPlace, LocalPlace]]:
-    root: Path = tmp_path_factory.mktemp("refusals")
-    coroutine = LocalPlace(root, "coroutine", "La Coroutine").init()
-    popcafe = LocalPlace(root, "popcafe", "PopCafé").init()
-    popcafe.add_member("alice", "Alice Martin")
-    coroutine.start()
-    popcafe.start()
-    yield coroutine, popcafe
-    coroutine.stop()
-    popcafe.stop()
-
-
-def alice_key(popcafe: LocalPlace) -> rsa.RSAPrivateKey:
-    key = serialization.load_pem_private_key(popcafe.private_key_pem("alice").encode(), None)
-    assert isinstance(key, rsa.RSAPrivateKey)
-    return key
-
-
-def create_note(popcafe: LocalPlace, text: str, object_base: str | None = None) -> dict[str, Any]:
-    alice = popcafe.actor_id("alice")
-    return {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{popcafe.base_url}/activities/{uuid.uuid4()}",
-        "type": "Create",
-        "actor": alice,
-        "to": [PUBLIC],
-        "object": {
-            "id": f"{object_base or popcafe.base_url}/objects/{uuid.uuid4()}",
-            "type": "Note",
-            "attributedTo": alice,
-            "content": text,
-            "to": [PUBLIC],
-        },
-    }
+from .network import LocalPlace, Pair, create_note, wait_for
 
 
 def post(
@@ -76,35 +35,42 @@ def post(
     return httpx.post(inbox, content=body, headers=headers, timeout=10)
 
 
+def post_as_alice(
+    strangers: Pair, activity: dict[str, Any], now: datetime | None = None
+) -> httpx.Response:
+    """`activity` POSTed to coroutine's inbox, signed correctly by alice of popcafe."""
+    coroutine, popcafe = strangers
+    alice = f"{popcafe.actor_id('alice')}#main-key"
+    body = json.dumps(activity).encode()
+    return post(f"{coroutine.actor_id()}/inbox", body, popcafe.private_key("alice"), alice, now)
+
+
 def stored(place: LocalPlace, activity_id: str) -> bool:
     return bool(place.query("SELECT 1 FROM inbox_queue WHERE activity_id = ?", (activity_id,)))
 
 
-def test_a_correctly_signed_activity_is_accepted(pair: tuple[LocalPlace, LocalPlace]) -> None:
-    coroutine, popcafe = pair
-    activity = create_note(popcafe, "Bonjour")
-    response = post(
-        f"{coroutine.actor_id()}/inbox", json.dumps(activity).encode(), alice_key(popcafe),
-        f"{popcafe.actor_id('alice')}#main-key",
-    )  # fmt: skip
+def test_a_correctly_signed_activity_is_accepted(strangers: Pair) -> None:
+    coroutine, popcafe = strangers
+    activity = create_note(popcafe, "alice", "Bonjour")
+    response = post_as_alice(strangers, activity)
     assert response.status_code == 202, response.text
     wait_for(lambda: coroutine.query(
         "SELECT 1 FROM objects WHERE id = ?", (activity["object"]["id"],)
     ), what="the note stored")  # fmt: skip
 
 
-def test_unsigned_post_is_refused(pair: tuple[LocalPlace, LocalPlace]) -> None:
-    coroutine, popcafe = pair
-    activity = create_note(popcafe, "sans signature")
+def test_unsigned_post_is_refused(strangers: Pair) -> None:
+    coroutine, popcafe = strangers
+    activity = create_note(popcafe, "alice", "sans signature")
     response = post(f"{coroutine.actor_id()}/inbox", json.dumps(activity).encode(), None, "")
     assert response.status_code == 401
     assert "not signed" in response.json()["error"]
     assert not stored(coroutine, activity["id"])
 
 
-def test_forged_signature_is_refused(pair: tuple[LocalPlace, LocalPlace]) -> None:
-    coroutine, popcafe = pair
-    activity = create_note(popcafe, "signé par un imposteur")
+def test_forged_signature_is_refused(strangers: Pair) -> None:
+    coroutine, popcafe = strangers
+    activity = create_note(popcafe, "alice", "signé par un imposteur")
     impostor = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     response = post(
         f"{coroutine.actor_id()}/inbox", json.dumps(activity).encode(), impostor,
@@ -115,8 +81,8 @@ def test_forged_signature_is_refused(pair: tuple[LocalPlace, LocalPlace]) -> Non
     assert not stored(coroutine, activity["id"])
 
 
-def test_replayed_request_is_applied_once(pair: tuple[LocalPlace, LocalPlace]) -> None:
-    coroutine, popcafe = pair
+def test_replayed_request_is_applied_once(strangers: Pair) -> None:
+    coroutine, popcafe = strangers
     like = {
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": f"{popcafe.base_url}/activities/{uuid.uuid4()}",
@@ -127,7 +93,8 @@ def test_replayed_request_is_applied_once(pair: tuple[LocalPlace, LocalPlace]) -
     inbox = f"{coroutine.actor_id()}/inbox"
     body = json.dumps(like).encode()
     headers = sign_request(
-        "POST", inbox, f"{popcafe.actor_id('alice')}#main-key", alice_key(popcafe), body=body,
+        "POST", inbox, f"{popcafe.actor_id('alice')}#main-key",
+        popcafe.private_key("alice"), body=body,
         extra_headers={"content-type": "application/activity+json"},
     )  # fmt: skip
     first = httpx.post(inbox, content=body, headers=headers)
@@ -143,13 +110,13 @@ def test_replayed_request_is_applied_once(pair: tuple[LocalPlace, LocalPlace]) -
     assert rows[0][0] == 1
 
 
-def test_wrong_digest_is_refused(pair: tuple[LocalPlace, LocalPlace]) -> None:
-    coroutine, popcafe = pair
-    activity = create_note(popcafe, "corps modifié en route")
+def test_wrong_digest_is_refused(strangers: Pair) -> None:
+    coroutine, popcafe = strangers
+    activity = create_note(popcafe, "alice", "corps modifié en route")
     inbox = f"{coroutine.actor_id()}/inbox"
     signed_body = json.dumps(activity).encode()
     headers = sign_request(
-        "POST", inbox, f"{popcafe.actor_id('alice')}#main-key", alice_key(popcafe),
+        "POST", inbox, f"{popcafe.actor_id('alice')}#main-key", popcafe.private_key("alice"),
         body=signed_body, extra_headers={"content-type": "application/activity+json"},
     )  # fmt: skip
     activity["object"]["content"] = "contenu remplacé"
@@ -159,61 +126,54 @@ def test_wrong_digest_is_refused(pair: tuple[LocalPlace, LocalPlace]) -> None:
     assert not stored(coroutine, activity["id"])
 
 
-def test_stale_date_is_refused(pair: tuple[LocalPlace, LocalPlace]) -> None:
-    coroutine, popcafe = pair
-    activity = create_note(popcafe, "envoyé il y a deux heures")
-    response = post(
-        f"{coroutine.actor_id()}/inbox", json.dumps(activity).encode(), alice_key(popcafe),
-        f"{popcafe.actor_id('alice')}#main-key", now=datetime.now(UTC) - timedelta(hours=2),
-    )  # fmt: skip
+def test_stale_date_is_refused(strangers: Pair) -> None:
+    coroutine, popcafe = strangers
+    activity = create_note(popcafe, "alice", "envoyé il y a deux heures")
+    response = post_as_alice(strangers, activity, now=datetime.now(UTC) - timedelta(hours=2))
     assert response.status_code == 401
     assert "away from our clock" in response.json()["error"]
     assert not stored(coroutine, activity["id"])
 
 
-def test_cross_origin_create_is_refused(pair: tuple[LocalPlace, LocalPlace]) -> None:
+def test_cross_origin_create_is_refused(strangers: Pair) -> None:
     """Alice signs correctly, but creates an object whose id is on coroutine's origin."""
-    coroutine, popcafe = pair
-    activity = create_note(popcafe, "je parle au nom d'un autre", object_base=coroutine.base_url)
-    response = post(
-        f"{coroutine.actor_id()}/inbox", json.dumps(activity).encode(), alice_key(popcafe),
-        f"{popcafe.actor_id('alice')}#main-key",
-    )  # fmt: skip
+    coroutine, popcafe = strangers
+    activity = create_note(
+        popcafe, "alice", "je parle au nom d'un autre", object_base=coroutine.base_url
+    )
+    response = post_as_alice(strangers, activity)
     assert response.status_code == 403
     assert "another origin" in response.json()["error"]
     assert not stored(coroutine, activity["id"])
 
 
-def test_actor_other_than_the_signer_is_refused(pair: tuple[LocalPlace, LocalPlace]) -> None:
-    coroutine, popcafe = pair
-    activity = create_note(popcafe, "au nom de la place")
+def test_actor_other_than_the_signer_is_refused(strangers: Pair) -> None:
+    coroutine, popcafe = strangers
+    activity = create_note(popcafe, "alice", "au nom de la place")
     activity["actor"] = popcafe.actor_id()  # signed by alice, claims to be popcafe
     activity["object"]["attributedTo"] = popcafe.actor_id()
-    response = post(
-        f"{coroutine.actor_id()}/inbox", json.dumps(activity).encode(), alice_key(popcafe),
-        f"{popcafe.actor_id('alice')}#main-key",
-    )  # fmt: skip
+    response = post_as_alice(strangers, activity)
     assert response.status_code == 403
     assert not stored(coroutine, activity["id"])
 
 
 def test_malformed_json_and_activities_get_400_with_a_reason(
-    pair: tuple[LocalPlace, LocalPlace],
+    strangers: Pair,
 ) -> None:
-    coroutine, popcafe = pair
+    coroutine, popcafe = strangers
     inbox = f"{coroutine.actor_id()}/inbox"
     key_id = f"{popcafe.actor_id('alice')}#main-key"
-    response = post(inbox, b"{not json", alice_key(popcafe), key_id)
+    response = post(inbox, b"{not json", popcafe.private_key("alice"), key_id)
     assert response.status_code == 400
     assert "not JSON" in response.json()["error"]
     no_type = json.dumps({"id": f"{popcafe.base_url}/x", "actor": popcafe.actor_id("alice")})
-    response = post(inbox, no_type.encode(), alice_key(popcafe), key_id)
+    response = post(inbox, no_type.encode(), popcafe.private_key("alice"), key_id)
     assert response.status_code == 400
     assert "no type" in response.json()["error"]
 
 
-def test_oversized_body_is_refused_before_parsing(pair: tuple[LocalPlace, LocalPlace]) -> None:
-    coroutine, _ = pair
+def test_oversized_body_is_refused_before_parsing(strangers: Pair) -> None:
+    coroutine, _ = strangers
     response = httpx.post(
         f"{coroutine.actor_id()}/inbox",
         content=b"x" * 1_000_001,

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,10 +31,7 @@ from http_message_signatures import HTTPMessageVerifier, MappingKeyResolver, alg
 from node.keys import public_pem
 from node.signature import cavage, load_public_key, rfc9421
 
-from .network import PUBLIC, LocalPlace, wait_for
-from .test_refusals import alice_key, create_note
-
-AS_JSON = "application/activity+json"
+from .network import AS_JSON, PUBLIC, LocalPlace, Pair, create_note, wait_for
 
 
 @dataclass
@@ -158,21 +154,14 @@ def stand_in(request: pytest.FixtureRequest) -> Iterator[SchemeStandIn]:
     httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalPlace, LocalPlace]]:
-    root: Path = tmp_path_factory.mktemp("signatures")
-    coroutine = LocalPlace(root, "coroutine", "La Coroutine").init()
-    popcafe = LocalPlace(root, "popcafe", "PopCafé").init()
-    popcafe.add_member("alice", "Alice Martin")
-    coroutine.start()
-    popcafe.start()
-    yield coroutine, popcafe
-    coroutine.stop()
-    popcafe.stop()
-
-
 def _note_to(place: LocalPlace, actor: str, text: str) -> dict[str, Any]:
     return place.post_outbox({"type": "Note", "content": text, "to": [actor], "cc": [PUBLIC]})
+
+
+def _delivered(place: LocalPlace, activity_id: str) -> bool:
+    return any(
+        d["activity_id"] == activity_id and d["state"] == "delivered" for d in place.deliveries()
+    )
 
 
 def _remembered(place: LocalPlace, origin: str) -> list[str]:
@@ -181,14 +170,15 @@ def _remembered(place: LocalPlace, origin: str) -> list[str]:
 
 
 def test_a_post_signed_with_rfc9421_only_is_accepted_and_applied(
-    pair: tuple[LocalPlace, LocalPlace],
+    strangers: Pair,
 ) -> None:
-    coroutine, popcafe = pair
-    activity = create_note(popcafe, "Signé RFC 9421")
+    coroutine, popcafe = strangers
+    activity = create_note(popcafe, "alice", "Signé RFC 9421")
     inbox = f"{coroutine.actor_id()}/inbox"
     body = json.dumps(activity).encode()
     headers = rfc9421.sign_request(
-        "POST", inbox, f"{popcafe.actor_id('alice')}#main-key", alice_key(popcafe), body=body,
+        "POST", inbox, f"{popcafe.actor_id('alice')}#main-key",
+        popcafe.private_key("alice"), body=body,
         extra_headers={"content-type": AS_JSON},
     )  # fmt: skip
     assert "signature-input" in headers and "digest" not in headers and "date" not in headers
@@ -200,14 +190,15 @@ def test_a_post_signed_with_rfc9421_only_is_accepted_and_applied(
 
 
 def test_an_rfc9421_post_without_target_uri_is_refused(
-    pair: tuple[LocalPlace, LocalPlace],
+    strangers: Pair,
 ) -> None:
-    coroutine, popcafe = pair
-    activity = create_note(popcafe, "Signature trop faible")
+    coroutine, popcafe = strangers
+    activity = create_note(popcafe, "alice", "Signature trop faible")
     inbox = f"{coroutine.actor_id()}/inbox"
     body = json.dumps(activity).encode()
     headers = rfc9421.sign_request(
-        "POST", inbox, f"{popcafe.actor_id('alice')}#main-key", alice_key(popcafe), body=body,
+        "POST", inbox, f"{popcafe.actor_id('alice')}#main-key",
+        popcafe.private_key("alice"), body=body,
         components=("@method", "@authority", "@path", "content-digest"),
     )  # fmt: skip
     response = httpx.post(inbox, content=body, headers=headers, timeout=10)
@@ -217,27 +208,21 @@ def test_an_rfc9421_post_without_target_uri_is_refused(
 
 @pytest.mark.parametrize("stand_in", ["rfc9421"], indirect=True)
 def test_delivery_to_a_server_that_refuses_cavage_goes_through_with_rfc9421(
-    pair: tuple[LocalPlace, LocalPlace], stand_in: SchemeStandIn
+    strangers: Pair, stand_in: SchemeStandIn
 ) -> None:
-    coroutine, _ = pair
+    coroutine, _ = strangers
     created = _note_to(coroutine, stand_in.actor_id, "Bonjour, serveur moderne")
     wait_for(lambda: stand_in.posts(created["id"]), what="the note at the stand-in")
-    wait_for(
-        lambda: any(
-            d["activity_id"] == created["id"] and d["state"] == "delivered"
-            for d in coroutine.deliveries()
-        ),
-        what="the delivery marked delivered",
-    )
+    wait_for(lambda: _delivered(coroutine, created["id"]), what="the delivery marked delivered")
     assert [(k.scheme, k.status) for k in stand_in.posts(created["id"])] == [("rfc9421", 202)]
     assert _remembered(coroutine, stand_in.base_url) == []  # the default needs no row
 
 
 @pytest.mark.parametrize("stand_in", ["cavage"], indirect=True)
 def test_delivery_to_a_server_that_refuses_rfc9421_falls_back_and_remembers(
-    pair: tuple[LocalPlace, LocalPlace], stand_in: SchemeStandIn
+    strangers: Pair, stand_in: SchemeStandIn
 ) -> None:
-    coroutine, _ = pair
+    coroutine, _ = strangers
     first = _note_to(coroutine, stand_in.actor_id, "Bonjour, serveur ancien")
     wait_for(lambda: len(stand_in.posts(first["id"])) == 2, what="two knocks")
     assert [(k.scheme, k.status) for k in stand_in.posts(first["id"])] == [
@@ -251,19 +236,15 @@ def test_delivery_to_a_server_that_refuses_rfc9421_falls_back_and_remembers(
     second = _note_to(coroutine, stand_in.actor_id, "Deuxième message")
     wait_for(lambda: stand_in.posts(second["id"]), what="the second note")
     wait_for(
-        lambda: any(
-            d["activity_id"] == second["id"] and d["state"] == "delivered"
-            for d in coroutine.deliveries()
-        ),
-        what="the second delivery marked delivered",
+        lambda: _delivered(coroutine, second["id"]), what="the second delivery marked delivered"
     )
     assert [(k.scheme, k.status) for k in stand_in.posts(second["id"])] == [("cavage", 202)]
 
 
 def test_an_object_fetched_at_its_id_carries_its_context(
-    pair: tuple[LocalPlace, LocalPlace],
+    strangers: Pair,
 ) -> None:
-    coroutine, _ = pair
+    coroutine, _ = strangers
     created = coroutine.post_outbox(
         {"type": "Note", "content": f"Note {uuid.uuid4()}", "to": [PUBLIC]}
     )

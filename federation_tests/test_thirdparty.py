@@ -8,29 +8,21 @@ mode does. See `thirdparty/README.md` for what was checked in its source.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from .network import PUBLIC, LocalPlace, free_port, note, wait_for
+from .network import LocalPlace, Network, event, free_port, note, wait_for
 from .thirdparty import BovineUser, ThirdPartyServer, http_get, object_id
 
 
 @pytest.fixture(scope="module")
-def world(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[LocalPlace, ThirdPartyServer, BovineUser]]:
-    root: Path = tmp_path_factory.mktemp("thirdparty")
-    place = LocalPlace(root, "coroutine", "La Coroutine").init()
-    place.add_member("alice", "Alice Martin")
-    place.start()
-    server = ThirdPartyServer(free_port(), root / "bovine").start()
+def world(network: Network) -> Iterator[tuple[LocalPlace, ThirdPartyServer, BovineUser]]:
+    place = network({"coroutine": ["alice"]})["coroutine"]
+    server = ThirdPartyServer(free_port(), network.root / "bovine").start()
     try:
-        user = server.create_actor("milan")
-        yield place, server, user
+        yield place, server, server.create_actor("milan")
     finally:
         server.stop()
-        place.stop()
 
 
 def test_the_third_party_server_refuses_unsigned_gets(
@@ -53,13 +45,7 @@ def test_a_third_party_user_follows_the_place_and_receives_its_notes(
     assert object_id(received["object"]) == created["object"]["id"]
 
     # An event addressed to Public alone reaches the follower too (the node adds followers).
-    event = {
-        "type": "Event", "name": "Portes ouvertes", "startTime": "2030-04-05T14:00:00+02:00",
-        "location": {"type": "Place", "name": "La Coroutine",
-                     "address": {"type": "PostalAddress", "addressLocality": "Lille"}},
-        "to": [PUBLIC],
-    }  # fmt: skip
-    created = place.post_outbox(event)
+    created = place.post_outbox(event(place, to_followers=False, name="Portes ouvertes"))
     received = user.wait_for_inbox(lambda a: a.get("id") == created["id"], timeout=30)
     assert object_id(received["object"]) == created["object"]["id"]
 
