@@ -37,6 +37,7 @@ class FollowSetup:
     accepted: float  # … to the last follow accepted in the place's database
     delivered: float  # … to the last Accept delivered (no delivery pending)
     accepts_received: int  # Accepts the peers received
+    server_cpu: float = 0.0  # seconds of the place's process during the setup (set by caller)
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,26 @@
-"""Inbox throughput: signed `Create{Note}` POSTed to one node's shared inbox by K processes.
+"""Inbox throughput, applied: signed `Create{Note}` POSTed to one node's shared inbox by K
+processes, the same load to bovine-herd, a fan-out to 1,000 followers, and the node's memory.
 
     python bench/inbox.py [--requests N] [--clients K] [--warmup W]
+                          [--skip-bovine] [--skip-fanout] [--followers F] [--peer-nodes P]
 
 Two real nodes run as `interlieux serve` processes on loopback: the target, whose inbox is
 measured, and the sender, whose member `alice` signs every activity, so that the target fetches
 her real actor document and key over HTTP (once, during the warm-up, then from its cache).
 
 Printed: accepted activities per second (a 202 means verified and durably stored), latency
-percentiles, the time until the target's worker has applied them all, and, measured in the same
-run on the same disk, the cost of the work no inbox can avoid per request: one RSA-2048 verify,
-one SHA-256 of the body, one committed insert. The ratio of the measured throughput to the
-floor that this cost allows on one core is the figure that counts.
+percentiles, applied activities per second (until the target's worker has applied them all),
+and, measured in the same run on the same disk, the cost of the work no inbox can avoid per
+request: one RSA-2048 verify, one SHA-256 of the body, one committed insert. The ratio of the
+applied rate to the floor that this cost allows on one core is the figure that counts.
 
-Exits non-zero if any request was not answered 202, or if not every activity was applied.
+Then (`bovine.py`) the same load, signed the same way, to bovine-herd 0.5.19's inbox, and the
+ratio of the two applied rates; then (`fanout.py`, `peers.py`) one public post of the target's
+place to followers on simulated nodes, timed against its RSA signatures alone; and the target's
+resident memory before any load and after all of it. See bench/README.md.
+
+Exits non-zero if any request was not answered 202, if not every activity was applied (by the
+node or by bovine), or if the fan-out did not reach every simulated node exactly once.
 """
 
 from __future__ import annotations
@@ -602,8 +610,11 @@ def run_fanout(
         .decode()
     )
     peers = PeerNodes(nodes, followers // nodes, public_pem).start()
+    pid = target.process.pid if target.process else 0
     try:
+        cpu_before = cpu_seconds(pid)[1]
         setup = fanout.follow_all(target, peers, follower_key)
+        setup = replace(setup, server_cpu=cpu_seconds(pid)[1] - cpu_before)
         place_key = load_key(target.private_key_pem(target.handle))
         return setup, fanout.fan_out(target, peers, place_key)
     finally:
@@ -678,6 +689,11 @@ def _print_fanout(setup: fanout.FollowSetup, spread: fanout.Fanout, options: Opt
             "setup: follows accepted",
             f"{setup.followers} after {setup.accepted:.1f} s, {setup.accepts_received} Accepts"
             f" delivered after {setup.delivered:.1f} s",
+        ),
+        (
+            "setup: server CPU per follow",
+            f"{1000 * setup.server_cpu / options.followers:.1f} ms (receive, fetch the actor,"
+            " apply, sign and deliver the Accept)",
         ),
         ("outbox POST answered 201 after", f"{1000 * spread.outbox_answer:.0f} ms"),
         ("first delivery received after", f"{1000 * spread.first:.0f} ms"),
