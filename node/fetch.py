@@ -21,7 +21,7 @@ import asyncio
 import ipaddress
 import json
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -47,20 +47,42 @@ _AS_TYPES = ("application/activity+json", "application/ld+json")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# Prefixes whose addresses carry an IPv4 address in their last 32 bits: a gateway on the way
+# turns them into that IPv4 address, so that one is what must be public.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052, the well-known NAT64 prefix
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291's deprecated ::a.b.c.d
+# RFC 8215's local-use NAT64 prefix translates to whatever the local network chooses.
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
 def address_allowed(address: IPAddress, allow_loopback: bool) -> bool:
     """Public unicast addresses only; loopback too for a node that itself runs on loopback."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if isinstance(address, ipaddress.IPv6Address):
-        # 6to4 and Teredo addresses carry an IPv4 address inside: judge that one.
-        inner = address.sixtofour or (address.teredo[1] if address.teredo else None)
-        if inner is not None:
-            return address_allowed(inner, allow_loopback)
     if address.is_loopback:
         return allow_loopback
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in _LOCAL_NAT64:
+            return False
+        inner = _embedded_ipv4(address)
+        if inner is not None:
+            return address_allowed(inner, allow_loopback)
     # is_global, not "not is_private": shared address space (100.64.0.0/10, where some clouds
     # put their metadata service) and other special ranges are neither.
     return address.is_global and not address.is_multicast
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for on the way (mapped, 6to4, Teredo, NAT64,
+    IPv4-compatible), if it stands for one: Python calls most of these `is_global` whatever
+    they carry, so 64:ff9b::7f00:1 would otherwise reach 127.0.0.1 through a NAT64 gateway."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    return None
 
 
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -99,8 +121,79 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-def client(allow_loopback: bool) -> httpx.AsyncClient:
-    """An httpx client whose every connection goes through the address guard."""
+class ResponseTooLarge(httpx.ReadError):
+    """A response went over `MAX_BYTES`, or took longer than `TOTAL_SECONDS`, while read."""
+
+
+class _BoundedTransport(httpx.AsyncBaseTransport):
+    """Every response, whoever reads it (a fetch, a delivery's answer), is cut at `max_bytes`
+    and must have arrived whole within `total` seconds: a peer answering a delivery with an
+    endless body, or trickling a byte every few seconds under the per-read time-out, would
+    otherwise hold a delivery slot and the memory it fills for as long as it likes."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, max_bytes: int, total: float) -> None:
+        self._inner = inner
+        self._max_bytes = max_bytes
+        self._total = total
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = asyncio.get_running_loop().time() + self._total
+        try:
+            async with asyncio.timeout(self._total):
+                response = await self._inner.handle_async_request(request)
+        except TimeoutError as exc:
+            raise ResponseTooLarge(f"no answer within {self._total} s", request=request) from exc
+        inner = response.stream
+        assert isinstance(inner, httpx.AsyncByteStream)
+        response.stream = _BoundedStream(inner, self._max_bytes, deadline, request)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class _BoundedStream(httpx.AsyncByteStream):
+    def __init__(
+        self, inner: httpx.AsyncByteStream, max_bytes: int, deadline: float, request: httpx.Request
+    ) -> None:
+        self._inner = inner
+        self._max_bytes = max_bytes
+        self._deadline = deadline
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        size = 0
+        chunks = self._inner.__aiter__()
+        loop = asyncio.get_running_loop()
+        while True:
+            remaining = self._deadline - loop.time()
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                async with asyncio.timeout(remaining):
+                    chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                return
+            except TimeoutError as exc:
+                raise ResponseTooLarge(
+                    "response not read whole in time", request=self._request
+                ) from exc
+            size += len(chunk)
+            if size > self._max_bytes:
+                raise ResponseTooLarge(
+                    f"response over {self._max_bytes} bytes", request=self._request
+                )
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def client(
+    allow_loopback: bool, max_bytes: int = MAX_BYTES, total_seconds: float = TOTAL_SECONDS
+) -> httpx.AsyncClient:
+    """An httpx client whose every connection goes through the address guard, and every
+    response through the size and time bounds."""
     transport = httpx.AsyncHTTPTransport(retries=0)
     # httpx does not expose the network backend; swapping the pool is the documented httpcore
     # way to choose one, and keeps httpx's request/response mapping.
@@ -108,7 +201,7 @@ def client(allow_loopback: bool) -> httpx.AsyncClient:
         network_backend=_GuardedBackend(allow_loopback), max_connections=100, http2=False
     )
     return httpx.AsyncClient(
-        transport=transport,
+        transport=_BoundedTransport(transport, max_bytes, total_seconds),
         timeout=TIMEOUT,
         follow_redirects=False,
         headers={"user-agent": USER_AGENT},
@@ -188,25 +281,12 @@ async def _signed_get(
 async def _bounded_get(
     http: httpx.AsyncClient, url: str, headers: dict[str, str]
 ) -> tuple[bytes, httpx.Response]:
+    """GET within the client's bounds (size, overall deadline: see `_BoundedTransport`)."""
     try:
-        # One deadline for the whole download: a server trickling bytes under the per-read
-        # time-out must not hold a fetch (and the inbox request waiting on it) for long.
-        async with (
-            asyncio.timeout(TOTAL_SECONDS),
-            http.stream("GET", url, headers=headers) as response,
-        ):
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise FetchError(f"GET {url}: response over {MAX_BYTES} bytes")
-                chunks.append(chunk)
-            return b"".join(chunks), response
+        response = await http.get(url, headers=headers)
     except httpx.HTTPError as exc:
-        raise FetchError(f"GET {url} failed: {exc!r}") from exc
-    except TimeoutError as exc:
-        raise FetchError(f"GET {url} took over {TOTAL_SECONDS} s") from exc
+        raise FetchError(f"GET {url} failed: {exc}") from exc
+    return response.content, response
 
 
 def same_origin(a: str, b: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -12,7 +13,14 @@ from typing import Any, ClassVar
 import pytest
 
 from node.errors import FetchError, UnsafeAddress
-from node.fetch import MAX_BYTES, address_allowed, client, fetch_document
+from node.fetch import (
+    MAX_BYTES,
+    TOTAL_SECONDS,
+    ResponseTooLarge,
+    address_allowed,
+    client,
+    fetch_document,
+)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +42,15 @@ from node.fetch import MAX_BYTES, address_allowed, client, fetch_document
         ("0.0.0.0", True, False),
         ("::", True, False),
         ("224.0.0.1", False, False),
+        # IPv6 forms that carry an IPv4 address a gateway on the way turns them into.
+        ("64:ff9b::7f00:1", True, True),  # NAT64 of 127.0.0.1: loopback, like it
+        ("64:ff9b::a00:1", True, False),  # NAT64 of 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", False, False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::808:808", False, True),  # NAT64 of 8.8.8.8: public
+        ("64:ff9b:1::808:808", False, False),  # local-use NAT64: the local network decides
+        ("::a00:1", False, False),  # IPv4-compatible 10.0.0.1
+        ("::c0a8:101", False, False),  # IPv4-compatible 192.168.1.1
+        ("2002:a00:1::1", False, False),  # 6to4 of 10.0.0.1
     ],
 )
 def test_address_allowed(address: str, loopback_node: bool, allowed: bool) -> None:
@@ -137,3 +154,71 @@ async def test_non_http_schemes_are_refused() -> None:
 )
 def test_special_ranges_and_wrapped_private_addresses_are_refused(address: str) -> None:
     assert not address_allowed(ipaddress.ip_address(address), allow_loopback=True)
+
+
+class _Hostile(BaseHTTPRequestHandler):
+    """A peer that answers a delivery with an endless body, or one byte every 0.2 s."""
+
+    def do_GET(self) -> None:
+        self.do_POST()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(202 if self.command == "POST" else 200)
+        self.send_header("content-type", "application/activity+json")
+        if self.path == "/endless":
+            self.send_header("content-length", str(200_000_000))
+            self.end_headers()
+            block = b" " * 65536
+            try:
+                for _ in range(200_000_000 // len(block)):
+                    self.wfile.write(block)
+            except OSError:  # the node hung up: that is the point
+                return
+        else:
+            self.send_header("content-length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                return
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+async def test_a_200_mb_answer_to_a_post_is_cut_at_the_cap(hostile: str) -> None:
+    async with client(allow_loopback=True) as http:
+        started = time.monotonic()
+        with pytest.raises(ResponseTooLarge, match=f"over {MAX_BYTES} bytes"):
+            await http.post(f"{hostile}/endless", content=b"{}")
+    assert time.monotonic() - started < TOTAL_SECONDS  # cut at the cap, not at the deadline
+
+
+async def test_a_trickling_answer_is_cut_at_the_deadline(hostile: str) -> None:
+    # Each byte comes well within the per-read time-out; only the overall deadline stops it.
+    async with client(allow_loopback=True, total_seconds=1.0) as http:
+        started = time.monotonic()
+        with pytest.raises(ResponseTooLarge, match="in time"):
+            await http.post(f"{hostile}/trickle", content=b"{}")
+    assert time.monotonic() - started < 5
+
+
+async def test_a_trickling_actor_fails_the_fetch_with_a_reason(hostile: str) -> None:
+    async with client(allow_loopback=True, total_seconds=1.0) as http:
+        with pytest.raises(FetchError, match="failed"):
+            await fetch_document(http, f"{hostile}/trickle", None)
