@@ -37,10 +37,14 @@ class Daemon:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        # The token as a door gets it: in a file only its owner reads, never on a command line.
+        token_file = self.state.parent / "porte.token"
+        token_file.write_text(self.place.token() + "\n")
+        token_file.chmod(0o600)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "node.cli", "reader", "--node", self.place.base_url,
-                 "--token", self.place.token(), "--door", "entree", "--state", str(self.state),
+                 "--token-file", str(token_file), "--door", "entree", "--state", str(self.state),
                  "--reader", READER, "--refresh", "1"],
                 stdout=log, stderr=subprocess.STDOUT, env=self.place.env,
             )  # fmt: skip

@@ -4,21 +4,39 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from urllib.parse import urlsplit
+
+from node.config import is_loopback_host
+from node.errors import ConfigError
 
 from .daemon import Door, DoorSettings
 
 log = logging.getLogger("interlieux.door")
 
 
+TOKEN_VARIABLE = "INTERLIEUX_READER_TOKEN"
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("reader", help="lecteur de badges à la porte (PC/SC)")
     p.add_argument("--node", required=True, help="adresse du nœud du lieu (https://…)")
-    p.add_argument("--token", required=True, help="jeton du lieu (interlieux token --actor …)")
+    p.add_argument(
+        "--token-file", type=Path,
+        help=f"fichier qui contient le jeton de la porte (ou la variable {TOKEN_VARIABLE})",
+    )  # fmt: skip
+    # Refused with a message that says where the token goes now (see `door_token`).
+    p.add_argument("--token", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--insecure-http", action="store_true",
+        help="accepter un nœud en http:// ailleurs que sur cette machine (réseau privé d'un "
+        "compose Docker seulement)",
+    )  # fmt: skip
     p.add_argument("--door", default="porte", help="nom de cette porte (ex. entree-rue)")
     p.add_argument("--state", type=Path, help="dossier du cache et de la file des passages")
     p.add_argument("--reader", help="ne surveiller que ce lecteur (nom PC/SC)")
@@ -30,9 +48,11 @@ def cmd_reader(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stdout,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
     state = args.state or Path.home() / ".local" / "share" / "interlieux" / f"porte-{args.door}"
+    node_url = check_node_url(args.node, args.insecure_http)
+    token = door_token(args.token, args.token_file, os.environ.get(TOKEN_VARIABLE))
     door = Door(
         DoorSettings(
-            node_url=args.node.rstrip("/"), token=args.token, door=args.door, state_dir=state,
+            node_url=node_url, token=token, door=args.door, state_dir=state,
             on_decision=args.on_decision, refresh_seconds=args.refresh,
         )
     )  # fmt: skip
@@ -45,6 +65,58 @@ def cmd_reader(args: argparse.Namespace) -> int:
     door.run(lambda d: _watch(d, args.reader))
     log.info("porte %s arrêtée ; %d passage(s) en attente d'envoi", args.door, len(door.pending()))
     return 0
+
+
+def door_token(on_command_line: str | None, path: Path | None, variable: str | None) -> str:
+    """The door's token, from a file or the environment: a command line is readable by every
+    user of the machine (`ps`), and the token lets one report visits that cost money."""
+    if on_command_line:
+        raise ConfigError(
+            "token given on the command line",
+            fr=f"Le jeton ne se donne plus en ligne de commande (n'importe quel compte de la "
+            f"machine le lirait avec « ps ») : mettez-le dans un fichier lisible par vous seul "
+            f"(--token-file) ou dans la variable {TOKEN_VARIABLE}.",
+            en=f"The token is no longer given on the command line (any account on the machine "
+            f"could read it with 'ps'): put it in a file only you can read (--token-file) or "
+            f"in the variable {TOKEN_VARIABLE}.",
+        )
+    if path is not None:
+        try:
+            token = path.read_text().strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read {path}: {exc}",
+                fr=f"Impossible de lire le fichier du jeton {path} : vérifiez le chemin et ses "
+                "droits.",
+                en=f"Cannot read the token file {path}: check the path and its permissions.",
+            ) from exc
+    else:
+        token = (variable or "").strip()
+    if not token:
+        raise ConfigError(
+            "no token",
+            fr=f"Il manque le jeton de la porte : créez-le avec « interlieux token --actor "
+            f"<identifiant du lieu> », puis donnez-le par --token-file ou {TOKEN_VARIABLE}.",
+            en=f"The door's token is missing: make it with 'interlieux token --actor <place "
+            f"handle>', then give it with --token-file or {TOKEN_VARIABLE}.",
+        )
+    return token
+
+
+def check_node_url(url: str, insecure_http: bool) -> str:
+    """https, or http on this machine: the token and the taps must not cross a network in
+    clear. A compose file's private network is the one exception, said explicitly."""
+    parts = urlsplit(url)
+    plain_ok = parts.scheme == "http" and (is_loopback_host(parts.hostname or "") or insecure_http)
+    if not parts.hostname or not (parts.scheme == "https" or plain_ok):
+        raise ConfigError(
+            f"refusing node URL {url}",
+            fr=f"Adresse du nœud refusée : {url}. Utilisez https://… (http:// seulement vers "
+            "cette machine : 127.0.0.1 ou localhost).",
+            en=f"Node address refused: {url}. Use https://… (http:// only to this machine: "
+            "127.0.0.1 or localhost).",
+        )
+    return url.rstrip("/")
 
 
 def _watch(door: Door, reader_name: str | None) -> Callable[[], None]:

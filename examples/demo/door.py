@@ -66,12 +66,13 @@ def _reader(
     from node.access import grant as grants
 
     log_path = state.with_suffix(".log")
+    # The token in the environment, as a door's service file sets it: never on a command line.
+    env = {**visited.env, "INTERLIEUX_READER_TOKEN": visited.token()}
     with log_path.open("ab") as log:
         daemon = subprocess.Popen(
             [sys.executable, "-m", "node.cli", "reader", "--node", visited.base_url,
-             "--token", visited.token(), "--door", DOOR, "--state", str(state),
-             "--reader", name, "--refresh", "1"],
-            stdout=log, stderr=subprocess.STDOUT, env=visited.env,
+             "--door", DOOR, "--state", str(state), "--reader", name, "--refresh", "1"],
+            stdout=log, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
     try:
         wait_for(lambda: "prête" in log_path.read_text(), timeout=30, what="the door ready")
