@@ -67,6 +67,12 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
     # pass it through); RFC 9421 signs the whole URL, which is ours: our base URL, not the
     # scheme and host a proxy hands us.
     url = node.config.base_url + request_target(request)
+    host = headers.get("host", "").lower()
+    if "signature-input" not in headers and host != node.config.host.lower():
+        # draft-cavage signs the Host as the client addressed it: a request signed for another
+        # server (captured there, within its Date skew) must not be replayed here. Checked
+        # first: such a request costs no key fetch.
+        raise SignatureError(f"signed for host {headers.get('host')!r}, not {node.config.host}")
     try:
         _, signer = await authenticate(
             request.method, url, headers, body, node.directory.key_lookup

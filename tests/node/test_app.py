@@ -155,3 +155,24 @@ def test_errors_are_in_english_when_asked(place: InProcessNode) -> None:
 
 def test_posting_to_an_unknown_inbox_is_404(place: InProcessNode) -> None:
     assert place.client.post("/actors/nobody/inbox", content=b"{}").status_code == 404
+
+
+def test_a_post_signed_for_another_host_is_refused(place: InProcessNode) -> None:
+    """A draft-cavage POST captured at another server, replayed here within its Date skew."""
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from node.signature import sign_request
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    activity = {"id": "https://elsewhere.example/a/1", "type": "Like",
+                "actor": "https://elsewhere.example/u", "object": place.actor_id()}  # fmt: skip
+    body = json.dumps(activity).encode()
+    headers = sign_request(
+        "POST", "https://other.example/inbox", "https://elsewhere.example/u#main-key", key,
+        body=body, extra_headers={"content-type": "application/activity+json"},
+    )  # fmt: skip
+    answer = place.client.post("/inbox", content=body, headers=headers)
+    assert answer.status_code == 401
+    assert "signed for host 'other.example'" in answer.json()["error"]
