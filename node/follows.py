@@ -32,7 +32,7 @@ PENDING = "pending"
 ACCEPTED = "accepted"
 
 
-async def follow(db: Connection, node: Node, activity: dict[str, Any], published: bool) -> None:
+async def follow(db: Connection, node: Node, activity: dict[str, Any], *, published: bool) -> None:
     """A Follow's effects: the follower's side when we `published` it, the followee's when
     it reached a local followee's inbox."""
     follower = str(id_of(activity["actor"]))

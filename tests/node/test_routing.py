@@ -63,7 +63,8 @@ def test_the_table_reads_on_one_screen() -> None:
     lines = text.splitlines()
     assert len(lines) == len(app.activity_table().entries) <= 50
     assert max(map(len, lines)) <= 120
-    assert "Follow *                 follows     publish=follow_published receive=follow_received" in lines  # noqa: E501
+    words = [" ".join(line.split()) for line in lines]
+    assert "Follow * follows publish=follow_published receive=follow_received" in words
 
 
 def test_any_object_routes_run_first_and_may_complete_the_object() -> None:
