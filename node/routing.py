@@ -101,9 +101,6 @@ class Table:
                 self._by_key.setdefault(route.key, []).append(entry)
         self.entries = tuple(entries)
 
-    def routes_for(self, activity: str, obj: str | None) -> list[Entry]:
-        return list(self._by_key.get((activity, obj), ()))
-
     def _matching(self, activity: dict[str, Any]) -> Iterable[Route]:
         kind = type_of(activity) or ""
         for entry in self._by_key.get((kind, None), ()):

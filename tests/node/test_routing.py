@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +36,20 @@ def test_the_table_is_what_the_domains_declare_in_their_order() -> None:
     declared = [(name, route) for name, routes in app.ACTIVITY_DOMAINS for route in routes]
     assert [(e.domain, e.route) for e in table.entries] == declared
     assert len({name for name, _ in app.ACTIVITY_DOMAINS}) == len(app.ACTIVITY_DOMAINS)
+
+
+def test_every_module_that_declares_routes_is_in_the_table() -> None:
+    """A domain's routes that app.py forgot would never run: nothing would say so."""
+    root = Path(app.__file__).parent
+    declaring = {
+        ".".join(("node", *path.relative_to(root).with_suffix("").parts))
+        for path in root.rglob("*.py")
+        if "\nACTIVITY_ROUTES" in path.read_text(encoding="utf-8")
+    }
+    listed = {id(routes) for _, routes in app.ACTIVITY_DOMAINS}
+    assert declaring, "no module declares ACTIVITY_ROUTES"
+    for module in sorted(declaring):
+        assert id(importlib.import_module(module).ACTIVITY_ROUTES) in listed, module
 
 
 def test_no_key_is_routed_twice_unless_on_purpose() -> None:
