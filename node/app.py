@@ -16,23 +16,31 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import context, tokens
+from . import context, follows, objects, reactions, routing, tokens
+from .access import badge
 from .access import routes as access_routes
 from .actors import local, routes
 from .actors.remote import Directory
+from .agenda import backfill
+from .agenda import handlers as agenda
 from .agenda import routes as agenda_routes
 from .agenda.backfill import BackfillWorker
+from .commons import handlers as commons
 from .commons import routes as commons_routes
 from .config import NodeConfig
+from .directory import place, residents
 from .directory import routes as directory_routes
 from .errors import InterlieuxError
 from .fetch import client
 from .inbox.apply import InboxWorker
 from .inbox.receive import read_bounded, receive
+from .ledger import credit, exchange, settlement
 from .ledger import routes as ledger_routes
 from .ledger.scheduler import ClaimScheduler
+from .outbox import completion
 from .outbox.delivery import DeliveryWorker
 from .outbox.publish import publish
+from .query import hooks as graph_hooks
 from .query import routes as query_routes
 from .query.graph import GraphWorker
 from .store import Store
@@ -41,12 +49,38 @@ from .web import ns as ns_routes
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# The routing table's domains, in the order their handlers run for the same activity: the
+# client's activity completed first, then the core's effects (follows, reactions, objects),
+# then the domains' (an event's Join before the place's, a claim's answer before a
+# settlement's), and the public graph last, once every row it mirrors is written.
+ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
+    ("completion", completion.ACTIVITY_ROUTES),
+    ("follows", follows.ACTIVITY_ROUTES),
+    ("reactions", reactions.ACTIVITY_ROUTES),
+    ("objects", objects.ACTIVITY_ROUTES),
+    ("badges", badge.ACTIVITY_ROUTES),
+    ("backfill", backfill.ACTIVITY_ROUTES),
+    ("agenda", agenda.ACTIVITY_ROUTES),
+    ("commons", commons.ACTIVITY_ROUTES),
+    ("place", place.ACTIVITY_ROUTES),
+    ("residents", residents.ACTIVITY_ROUTES),
+    ("credit", credit.ACTIVITY_ROUTES),
+    ("claims", exchange.ACTIVITY_ROUTES),
+    ("settlements", settlement.ACTIVITY_ROUTES),
+    ("graph", graph_hooks.ACTIVITY_ROUTES),
+)
+
+
+def activity_table() -> routing.Table:
+    return routing.Table(ACTIVITY_DOMAINS)
+
 
 class Node:
     """Everything one running node holds: settings, store, outgoing client, workers."""
 
     def __init__(self, config: NodeConfig) -> None:
         self.config = config
+        self.routing = activity_table()
         self.store = Store(config.database)
         self.http: httpx.AsyncClient = client(allow_loopback=config.is_loopback)
         self.inbox_worker = InboxWorker(self)
@@ -175,3 +209,7 @@ def create_app(config: NodeConfig, workers: bool = True) -> Starlette:
     )
     app.state.node = node
     return app
+
+
+if __name__ == "__main__":
+    print(activity_table().describe())

@@ -38,6 +38,7 @@ from .directory import cli as directory_cli
 from .errors import ConfigError, InterlieuxError
 from .ledger import cli as ledger_cli
 from .migrations import Migration
+from .queues import DeliveryState
 from .store import Store
 
 
@@ -238,12 +239,13 @@ def cmd_token(args: argparse.Namespace) -> None:
 
 def cmd_deliveries(args: argparse.Namespace) -> None:
     config = NodeConfig.load(args.data)
-    where = "" if args.all else "WHERE state != 'delivered'"
+    hidden = None if args.all else DeliveryState.DELIVERED
 
     async def work(store: Store) -> list[dict[str, Any]]:
         rows = await store.all(
             "SELECT d.*, a.type FROM deliveries d JOIN activities a ON a.id = d.activity_id "
-            f"{where} ORDER BY d.created_at"
+            "WHERE ? IS NULL OR state != ? ORDER BY d.created_at",
+            (hidden, hidden),
         )
         return [dict(r) for r in rows]
 
@@ -254,12 +256,16 @@ def cmd_deliveries(args: argparse.Namespace) -> None:
     if not rows:
         print("Aucun envoi en attente ni en échec.")
         return
-    labels = {"pending": "en attente", "failed": "en échec", "delivered": "livré"}
+    labels = {
+        DeliveryState.PENDING: "en attente",
+        DeliveryState.FAILED: "en échec",
+        DeliveryState.DELIVERED: "livré",
+    }
     for r in rows:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["next_attempt_at"]))
         line = f"{labels.get(r['state'], r['state'])}\t{r['type']}\t{r['inbox']}"
         line += f"\tessais: {r['attempts']}"
-        if r["state"] == "pending":
+        if r["state"] == DeliveryState.PENDING:
             line += f"\tprochain essai: {when}"
         if r["last_error"]:
             line += f"\traison: {r['last_error']}"

@@ -13,6 +13,7 @@ import httpx
 
 from .actors.remote import Directory
 from .config import NodeConfig
+from .routing import Table
 from .store import Store
 
 
@@ -32,6 +33,10 @@ class Node(Protocol):
 
     @property
     def http(self) -> httpx.AsyncClient: ...
+
+    @property
+    def routing(self) -> Table:
+        """What received and published activities do: the domains' routes, in one table."""
 
     @property
     def directory(self) -> Directory:

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from .. import dispatch
 from ..activity import id_of
 from ..actors import local
 from ..errors import ConfigError, FetchError, NotFoundError
 from ..keys import assertion_methods
 from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
+from ..routing import Route
 from ..sqlite import Connection
 from . import grant as grants
 from . import policy
@@ -209,7 +209,6 @@ async def is_peer(db: Connection, actor_id: str | None) -> bool:
         return await cur.fetchone() is not None
 
 
-@dispatch.on_receive(f"Create:{REVOCATION}")
 async def _peer_revoked(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     # Only an issuer revokes its own grants, and only a peer's revocations matter here.
     issuer = id_of(activity["actor"])
@@ -418,7 +417,6 @@ def visit_document(
     }
 
 
-@dispatch.on_receive(f"Create:{VISIT}")
 async def _visit_of_our_member(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     """A peer reports one of our members' visits: keep it if the grant is one of ours."""
     if not await is_peer(db, id_of(activity["actor"])):
@@ -441,3 +439,9 @@ async def _visit_of_our_member(db: Connection, node: Node, activity: dict[str, A
         (visit["id"], visit["tl:grant"], node.config.place_id, row[0],
          id_of(activity["actor"]), str(visit.get("tl:door", "")), visited_at),
     )  # fmt: skip
+
+
+ACTIVITY_ROUTES = [
+    Route("Create", REVOCATION, on_receive=_peer_revoked),
+    Route("Create", VISIT, on_receive=_visit_of_our_member),
+]

@@ -20,7 +20,6 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from .. import dispatch
 from ..activity import authorize, check_incoming, id_of, type_of
 from ..actors import local
 from ..config import tuning
@@ -28,6 +27,7 @@ from ..errors import FederationError, FetchError, InterlieuxError
 from ..fetch import Signer, fetch_document, same_origin
 from ..inbox.apply import enqueue
 from ..query.graph import is_public
+from ..routing import Route
 from ..sqlite import Connection
 from ..worker import Worker
 
@@ -87,7 +87,6 @@ async def request(db: Connection, actor_id: str) -> None:
     )
 
 
-@dispatch.on_receive("Accept")
 async def _follow_accepted(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     """Our place's Follow was accepted (the core has just marked it): read what came before."""
     followee = str(id_of(activity["actor"]))
@@ -110,6 +109,9 @@ async def _follow_accepted(db: Connection, node: Node, activity: dict[str, Any])
     )
     if by_id or embedded:  # an Accept of our Follow, not of a Join or an Offer
         await request(db, followee)
+
+
+ACTIVITY_ROUTES = [Route("Accept", on_receive=_follow_accepted)]
 
 
 async def _signer(node: Node) -> Signer:

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 from vocab import shapes
 from vocab.context import PUBLIC_FORMS
 
-from .. import dispatch
 from ..activity import id_of, type_of
 from ..actors import local
 from ..config import DEFAULT_TIMEZONE
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
 from ..query import graph
+from ..routing import Route
 from ..sqlite import Connection
 from . import event as events
 
@@ -50,8 +50,6 @@ def refuse_if_invalid(document: Any, shape: str) -> None:
         )
 
 
-@dispatch.on_validate("Create:Event")
-@dispatch.on_validate("Update:Event")
 async def _validate_event(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
     obj = activity["object"]
     if "location" not in obj:
@@ -80,7 +78,6 @@ def complete(event: dict[str, Any], base_url: str, timezone: str = DEFAULT_TIMEZ
         event["summary"] = events.summary_fr(event)
 
 
-@dispatch.on_publish("Create:Event")
 async def _published_event(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -89,7 +86,6 @@ async def _published_event(
     await graph.sync(db, obj["id"], obj, local=True)
 
 
-@dispatch.on_publish("Update:Event")
 async def _updated_event(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -101,8 +97,6 @@ async def _updated_event(
     await _store_counts(db, obj)
 
 
-@dispatch.on_receive("Create:Event")
-@dispatch.on_receive("Update:Event")
 async def _received_event(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     obj = activity["object"]
     violations = shapes.check(obj, "Event")
@@ -201,7 +195,6 @@ async def _is_participant(db: Connection, event_id: str, actor: str) -> bool:
         return await cur.fetchone() is not None
 
 
-@dispatch.on_receive("Join")
 async def _join(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     event = await _local_event(db, id_of(activity.get("object")))
     if event is None:
@@ -266,12 +259,10 @@ async def _leave_event(db: Connection, node: Node, event_id: str | None, actor: 
         await _counts_changed(db, node, host, event)
 
 
-@dispatch.on_receive("Leave")
 async def _leave(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     await _leave_event(db, node, id_of(activity.get("object")), str(id_of(activity["actor"])))
 
 
-@dispatch.on_receive("Undo")
 async def _undo_join(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     inner = activity.get("object")
     if type_of(inner) == "Join" and isinstance(inner, dict):
@@ -328,8 +319,6 @@ def _no_request(join: dict[str, Any]) -> NotFoundError:
     )
 
 
-@dispatch.on_validate("Accept:Join")
-@dispatch.on_validate("Reject:Join")
 async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
     """Refuse, before anything is stored, an answer to a Join that waits for nothing."""
     join = activity["object"]
@@ -346,7 +335,6 @@ async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any])
         raise _no_request(join)
 
 
-@dispatch.on_publish("Accept:Join")
 async def _accepted(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -373,7 +361,6 @@ async def _accepted(
     await _counts_changed(db, node, actor, event)
 
 
-@dispatch.on_publish("Reject:Join")
 async def _rejected(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -412,8 +399,6 @@ async def pending_requests(node: Node, event_id: str | None = None) -> list[dict
     ]  # fmt: skip
 
 
-@dispatch.on_validate("Join")
-@dispatch.on_validate("Leave")
 async def _address_host(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
     """A member joining an event need not say who hosts it: the event's author hears of it."""
     if activity.get("to") or activity.get("cc"):
@@ -423,3 +408,16 @@ async def _address_host(node: Node, actor: LocalActor, activity: dict[str, Any])
     )
     # The event's author, or the actor joined (a member joining their place).
     activity["to"] = [row[0] if row is not None and row[0] else id_of(activity.get("object"))]
+
+
+ACTIVITY_ROUTES = [
+    Route("Create", "Event", on_validate=_validate_event, on_publish=_published_event,
+          on_receive=_received_event),
+    Route("Update", "Event", on_validate=_validate_event, on_publish=_updated_event,
+          on_receive=_received_event),
+    Route("Join", on_validate=_address_host, on_receive=_join),
+    Route("Leave", on_validate=_address_host, on_receive=_leave),
+    Route("Undo", on_receive=_undo_join),
+    Route("Accept", "Join", on_validate=_check_answer, on_publish=_accepted),
+    Route("Reject", "Join", on_validate=_check_answer, on_publish=_rejected),
+]  # fmt: skip

@@ -19,12 +19,8 @@ from ..actors.routes import node_of, paged
 from ..errors import ForbiddenError, InvalidActivity, NotFoundError
 from ..outbox.publish import publish
 from ..query.graph import is_public
-from . import (
-    backfill,  # noqa: F401  (registers the backfill's dispatch hook)
-    handlers,
-    network,
-)
 from . import event as events
+from . import handlers, network
 
 RECENT = timedelta(days=30)  # feeds list what is coming and what just happened
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from vocab import shapes, skills
 
-from .. import dispatch
 from ..activity import id_of, type_of
 from ..agenda.event import parse_time
 from ..agenda.handlers import refuse_if_invalid
 from ..query import graph
+from ..routing import Route
 from ..sqlite import Connection
 
 if TYPE_CHECKING:
@@ -90,38 +90,40 @@ def _structured(obj: dict[str, Any], kind: str) -> dict[str, Any]:
     return body
 
 
-for _kind in ("Need", "Pledge"):
+def _routes(kind: str) -> list[Route]:
+    """The same checks and completion for a need and a pledge, each against its own shape."""
 
-    def _make(kind: str) -> None:
-        @dispatch.on_validate(f"Create:{kind}")
-        @dispatch.on_validate(f"Update:{kind}")
-        async def _validate(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
-            refuse_if_invalid(_structured(activity["object"], kind), kind)
+    async def _validate(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
+        refuse_if_invalid(_structured(activity["object"], kind), kind)
 
-        @dispatch.on_publish(f"Create:{kind}")
-        @dispatch.on_publish(f"Update:{kind}")
-        async def _publish(
-            db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
-        ) -> None:
-            obj = activity["object"]
-            _readable(obj, kind)
-            if type_of(activity) == "Update":
-                await db.execute(
-                    "UPDATE objects SET document = ? WHERE id = ?",
-                    (json.dumps(obj), obj["id"]),
-                )
-            await graph.sync(db, obj["id"], obj, local=True)
+    async def _publish(
+        db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    ) -> None:
+        obj = activity["object"]
+        _readable(obj, kind)
+        if type_of(activity) == "Update":
+            await db.execute(
+                "UPDATE objects SET document = ? WHERE id = ?",
+                (json.dumps(obj), obj["id"]),
+            )
+        await graph.sync(db, obj["id"], obj, local=True)
 
-        @dispatch.on_receive(f"Create:{kind}")
-        @dispatch.on_receive(f"Update:{kind}")
-        async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-            obj = activity["object"]
-            violations = shapes.check(_structured(obj, kind), kind)
-            if violations:
-                reasons = "; ".join(v.en for v in violations)
-                sender = id_of(activity["actor"])
-                log.warning("dropping %s %s from %s: %s", kind, obj.get("id"), sender, reasons)
-                await db.execute("DELETE FROM objects WHERE id = ? AND local = 0", (obj.get("id"),))
-                await graph.sync(db, str(obj.get("id")), None, local=False)
+    async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+        obj = activity["object"]
+        violations = shapes.check(_structured(obj, kind), kind)
+        if violations:
+            reasons = "; ".join(v.en for v in violations)
+            sender = id_of(activity["actor"])
+            log.warning("dropping %s %s from %s: %s", kind, obj.get("id"), sender, reasons)
+            await db.execute("DELETE FROM objects WHERE id = ? AND local = 0", (obj.get("id"),))
+            await graph.sync(db, str(obj.get("id")), None, local=False)
 
-    _make(_kind)
+    for handler, name in ((_validate, "validate"), (_publish, "publish"), (_received, "received")):
+        handler.__name__ = f"{name}_{kind.lower()}"  # as the routing table prints them
+    return [
+        Route(verb, kind, on_validate=_validate, on_publish=_publish, on_receive=_received)
+        for verb in ("Create", "Update")
+    ]
+
+
+ACTIVITY_ROUTES = [*_routes("Need"), *_routes("Pledge")]

@@ -7,7 +7,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..actors.routes import node_of, paged
-from . import handlers  # noqa: F401  (registers the needs' and pledges' dispatch hooks)
 
 _PUBLIC = "EXISTS (SELECT 1 FROM json_each(document, '$.to') WHERE value LIKE '%#Public')"
 

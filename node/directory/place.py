@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from vocab import shapes
 from vocab.context import PUBLIC
 
-from .. import dispatch
 from ..errors import InvalidActivity
 from ..outbox.publish import publish_outgoing
 from ..query import graph
+from ..routing import Route
 from ..sqlite import Connection
 from ..store import Store
 
@@ -230,8 +230,6 @@ async def actor_extras(
     return document
 
 
-@dispatch.on_publish("Update:Organization")
-@dispatch.on_publish("Update:Person")
 async def _actor_update(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -248,3 +246,9 @@ async def announce_change(node: Node, actor: LocalActor) -> int:
         node, actor, {"type": "Update", "object": actor.id, "to": [PUBLIC]}
     )
     return len(out.inboxes)
+
+
+ACTIVITY_ROUTES = [
+    Route("Update", "Organization", on_publish=_actor_update),
+    Route("Update", "Person", on_publish=_actor_update),
+]

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 from vocab import shapes, skills
 from vocab.context import PUBLIC
 
-from .. import dispatch
 from ..activity import id_of, type_of
 from ..actors import local
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
 from ..query import graph
+from ..routing import Route
 from ..sqlite import Connection
 from ..store import Store
 
@@ -131,7 +131,6 @@ async def publish_profile(db: Connection, actor: LocalActor) -> None:
     await graph.sync(db, actor.id, document, local=True)
 
 
-@dispatch.on_receive("Join")
 async def _join_place(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     place_id = id_of(activity.get("object"))
     async with db.execute(
@@ -214,8 +213,6 @@ def _residency_join(actor: LocalActor, activity: dict[str, Any]) -> dict[str, An
     return None
 
 
-@dispatch.on_validate("Accept:Join")
-@dispatch.on_validate("Reject:Join")
 async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
     join = _residency_join(actor, activity)
     if join is None:
@@ -235,7 +232,6 @@ async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any])
         )
 
 
-@dispatch.on_publish("Accept:Join")
 async def _accepted(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -245,7 +241,6 @@ async def _accepted(
         await admit(db, node, actor, str(id_of(join.get("actor"))))
 
 
-@dispatch.on_publish("Reject:Join")
 async def _rejected(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -257,3 +252,10 @@ async def _rejected(
 async def remove(db: Connection, member_id: str) -> None:
     await db.execute("DELETE FROM residents WHERE actor = ?", (member_id,))
     await graph.sync(db, member_id, None, local=True)
+
+
+ACTIVITY_ROUTES = [
+    Route("Join", on_receive=_join_place),
+    Route("Accept", "Join", on_validate=_check_answer, on_publish=_accepted),
+    Route("Reject", "Join", on_validate=_check_answer, on_publish=_rejected),
+]

@@ -1,4 +1,5 @@
-"""Applying received activities: the side effects of each type, once per activity id.
+"""Applying received activities, once per activity id: the side effects of each type are the
+routing table's (`node.routing`, built by `app.py` from the domains' routes).
 
 A stored `inbox_queue` row is applied in two steps. First what needs the network (fetching an
 actor we must answer, taking an actor's own Update of itself); then a transaction that records
@@ -20,12 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from vocab.context import PUBLIC_FORMS
 
-from .. import dispatch
 from ..activity import id_of, recipients, type_of
-from ..actors import local
 from ..config import tuning
 from ..errors import FederationError, InterlieuxError
-from ..outbox.publish import emit
+from ..queues import InboxState
 from ..sqlite import Connection
 from ..worker import Worker
 
@@ -67,9 +66,9 @@ class InboxWorker(Worker):
     async def apply_next_batch(self) -> int:
         """Apply up to BATCH due rows; how many there were (0: nothing due)."""
         rows = await self.node.store.all(
-            "SELECT * FROM inbox_queue WHERE state = 'new' AND next_attempt_at <= ?"
+            "SELECT * FROM inbox_queue WHERE state = ? AND next_attempt_at <= ?"
             " ORDER BY received_at LIMIT ?",
-            (time.time(), BATCH),
+            (InboxState.NEW, time.time(), BATCH),
         )
         if rows:
             await apply_batch(self.node, rows)
@@ -129,7 +128,7 @@ async def _set_aside(db: Connection, row: Any, exc: BaseException) -> None:
         " state = ?, next_attempt_at = ? WHERE activity_id = ?",
         (
             reason,
-            "new" if retry else "failed",
+            InboxState.NEW.to(InboxState.NEW if retry else InboxState.FAILED),
             time.time() + 15 * 2 ** row["attempts"],
             row["activity_id"],
         ),
@@ -159,9 +158,8 @@ async def _apply_in(
     """The transaction's part: record, side effects, recipients' inboxes, the row applied."""
     kind = type_of(activity)
     actor = str(id_of(activity["actor"]))
-    obj = activity.get("object")
-    obj_id = id_of(obj)
-    if await _state_of(db, activity["id"]) == "applied":
+    obj_id = id_of(activity.get("object"))
+    if await _state_of(db, activity["id"]) == InboxState.APPLIED:
         return
     now = time.time()
     await db.execute(
@@ -170,18 +168,17 @@ async def _apply_in(
         (activity["id"], kind, actor, obj_id, json.dumps(activity), now),
     )
     owners = await _local_recipients(db, node, activity, target, sender_followers)
-    handler = _HANDLERS.get(kind or "")
-    if handler is not None:
-        await handler(db, node, Received(activity, actor, obj, obj_id))
-    await dispatch.received(db, node, activity)
+    # The core's effects first (follows, reactions, objects), then the domains', as the
+    # routing table lists them.
+    await node.routing.received(db, node, activity)
     for owner in owners:
         await db.execute(
             "INSERT OR IGNORE INTO inbox_items (owner, activity_id, received_at) VALUES (?,?,?)",
             (owner, activity["id"], now),
         )
     await db.execute(
-        "UPDATE inbox_queue SET state = 'applied', last_error = NULL WHERE activity_id = ?",
-        (activity["id"],),
+        "UPDATE inbox_queue SET state = ?, last_error = NULL WHERE activity_id = ?",
+        (InboxState.NEW.to(InboxState.APPLIED), activity["id"]),
     )
 
 
@@ -189,27 +186,10 @@ async def enqueue(db: Connection, activity: dict[str, Any], received_at: float) 
     """Queue an activity that came otherwise than by a signed POST: read from a followed
     place's outbox, where its origin vouched for it. Queued once per id, like a delivery."""
     await db.execute(
-        "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at) VALUES (?,?,?)",
-        (activity["id"], json.dumps(activity), received_at),
+        "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, state)"
+        " VALUES (?,?,?,?)",
+        (activity["id"], json.dumps(activity), received_at, InboxState.NEW),
     )
-
-
-@dataclass(frozen=True)
-class Received:
-    activity: dict[str, Any]
-    actor: str
-    obj: Any  # the object as sent: an id string or an embedded document
-    obj_id: str | None
-
-
-def _follow_reference(follow: dict[str, Any]) -> dict[str, Any]:
-    # Embed the Follow: Mastodon matches it by id, others by (actor, object).
-    return {
-        "id": follow["id"],
-        "type": "Follow",
-        "actor": id_of(follow["actor"]),
-        "object": id_of(follow["object"]),
-    }
 
 
 async def _state_of(db: Connection, activity_id: str) -> str | None:
@@ -259,152 +239,3 @@ async def _local_recipients(
         sender = await cur.fetchone()
     owners.discard(sender[0] if sender else "")
     return owners
-
-
-async def _on_follow(db: Connection, node: Node, r: Received) -> None:
-    async with db.execute(
-        "SELECT manually_approves FROM local_actors WHERE id = ?", (r.obj_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None:
-        return  # a Follow of someone not on this node: nothing to record
-    manual = bool(row[0])
-    state = "pending" if manual else "accepted"
-    await db.execute(
-        "INSERT INTO follows (follower, followee, activity_id, state, created_at)"
-        " VALUES (?,?,?,?,?) ON CONFLICT(follower, followee) DO UPDATE SET"
-        " activity_id = excluded.activity_id,"
-        " state = CASE WHEN follows.state = 'accepted' THEN 'accepted' ELSE excluded.state END",
-        (r.actor, r.obj_id, r.activity["id"], state, time.time()),
-    )
-    if not manual:
-        followee = await local.by_id(node.store, str(r.obj_id))
-        assert followee is not None
-        accept = {"type": "Accept", "actor": followee.id,
-                  "object": _follow_reference(r.activity), "to": [r.actor]}  # fmt: skip
-        await emit(db, node, followee, accept)
-
-
-async def _find_follow(db: Connection, r: Received) -> Any:
-    """The Follow an Accept/Reject answers: by id, or by (actor, object) when embedded.
-
-    Only a Follow of the answering actor itself: nobody accepts a follow on another's behalf.
-    """
-    async with db.execute(
-        "SELECT * FROM follows WHERE activity_id = ? AND followee = ?", (r.obj_id, r.actor)
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None and isinstance(r.obj, dict) and id_of(r.obj.get("object")) == r.actor:
-        async with db.execute(
-            "SELECT * FROM follows WHERE follower = ? AND followee = ?",
-            (id_of(r.obj.get("actor")), r.actor),
-        ) as cur:
-            row = await cur.fetchone()
-    return row
-
-
-async def _on_accept(db: Connection, node: Node, r: Received) -> None:
-    row = await _find_follow(db, r)
-    if row is not None:
-        await db.execute(
-            "UPDATE follows SET state = 'accepted' WHERE follower = ? AND followee = ?",
-            (row["follower"], row["followee"]),
-        )
-
-
-async def _on_reject(db: Connection, node: Node, r: Received) -> None:
-    row = await _find_follow(db, r)
-    if row is not None:
-        await db.execute(
-            "DELETE FROM follows WHERE follower = ? AND followee = ?",
-            (row["follower"], row["followee"]),
-        )
-
-
-async def _on_undo(db: Connection, node: Node, r: Received) -> None:
-    inner_type = type_of(r.obj)
-    if inner_type is None:
-        async with db.execute("SELECT type FROM activities WHERE id = ?", (r.obj_id,)) as cur:
-            row = await cur.fetchone()
-        inner_type = row[0] if row else None
-    if inner_type == "Follow" or inner_type is None:
-        followee = id_of(r.obj.get("object")) if isinstance(r.obj, dict) else None
-        await db.execute(
-            "DELETE FROM follows WHERE follower = ? AND (activity_id = ? OR followee = ?)",
-            (r.actor, r.obj_id, followee),
-        )
-    if inner_type in ("Like", "Announce") or inner_type is None:
-        await db.execute(
-            "DELETE FROM reactions WHERE activity_id = ? AND actor = ?", (r.obj_id, r.actor)
-        )
-
-
-async def _on_create(db: Connection, node: Node, r: Received) -> None:
-    now = time.time()
-    await db.execute(
-        "INSERT OR IGNORE INTO objects (id, type, attributed_to, document, local, created_at,"
-        " updated_at) VALUES (?,?,?,?,0,?,?)",
-        (r.obj_id, type_of(r.obj), r.actor, json.dumps(r.obj), now, now),
-    )
-
-
-async def _on_update(db: Connection, node: Node, r: Received) -> None:
-    if r.obj_id == r.actor or not isinstance(r.obj, dict):
-        return  # an actor's Update of itself was taken before the transaction
-    now = time.time()
-    await db.execute(
-        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at)"
-        " VALUES (?,?,?,?,0,?,?) ON CONFLICT(id) DO UPDATE SET document = excluded.document,"
-        " type = excluded.type, updated_at = excluded.updated_at"
-        " WHERE objects.attributed_to = excluded.attributed_to AND objects.deleted_at IS NULL",
-        (r.obj_id, type_of(r.obj), r.actor, json.dumps(r.obj), now, now),
-    )
-
-
-async def _on_delete(db: Connection, node: Node, r: Received) -> None:
-    now = time.time()
-    if r.obj_id == r.actor:
-        node.directory.drop_keys_of(r.actor)
-        await db.execute(
-            "DELETE FROM follows WHERE follower = ? OR followee = ?", (r.actor, r.actor)
-        )
-        await db.execute("DELETE FROM remote_actors WHERE id = ?", (r.actor,))
-        return
-    async with db.execute(
-        "SELECT type FROM objects WHERE id = ? AND attributed_to = ?", (r.obj_id, r.actor)
-    ) as cur:
-        row = await cur.fetchone()
-    tombstone = {
-        "id": r.obj_id,
-        "type": "Tombstone",
-        "formerType": row[0] if row else type_of(r.obj),
-        "deleted": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
-    }
-    # Keep a tombstone even for an object we never saw: a late Create must not resurrect it.
-    await db.execute(
-        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at,"
-        " deleted_at) VALUES (?, 'Tombstone', ?, ?, 0, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-        " type = 'Tombstone', document = excluded.document, updated_at = excluded.updated_at,"
-        " deleted_at = excluded.deleted_at WHERE objects.attributed_to = excluded.attributed_to",
-        (r.obj_id, r.actor, json.dumps(tombstone), now, now, now),
-    )
-
-
-async def _on_reaction(db: Connection, node: Node, r: Received) -> None:
-    await db.execute(
-        "INSERT OR IGNORE INTO reactions (activity_id, type, actor, object_id) VALUES (?,?,?,?)",
-        (r.activity["id"], type_of(r.activity), r.actor, r.obj_id),
-    )
-
-
-_HANDLERS = {
-    "Follow": _on_follow,
-    "Accept": _on_accept,
-    "Reject": _on_reject,
-    "Undo": _on_undo,
-    "Create": _on_create,
-    "Update": _on_update,
-    "Delete": _on_delete,
-    "Like": _on_reaction,
-    "Announce": _on_reaction,
-}

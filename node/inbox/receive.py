@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..activity import authorize, check_incoming, id_of, type_of
 from ..errors import InterlieuxError, InvalidActivity, PayloadTooLarge, SignatureError
+from ..queues import InboxState
 from ..signature import authenticate
 
 if TYPE_CHECKING:
@@ -89,10 +90,10 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
     authorize(activity, signer)
     fresh = (
         await node.store.execute(
-            "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, target)"
-            " VALUES (?,?,?,?)",
+            "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, target,"
+            " state) VALUES (?,?,?,?,?)",
             # The body as received: what was signed, kept byte for byte.
-            (activity["id"], body.decode(), time.time(), target_handle),
+            (activity["id"], body.decode(), time.time(), target_handle, InboxState.NEW),
         )
         == 1
     )

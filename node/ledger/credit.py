@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import dispatch
 from ..access.badge import is_peer
 from ..activity import id_of
 from ..actors import local
 from ..errors import NotFoundError
 from ..outbox.publish import emit
+from ..routing import Route
 from ..sqlite import Connection
 from .books import BANK, CREDIT, Entry, book
 from .money import check_currency, from_cents, to_cents
@@ -108,7 +108,6 @@ async def announce(db: Connection, node: Node, accounts: Iterable[str]) -> None:
         })  # fmt: skip
 
 
-@dispatch.on_receive(f"Create:{BALANCE}")
 async def _peer_balance(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     """A peer's account balance, kept only if newer than what we have (deliveries may cross)."""
     issuer = id_of(activity["actor"])
@@ -161,3 +160,6 @@ async def statement(node: Node, account: str) -> tuple[str, list[Use]]:
         uses.append(Use(r["booked_at"], r["kind"], -r["amount_cents"], r["peer"],
                         r["reference"], left))  # fmt: skip
     return str(info["currency"]), uses
+
+
+ACTIVITY_ROUTES = [Route("Create", BALANCE, on_receive=_peer_balance)]

@@ -19,12 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import dispatch
 from ..activity import id_of, type_of
 from ..actors import local
 from ..errors import ConfigError, InvalidActivity, SignatureError
 from ..fetch import same_origin
 from ..outbox.publish import emit
+from ..queues import DeliveryState
+from ..routing import Route
 from ..sqlite import Connection
 from . import claim as claims
 from . import credit, proof
@@ -52,7 +53,7 @@ def _fault(name: str) -> None:
 # home place would refuse it as unknown, so it waits for a later claim.
 _UNDELIVERED = (
     "SELECT 1 FROM activities a JOIN deliveries d ON d.activity_id = a.id"
-    " WHERE a.object_id = v.id AND a.type = 'Create' AND d.state = 'pending'"
+    f" WHERE a.object_id = v.id AND a.type = 'Create' AND d.state = '{DeliveryState.PENDING}'"
 )
 
 
@@ -212,7 +213,6 @@ def _offer_reference(activity: dict[str, Any], object_type: str) -> dict[str, An
     }
 
 
-@dispatch.on_receive(f"Offer:{claims.CLAIM}")
 async def _claim_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     claim = activity["object"]
     sender = str(id_of(activity["actor"]))
@@ -306,7 +306,6 @@ async def _sent_claim(db: Connection, activity: dict[str, Any]) -> tuple[str, st
     return row[0], row[1], row[2]
 
 
-@dispatch.on_receive("Accept:Offer")
 async def _claim_accepted(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     found = await _sent_claim(db, activity)
     if found is None:
@@ -331,7 +330,6 @@ async def _claim_accepted(db: Connection, node: Node, activity: dict[str, Any]) 
     _fault("kill-while-applying-answer")
 
 
-@dispatch.on_receive("Reject:Offer")
 async def _claim_rejected(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     found = await _sent_claim(db, activity)
     if found is None:
@@ -361,3 +359,10 @@ def claim_state(lines: list[str]) -> str:
 
 def is_claim(document: Any) -> bool:
     return type_of(document) == claims.CLAIM
+
+
+ACTIVITY_ROUTES = [
+    Route("Offer", claims.CLAIM, on_receive=_claim_received),
+    Route("Accept", "Offer", on_receive=_claim_accepted),
+    Route("Reject", "Offer", on_receive=_claim_rejected),
+]

@@ -1,6 +1,4 @@
-"""HTTP for a place's tools: its balances, with the place's token (as the doors use).
-
-Importing this module registers the claim and settlement handlers with the dispatcher."""
+"""HTTP for a place's tools: its balances, with the place's token (as the doors use)."""
 
 from __future__ import annotations
 
@@ -10,10 +8,8 @@ from starlette.routing import Route
 
 from ..access.routes import _place_token
 from ..actors import routes as actor_routes
-from . import books, exchange, settlement
+from . import books
 from .money import from_cents
-
-__all__ = ["ROUTES", "exchange", "settlement"]
 
 
 async def balances(request: Request) -> Response:

@@ -9,12 +9,12 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import dispatch
 from ..activity import id_of
 from ..actors import local
 from ..errors import ConfigError, InvalidActivity, NotFoundError
 from ..fetch import same_origin
 from ..outbox.publish import emit
+from ..routing import Route
 from ..sqlite import Connection
 from .books import BANK, PEER, Entry, book
 from .money import from_cents, to_cents
@@ -81,7 +81,6 @@ async def declare(
     return Declared(sid, payer, payee, cents, row["currency"])
 
 
-@dispatch.on_receive(f"Offer:{SETTLEMENT}")
 async def _settlement_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     document = activity["object"]
     sender = str(id_of(activity["actor"]))
@@ -171,7 +170,6 @@ async def _sent(db: Connection, activity: dict[str, Any]) -> Any:
         return await cur.fetchone()
 
 
-@dispatch.on_receive("Accept:Offer")
 async def _settlement_confirmed(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     row = await _sent(db, activity)
     if row is None:
@@ -182,8 +180,14 @@ async def _settlement_confirmed(db: Connection, node: Node, activity: dict[str, 
                         row["currency"], row["id"]))  # fmt: skip
 
 
-@dispatch.on_receive("Reject:Offer")
 async def _settlement_refused(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     row = await _sent(db, activity)
     if row is not None:
         await db.execute("UPDATE settlements SET state = 'refused' WHERE id = ?", (row["id"],))
+
+
+ACTIVITY_ROUTES = [
+    Route("Offer", SETTLEMENT, on_receive=_settlement_received),
+    Route("Accept", "Offer", on_receive=_settlement_confirmed),
+    Route("Reject", "Offer", on_receive=_settlement_refused),
+]

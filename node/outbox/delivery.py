@@ -29,11 +29,13 @@ from ..actors import local
 from ..config import tuning
 from ..errors import DeliveryError, FetchError
 from ..fetch import AS_CONTENT_TYPE, origin_of
+from ..queues import DeliveryState
 
 if TYPE_CHECKING:
     from ..context import Node
 
 log = logging.getLogger(__name__)
+PENDING = DeliveryState.PENDING  # the state the worker reads: every row it sends is pending
 
 CONCURRENCY = 16
 PER_HOST = 2
@@ -106,7 +108,9 @@ class DeliveryWorker:
         # This process is the only worker for its data folder: rows a crashed predecessor was
         # sending are ours now, and due at once.
         async with self.node.store.write() as db:
-            await db.execute("UPDATE deliveries SET locked_until = NULL WHERE state = 'pending'")
+            await db.execute(
+                "UPDATE deliveries SET locked_until = NULL WHERE state = ?", (PENDING,)
+            )
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
 
     async def stop(self) -> None:
@@ -123,9 +127,9 @@ class DeliveryWorker:
             except Exception:  # the worker must outlive any fault of one pass
                 log.exception("delivery pass failed")
             row = await self.node.store.one(
-                "SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = 'pending'"
+                "SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = ?"
                 " AND (locked_until IS NULL OR locked_until < ?)",
-                (time.time(),),
+                (PENDING, time.time()),
             )
             # Also poll: the CLI (peer add, badge revoke, checkin) queues rows from another
             # process, which cannot wake this one.
@@ -141,9 +145,9 @@ class DeliveryWorker:
             return
         now = time.time()
         rows = await self.node.store.all(
-            "SELECT * FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?"
+            "SELECT * FROM deliveries WHERE state = ? AND next_attempt_at <= ?"
             " AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT ?",
-            (now, now, free * 4),
+            (PENDING, now, now, free * 4),
         )
         for row in rows:
             if len(self._in_flight) >= CONCURRENCY or row["id"] in self._in_flight:
@@ -204,9 +208,9 @@ class DeliveryWorker:
         async with self.node.store.write() as db:
             if error is None:
                 await db.execute(
-                    "UPDATE deliveries SET state = 'delivered', attempts = ?, finished_at = ?,"
+                    "UPDATE deliveries SET state = ?, attempts = ?, finished_at = ?,"
                     " locked_until = NULL, last_error = NULL WHERE id = ?",
-                    (attempts, now, row["id"]),
+                    (PENDING.to(DeliveryState.DELIVERED), attempts, now, row["id"]),
                 )
                 return
             delay = max(self.schedule.delay(attempts), error.retry_after or 0.0)
@@ -221,13 +225,13 @@ class DeliveryWorker:
                     "delivery of %s to %s failed: %s", row["activity_id"], row["inbox"], reason
                 )
                 await db.execute(
-                    "UPDATE deliveries SET state = 'failed', attempts = ?, finished_at = ?,"
+                    "UPDATE deliveries SET state = ?, attempts = ?, finished_at = ?,"
                     " locked_until = NULL, last_error = ? WHERE id = ?",
-                    (attempts, now, reason, row["id"]),
+                    (PENDING.to(DeliveryState.FAILED), attempts, now, reason, row["id"]),
                 )
             else:
                 await db.execute(
-                    "UPDATE deliveries SET attempts = ?, next_attempt_at = ?, locked_until = NULL,"
-                    " last_error = ? WHERE id = ?",
-                    (attempts, now + delay, error.log, row["id"]),
+                    "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?,"
+                    " locked_until = NULL, last_error = ? WHERE id = ?",
+                    (PENDING.to(PENDING), attempts, now + delay, error.log, row["id"]),
                 )

@@ -1,9 +1,10 @@
 """Client-to-server publishing: a local actor POSTs to its outbox with a bearer token.
 
-The node mints every id, wraps a bare object in a `Create`, makes the side effects (a `Follow`
-recorded as pending, an `Accept` of a follow request, an `Undo`), stores the activity and one
-delivery row per target inbox in the same transaction, and only then delivers: an activity
-answered 201 is never lost.
+The node mints every id, wraps a bare object in a `Create`, has the routing table complete and
+check it, then makes its side effects (the routes' `on_publish`: a `Follow` recorded as
+pending, an `Accept` of a follow request, an `Undo`), stores the activity and one delivery row
+per target inbox in the same transaction, and only then delivers: an activity answered 201 is
+never lost.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from vocab.context import DOCUMENT_CONTEXT
 
-from .. import dispatch
 from ..activity import KNOWN_TYPES, id_of, recipients, type_of
-from ..actors import local
-from ..actors.document import actor_document
 from ..actors.local import LocalActor
 from ..actors.remote import RemoteActor, actor_from_row
-from ..errors import FetchError, ForbiddenError, InvalidActivity, NotFoundError
+from ..errors import FetchError, InvalidActivity
+from ..queues import DeliveryState, InboxState
 from ..sqlite import Connection
 from .addressing import delivery_targets, public_reaches_followers, remote_refs
 
@@ -221,14 +220,15 @@ async def record(db: Connection, out: Outgoing) -> None:
         # Local recipients get it through the inbox queue, like a remote activity: the same
         # side effects (a member following its own place is auto-accepted) in the same order.
         await db.execute(
-            "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at) VALUES (?,?,?)",
-            (activity["id"], json.dumps(activity), now),
+            "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, state)"
+            " VALUES (?,?,?,?)",
+            (activity["id"], json.dumps(activity), now, InboxState.NEW),
         )
     for inbox in out.inboxes:
         await db.execute(
-            "INSERT OR IGNORE INTO deliveries (activity_id, inbox, signer, next_attempt_at,"
-            " created_at) VALUES (?,?,?,?,?)",
-            (activity["id"], inbox, out.actor.handle, now, now),
+            "INSERT OR IGNORE INTO deliveries (activity_id, inbox, signer, state,"
+            " next_attempt_at, created_at) VALUES (?,?,?,?,?,?)",
+            (activity["id"], inbox, out.actor.handle, DeliveryState.PENDING, now, now),
         )
 
 
@@ -240,169 +240,14 @@ async def publish(node: Node, actor: LocalActor, body: Any) -> dict[str, Any]:
 async def publish_outgoing(node: Node, actor: LocalActor, body: Any) -> Outgoing:
     """`publish`, telling also where the activity was queued (for an operator's report)."""
     activity = normalize(body, actor.id, node.config.base_url)
-    await _complete(node, actor, activity)
-    await dispatch.validate(node, actor, activity)
+    # Completed (the Follow an Accept answers embedded, …) and checked by the routing table's
+    # validators, then its effects made in the transaction that stores it.
+    await node.routing.validate(node, actor, activity)
     out = await prepare(node, actor, activity)
     async with node.store.write() as db:
-        await _side_effects(db, node, out)
-        await dispatch.published(db, node, actor, out.activity)
+        await node.routing.published(db, node, actor, out.activity)
         await record(db, out)
     node.delivery.wake()
     if out.local:
         node.inbox_worker.wake()
     return out
-
-
-def _add_recipient(activity: dict[str, Any], recipient: str) -> None:
-    activity["to"] = list(dict.fromkeys([*_as_list(activity.get("to")), recipient]))
-
-
-async def _complete(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
-    """Fill in what the client may leave out: who must hear of it, what it refers to.
-
-    A Follow goes to the followee; an Accept or Reject to the follower (or the joiner), with
-    the Follow (or the Join) it answers embedded; an Undo to the audience of what it undoes,
-    which is embedded too, as Mastodon does (a server that never stored the original can
-    still act on it).
-    """
-    kind = type_of(activity)
-    obj_id = id_of(activity.get("object"))
-    if kind == "Follow":
-        if obj_id == actor.id:
-            raise InvalidActivity("cannot follow oneself", fr="On ne peut pas se suivre soi-même.")
-        _add_recipient(activity, str(obj_id))
-    elif kind in ("Accept", "Reject"):
-        row = await node.store.one(
-            "SELECT follower, followee, activity_id FROM follows"
-            " WHERE activity_id = ? AND followee = ?",
-            (obj_id, actor.id),
-        )
-        if row is not None:
-            activity["object"] = {
-                "id": row["activity_id"], "type": "Follow",
-                "actor": row["follower"], "object": row["followee"],
-            }  # fmt: skip
-            _add_recipient(activity, row["follower"])
-        else:
-            # Not a follow request: a Join of the actor (a member asking to be a resident) or
-            # of one of its events. The domain's validators then say whether it still waits.
-            join = await _join_answered(node, actor, obj_id)
-            activity["object"] = join
-            _add_recipient(activity, join["actor"])
-    elif kind == "Undo":
-        original = await node.store.one(
-            "SELECT actor, document FROM activities WHERE id = ? AND local = 1", (obj_id,)
-        )
-        if original is None or original["actor"] != actor.id:
-            raise ForbiddenError(
-                f"{actor.id} cannot undo {obj_id}",
-                fr="On ne peut annuler que ses propres activités : vérifiez l'« object ».",
-                en="One can only undo one's own activities: check the 'object'.",
-            )
-        document = json.loads(original["document"])
-        document.pop("@context", None)
-        activity["object"] = document
-        for f in ("to", "cc"):
-            if f not in activity and f in document:
-                activity[f] = document[f]
-
-
-async def _join_answered(node: Node, actor: LocalActor, join_id: str | None) -> dict[str, Any]:
-    """The Join an Accept or Reject answers, as Mobilizon embeds it: only a Join of the actor
-    itself or of an object it is the author of, so that nobody answers for another."""
-    row = await node.store.one(
-        "SELECT document FROM activities WHERE id = ? AND type = 'Join'", (join_id,)
-    )
-    join = json.loads(row["document"]) if row else {}
-    target = id_of(join.get("object"))
-    if target is not None and target != actor.id:
-        author = await node.store.one(
-            "SELECT attributed_to FROM objects WHERE id = ? AND local = 1 AND deleted_at IS NULL",
-            (target,),
-        )
-        target = target if author is not None and author[0] == actor.id else None
-    if target is None or id_of(join.get("actor")) is None:
-        raise NotFoundError(
-            f"no follow request or Join {join_id} for {actor.id}",
-            fr="Aucune demande d'abonnement ni de participation ne correspond à cet « object ».",
-            en="No follow request nor Join matches this 'object'.",
-        )
-    return {"id": join["id"], "type": "Join", "actor": id_of(join["actor"]), "object": target}
-
-
-async def _side_effects(db: Connection, node: Node, out: Outgoing) -> None:
-    activity, actor = out.activity, out.actor
-    kind = type_of(activity)
-    obj = activity.get("object")
-    obj_id = id_of(obj)
-    now = time.time()
-    if kind == "Follow":
-        await db.execute(
-            "INSERT INTO follows (follower, followee, activity_id, state, created_at)"
-            " VALUES (?,?,?,'pending',?) ON CONFLICT(follower, followee) DO UPDATE SET"
-            " activity_id = excluded.activity_id,"
-            " state = CASE WHEN follows.state = 'accepted' THEN 'accepted' ELSE 'pending' END",
-            (actor.id, obj_id, activity["id"], now),
-        )
-    elif kind == "Accept":
-        await db.execute(
-            "UPDATE follows SET state = 'accepted' WHERE activity_id = ? AND followee = ?",
-            (obj_id, actor.id),
-        )
-    elif kind == "Reject":
-        await db.execute(
-            "DELETE FROM follows WHERE activity_id = ? AND followee = ?", (obj_id, actor.id)
-        )
-    elif kind == "Undo":
-        if type_of(obj) == "Follow":
-            await db.execute(
-                "DELETE FROM follows WHERE activity_id = ? AND follower = ?", (obj_id, actor.id)
-            )
-        else:
-            await db.execute(
-                "DELETE FROM reactions WHERE activity_id = ? AND actor = ?", (obj_id, actor.id)
-            )
-    elif kind in ("Like", "Announce"):
-        await db.execute(
-            "INSERT OR IGNORE INTO reactions (activity_id, type, actor, object_id)"
-            " VALUES (?,?,?,?)",
-            (activity["id"], kind, actor.id, obj_id),
-        )
-    elif kind == "Update" and obj_id == actor.id:
-        # An actor's Update of itself carries its current document, as the node serves it
-        # (after a key rotation, a new name): never what the client sent.
-        activity["object"] = actor_document(
-            actor, node.config.base_url, await local.retired_keys(node.store, actor.handle)
-        )
-        activity["object"].pop("@context", None)
-    elif kind in ("Update", "Delete"):
-        async with db.execute(
-            "SELECT attributed_to, type FROM objects WHERE id = ? AND local = 1", (obj_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None or row["attributed_to"] != actor.id:
-            raise ForbiddenError(
-                f"{actor.id} cannot change {obj_id}",
-                fr="On ne peut modifier ou supprimer que ses propres publications.",
-                en="One can only change or delete one's own publications.",
-            )
-        if kind == "Update" and isinstance(obj, dict):
-            document = {**obj, "id": obj_id, "attributedTo": actor.id, "updated": now_iso()}
-            activity["object"] = document
-            await db.execute(
-                "UPDATE objects SET document = ?, updated_at = ? WHERE id = ?",
-                (json.dumps(document), now, obj_id),
-            )
-        elif kind == "Delete":
-            tombstone = {
-                "id": obj_id,
-                "type": "Tombstone",
-                "formerType": row["type"],
-                "deleted": now_iso(),
-            }
-            activity["object"] = tombstone
-            await db.execute(
-                "UPDATE objects SET type = 'Tombstone', document = ?, updated_at = ?,"
-                " deleted_at = ? WHERE id = ?",
-                (json.dumps(tombstone), now, now, obj_id),
-            )

@@ -1,4 +1,4 @@
-"""Keeping the public graph in step with objects, through the dispatch hooks.
+"""Keeping the public graph in step with objects: the graph's routes in the routing table.
 
 Published: a Create's object is not in `objects` yet when the hook runs (it is recorded after),
 so it is taken from the activity; an Update or a Delete has already been applied to the row.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import dispatch
 from ..activity import id_of
+from ..routing import Route
 from ..sqlite import Connection
 from . import graph
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from ..context import Node
 
 
-@dispatch.on_publish("Create")
 async def _published_create(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -29,8 +28,6 @@ async def _published_create(
         await graph.sync(db, obj["id"], obj, local=True)
 
 
-@dispatch.on_publish("Update")
-@dispatch.on_publish("Delete")
 async def _published_change(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -39,10 +36,14 @@ async def _published_change(
         await graph.sync_stored(db, obj_id)
 
 
-@dispatch.on_receive("Create")
-@dispatch.on_receive("Update")
-@dispatch.on_receive("Delete")
 async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     obj_id = id_of(activity.get("object"))
     if obj_id and obj_id != id_of(activity.get("actor")):
         await graph.sync_stored(db, obj_id, activity.get("@context"))
+
+
+ACTIVITY_ROUTES = [
+    Route("Create", on_publish=_published_create, on_receive=_received),
+    Route("Update", on_publish=_published_change, on_receive=_received),
+    Route("Delete", on_publish=_published_change, on_receive=_received),
+]

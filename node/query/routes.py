@@ -25,7 +25,6 @@ from vocab.context import DOCUMENT_CONTEXT
 
 from ..actors.routes import node_of
 from ..config import tuning
-from . import hooks  # noqa: F401  (registers the graph's dispatch hooks)
 from .graph import PREFIXES, PublicGraph, QueryTimeout, public_graph
 
 MAX_QUERY = 20_000  # characters: a query longer than that is not a question, it is an attack

@@ -1,0 +1,146 @@
+"""Objects created, changed and deleted by their authors: the `objects` table's effects of
+Create, Update and Delete, for both paths.
+
+Published, the node checks that the actor is the object's author (nobody changes another's
+publication) and keeps the document it will send; received, the inbox already checked that
+the object is on the sender's origin, and a row of another author is never touched. A Delete
+leaves a tombstone, the same whoever made it, and only once: a local member's Delete received
+again through the inbox queue keeps the first one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import follows
+from .activity import id_of, type_of
+from .actors import local
+from .actors.document import actor_document
+from .errors import ForbiddenError
+from .outbox.publish import now_iso
+from .routing import Route
+from .sqlite import Connection
+
+if TYPE_CHECKING:
+    from .actors.local import LocalActor
+    from .context import Node
+
+
+async def tombstone(
+    db: Connection, author: str, obj_id: str, seen_type: str | None
+) -> dict[str, Any]:
+    """Delete `author`'s object `obj_id`; the tombstone that stands for it.
+
+    Kept even for an object we never saw: a late Create must not resurrect it."""
+    async with db.execute(
+        "SELECT type, document, deleted_at FROM objects WHERE id = ? AND attributed_to = ?",
+        (obj_id, author),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is not None and row["deleted_at"] is not None:
+        document: dict[str, Any] = json.loads(row["document"])
+        return document  # deleted before: the first tombstone stands
+    now = time.time()
+    document = {
+        "id": obj_id,
+        "type": "Tombstone",
+        "formerType": row["type"] if row else seen_type,
+        "deleted": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+    }
+    await db.execute(
+        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at,"
+        " deleted_at) VALUES (?, 'Tombstone', ?, ?, 0, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+        " type = 'Tombstone', document = excluded.document, updated_at = excluded.updated_at,"
+        " deleted_at = excluded.deleted_at WHERE objects.attributed_to = excluded.attributed_to",
+        (obj_id, author, json.dumps(document), now, now, now),
+    )
+    return document
+
+
+async def _received_create(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    obj = activity.get("object")
+    now = time.time()
+    await db.execute(
+        "INSERT OR IGNORE INTO objects (id, type, attributed_to, document, local, created_at,"
+        " updated_at) VALUES (?,?,?,?,0,?,?)",
+        (id_of(obj), type_of(obj), id_of(activity["actor"]), json.dumps(obj), now, now),
+    )
+
+
+async def _received_update(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    actor, obj = id_of(activity["actor"]), activity.get("object")
+    if id_of(obj) == actor or not isinstance(obj, dict):
+        return  # an actor's Update of itself was taken before the transaction
+    now = time.time()
+    await db.execute(
+        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at)"
+        " VALUES (?,?,?,?,0,?,?) ON CONFLICT(id) DO UPDATE SET document = excluded.document,"
+        " type = excluded.type, updated_at = excluded.updated_at"
+        " WHERE objects.attributed_to = excluded.attributed_to AND objects.deleted_at IS NULL",
+        (id_of(obj), type_of(obj), actor, json.dumps(obj), now, now),
+    )
+
+
+async def _received_delete(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    actor, obj = str(id_of(activity["actor"])), activity.get("object")
+    obj_id = id_of(obj)
+    if obj_id == actor:
+        node.directory.drop_keys_of(actor)
+        await follows.actor_gone(db, actor)
+        await db.execute("DELETE FROM remote_actors WHERE id = ?", (actor,))
+        return
+    await tombstone(db, actor, str(obj_id), type_of(obj))
+
+
+async def _own_publication(db: Connection, actor: LocalActor, obj_id: str | None) -> Any:
+    async with db.execute(
+        "SELECT attributed_to, type FROM objects WHERE id = ? AND local = 1", (obj_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None or row["attributed_to"] != actor.id:
+        raise ForbiddenError(
+            f"{actor.id} cannot change {obj_id}",
+            fr="On ne peut modifier ou supprimer que ses propres publications.",
+            en="One can only change or delete one's own publications.",
+        )
+    return row
+
+
+async def _published_update(
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> None:
+    obj = activity.get("object")
+    obj_id = id_of(obj)
+    if obj_id == actor.id:
+        # An actor's Update of itself carries its current document, as the node serves it
+        # (after a key rotation, a new name): never what the client sent.
+        activity["object"] = actor_document(
+            actor, node.config.base_url, await local.retired_keys(node.store, actor.handle)
+        )
+        activity["object"].pop("@context", None)
+        return
+    await _own_publication(db, actor, obj_id)
+    if isinstance(obj, dict):
+        document = {**obj, "id": obj_id, "attributedTo": actor.id, "updated": now_iso()}
+        activity["object"] = document
+        await db.execute(
+            "UPDATE objects SET document = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(document), time.time(), obj_id),
+        )
+
+
+async def _published_delete(
+    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+) -> None:
+    obj_id = id_of(activity.get("object"))
+    row = await _own_publication(db, actor, obj_id)
+    activity["object"] = await tombstone(db, actor.id, str(obj_id), row["type"])
+
+
+ACTIVITY_ROUTES = [
+    Route("Create", on_receive=_received_create),
+    Route("Update", on_publish=_published_update, on_receive=_received_update),
+    Route("Delete", on_publish=_published_delete, on_receive=_received_delete),
+]
