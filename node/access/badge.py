@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from vocab.context import PUBLIC
+
 from .. import dispatch
 from ..activity import id_of
 from ..actors import local
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 VISIT = "tl:Visit"
-PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 REVOCATION = "tl:Revocation"
 
 

@@ -20,11 +20,11 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from vocab import shapes
-from vocab.context import PUBLIC_FORMS
 
 from .. import dispatch
 from ..activity import id_of, type_of
 from ..actors import local
+from ..audience import is_public
 from ..config import DEFAULT_TIMEZONE
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
@@ -153,7 +153,7 @@ def count_update(event: dict[str, Any], host: LocalActor) -> dict[str, Any]:
     A public event goes to Public and the followers even if it named only Public: the
     followers' nodes are the ones that keep a copy to bring up to date."""
     audience = {f: list(_as_list(event.get(f))) for f in ("to", "cc") if event.get(f)}
-    if any(ref in PUBLIC_FORMS for ref in [*audience.get("to", []), *audience.get("cc", [])]):
+    if is_public(audience):
         audience["cc"] = list(dict.fromkeys([*audience.get("cc", []), host.followers]))
     return {"type": "Update", "actor": host.id, "object": event, **audience}
 

@@ -22,8 +22,8 @@ from vocab.context import DOCUMENT_CONTEXT
 
 from ..actors import local
 from ..actors.routes import as_response, node_of
+from ..audience import is_public
 from ..fetch import origin_of
-from ..query.graph import is_public
 from . import event as events
 
 if TYPE_CHECKING:

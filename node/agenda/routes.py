@@ -16,9 +16,9 @@ from .. import tokens
 from ..actors import local
 from ..actors.local import LocalActor
 from ..actors.routes import node_of, paged
-from ..errors import ForbiddenError, InvalidActivity, NotFoundError
+from ..audience import PUBLIC_SQL, is_public
+from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import publish
-from ..query.graph import is_public
 from . import (
     backfill,  # noqa: F401  (registers the backfill's dispatch hook)
     handlers,
@@ -52,8 +52,7 @@ async def public_events(request: Request, recent_only: bool = True) -> list[dict
 async def agenda_collection(request: Request) -> Response:
     node = node_of(request)
     where = (
-        "FROM objects WHERE local = 1 AND type = 'Event' AND deleted_at IS NULL AND"
-        " EXISTS (SELECT 1 FROM json_each(document, '$.to') WHERE value LIKE '%#Public')"
+        "FROM objects WHERE local = 1 AND type = 'Event' AND deleted_at IS NULL AND " + PUBLIC_SQL
     )
     return await paged(
         request, f"{node.config.base_url}/agenda", f"SELECT COUNT(*) {where}",
@@ -130,13 +129,12 @@ async def _host_event(request: Request) -> tuple[LocalActor, dict[str, Any]]:
         )
     document = json.loads(row[0])
     host = await local.by_id(node.store, str(document.get("attributedTo")))
-    handle = await tokens.handle_for(node.store, request.headers.get("authorization"))
-    if host is None or handle != host.handle:
-        raise ForbiddenError(
-            "only the event's host answers its requests",
-            fr="Seule l'équipe qui organise l'événement (avec son jeton) répond aux demandes.",
-            en="Only the event's host (with its token) answers its requests.",
-        )
+    await tokens.require(
+        node.store, request.headers.get("authorization"), host.handle if host else None,
+        fr="Seule l'équipe qui organise l'événement (avec son jeton) répond aux demandes.",
+        en="Only the event's host (with its token) answers its requests.",
+    )  # fmt: skip
+    assert host is not None  # `require` lets no token through for an event with no host here
     return host, document
 
 

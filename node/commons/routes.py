@@ -7,9 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..actors.routes import node_of, paged
+from ..audience import PUBLIC_SQL
 from . import handlers  # noqa: F401  (registers the needs' and pledges' dispatch hooks)
-
-_PUBLIC = "EXISTS (SELECT 1 FROM json_each(document, '$.to') WHERE value LIKE '%#Public')"
 
 
 def _collection(kind: str, path: str):  # type: ignore[no-untyped-def]
@@ -17,7 +16,7 @@ def _collection(kind: str, path: str):  # type: ignore[no-untyped-def]
         node = node_of(request)
         where = (
             f"FROM objects WHERE local = 1 AND type = '{kind}' AND deleted_at IS NULL AND "
-            + _PUBLIC
+            + PUBLIC_SQL
         )
         return await paged(
             request, f"{node.config.base_url}{path}", f"SELECT COUNT(*) {where}",
