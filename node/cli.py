@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import sys
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from .errors import ConfigError, InterlieuxError
 from .ledger import cli as ledger_cli
 from .migrations import Migration
 from .store import Store
+from .timestamps import posix_to_operator
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -219,7 +219,7 @@ def cmd_token(args: argparse.Namespace) -> None:
         rows = asyncio.run(_with_store(config, tokens.listing))
         for info in rows:
             state = "révoqué" if info.revoked_at else "actif"
-            created = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.created_at))
+            created = posix_to_operator(info.created_at)
             print(f"{info.id}\t{info.handle}\t{state}\t{created}\t{info.label}")
         return
     if args.revoke is not None:
@@ -256,7 +256,7 @@ def cmd_deliveries(args: argparse.Namespace) -> None:
         return
     labels = {"pending": "en attente", "failed": "en échec", "delivered": "livré"}
     for r in rows:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["next_attempt_at"]))
+        when = posix_to_operator(r["next_attempt_at"], "second")
         line = f"{labels.get(r['state'], r['state'])}\t{r['type']}\t{r['inbox']}"
         line += f"\tessais: {r['attempts']}"
         if r["state"] == "pending":

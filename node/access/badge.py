@@ -9,7 +9,6 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -24,6 +23,7 @@ from ..keys import assertion_methods
 from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
 from ..sqlite import Connection
+from ..timestamps import posix_to_wire, wire_to_posix
 from . import grant as grants
 from . import policy
 from .decision import Decision, TrustBundle, decide
@@ -402,7 +402,7 @@ def visit_document(
     report: TapReport,
     audience: list[str],
 ) -> dict[str, Any]:
-    when = datetime.fromtimestamp(report.decided_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = posix_to_wire(report.decided_at)
     return {
         "id": visit_id,
         "type": VISIT,
@@ -433,7 +433,7 @@ async def _visit_of_our_member(db: Connection, node: Node, activity: dict[str, A
         return
     started = visit.get("startTime") or visit.get("published")
     try:
-        visited_at = datetime.fromisoformat(str(started).replace("Z", "+00:00")).timestamp()
+        visited_at = wire_to_posix(str(started))
     except ValueError:
         visited_at = time.time()
     await db.execute(

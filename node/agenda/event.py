@@ -19,6 +19,7 @@ from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as ICalEvent
 
 from ..config import DEFAULT_TIMEZONE
+from ..timestamps import wire_to_datetime
 
 _DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -30,10 +31,9 @@ def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return wire_to_datetime(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _zone(event: dict[str, Any], default: str = DEFAULT_TIMEZONE) -> ZoneInfo:

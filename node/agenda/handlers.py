@@ -30,6 +30,7 @@ from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
 from ..query import graph
 from ..sqlite import Connection
+from ..timestamps import posix_to_wire
 from . import event as events
 
 if TYPE_CHECKING:
@@ -407,7 +408,7 @@ async def pending_requests(node: Node, event_id: str | None = None) -> list[dict
     return [
         {"join": r["join_id"], "actor": r["actor"], "event": r["event_id"],
          "name": r["name"], "message": r["message"],
-         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(r["created_at"]))}
+         "created": posix_to_wire(r["created_at"])}
         for r in rows
     ]  # fmt: skip
 

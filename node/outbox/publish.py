@@ -13,7 +13,6 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from vocab.context import DOCUMENT_CONTEXT
@@ -26,6 +25,7 @@ from ..actors.local import LocalActor
 from ..actors.remote import RemoteActor, actor_from_row
 from ..errors import FetchError, ForbiddenError, InvalidActivity, NotFoundError
 from ..sqlite import Connection
+from ..timestamps import now_to_wire
 from .addressing import delivery_targets, public_reaches_followers, remote_refs
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class Outgoing:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return now_to_wire()
 
 
 def normalize(body: Any, actor_id: str, base_url: str) -> dict[str, Any]:
