@@ -13,8 +13,9 @@ from .. import tokens
 from ..actors import routes as actor_routes
 from ..errors import InvalidActivity
 from ..inbox.receive import read_bounded
-from .badge import TapReport, record_tap, trust_bundle
+from .badge import record_tap, trust_bundle
 from .grant import GrantError
+from .tap import TapReport
 
 
 async def _place_token(request: Request) -> None:
