@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from feedgen.feed import FeedGenerator
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as ICalEvent
 
@@ -168,3 +169,40 @@ def calendar_of(
     last = max(days, default=datetime.now(UTC).date()) + timedelta(days=366)
     calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar
+
+
+def atom_of(
+    feed_id: str,
+    title: str,
+    self_url: str,
+    alternate_url: str,
+    items: Iterable[tuple[dict[str, Any], Organizer | None]],
+) -> bytes:
+    """An Atom feed in French, one entry per event; an organizer, in a shared feed, is named
+    before the event's name and as its author."""
+    feed = FeedGenerator()
+    feed.id(feed_id)
+    feed.title(title)
+    feed.link(href=self_url, rel="self")
+    feed.link(href=alternate_url, rel="alternate")
+    feed.language("fr")
+    latest = datetime.fromtimestamp(0, UTC)
+    for event, organizer in items:
+        entry = feed.add_entry(order="append")
+        entry.id(event["id"])
+        if organizer is None:
+            entry.title(event.get("name", ""))
+        else:
+            entry.title(f"[{organizer.name}] {event.get('name', '')}")
+            entry.author({"name": organizer.name, "uri": organizer.id})
+        entry.link(href=event.get("url") or event["id"])
+        entry.summary(event.get("summary") or summary_fr(event))
+        if event.get("content"):
+            entry.content(event["content"], type="html")
+        updated = parse_time(event.get("updated") or event.get("published"))
+        updated = updated or datetime.now(UTC)
+        entry.published(parse_time(event.get("published")) or updated)
+        entry.updated(updated)
+        latest = max(latest, updated)
+    feed.updated(latest)
+    return bytes(feed.atom_str(pretty=True))

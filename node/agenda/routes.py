@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from feedgen.feed import FeedGenerator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -184,28 +183,11 @@ async def answer_join(request: Request) -> Response:
 async def agenda_atom(request: Request) -> Response:
     node = node_of(request)
     base = node.config.base_url
-    feed = FeedGenerator()
-    feed.id(f"{base}/agenda")
-    feed.title(f"Agenda — {await _place_name(request)}")
-    feed.link(href=f"{base}/agenda.atom", rel="self")
-    feed.link(href=node.config.place_id, rel="alternate")
-    feed.language("fr")
-    latest = datetime.fromtimestamp(0, UTC)
-    for document in await public_events(request):
-        entry = feed.add_entry(order="append")
-        entry.id(document["id"])
-        entry.title(document.get("name", ""))
-        entry.link(href=document.get("url") or document["id"])
-        entry.summary(document.get("summary") or events.summary_fr(document))
-        if document.get("content"):
-            entry.content(document["content"], type="html")
-        updated = events.parse_time(document.get("updated") or document.get("published"))
-        updated = updated or datetime.now(UTC)
-        entry.published(events.parse_time(document.get("published")) or updated)
-        entry.updated(updated)
-        latest = max(latest, updated)
-    feed.updated(latest)
-    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")
+    feed = events.atom_of(
+        f"{base}/agenda", f"Agenda — {await _place_name(request)}", f"{base}/agenda.atom",
+        node.config.place_id, [(document, None) for document in await public_events(request)],
+    )  # fmt: skip
+    return Response(feed, media_type="application/atom+xml; charset=utf-8")
 
 
 ROUTES = [
