@@ -144,9 +144,10 @@ async def _shared_inbox_post(request: Request) -> Response:
 async def _outbox_post(request: Request) -> Response:
     node = routes.node_of(request)
     actor = await local.by_handle(node.store, request.path_params["handle"])
-    handle = await tokens.handle_for(node.store, request.headers.get("authorization"))
-    if handle != actor.handle:
-        return _error(request, 403, "ce jeton n'est pas celui de ce compte", "not your outbox")
+    await tokens.require(
+        node.store, request.headers.get("authorization"), actor.handle,
+        fr="ce jeton n'est pas celui de ce compte", en="not your outbox",
+    )  # fmt: skip
     body = await read_bounded(request)
     try:
         document = json.loads(body)

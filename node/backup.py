@@ -38,6 +38,7 @@ from typing import IO, Any, BinaryIO
 from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig
 from .errors import ConfigError
 from .migrations import SCHEMA_VERSION
+from .timestamps import now_to_wire
 
 FORMAT = "interlieux-backup"
 FORMAT_VERSION = 1
@@ -104,7 +105,7 @@ def backup(data: Path, out: Path | BinaryIO) -> Manifest:
             base_url=config.base_url,
             place=config.place_id,
             schema_version=schema_version,
-            created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            created_at=now_to_wire(),
             files={rel: _digest(path) for rel, path in sources.items()},
         )
         if out_path is None:

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import sys
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from .ledger import cli as ledger_cli
 from .migrations import Migration
 from .queues import DeliveryState
 from .store import Store
+from .timestamps import posix_to_operator
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -220,7 +220,7 @@ def cmd_token(args: argparse.Namespace) -> None:
         rows = asyncio.run(_with_store(config, tokens.listing))
         for info in rows:
             state = "révoqué" if info.revoked_at else "actif"
-            created = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.created_at))
+            created = posix_to_operator(info.created_at)
             print(f"{info.id}\t{info.handle}\t{state}\t{created}\t{info.label}")
         return
     if args.revoke is not None:
@@ -262,7 +262,7 @@ def cmd_deliveries(args: argparse.Namespace) -> None:
         DeliveryState.DELIVERED: "livré",
     }
     for r in rows:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["next_attempt_at"]))
+        when = posix_to_operator(r["next_attempt_at"], "second")
         line = f"{labels.get(r['state'], r['state'])}\t{r['type']}\t{r['inbox']}"
         line += f"\tessais: {r['attempts']}"
         if r["state"] == DeliveryState.PENDING:

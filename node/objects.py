@@ -19,9 +19,9 @@ from .activity import id_of, type_of
 from .actors import local
 from .actors.document import actor_document
 from .errors import ForbiddenError
-from .outbox.publish import now_iso
 from .routing import Route
 from .sqlite import Connection
+from .timestamps import now_to_wire, posix_to_wire
 
 if TYPE_CHECKING:
     from .actors.local import LocalActor
@@ -47,7 +47,7 @@ async def tombstone(
         "id": obj_id,
         "type": "Tombstone",
         "formerType": row["type"] if row else seen_type,
-        "deleted": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "deleted": posix_to_wire(now),
     }
     await db.execute(
         "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at,"
@@ -123,7 +123,7 @@ async def _published_update(
         return
     await _own_publication(db, actor, obj_id)
     if isinstance(obj, dict):
-        document = {**obj, "id": obj_id, "attributedTo": actor.id, "updated": now_iso()}
+        document = {**obj, "id": obj_id, "attributedTo": actor.id, "updated": now_to_wire()}
         activity["object"] = document
         await db.execute(
             "UPDATE objects SET document = ?, updated_at = ? WHERE id = ?",

@@ -7,7 +7,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from .errors import AuthError, NotFoundError
+from .errors import AuthError, ForbiddenError, NotFoundError
 from .store import Store
 
 
@@ -55,6 +55,30 @@ async def handle_for(store: Store, authorization: str | None) -> str:
             en="Unknown or revoked token: create a new one with 'interlieux token'.",
         )
     return str(row["handle"])
+
+
+async def require(
+    store: Store,
+    authorization: str | None,
+    handle: str | None,
+    *,
+    fr: str | None = None,
+    en: str | None = None,
+) -> None:
+    """The request's bearer token must be `handle`'s (None: an owner that does not exist,
+    whose token no one holds). Without a valid token, AuthError (401); with another account's,
+    ForbiddenError (403), saying `fr`/`en` where the route knows better words for who may."""
+    holder = await handle_for(store, authorization)
+    if handle is None or holder != handle:
+        raise ForbiddenError(
+            f"token of {holder} is not {handle}'s",
+            fr=fr
+            or f"Ce jeton n'est pas celui de {handle} : utilisez le sien "
+            f"(« interlieux token --actor {handle} » en crée un).",
+            en=en
+            or f"This token is not {handle}'s: use theirs "
+            f"('interlieux token --actor {handle}' creates one).",
+        )
 
 
 async def listing(store: Store) -> list[TokenInfo]:

@@ -18,16 +18,14 @@ import shlex
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from node.access.decision import Decision, TrustBundle, decide
-from node.access.grant import to_text
+from node.access.tap import TapReport
 
 log = logging.getLogger("interlieux.door")
 
@@ -91,15 +89,7 @@ class Door:
         else:
             decision = decide(grant, uid, self.bundle, now)
         self.signal(decision)
-        self._queue({
-            "report_id": str(uuid.uuid4()),
-            "grant": to_text(grant),
-            "card_uid": uid.hex() if uid else None,
-            "door": self.settings.door,
-            "decided_at": now,
-            "decision": "accept" if decision.accepted else "refuse",
-            "reason": decision.reason,
-        })  # fmt: skip
+        self._queue(TapReport.of(decision, grant, uid, self.settings.door, now))
         self.flush()
         return decision
 
@@ -126,11 +116,11 @@ class Door:
                 log.warning("decision command failed: %r", exc)
 
     # --- the report queue ------------------------------------------------------------------
-    def _queue(self, report: dict[str, Any]) -> None:
+    def _queue(self, report: TapReport) -> None:
         # The name sorts in tap order; the file is complete on disk before it is visible.
-        name = f"{time.time_ns():020d}-{report['report_id']}.json"
+        name = f"{time.time_ns():020d}-{report.report_id}.json"
         with self._lock:
-            _write_atomically(self.queue_dir / name, json.dumps(report).encode())
+            _write_atomically(self.queue_dir / name, json.dumps(report.to_json()).encode())
 
     def pending(self) -> list[Path]:
         return sorted(self.queue_dir.glob("*.json"))

@@ -9,10 +9,11 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from vocab.context import PUBLIC
 
 from ..activity import id_of
 from ..actors import local
@@ -22,16 +23,17 @@ from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
 from ..routing import Route
 from ..sqlite import Connection
+from ..timestamps import posix_to_wire, wire_to_posix
 from . import grant as grants
 from . import policy
 from .decision import Decision, TrustBundle, decide
+from .tap import TapReport
 
 if TYPE_CHECKING:
     from ..context import Node
 
 log = logging.getLogger(__name__)
 VISIT = "tl:Visit"
-PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 REVOCATION = "tl:Revocation"
 
 
@@ -286,50 +288,13 @@ async def trust_bundle(node: Node) -> TrustBundle:
 # --- taps and visits ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TapReport:
-    report_id: str
-    grant: bytes
-    card_uid: bytes | None
-    door: str
-    decided_at: float
-    accepted: bool
-    reason: str
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TapReport:
-        uid = data.get("card_uid")
-        return cls(
-            report_id=str(data["report_id"]),
-            grant=grants.from_text(str(data["grant"])),
-            card_uid=bytes.fromhex(uid) if uid else None,
-            door=str(data.get("door") or "porte"),
-            decided_at=float(data["decided_at"]),
-            accepted=data["decision"] == "accept",
-            reason=str(data.get("reason", "")),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "report_id": self.report_id,
-            "grant": grants.to_text(self.grant),
-            "card_uid": self.card_uid.hex() if self.card_uid else None,
-            "door": self.door,
-            "decided_at": self.decided_at,
-            "decision": "accept" if self.accepted else "refuse",
-            "reason": self.reason,
-        }
-
-
 async def check_in(
     node: Node, data: bytes, card_uid: bytes | None, door: str, now: float | None = None
 ) -> tuple[Decision, str | None]:
     """Decide at this place and record the tap: what `interlieux checkin` does."""
     now = time.time() if now is None else now
     decision = decide(data, card_uid, await trust_bundle(node), now)
-    report = TapReport(
-        str(uuid.uuid4()), data, card_uid, door, now, decision.accepted, decision.reason
-    )
+    report = TapReport.of(decision, data, card_uid, door, now)
     visit = await record_tap(node, report)
     return decision, visit
 
@@ -400,7 +365,7 @@ def visit_document(
     report: TapReport,
     audience: list[str],
 ) -> dict[str, Any]:
-    when = datetime.fromtimestamp(report.decided_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = posix_to_wire(report.decided_at)
     return {
         "id": visit_id,
         "type": VISIT,
@@ -430,7 +395,7 @@ async def _visit_of_our_member(db: Connection, node: Node, activity: dict[str, A
         return
     started = visit.get("startTime") or visit.get("published")
     try:
-        visited_at = datetime.fromisoformat(str(started).replace("Z", "+00:00")).timestamp()
+        visited_at = wire_to_posix(str(started))
     except ValueError:
         visited_at = time.time()
     await db.execute(

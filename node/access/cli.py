@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -14,6 +13,7 @@ from reader import ndef
 
 from ..config import NodeConfig
 from ..errors import ConfigError
+from ..timestamps import posix_to_operator
 from . import badge, grant, policy
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ def cmd_badge(args: argparse.Namespace) -> int:
 
         for row in _run(config, listing):
             state = "révoqué" if row["revoked_at"] else "actif"
-            until = time.strftime("%Y-%m-%d", time.localtime(float(str(row["expires"]))))
+            until = posix_to_operator(float(str(row["expires"])), "day")
             print(f"{row['grant_id']}\t{row['member']}\t{state}\tjusqu'au {until}")
     return 0
 

@@ -11,24 +11,23 @@ from starlette.routing import Route
 
 from .. import tokens
 from ..actors import routes as actor_routes
-from ..errors import ForbiddenError, InvalidActivity
+from ..errors import InvalidActivity
 from ..inbox.receive import read_bounded
-from .badge import TapReport, record_tap, trust_bundle
+from .badge import record_tap, trust_bundle
 from .grant import GrantError
+from .tap import TapReport
 
 
 async def _place_token(request: Request) -> None:
     """Doors use a token of the place's own account (`interlieux token --actor <place>`)."""
     node = actor_routes.node_of(request)
-    handle = await tokens.handle_for(node.store, request.headers.get("authorization"))
-    if handle != node.config.handle:
-        raise ForbiddenError(
-            f"token of {handle} is not the place's",
-            fr="Ce jeton n'est pas celui du lieu : créez-en un avec « interlieux token "
-            f"--actor {node.config.handle} ».",
-            en=f"This token is not the place's: create one with 'interlieux token --actor "
-            f"{node.config.handle}'.",
-        )
+    await tokens.require(
+        node.store, request.headers.get("authorization"), node.config.handle,
+        fr="Ce jeton n'est pas celui du lieu : créez-en un avec « interlieux token "
+        f"--actor {node.config.handle} ».",
+        en=f"This token is not the place's: create one with 'interlieux token --actor "
+        f"{node.config.handle}'.",
+    )  # fmt: skip
 
 
 async def bundle(request: Request) -> Response:

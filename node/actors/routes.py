@@ -8,10 +8,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from vocab.context import PUBLIC_FORMS
-
 from .. import __version__, tokens
-from ..activity import recipients
+from ..audience import PUBLIC_SQL, is_public
 from ..directory import place
 from ..errors import InterlieuxError, NotFoundError, SignatureError
 from ..fetch import same_origin
@@ -206,7 +204,7 @@ async def following(request: Request) -> Response:
 async def outbox(request: Request) -> Response:
     """Public activities only: what anyone may read without being addressed."""
     found = await local.by_handle(node_of(request).store, request.path_params["handle"])
-    where = "FROM activities WHERE actor = ? AND local = 1 AND " + _PUBLIC_SQL
+    where = "FROM activities WHERE actor = ? AND local = 1 AND " + PUBLIC_SQL
     return await paged(
         request, found.outbox, f"SELECT COUNT(*) {where}",
         f"SELECT document {where} ORDER BY created_at DESC", (found.id,),
@@ -217,30 +215,16 @@ async def inbox(request: Request) -> Response:
     """The owner reads their inbox with their bearer token."""
     node = node_of(request)
     found = await local.by_handle(node.store, request.path_params["handle"])
-    handle = await tokens.handle_for(node.store, request.headers.get("authorization"))
-    if handle != found.handle:
-        return JSONResponse({"error": "not your inbox"}, status_code=403)
+    await tokens.require(
+        node.store, request.headers.get("authorization"), found.handle,
+        fr="Seul le titulaire du compte (avec son jeton) lit sa boîte de réception.",
+        en="Only the account's owner (with their token) reads its inbox.",
+    )  # fmt: skip
     where = "FROM inbox_items i JOIN activities a ON a.id = i.activity_id WHERE i.owner = ?"
     return await paged(
         request, found.inbox, f"SELECT COUNT(*) {where}",
         f"SELECT a.document {where} ORDER BY i.received_at DESC, a.id", (found.handle,),
     )  # fmt: skip
-
-
-# A document is public when Public is in its to/cc: checked on the stored JSON, in SQL.
-_PUBLIC_VALUES = ", ".join(f"'{p}'" for p in sorted(PUBLIC_FORMS))
-_PUBLIC_SQL = (
-    "("
-    + " OR ".join(
-        f"EXISTS (SELECT 1 FROM json_each(document, '$.{field}') WHERE value IN ({_PUBLIC_VALUES}))"
-        for field in ("to", "cc")
-    )
-    + ")"
-)
-
-
-def is_public(document: dict[str, Any]) -> bool:
-    return any(r in PUBLIC_FORMS for r in recipients(document))
 
 
 async def stored_document(request: Request, table: str) -> Response:

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..activity import authorize, check_incoming, id_of, type_of
 from ..actors import local
+from ..audience import is_public
 from ..config import tuning
 from ..errors import FederationError, FetchError, InterlieuxError
 from ..fetch import Signer, fetch_document, same_origin
 from ..inbox.apply import enqueue
-from ..query.graph import is_public
 from ..routing import Route
 from ..sqlite import Connection
 from ..worker import Worker

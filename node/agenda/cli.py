@@ -8,7 +8,6 @@ to followers are the outbox's own.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..actors import local
 from ..config import NodeConfig
 from ..errors import InvalidActivity, NotFoundError
+from ..timestamps import posix_to_operator
 
 if TYPE_CHECKING:
     from ..context import Node
@@ -136,7 +136,7 @@ def _backfill(config: NodeConfig, args: argparse.Namespace) -> None:
     for r in rows:
         line = f"{labels.get(r['state'], r['state'])}\t{r['actor']}"
         if r["finished_at"]:
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["finished_at"]))
+            when = posix_to_operator(r["finished_at"])
             line += f"\t{r['items']} activités lues le {when}"
         if r["last_error"]:
             line += f"\traison : {r['last_error']}"

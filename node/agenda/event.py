@@ -15,10 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from feedgen.feed import FeedGenerator
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as ICalEvent
 
 from ..config import DEFAULT_TIMEZONE
+from ..timestamps import wire_to_datetime
 
 _DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -30,10 +32,9 @@ def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return wire_to_datetime(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _zone(event: dict[str, Any], default: str = DEFAULT_TIMEZONE) -> ZoneInfo:
@@ -168,3 +169,40 @@ def calendar_of(
     last = max(days, default=datetime.now(UTC).date()) + timedelta(days=366)
     calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar
+
+
+def atom_of(
+    feed_id: str,
+    title: str,
+    self_url: str,
+    alternate_url: str,
+    items: Iterable[tuple[dict[str, Any], Organizer | None]],
+) -> bytes:
+    """An Atom feed in French, one entry per event; an organizer, in a shared feed, is named
+    before the event's name and as its author."""
+    feed = FeedGenerator()
+    feed.id(feed_id)
+    feed.title(title)
+    feed.link(href=self_url, rel="self")
+    feed.link(href=alternate_url, rel="alternate")
+    feed.language("fr")
+    latest = datetime.fromtimestamp(0, UTC)
+    for event, organizer in items:
+        entry = feed.add_entry(order="append")
+        entry.id(event["id"])
+        if organizer is None:
+            entry.title(event.get("name", ""))
+        else:
+            entry.title(f"[{organizer.name}] {event.get('name', '')}")
+            entry.author({"name": organizer.name, "uri": organizer.id})
+        entry.link(href=event.get("url") or event["id"])
+        entry.summary(event.get("summary") or summary_fr(event))
+        if event.get("content"):
+            entry.content(event["content"], type="html")
+        updated = parse_time(event.get("updated") or event.get("published"))
+        updated = updated or datetime.now(UTC)
+        entry.published(parse_time(event.get("published")) or updated)
+        entry.updated(updated)
+        latest = max(latest, updated)
+    feed.updated(latest)
+    return bytes(feed.atom_str(pretty=True))

@@ -20,16 +20,17 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from vocab import shapes
-from vocab.context import PUBLIC_FORMS
 
 from ..activity import id_of, type_of
 from ..actors import local
+from ..audience import is_public
 from ..config import DEFAULT_TIMEZONE
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
 from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
+from ..timestamps import posix_to_wire
 from . import event as events
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def count_update(event: dict[str, Any], host: LocalActor) -> dict[str, Any]:
     A public event goes to Public and the followers even if it named only Public: the
     followers' nodes are the ones that keep a copy to bring up to date."""
     audience = {f: list(_as_list(event.get(f))) for f in ("to", "cc") if event.get(f)}
-    if any(ref in PUBLIC_FORMS for ref in [*audience.get("to", []), *audience.get("cc", [])]):
+    if is_public(audience):
         audience["cc"] = list(dict.fromkeys([*audience.get("cc", []), host.followers]))
     return {"type": "Update", "actor": host.id, "object": event, **audience}
 
@@ -394,7 +395,7 @@ async def pending_requests(node: Node, event_id: str | None = None) -> list[dict
     return [
         {"join": r["join_id"], "actor": r["actor"], "event": r["event_id"],
          "name": r["name"], "message": r["message"],
-         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(r["created_at"]))}
+         "created": posix_to_wire(r["created_at"])}
         for r in rows
     ]  # fmt: skip
 

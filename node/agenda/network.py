@@ -13,7 +13,6 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from feedgen.feed import FeedGenerator
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -22,8 +21,8 @@ from vocab.context import DOCUMENT_CONTEXT
 
 from ..actors import local
 from ..actors.routes import as_response, node_of
+from ..audience import is_public
 from ..fetch import origin_of
-from ..query.graph import is_public
 from . import event as events
 
 if TYPE_CHECKING:
@@ -109,29 +108,11 @@ async def network_ics(request: Request) -> Response:
 async def network_atom(request: Request) -> Response:
     node = node_of(request)
     base = node.config.base_url
-    feed = FeedGenerator()
-    feed.id(f"{base}/network/agenda")
-    feed.title(await _title(node))
-    feed.link(href=f"{base}/network/agenda.atom", rel="self")
-    feed.link(href=f"{base}/network/agenda", rel="alternate")
-    feed.language("fr")
-    latest = datetime.fromtimestamp(0, UTC)
-    for document, organizer in await shared_events(node):
-        entry = feed.add_entry(order="append")
-        entry.id(document["id"])
-        entry.title(f"[{organizer.name}] {document.get('name', '')}")
-        entry.author({"name": organizer.name, "uri": organizer.id})
-        entry.link(href=document.get("url") or document["id"])
-        entry.summary(document.get("summary") or events.summary_fr(document))
-        if document.get("content"):
-            entry.content(document["content"], type="html")
-        updated = events.parse_time(document.get("updated") or document.get("published"))
-        updated = updated or datetime.now(UTC)
-        entry.published(events.parse_time(document.get("published")) or updated)
-        entry.updated(updated)
-        latest = max(latest, updated)
-    feed.updated(latest)
-    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")
+    feed = events.atom_of(
+        f"{base}/network/agenda", await _title(node), f"{base}/network/agenda.atom",
+        f"{base}/network/agenda", await shared_events(node),
+    )  # fmt: skip
+    return Response(feed, media_type="application/atom+xml; charset=utf-8")
 
 
 ROUTES = [

@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from feedgen.feed import FeedGenerator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -16,9 +15,9 @@ from .. import tokens
 from ..actors import local
 from ..actors.local import LocalActor
 from ..actors.routes import node_of, paged
-from ..errors import ForbiddenError, InvalidActivity, NotFoundError
+from ..audience import PUBLIC_SQL, is_public
+from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import publish
-from ..query.graph import is_public
 from . import event as events
 from . import handlers, network
 
@@ -48,8 +47,7 @@ async def public_events(request: Request, recent_only: bool = True) -> list[dict
 async def agenda_collection(request: Request) -> Response:
     node = node_of(request)
     where = (
-        "FROM objects WHERE local = 1 AND type = 'Event' AND deleted_at IS NULL AND"
-        " EXISTS (SELECT 1 FROM json_each(document, '$.to') WHERE value LIKE '%#Public')"
+        "FROM objects WHERE local = 1 AND type = 'Event' AND deleted_at IS NULL AND " + PUBLIC_SQL
     )
     return await paged(
         request, f"{node.config.base_url}/agenda", f"SELECT COUNT(*) {where}",
@@ -126,13 +124,12 @@ async def _host_event(request: Request) -> tuple[LocalActor, dict[str, Any]]:
         )
     document = json.loads(row[0])
     host = await local.by_id(node.store, str(document.get("attributedTo")))
-    handle = await tokens.handle_for(node.store, request.headers.get("authorization"))
-    if host is None or handle != host.handle:
-        raise ForbiddenError(
-            "only the event's host answers its requests",
-            fr="Seule l'équipe qui organise l'événement (avec son jeton) répond aux demandes.",
-            en="Only the event's host (with its token) answers its requests.",
-        )
+    await tokens.require(
+        node.store, request.headers.get("authorization"), host.handle if host else None,
+        fr="Seule l'équipe qui organise l'événement (avec son jeton) répond aux demandes.",
+        en="Only the event's host (with its token) answers its requests.",
+    )  # fmt: skip
+    assert host is not None  # `require` lets no token through for an event with no host here
     return host, document
 
 
@@ -182,28 +179,11 @@ async def answer_join(request: Request) -> Response:
 async def agenda_atom(request: Request) -> Response:
     node = node_of(request)
     base = node.config.base_url
-    feed = FeedGenerator()
-    feed.id(f"{base}/agenda")
-    feed.title(f"Agenda — {await _place_name(request)}")
-    feed.link(href=f"{base}/agenda.atom", rel="self")
-    feed.link(href=node.config.place_id, rel="alternate")
-    feed.language("fr")
-    latest = datetime.fromtimestamp(0, UTC)
-    for document in await public_events(request):
-        entry = feed.add_entry(order="append")
-        entry.id(document["id"])
-        entry.title(document.get("name", ""))
-        entry.link(href=document.get("url") or document["id"])
-        entry.summary(document.get("summary") or events.summary_fr(document))
-        if document.get("content"):
-            entry.content(document["content"], type="html")
-        updated = events.parse_time(document.get("updated") or document.get("published"))
-        updated = updated or datetime.now(UTC)
-        entry.published(events.parse_time(document.get("published")) or updated)
-        entry.updated(updated)
-        latest = max(latest, updated)
-    feed.updated(latest)
-    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")
+    feed = events.atom_of(
+        f"{base}/agenda", f"Agenda — {await _place_name(request)}", f"{base}/agenda.atom",
+        node.config.place_id, [(document, None) for document in await public_events(request)],
+    )  # fmt: skip
+    return Response(feed, media_type="application/atom+xml; charset=utf-8")
 
 
 ROUTES = [

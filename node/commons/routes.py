@@ -7,8 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..actors.routes import node_of, paged
-
-_PUBLIC = "EXISTS (SELECT 1 FROM json_each(document, '$.to') WHERE value LIKE '%#Public')"
+from ..audience import PUBLIC_SQL
 
 
 def _collection(kind: str, path: str):  # type: ignore[no-untyped-def]
@@ -16,7 +15,7 @@ def _collection(kind: str, path: str):  # type: ignore[no-untyped-def]
         node = node_of(request)
         where = (
             f"FROM objects WHERE local = 1 AND type = '{kind}' AND deleted_at IS NULL AND "
-            + _PUBLIC
+            + PUBLIC_SQL
         )
         return await paged(
             request, f"{node.config.base_url}{path}", f"SELECT COUNT(*) {where}",

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from .. import tokens
 from ..actors import local
 from ..actors.routes import as_response, node_of, paged
-from ..errors import ForbiddenError, InvalidActivity
+from ..errors import InvalidActivity
 from . import media, residents
 
 
@@ -27,12 +27,11 @@ async def residents_collection(request: Request) -> Response:
 async def _place_team(request: Request) -> local.LocalActor:
     node = node_of(request)
     place = await local.by_handle(node.store, node.config.handle)
-    if await tokens.handle_for(node.store, request.headers.get("authorization")) != place.handle:
-        raise ForbiddenError(
-            "only the place validates residents",
-            fr="Seule l'équipe du lieu (jeton du lieu) peut valider un résident.",
-            en="Only the place's team (the place's token) can validate a resident.",
-        )
+    await tokens.require(
+        node.store, request.headers.get("authorization"), place.handle,
+        fr="Seule l'équipe du lieu (jeton du lieu) peut valider un résident.",
+        en="Only the place's team (the place's token) can validate a resident.",
+    )  # fmt: skip
     return place
 
 
@@ -74,12 +73,11 @@ async def profile(request: Request) -> Response:
     member = await local.by_handle(node.store, request.path_params["handle"])
     if request.method == "GET":
         return as_response(request, await residents.public_profile(node.store, member))
-    if await tokens.handle_for(node.store, request.headers.get("authorization")) != member.handle:
-        raise ForbiddenError(
-            "only the member edits their profile",
-            fr="Seul le membre (avec son jeton) modifie son profil.",
-            en="Only the member (with their token) edits their profile.",
-        )
+    await tokens.require(
+        node.store, request.headers.get("authorization"), member.handle,
+        fr="Seul le membre (avec son jeton) modifie son profil.",
+        en="Only the member (with their token) edits their profile.",
+    )  # fmt: skip
     try:
         body = json.loads(await request.body())
         assert isinstance(body, dict)

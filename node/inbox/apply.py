@@ -19,9 +19,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vocab.context import PUBLIC_FORMS
-
 from ..activity import id_of, recipients, type_of
+from ..audience import is_public_address
 from ..config import tuning
 from ..errors import FederationError, InterlieuxError
 from ..queues import InboxState
@@ -224,7 +223,7 @@ async def _local_recipients(
                 row = await cur.fetchone()
             if row:
                 owners.add(row[0])
-    public = any(ref in PUBLIC_FORMS for ref in addressed)
+    public = any(map(is_public_address, addressed))
     if public or (sender_followers and sender_followers in addressed):
         async with db.execute(
             "SELECT a.handle FROM follows f JOIN local_actors a ON a.id = f.follower"

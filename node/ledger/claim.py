@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import ConfigError
+from ..timestamps import posix_to_wire, wire_to_posix
 from .money import from_cents, to_cents
 
 CLAIM = "tl:Claim"
@@ -75,14 +76,6 @@ def previous_period(moment: float) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def iso(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-
-
 # --- building ----------------------------------------------------------------------------
 
 
@@ -98,7 +91,7 @@ class Line:
     def to_json(self) -> dict[str, Any]:
         line: dict[str, Any] = {
             "tl:visit": self.visit,
-            "startTime": iso(self.visited_at),
+            "startTime": posix_to_wire(self.visited_at),
             "tl:grant": self.grant,
             "tl:visitor": self.visitor,
             "tl:amount": from_cents(self.amount_cents),
@@ -111,7 +104,7 @@ class Line:
     def from_json(cls, data: dict[str, Any]) -> Line:
         return cls(
             visit=str(data["tl:visit"]),
-            visited_at=parse_iso(str(data["startTime"])),
+            visited_at=wire_to_posix(str(data["startTime"])),
             grant=str(data["tl:grant"]),
             visitor=str(data.get("tl:visitor", "")),
             amount_cents=to_cents(str(data["tl:amount"])),
@@ -141,7 +134,7 @@ def build(
         "tl:currency": currency,
         "tl:total": from_cents(sum(line.amount_cents for line in lines)),
         "tl:lines": [line.to_json() for line in lines],
-        "published": iso(published),
+        "published": posix_to_wire(published),
         "summary": f"Réclamation de {len(lines)} passage(s) pour {period}",
         "to": [debtor],
     }

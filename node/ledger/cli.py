@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import NodeConfig
 from ..errors import ConfigError
+from ..timestamps import posix_to_operator, posix_to_wire
 from . import books, claim, exchange
 from .money import from_cents
 
@@ -223,7 +224,7 @@ def _write_csv(rows: list[Any]) -> None:
         cents = r["amount_cents"]
         debit = from_cents(cents).replace(".", ",") if cents > 0 else ""
         credit = from_cents(-cents).replace(".", ",") if cents < 0 else ""
-        day = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["booked_at"]))
+        day = posix_to_operator(r["booked_at"], "second", utc=True)
         out.writerow([day, r["txn"], r["kind"], r["memo"], r["account"], debit, credit,
                       r["currency"], r["reference"] or ""])  # fmt: skip
 
@@ -241,7 +242,7 @@ def cmd_credit(args: argparse.Namespace) -> int:
     currency, uses = _run(config, lambda n: credit.statement(n, args.account))
     if args.json:
         json.dump({"account": args.account, "currency": currency, "uses": [
-            {"date": claim.iso(u.when), "kind": u.kind, "amount": from_cents(u.cents),
+            {"date": posix_to_wire(u.when), "kind": u.kind, "amount": from_cents(u.cents),
              "place": u.place, "visit": u.reference if u.kind == "claim" else None,
              "remaining": from_cents(u.remaining)} for u in uses]}, sys.stdout)  # fmt: skip
         print()
@@ -249,7 +250,7 @@ def cmd_credit(args: argparse.Namespace) -> int:
     print(f"Statement of {args.account} ({currency})" if _en(args) else
           f"Relevé du compte {args.account} ({currency})")  # fmt: skip
     for u in uses:
-        day = time.strftime("%Y-%m-%d", time.gmtime(u.when))
+        day = posix_to_operator(u.when, "day", utc=True)
         if u.kind == "credit_sale":
             what = "purchase" if _en(args) else "achat de crédit"
         else:

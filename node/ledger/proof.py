@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import jcs
@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from .. import multibase
 from ..errors import SignatureError
+from ..timestamps import datetime_to_wire, now_to_wire
 
 CRYPTOSUITE = "eddsa-jcs-2022"
 KeyFinder = Callable[[str], ed25519.Ed25519PublicKey | None]
@@ -48,7 +49,7 @@ def sign(
         "cryptosuite": CRYPTOSUITE,
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
-        "created": (created or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": datetime_to_wire(created) if created else now_to_wire(),
     }
     if "@context" in document:
         options["@context"] = document["@context"]

@@ -6,10 +6,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vocab.context import PUBLIC_FORMS
-
 from ..activity import recipients
 from ..actors.remote import RemoteActor
+from ..audience import is_public_address
 
 
 def public_reaches_followers(activity: dict[str, Any], own_followers: str) -> dict[str, Any]:
@@ -25,7 +24,7 @@ def public_reaches_followers(activity: dict[str, Any], own_followers: str) -> di
     if isinstance(activity.get("object"), dict) and activity.get("type") == "Create":
         parts.append(activity["object"])
     addressed = [ref for part in parts for ref in recipients(part)]
-    if own_followers in addressed or not any(ref in PUBLIC_FORMS for ref in addressed):
+    if own_followers in addressed or not any(map(is_public_address, addressed)):
         return activity
     result = dict(activity)
     result["cc"] = [*_as_list(activity.get("cc")), own_followers]
@@ -54,7 +53,7 @@ def remote_refs(
 ) -> list[str]:
     """The remote actor ids whose documents we need to know their inboxes."""
     addressed = list(addressed)
-    refs = [r for r in addressed if r not in PUBLIC_FORMS and r != own_followers]
+    refs = [r for r in addressed if not is_public_address(r) and r != own_followers]
     if own_followers in addressed:
         refs += list(followers)
     seen: list[str] = []
@@ -81,7 +80,7 @@ def delivery_targets(
     addressed = list(addressed)
     expanded: list[str] = []
     for ref in addressed:
-        if ref in PUBLIC_FORMS:
+        if is_public_address(ref):
             continue
         if ref == own_followers:
             expanded.extend(followers)

@@ -14,7 +14,6 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from vocab.context import DOCUMENT_CONTEXT
@@ -25,6 +24,7 @@ from ..actors.remote import RemoteActor, actor_from_row
 from ..errors import FetchError, InvalidActivity
 from ..queues import DeliveryState, InboxState
 from ..sqlite import Connection
+from ..timestamps import now_to_wire
 from .addressing import delivery_targets, public_reaches_followers, remote_refs
 
 if TYPE_CHECKING:
@@ -44,10 +44,6 @@ class Outgoing:
     inboxes: tuple[str, ...] = ()
     local: tuple[str, ...] = ()  # local actor ids that receive it in their inbox
     new_object: dict[str, Any] | None = None  # the object a Create brings into being
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def normalize(body: Any, actor_id: str, base_url: str) -> dict[str, Any]:
@@ -76,7 +72,7 @@ def normalize(body: Any, actor_id: str, base_url: str) -> dict[str, Any]:
         "id": f"{base_url}/activities/{uuid.uuid4()}",
         "type": kind,
         "actor": actor_id,
-        "published": now_iso(),
+        "published": now_to_wire(),
         **body,
     }
     if kind == "Create":
@@ -134,7 +130,7 @@ async def prepare(
             "@context": DOCUMENT_CONTEXT,
             "id": f"{node.config.base_url}/activities/{uuid.uuid4()}",
             **activity,
-            "published": now_iso(),
+            "published": now_to_wire(),
         }
     addressed = recipients(activity)
     followers = [

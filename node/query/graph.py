@@ -24,9 +24,10 @@ from rdflib import Graph
 from rdflib.term import Node as RDFNode
 
 import vocab.loader  # noqa: F401  (installs the bundled-only document loader)
-from vocab.context import DOCUMENT_CONTEXT, PUBLIC_FORMS
+from vocab.context import DOCUMENT_CONTEXT
 
-from ..activity import recipients, type_of
+from ..activity import type_of
+from ..audience import is_public
 from ..sqlite import Connection
 from ..store import Store
 from ..worker import Worker
@@ -44,10 +45,6 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "sec": "https://w3id.org/security#",
 }
-
-
-def is_public(document: dict[str, Any]) -> bool:
-    return any(r in PUBLIC_FORMS for r in recipients(document))
 
 
 def to_ntriples(document: dict[str, Any]) -> str:

@@ -169,3 +169,16 @@ def test_a_captured_mobilizon_join_is_understood(place: InProcessNode, stand_in:
     assert response.status_code == 202
     accept = stand_in.wait_received(lambda b: b["type"] == "Accept")
     assert accept["object"]["id"] == captured["id"]
+
+
+def test_an_event_served_to_anyone_is_listed_too_whatever_the_spelling_of_public(
+    place: InProcessNode,
+) -> None:
+    # Unlisted in Mastodon's sense (Public in cc) and compacted: public all the same, so the
+    # collection lists what the node serves one by one (it once looked for `#Public` in `to`).
+    created = post(place, event(to=[place.actor_id("coroutine") + "/followers"], cc=["as:Public"]))
+    assert created.status_code == 201, created.text
+    obj_id = created.json()["object"]["id"]
+    assert place.client.get(obj_id, headers={"accept": AS_JSON}).status_code == 200
+    assert place.client.get("/agenda").json()["totalItems"] == 1
+    assert "Atelier soudure" in place.client.get("/agenda.ics").text
