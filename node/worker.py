@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+
+log = logging.getLogger(__name__)
 
 
 class Worker:
@@ -23,3 +26,32 @@ class Worker:
 
     async def _run(self) -> None:
         raise NotImplementedError
+
+
+class QueueWorker(Worker):
+    """Works through a queue of rows: at once when woken, else every `poll` seconds, which
+    also picks up rows that another process (the CLI) queued and could not wake it for."""
+
+    poll = 2.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def work(self) -> bool:
+        """One piece of work; True while there may be more at once."""
+        raise NotImplementedError
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                while await self.work():
+                    pass
+            except Exception:  # the worker must outlive any one bad row or fault
+                log.exception("%s: pass failed", self.name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll)

@@ -14,8 +14,6 @@ actor and its object on the place's origin (the rules the inbox applies to a sig
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -29,7 +27,7 @@ from ..fetch import Signer, fetch_document, same_origin
 from ..inbox.apply import enqueue
 from ..routing import Route
 from ..sqlite import Connection
-from ..worker import Worker
+from ..worker import QueueWorker
 
 if TYPE_CHECKING:
     from ..context import Node
@@ -159,7 +157,7 @@ async def read_outbox(node: Node, place_id: str) -> list[dict[str, Any]]:
     return found
 
 
-class BackfillWorker(Worker):
+class BackfillWorker(QueueWorker):
     """Reads followed places' outboxes, one `backfills` row at a time."""
 
     name = "backfill-worker"
@@ -167,27 +165,17 @@ class BackfillWorker(Worker):
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node = node
-        self._wake = asyncio.Event()
+        self.poll = tuning("backfill_poll", 5.0)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def _run(self) -> None:
-        poll = tuning("backfill_poll", 5.0)  # also picks up rows queued by the CLI
-        while True:
-            self._wake.clear()
-            try:
-                due = await self.node.store.all(
-                    "SELECT * FROM backfills WHERE state = 'new' AND next_attempt_at <= ?"
-                    " ORDER BY next_attempt_at",
-                    (time.time(),),
-                )
-                for row in due:
-                    await self.run_one(row)
-            except Exception:  # the worker must outlive any one bad row or fault
-                log.exception("backfill pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=poll)
+    async def work(self) -> bool:
+        due = await self.node.store.all(
+            "SELECT * FROM backfills WHERE state = 'new' AND next_attempt_at <= ?"
+            " ORDER BY next_attempt_at",
+            (time.time(),),
+        )
+        for row in due:
+            await self.run_one(row)
+        return False  # a row that failed waits for its next attempt, not for another pass
 
     async def run_one(self, row: Any) -> None:
         place_id = row["actor"]

@@ -11,8 +11,6 @@ transaction per batch and a savepoint per activity. A crash before the commit le
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -25,7 +23,7 @@ from ..config import tuning
 from ..errors import FederationError, InterlieuxError
 from ..queues import InboxState
 from ..sqlite import Connection
-from ..worker import Worker
+from ..worker import QueueWorker
 
 if TYPE_CHECKING:
     from ..context import Node
@@ -37,7 +35,7 @@ MAX_ATTEMPTS = 8
 BATCH = 100
 
 
-class InboxWorker(Worker):
+class InboxWorker(QueueWorker):
     """Applies stored activities in the order they arrived, a batch per transaction."""
 
     name = "inbox-worker"
@@ -45,22 +43,10 @@ class InboxWorker(Worker):
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node = node
-        self._wake = asyncio.Event()
+        self.poll = tuning("inbox_retry", 2.0)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def _run(self) -> None:
-        retry_delay = tuning("inbox_retry", 2.0)  # also picks up rows queued by the CLI
-        while True:
-            self._wake.clear()
-            try:
-                while await self.apply_next_batch():
-                    pass
-            except Exception:  # the worker must outlive any one bad row or fault
-                log.exception("inbox worker pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=retry_delay)
+    async def work(self) -> bool:
+        return await self.apply_next_batch() > 0
 
     async def apply_next_batch(self) -> int:
         """Apply up to BATCH due rows; how many there were (0: nothing due)."""
