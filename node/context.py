@@ -7,13 +7,14 @@ protocol, so that none of them imports `app`, which imports them all.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
+from .actors.local import LocalActor
 from .actors.remote import Directory
 from .config import NodeConfig
-from .routing import Table
+from .sqlite import Connection
 from .store import Store
 
 
@@ -21,6 +22,18 @@ class Wakeable(Protocol):
     """A worker that sleeps until it has work: waking it is how new work is announced."""
 
     def wake(self) -> None: ...
+
+
+class Router(Protocol):
+    """What received, posted and published activities do (`routing.Table` is the one)."""
+
+    async def received(self, db: Connection, node: Node, activity: dict[str, Any]) -> None: ...
+
+    async def validate(self, node: Node, actor: LocalActor, activity: dict[str, Any]) -> None: ...
+
+    async def published(
+        self, db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
+    ) -> None: ...
 
 
 class Node(Protocol):
@@ -35,7 +48,7 @@ class Node(Protocol):
     def http(self) -> httpx.AsyncClient: ...
 
     @property
-    def routing(self) -> Table:
+    def routing(self) -> Router:
         """What received and published activities do: the domains' routes, in one table."""
 
     @property

@@ -53,5 +53,15 @@ class QueueWorker(Worker):
                     pass
             except Exception:  # the worker must outlive any one bad row or fault
                 log.exception("%s: pass failed", self.name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
+            await sleep_until_woken(self._wake, self.poll)
+
+
+async def sleep_until_woken(wake: asyncio.Event, seconds: float) -> None:
+    """Wait for `wake`, at most `seconds`.
+
+    Not `asyncio.wait_for`: on Python 3.11 it can swallow a cancellation that arrives as the
+    event is set, and a worker being stopped then loops on forever (seen as a server that
+    never finishes shutting down). `asyncio.timeout` tells its own cancel from the caller's."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await wake.wait()

@@ -11,7 +11,6 @@ peer that is down or slow holds a slot or two and never the whole queue.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -30,6 +29,7 @@ from ..config import tuning
 from ..errors import DeliveryError, FetchError
 from ..fetch import AS_CONTENT_TYPE, origin_of
 from ..queues import DeliveryState
+from ..worker import sleep_until_woken
 
 if TYPE_CHECKING:
     from ..context import Node
@@ -136,8 +136,7 @@ class DeliveryWorker:
             wait = IDLE_POLL
             if row and row["due"] is not None:
                 wait = min(wait, max(0.05, row["due"] - time.time()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            await sleep_until_woken(self._wake, wait)
 
     async def _dispatch(self) -> None:
         free = CONCURRENCY - len(self._in_flight)
