@@ -148,19 +148,25 @@ class DeliveryWorker:
             " AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT ?",
             (PENDING, now, now, free * 4),
         )
+        chosen: list[tuple[Any, str]] = []
         for row in rows:
-            if len(self._in_flight) >= CONCURRENCY or row["id"] in self._in_flight:
+            if len(self._in_flight) + len(chosen) >= CONCURRENCY or row["id"] in self._in_flight:
                 continue
             host = urlsplit(row["inbox"]).netloc
             if self._per_host.get(host, 0) >= PER_HOST:
                 continue
-            async with self.node.store.write() as db:
-                await db.execute(
-                    "UPDATE deliveries SET locked_until = ? WHERE id = ?", (now + LEASE, row["id"])
-                )
             self._per_host[host] = self._per_host.get(host, 0) + 1
-            task = asyncio.create_task(self._attempt(dict(row), host))
-            self._in_flight[row["id"]] = task
+            chosen.append((row, host))
+        if not chosen:
+            return
+        # One lease for the whole pass: a post to 50 servers takes one commit here, not 50.
+        async with self.node.store.write() as db:
+            await db.executemany(
+                "UPDATE deliveries SET locked_until = ? WHERE id = ?",
+                [(now + LEASE, row["id"]) for row, _ in chosen],
+            )
+        for row, host in chosen:
+            self._in_flight[row["id"]] = asyncio.create_task(self._attempt(dict(row), host))
 
     async def _attempt(self, row: dict[str, Any], host: str) -> None:
         try:
@@ -204,14 +210,15 @@ class DeliveryWorker:
     async def _finish(self, row: dict[str, Any], error: DeliveryError | None) -> None:
         now = time.time()
         attempts = row["attempts"] + 1
+        if error is None:
+            # One statement: deliveries finishing together share a commit (Store.execute).
+            await self.node.store.execute(
+                "UPDATE deliveries SET state = ?, attempts = ?, finished_at = ?,"
+                " locked_until = NULL, last_error = NULL WHERE id = ?",
+                (PENDING.to(DeliveryState.DELIVERED), attempts, now, row["id"]),
+            )
+            return
         async with self.node.store.write() as db:
-            if error is None:
-                await db.execute(
-                    "UPDATE deliveries SET state = ?, attempts = ?, finished_at = ?,"
-                    " locked_until = NULL, last_error = NULL WHERE id = ?",
-                    (PENDING.to(DeliveryState.DELIVERED), attempts, now, row["id"]),
-                )
-                return
             delay = max(self.schedule.delay(attempts), error.retry_after or 0.0)
             give_up = not error.retry or now + delay - row["created_at"] > self.schedule.max_age
             if give_up:
