@@ -23,6 +23,7 @@ from . import backup, tokens
 from .access import cli as access_cli
 from .actors import local
 from .agenda import cli as agenda_cli
+from .app import create_app, run_with_node
 from .config import (
     CONFIG_FILE,
     DATABASE_FILE,
@@ -33,6 +34,7 @@ from .config import (
     check_handle,
     listen_address,
 )
+from .context import Command, Runner
 from .directory import cli as directory_cli
 from .errors import ConfigError, InterlieuxError
 from .ledger import cli as ledger_cli
@@ -137,7 +139,7 @@ async def _with_store(config: NodeConfig, work: Callable[[Store], Awaitable[Any]
         await store.close()
 
 
-def cmd_init(args: argparse.Namespace) -> None:
+def cmd_init(args: argparse.Namespace, run: Runner) -> None:
     data: Path = args.data
     base_url = check_base_url(args.base_url)
     handle = check_handle(args.handle)
@@ -162,10 +164,8 @@ def cmd_init(args: argparse.Namespace) -> None:
     print(f"Lancez-le avec : interlieux serve --data {data}")
 
 
-def cmd_serve(args: argparse.Namespace) -> None:
+def cmd_serve(args: argparse.Namespace, run: Runner) -> None:
     import uvicorn
-
-    from .app import create_app
 
     config = NodeConfig.load(args.data)
     host, port = listen_address(config, args.host, args.port)
@@ -193,7 +193,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", lifespan="on")
 
 
-def cmd_member(args: argparse.Namespace) -> None:
+def cmd_member(args: argparse.Namespace, run: Runner) -> None:
     config = NodeConfig.load(args.data)
     if args.member_command == "list":
 
@@ -214,7 +214,7 @@ def cmd_member(args: argparse.Namespace) -> None:
     print(f"Membre créé : @{actor.handle}@{config.host} ({actor.id})")
 
 
-def cmd_token(args: argparse.Namespace) -> None:
+def cmd_token(args: argparse.Namespace, run: Runner) -> None:
     config = NodeConfig.load(args.data)
     if args.list:
         rows = asyncio.run(_with_store(config, tokens.listing))
@@ -237,7 +237,7 @@ def cmd_token(args: argparse.Namespace) -> None:
     print(token)
 
 
-def cmd_deliveries(args: argparse.Namespace) -> None:
+def cmd_deliveries(args: argparse.Namespace, run: Runner) -> None:
     config = NodeConfig.load(args.data)
     hidden = None if args.all else DeliveryState.DELIVERED
 
@@ -288,7 +288,7 @@ def _file_errors(what: str) -> Iterator[None]:
         ) from exc
 
 
-def cmd_backup(args: argparse.Namespace) -> None:
+def cmd_backup(args: argparse.Namespace, run: Runner) -> None:
     to_stdout = str(args.out) == "-"
     with _file_errors("backup"):
         manifest = backup.backup(args.data, sys.stdout.buffer if to_stdout else args.out)
@@ -304,7 +304,7 @@ def cmd_backup(args: argparse.Namespace) -> None:
     print("Elle contient les clés privées du nœud : gardez-la aussi bien que le serveur.", file=say)
 
 
-def cmd_restore(args: argparse.Namespace) -> None:
+def cmd_restore(args: argparse.Namespace, run: Runner) -> None:
     source = sys.stdin.buffer if str(args.source) == "-" else args.source
     with _file_errors("restore"):
         manifest, aside = backup.restore(source, args.data, force=args.force)
@@ -320,7 +320,12 @@ def cmd_restore(args: argparse.Namespace) -> None:
     print(f"Lancez-le avec : interlieux serve --data {args.data}")
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
+def _without_node(command: Callable[[argparse.Namespace], int | None]) -> Command:
+    """The reader's commands run on a door, with no node beside them."""
+    return lambda args, run: command(args)
+
+
+COMMANDS: dict[str, Command] = {
     "init": cmd_init,
     "serve": cmd_serve,
     "member": cmd_member,
@@ -330,7 +335,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "restore": cmd_restore,
     **access_cli.COMMANDS,
     **ledger_cli.COMMANDS,
-    **reader_cli.COMMANDS,
+    **{name: _without_node(command) for name, command in reader_cli.COMMANDS.items()},
     **directory_cli.COMMANDS,
     **agenda_cli.COMMANDS,
 }
@@ -339,7 +344,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args) or 0
+        return COMMANDS[args.command](args, run_with_node) or 0
     except InterlieuxError as exc:
         print(f"interlieux: {exc.message(_lang(args))}", file=sys.stderr)
         return 2

@@ -7,7 +7,9 @@ protocol, so that none of them imports `app`, which imports them all.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import argparse
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -16,6 +18,8 @@ from .actors.remote import Directory
 from .config import NodeConfig
 from .sqlite import Connection
 from .store import Store
+
+T = TypeVar("T")
 
 
 class Wakeable(Protocol):
@@ -66,3 +70,14 @@ class Node(Protocol):
     @property
     def backfill(self) -> Wakeable:
         """Reading the outboxes of newly followed places."""
+
+
+class Runner(Protocol):
+    """How a command runs a piece of work with the node: `app.run_with_node`, given to the
+    domains' commands by `cli`, which assembles them (so that no command imports `app`)."""
+
+    def __call__(self, config: NodeConfig, work: Callable[[Node], Awaitable[T]], /) -> T: ...
+
+
+# A team's command: its parsed arguments, and how to run work with the node.
+Command = Callable[[argparse.Namespace, Runner], int | None]

@@ -5,21 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
 
 from reader import ndef
 
 from ..config import NodeConfig
+from ..context import Node, Runner
 from ..errors import ConfigError
 from ..timestamps import posix_to_operator
 from . import badge, grant, policy
-
-if TYPE_CHECKING:
-    from ..context import Node
-
-T = TypeVar("T")
 
 _YES_NO = {"oui": True, "yes": True, "non": False, "no": False}
 
@@ -103,19 +97,13 @@ def _uid(value: str | None) -> bytes | None:
         ) from exc
 
 
-def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
-    from ..app import run_with_node
-
-    return run_with_node(config, work)
-
-
-def cmd_peer(args: argparse.Namespace) -> int:
+def cmd_peer(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     if args.peer_command == "add":
-        peer = _run(config, lambda n: badge.add_peer(n, args.actor, args.visit_rate, args.currency))
+        peer = run(config, lambda n: badge.add_peer(n, args.actor, args.visit_rate, args.currency))
         print(f"Pair ajouté : {peer} (abonnement envoyé ; ses badges sont honorés ici).")
     elif args.peer_command == "remove":
-        _run(config, lambda n: badge.remove_peer(n, args.actor))
+        run(config, lambda n: badge.remove_peer(n, args.actor))
         print(f"Pair retiré : {args.actor}.")
     else:
 
@@ -123,7 +111,7 @@ def cmd_peer(args: argparse.Namespace) -> int:
             rows = await node.store.all("SELECT * FROM peers ORDER BY added_at")
             return [(r["actor_id"], r["visit_rate"], r["currency"]) for r in rows]
 
-        rows = _run(config, listing)
+        rows = run(config, listing)
         if not rows:
             print("Aucun pair : « interlieux peer add --actor URL » en ajoute un.")
         for actor, rate, currency in rows:
@@ -131,10 +119,10 @@ def cmd_peer(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_badge(args: argparse.Namespace) -> int:
+def cmd_badge(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     if args.badge_command == "issue":
-        issued = _run(
+        issued = run(
             config,
             lambda n: badge.issue_badge(
                 n, args.member, _uid(args.card_uid), args.days, args.credit_account
@@ -155,9 +143,9 @@ def cmd_badge(args: argparse.Namespace) -> int:
     elif args.badge_command == "policy":
         if args.card_required is not None:
             required = _YES_NO[args.card_required]
-            rules = _run(config, lambda n: policy.set_card_required(n.store, required))
+            rules = run(config, lambda n: policy.set_card_required(n.store, required))
         else:
-            rules = _run(config, lambda n: policy.load(n.store))
+            rules = run(config, lambda n: policy.load(n.store))
         if rules.card_required:
             print(
                 "Carte exigée aux portes du lieu : un badge sans sa carte (QR code seul) est "
@@ -166,7 +154,7 @@ def cmd_badge(args: argparse.Namespace) -> int:
         else:
             print("Carte non exigée : un badge peut aussi être présenté en QR code.")
     elif args.badge_command == "revoke":
-        ids = _run(config, lambda n: badge.revoke(n, args.grant, args.member))
+        ids = run(config, lambda n: badge.revoke(n, args.grant, args.member))
         print(f"{len(ids)} badge(s) révoqué(s) ; les lieux pairs sont prévenus : {' '.join(ids)}")
     else:
 
@@ -174,22 +162,20 @@ def cmd_badge(args: argparse.Namespace) -> int:
             return [dict(r) for r in await node.store.all(
                 "SELECT * FROM grants ORDER BY issued_at")]  # fmt: skip
 
-        for row in _run(config, listing):
+        for row in run(config, listing):
             state = "révoqué" if row["revoked_at"] else "actif"
             until = posix_to_operator(float(str(row["expires"])), "day")
             print(f"{row['grant_id']}\t{row['member']}\t{state}\tjusqu'au {until}")
     return 0
 
 
-def cmd_checkin(args: argparse.Namespace) -> int:
+def cmd_checkin(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     try:
         data = grant.from_text(args.grant)
     except grant.GrantError:
         data = args.grant.encode()  # decided (and recorded) as malformed below
-    decision, visit = _run(
-        config, lambda n: badge.check_in(n, data, _uid(args.card_uid), args.door)
-    )
+    decision, visit = run(config, lambda n: badge.check_in(n, data, _uid(args.card_uid), args.door))
     result = decision.to_json("en" if args.lang == "en" else "fr")
     if visit:
         result["visit"] = visit
@@ -198,10 +184,10 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     return 0 if decision.accepted else 1
 
 
-def cmd_keys(args: argparse.Namespace) -> int:
+def cmd_keys(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     handle = args.actor or config.handle
-    _run(config, lambda n: badge.rotate_keys(n, handle))
+    run(config, lambda n: badge.rotate_keys(n, handle))
     print(
         f"Nouvelles clés pour {handle} ; l'ancienne clé de badge reste publiée, les badges "
         "déjà délivrés restent valables. Les abonnés et les lieux pairs sont prévenus."

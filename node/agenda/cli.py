@@ -8,19 +8,16 @@ to followers are the outbox's own.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from ..actors import local
 from ..config import NodeConfig
+from ..context import Command, Node, Runner
 from ..errors import InvalidActivity, NotFoundError
+from ..outbox.publish import publish
 from ..timestamps import posix_to_operator
-
-if TYPE_CHECKING:
-    from ..context import Node
-
-T = TypeVar("T")
+from . import backfill, handlers
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,27 +39,19 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     a.add_argument("--list", action="store_true", help="montrer l'état des lectures")
 
 
-def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
-    from ..app import run_with_node
-
-    return run_with_node(config, work)
-
-
-def cmd_agenda(args: argparse.Namespace) -> None:
+def cmd_agenda(args: argparse.Namespace, run: Runner) -> None:
     config = NodeConfig.load(args.data)
     command = args.agenda_command
     if command == "requests":
-        _print_requests(config)
+        _print_requests(config, run)
     elif command == "backfill":
-        _backfill(config, args)
+        _backfill(config, args, run)
     else:
-        _answer(config, args)
+        _answer(config, args, run)
 
 
-def _print_requests(config: NodeConfig) -> None:
-    from . import handlers
-
-    rows = _run(config, handlers.pending_requests)
+def _print_requests(config: NodeConfig, run: Runner) -> None:
+    rows = run(config, handlers.pending_requests)
     if not rows:
         print("Aucune demande de participation en attente.")
     for r in rows:
@@ -70,9 +59,7 @@ def _print_requests(config: NodeConfig) -> None:
         print(line + (f"\t{r['message']}" if r["message"] else ""))
 
 
-def _answer(config: NodeConfig, args: argparse.Namespace) -> None:
-    from ..outbox.publish import publish
-
+def _answer(config: NodeConfig, args: argparse.Namespace, run: Runner) -> None:
     if not (args.join or (args.event and args.actor)):
         raise InvalidActivity(
             "say which Join to answer",
@@ -106,15 +93,13 @@ def _answer(config: NodeConfig, args: argparse.Namespace) -> None:
             answer["content"] = args.reason
         return await publish(node, host, answer)
 
-    activity = _run(config, work)
+    activity = run(config, work)
     done = "acceptée" if activity["type"] == "Accept" else "refusée"
     print(f"Demande {done} ; le nœud prévient le participant et les abonnés :")
     print(activity["id"])
 
 
-def _backfill(config: NodeConfig, args: argparse.Namespace) -> None:
-    from . import backfill
-
+def _backfill(config: NodeConfig, args: argparse.Namespace, run: Runner) -> None:
     async def work(node: Node) -> list[Any]:
         if not args.list:
             followed = [args.actor] if args.actor else [
@@ -129,7 +114,7 @@ def _backfill(config: NodeConfig, args: argparse.Namespace) -> None:
                         await backfill.request(db, actor)
         return await node.store.all("SELECT * FROM backfills ORDER BY created_at")
 
-    rows = _run(config, work)
+    rows = run(config, work)
     if not rows:
         print("Aucune lecture d'agenda : le lieu ne suit encore aucun lieu.")
     labels = {"new": "à faire", "done": "faite", "failed": "en échec"}
@@ -143,4 +128,4 @@ def _backfill(config: NodeConfig, args: argparse.Namespace) -> None:
         print(line)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {"agenda": cmd_agenda}
+COMMANDS: dict[str, Command] = {"agenda": cmd_agenda}

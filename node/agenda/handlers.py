@@ -25,6 +25,7 @@ from ..activity import id_of, type_of
 from ..actors import local
 from ..audience import is_public
 from ..config import DEFAULT_TIMEZONE
+from ..directory.place import home_location
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import emit
 from ..query import graph
@@ -55,8 +56,6 @@ async def _validate_event(node: Node, actor: LocalActor, activity: dict[str, Any
     obj = activity["object"]
     if "location" not in obj:
         # The place's own address stands in when an event is at home.
-        from ..directory.place import home_location
-
         location = await home_location(node.store, actor)
         if location is not None:
             obj["location"] = location

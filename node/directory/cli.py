@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from ..actors import local
 from ..config import NodeConfig
+from ..context import Command, Node, Runner
 from ..errors import InvalidActivity
-
-if TYPE_CHECKING:
-    from ..context import Node
-
-T = TypeVar("T")
+from ..outbox.publish import Outgoing, publish_outgoing
+from . import media, place, residents
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -70,15 +67,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("file", type=Path, help="fichier JSON (ActivityStreams)")
 
 
-def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
-    from ..app import run_with_node
-
-    return run_with_node(config, work)
-
-
-def cmd_place(args: argparse.Namespace) -> None:
-    from . import place
-
+def cmd_place(args: argparse.Namespace, run: Runner) -> None:
     config = NodeConfig.load(args.data)
     details: dict[str, Any] = {}
     address = {
@@ -108,7 +97,7 @@ def cmd_place(args: argparse.Namespace) -> None:
         told = await place.announce_change(node, actor) if details else 0
         return await place.details(node.store, config.handle), told
 
-    saved, told = _run(config, work)
+    saved, told = run(config, work)
     print("Informations du lieu enregistrées :")
     print(json.dumps(saved, ensure_ascii=False, indent=2))
     if details:
@@ -116,8 +105,6 @@ def cmd_place(args: argparse.Namespace) -> None:
 
 
 def _icon(config: NodeConfig, given: str) -> dict[str, str]:
-    from . import media
-
     if given.startswith(("https://", "http://")):
         return {"url": given}
     name, media_type = media.save(config.data_dir, Path(given))
@@ -135,16 +122,14 @@ def _json_file(path: Path) -> Any:
         ) from exc
 
 
-def cmd_resident(args: argparse.Namespace) -> None:
-    from . import residents
-
+def cmd_resident(args: argparse.Namespace, run: Runner) -> None:
     config = NodeConfig.load(args.data)
     if args.resident_command == "list":
 
         async def listing(node: Node) -> list[Any]:
             return await node.store.all("SELECT * FROM residents ORDER BY created_at")
 
-        rows = _run(config, listing)
+        rows = run(config, listing)
         if not rows:
             print("Aucun résident ni demande en attente.")
         labels = {"pending": "en attente de validation", "accepted": "validé"}
@@ -169,15 +154,13 @@ def cmd_resident(args: argparse.Namespace) -> None:
                 await residents.accept(db, node, place, member_id)
         return str(member_id)
 
-    member_id = _run(config, work)
+    member_id = run(config, work)
     print(
         f"Demande refusée : {member_id}" if verb == "reject" else f"Résident validé : {member_id}"
     )
 
 
-def cmd_profile(args: argparse.Namespace) -> None:
-    from . import residents
-
+def cmd_profile(args: argparse.Namespace, run: Runner) -> None:
     config = NodeConfig.load(args.data)
     values: dict[str, Any] = {}
     if args.skill:
@@ -204,14 +187,12 @@ def cmd_profile(args: argparse.Namespace) -> None:
             await residents.publish_profile(db, member)
         return await residents.public_profile(node.store, member)
 
-    public = _run(config, work)
+    public = run(config, work)
     print("Profil enregistré. Partie publique :")
     print(json.dumps(public, ensure_ascii=False, indent=2))
 
 
-def cmd_publish(args: argparse.Namespace) -> None:
-    from ..outbox.publish import Outgoing, publish_outgoing
-
+def cmd_publish(args: argparse.Namespace, run: Runner) -> None:
     config = NodeConfig.load(args.data)
     body = _json_file(args.file)
 
@@ -219,7 +200,7 @@ def cmd_publish(args: argparse.Namespace) -> None:
         actor = await local.by_handle(node.store, args.actor or config.handle)
         return await publish_outgoing(node, actor, body)
 
-    out = _run(config, work)
+    out = run(config, work)
     print(reach_report(out.activity["type"], len(out.inboxes), len(out.local)))
     obj = out.activity.get("object")
     print(obj["id"] if isinstance(obj, dict) else out.activity["id"])
@@ -241,7 +222,7 @@ def reach_report(kind: str, inboxes: int, local_accounts: int) -> str:
     return f"Publié ({kind}) ; en file d'envoi vers {' et '.join(parts)} :"
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
+COMMANDS: dict[str, Command] = {
     "place": cmd_place,
     "resident": cmd_resident,
     "profile": cmd_profile,

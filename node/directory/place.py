@@ -23,6 +23,7 @@ from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
 from ..store import Store
+from .residents import public_profile
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
@@ -215,8 +216,6 @@ async def actor_extras(
 ) -> dict[str, Any]:
     """The actor document with the place's details, or a resident's profile: its public
     fields, and its `network` fields too when a place of the network asks (`network`)."""
-    from .residents import public_profile
-
     base = node.config.base_url
     if actor.type == "Organization":
         found = await details(node.store, actor.handle)

@@ -10,20 +10,15 @@ import csv
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from ..config import NodeConfig
+from ..context import Command, Node, Runner
 from ..errors import ConfigError
 from ..timestamps import posix_to_operator, posix_to_wire
-from . import books, claim, exchange
+from . import books, claim, credit, exchange, netting, settlement
 from .money import from_cents
-
-if TYPE_CHECKING:
-    from ..context import Node
-
-T = TypeVar("T")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -72,12 +67,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     group.add_argument("--netting", action="store_true", help="virements qui soldent tout")
 
 
-def _run(config: NodeConfig, work: Callable[[Node], Awaitable[T]]) -> T:
-    from ..app import run_with_node
-
-    return run_with_node(config, work)
-
-
 def _en(args: argparse.Namespace) -> bool:
     return bool(args.lang == "en")
 
@@ -91,12 +80,12 @@ STATES_FR = {
 }
 
 
-def cmd_claims(args: argparse.Namespace) -> int:
+def cmd_claims(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     if args.claims_command == "send":
         period = args.period or claim.previous_period(time.time())
         claim.period_bounds(period)  # a wrong period is said before anything is opened
-        sent, skipped = _run(config, lambda n: exchange.send_claims(n, period))
+        sent, skipped = run(config, lambda n: exchange.send_claims(n, period))
         for c in sent:
             amount = f"{from_cents(c.total_cents)} {c.currency}"
             if _en(args):
@@ -110,7 +99,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
             else:
                 print(f"Non réclamé : {s.visits} passage(s) de membres de {s.peer}, qui n'est "
                       "pas un pair (ajoutez-le avec « interlieux peer add »).")  # fmt: skip
-        waiting = _run(config, lambda n: exchange.waiting_visits(n, period))
+        waiting = run(config, lambda n: exchange.waiting_visits(n, period))
         if waiting:
             print(f"{waiting} visit(s) not yet reported to their home place: claimed later."
                   if _en(args) else f"{waiting} passage(s) pas encore signalé(s) à leur lieu "
@@ -119,7 +108,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
             print(f"Nothing new to claim for {period}." if _en(args)
                   else f"Rien de nouveau à réclamer pour {period}.")  # fmt: skip
         return 0
-    rows = _run(config, _claim_rows)
+    rows = run(config, _claim_rows)
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -156,15 +145,13 @@ async def _claim_rows(node: Node) -> list[dict[str, Any]]:
     return out
 
 
-def cmd_ledger(args: argparse.Namespace) -> int:
+def cmd_ledger(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     if args.csv:
-        _write_csv(_run(config, _entries))
+        _write_csv(run(config, _entries))
         return 0
-    balances = _run(config, lambda n: books.peer_balances(n.store))
+    balances = run(config, lambda n: books.peer_balances(n.store))
     if args.netting:
-        from . import netting
-
         transfers = netting.settle_all(config.place_id, balances)
         if args.json:
             json.dump({"transfers": [t.to_json() for t in transfers]}, sys.stdout)
@@ -229,17 +216,15 @@ def _write_csv(rows: list[Any]) -> None:
                       r["currency"], r["reference"] or ""])  # fmt: skip
 
 
-def cmd_credit(args: argparse.Namespace) -> int:
-    from . import credit
-
+def cmd_credit(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     if args.credit_command == "sell":
-        left = _run(config, lambda n: credit.sell(
+        left = run(config, lambda n: credit.sell(
             n, args.account, args.member, args.amount, args.currency, args.overdraft))  # fmt: skip
         print(f"Credit sold to {args.account}: {from_cents(left)} available." if _en(args) else
               f"Crédit vendu à {args.account} : {from_cents(left)} disponibles.")  # fmt: skip
         return 0
-    currency, uses = _run(config, lambda n: credit.statement(n, args.account))
+    currency, uses = run(config, lambda n: credit.statement(n, args.account))
     if args.json:
         json.dump({"account": args.account, "currency": currency, "uses": [
             {"date": posix_to_wire(u.when), "kind": u.kind, "amount": from_cents(u.cents),
@@ -266,12 +251,12 @@ SETTLEMENT_STATES_FR = {
 }  # fmt: skip
 
 
-def _list_settlements(config: NodeConfig, args: argparse.Namespace) -> int:
+def _list_settlements(config: NodeConfig, args: argparse.Namespace, run: Runner) -> int:
     async def listing(node: Node) -> list[dict[str, object]]:
         rows = await node.store.all("SELECT * FROM settlements ORDER BY created_at")
         return [dict(r) for r in rows]
 
-    rows = _run(config, listing)
+    rows = run(config, listing)
     if not rows:
         print("No settlement." if _en(args) else "Aucun règlement.")
     for r in rows:
@@ -284,15 +269,13 @@ def _list_settlements(config: NodeConfig, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_settle(args: argparse.Namespace) -> int:
-    from . import settlement
-
+def cmd_settle(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     if args.list:
-        return _list_settlements(config, args)
+        return _list_settlements(config, args, run)
     if args.confirm or args.refuse:
         sid = args.confirm or args.refuse
-        row = _run(config, lambda n: settlement.answer(n, sid, confirm=bool(args.confirm)))
+        row = run(config, lambda n: settlement.answer(n, sid, confirm=bool(args.confirm)))
         amount = f"{from_cents(row['amount_cents'])} {row['currency']}"
         if args.confirm:
             print(f"Payment of {amount} confirmed; both balances move." if _en(args) else
@@ -309,7 +292,7 @@ def cmd_settle(args: argparse.Namespace) -> int:
             en="To declare a payment: --peer, --amount and --reference; to answer one: "
             "--confirm ID or --refuse ID ('--list' shows them).",
         )
-    done = _run(config, lambda n: settlement.declare(
+    done = run(config, lambda n: settlement.declare(
         n, args.peer, args.amount, args.reference, args.received))  # fmt: skip
     amount = f"{from_cents(done.cents)} {done.currency}"
     if _en(args):
@@ -321,7 +304,7 @@ def cmd_settle(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+COMMANDS: dict[str, Command] = {
     "settle": cmd_settle,
     "credit": cmd_credit,
     "claims": cmd_claims,

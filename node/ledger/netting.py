@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .books import Balance
+from .money import from_cents
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,6 @@ class Transfer:
     currency: str
 
     def to_json(self) -> dict[str, str]:
-        from .money import from_cents
-
         return {"from": self.payer, "to": self.payee, "amount": from_cents(self.cents),
                 "currency": self.currency}  # fmt: skip
 

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from .. import multibase
 from ..errors import SignatureError
+from ..keys import assertion_methods
 from ..timestamps import datetime_to_wire, now_to_wire
 
 CRYPTOSUITE = "eddsa-jcs-2022"
@@ -84,6 +85,4 @@ def verify(document: dict[str, Any], find_key: KeyFinder) -> str:
 
 def assertion_key_finder(actor_document: dict[str, Any]) -> KeyFinder:
     """Keys the actor controls, by verification method id (FEP-521a `assertionMethod`)."""
-    from ..keys import assertion_methods
-
     return assertion_methods(actor_document).get

@@ -1,0 +1,84 @@
+"""The node's SQLite tables, one owner module each.
+
+A table's owner holds its schema and every statement that touches it, as named functions
+(`follows.add`, `deliveries.enqueue` …) that take a connection: the store's writer inside
+`store.write()`, or its reader (`store.reads`) outside one. Routes, CLIs and activity handlers
+call those functions, never SQL; `tests/node/test_layout.py` checks that no SQL text lives
+anywhere else in `node/` but here, in `store.py`, `sqlite.py` and `migrations.py`.
+
+A change to a table that already exists also needs a step in `node/migrations.py`:
+CREATE … IF NOT EXISTS leaves old files as they are.
+"""
+
+from __future__ import annotations
+
+from . import (
+    activities,
+    backfills,
+    claim_runs,
+    claims,
+    credit_accounts,
+    deliveries,
+    door_policy,
+    event_participants,
+    event_requests,
+    follows,
+    grants,
+    inbox_items,
+    inbox_queue,
+    ledger,
+    local_actors,
+    meta,
+    objects,
+    peer_credit,
+    peers,
+    place_details,
+    profile_fields,
+    public_graph,
+    reactions,
+    remote_actors,
+    residents,
+    retired_keys,
+    revocations,
+    settlements,
+    signature_schemes,
+    taps,
+    tokens,
+    visits,
+)
+
+# The order files were created in so far, kept so that a fresh file matches a migrated one.
+SCHEMAS: tuple[str, ...] = (
+    meta.SCHEMA,
+    local_actors.SCHEMA,
+    tokens.SCHEMA,
+    remote_actors.SCHEMA,
+    activities.SCHEMA,
+    objects.SCHEMA,
+    inbox_queue.SCHEMA,
+    inbox_items.SCHEMA,
+    follows.SCHEMA,
+    reactions.SCHEMA,
+    deliveries.SCHEMA,
+    peers.SCHEMA,
+    grants.SCHEMA,
+    revocations.SCHEMA,
+    visits.SCHEMA,
+    taps.SCHEMA,
+    retired_keys.SCHEMA,
+    door_policy.SCHEMA,
+    signature_schemes.SCHEMA,
+    claims.SCHEMA,
+    ledger.SCHEMA,
+    settlements.SCHEMA,
+    credit_accounts.SCHEMA,
+    peer_credit.SCHEMA,
+    claim_runs.SCHEMA,
+    public_graph.SCHEMA,
+    event_participants.SCHEMA,
+    event_requests.SCHEMA,
+    backfills.SCHEMA,
+    residents.SCHEMA,
+    profile_fields.SCHEMA,
+    place_details.SCHEMA,
+)
