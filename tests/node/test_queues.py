@@ -8,7 +8,7 @@ from itertools import product
 import pytest
 
 from node.queues import DeliveryState, IllegalTransition, InboxState, QueueState, declare
-from node.store import SCHEMA
+from node.store import SCHEMAS
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,8 @@ def test_walk_the_graph(
 
 def test_rows_start_in_the_first_state() -> None:
     conn = sqlite3.connect(":memory:")
-    conn.executescript(SCHEMA)
+    for schema in SCHEMAS:
+        conn.executescript(schema)
     conn.execute("INSERT INTO inbox_queue (activity_id, document, received_at) VALUES ('a','{}',0)")
     conn.execute(
         "INSERT INTO deliveries (activity_id, inbox, signer, next_attempt_at, created_at)"
