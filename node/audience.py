@@ -1,4 +1,4 @@
-"""Who may read a document (pure): the one rule for "public", in Python and in SQL.
+"""Who may read a document (pure): the one rule for "public".
 
 ActivityPub addresses a document with five properties, `to`, `bto`, `cc`, `bcc` and `audience`
 (AP §7), and a document addressed to the Public collection is readable by anyone, without
@@ -7,10 +7,10 @@ authentication (AP §5.6). Public comes under three spellings: the full IRI, the
 
 So `is_public` looks in all five properties, for all three spellings: the node serves such a
 document, lists it in its collections, keeps it in the public graph and its agenda, and sends it
-to the sender's followers. `PUBLIC_SQL` is the same rule over a stored `document` column, for
-the collections paged in SQL; the tests hold the two to the same answers. An activity and the
-object it carries each have their own addressing: a caller that needs either to be public asks
-for each.
+to the sender's followers. `tables.public.PUBLIC_SQL` is the same rule over a stored `document`
+column, for the collections paged in SQL; the tests hold the two to the same answers. An
+activity and the object it carries each have their own addressing: a caller that needs either
+to be public asks for each.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from vocab.context import PUBLIC_FORMS
 
-from .activity import ADDRESS_FIELDS, recipients
+from .activity import recipients
 
 
 def is_public_address(ref: str) -> bool:
@@ -30,22 +30,3 @@ def is_public_address(ref: str) -> bool:
 def is_public(document: dict[str, Any]) -> bool:
     """The document is addressed to Public in any of its five addressing properties."""
     return any(is_public_address(ref) for ref in recipients(document))
-
-
-_PUBLIC_VALUES = ", ".join(f"'{form}'" for form in sorted(PUBLIC_FORMS))
-
-
-def _public_in(field: str) -> str:
-    # A property holds one reference or a list of them, each a string or an embedded object
-    # with an id (as `recipients` reads them): json_each walks a list or yields a lone value
-    # as its one row, and an object is read by its id. The alias keeps `type` and `value`
-    # from meaning the outer table's columns.
-    return (
-        f"EXISTS (SELECT 1 FROM json_each(document, '$.{field}') AS ref WHERE"
-        " (CASE WHEN ref.type = 'object' THEN json_extract(ref.value, '$.id') ELSE ref.value END)"
-        f" IN ({_PUBLIC_VALUES}))"
-    )
-
-
-# `is_public` as an SQL condition on the JSON `document` column of the table queried.
-PUBLIC_SQL = "(" + " OR ".join(_public_in(field) for field in ADDRESS_FIELDS) + ")"

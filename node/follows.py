@@ -23,6 +23,7 @@ from .actors import local
 from .outbox.publish import emit
 from .routing import Route, either_side
 from .sqlite import Connection
+from .tables import local_actors
 
 if TYPE_CHECKING:
     from .actors.local import LocalActor
@@ -40,13 +41,10 @@ async def follow(db: Connection, node: Node, activity: dict[str, Any], *, publis
     state = PENDING
     answer_from: LocalActor | None = None
     if not published:
-        async with db.execute(
-            "SELECT manually_approves FROM local_actors WHERE id = ?", (followee_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
+        approves = await local_actors.manually_approves(db, followee_id)
+        if approves is None:
             return  # a Follow of someone not on this node: nothing to record
-        if not row[0]:
+        if not approves:
             state = ACCEPTED
             answer_from = await local.by_id(node.store, str(followee_id))
             assert answer_from is not None

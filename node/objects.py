@@ -21,6 +21,7 @@ from .actors.document import actor_document
 from .errors import ForbiddenError
 from .routing import Route
 from .sqlite import Connection
+from .tables import objects, remote_actors
 from .timestamps import now_to_wire, posix_to_wire
 
 if TYPE_CHECKING:
@@ -34,11 +35,7 @@ async def tombstone(
     """Delete `author`'s object `obj_id`; the tombstone that stands for it.
 
     Kept even for an object we never saw: a late Create must not resurrect it."""
-    async with db.execute(
-        "SELECT type, document, deleted_at FROM objects WHERE id = ? AND attributed_to = ?",
-        (obj_id, author),
-    ) as cur:
-        row = await cur.fetchone()
+    row = await objects.authored(db, obj_id, author)
     if row is not None and row["deleted_at"] is not None:
         document: dict[str, Any] = json.loads(row["document"])
         return document  # deleted before: the first tombstone stands
@@ -49,23 +46,14 @@ async def tombstone(
         "formerType": row["type"] if row else seen_type,
         "deleted": posix_to_wire(now),
     }
-    await db.execute(
-        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at,"
-        " deleted_at) VALUES (?, 'Tombstone', ?, ?, 0, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-        " type = 'Tombstone', document = excluded.document, updated_at = excluded.updated_at,"
-        " deleted_at = excluded.deleted_at WHERE objects.attributed_to = excluded.attributed_to",
-        (obj_id, author, json.dumps(document), now, now, now),
-    )
+    await objects.tombstone(db, obj_id, author, document, now)
     return document
 
 
 async def _received_create(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     obj = activity.get("object")
-    now = time.time()
-    await db.execute(
-        "INSERT OR IGNORE INTO objects (id, type, attributed_to, document, local, created_at,"
-        " updated_at) VALUES (?,?,?,?,0,?,?)",
-        (id_of(obj), type_of(obj), id_of(activity["actor"]), json.dumps(obj), now, now),
+    await objects.add_received(
+        db, obj, id_of(obj), type_of(obj), id_of(activity["actor"]), time.time()
     )
 
 
@@ -73,14 +61,7 @@ async def _received_update(db: Connection, node: Node, activity: dict[str, Any])
     actor, obj = id_of(activity["actor"]), activity.get("object")
     if id_of(obj) == actor or not isinstance(obj, dict):
         return  # an actor's Update of itself was taken before the transaction
-    now = time.time()
-    await db.execute(
-        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at)"
-        " VALUES (?,?,?,?,0,?,?) ON CONFLICT(id) DO UPDATE SET document = excluded.document,"
-        " type = excluded.type, updated_at = excluded.updated_at"
-        " WHERE objects.attributed_to = excluded.attributed_to AND objects.deleted_at IS NULL",
-        (id_of(obj), type_of(obj), actor, json.dumps(obj), now, now),
-    )
+    await objects.update_received(db, obj, id_of(obj), type_of(obj), actor, time.time())
 
 
 async def _received_delete(db: Connection, node: Node, activity: dict[str, Any]) -> None:
@@ -89,16 +70,13 @@ async def _received_delete(db: Connection, node: Node, activity: dict[str, Any])
     if obj_id == actor:
         node.directory.drop_keys_of(actor)
         await follows.actor_gone(db, actor)
-        await db.execute("DELETE FROM remote_actors WHERE id = ?", (actor,))
+        await remote_actors.forget(db, actor)
         return
     await tombstone(db, actor, str(obj_id), type_of(obj))
 
 
 async def _own_publication(db: Connection, actor: LocalActor, obj_id: str | None) -> Any:
-    async with db.execute(
-        "SELECT attributed_to, type FROM objects WHERE id = ? AND local = 1", (obj_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await objects.local(db, obj_id)
     if row is None or row["attributed_to"] != actor.id:
         raise ForbiddenError(
             f"{actor.id} cannot change {obj_id}",
@@ -125,10 +103,7 @@ async def _published_update(
     if isinstance(obj, dict):
         document = {**obj, "id": obj_id, "attributedTo": actor.id, "updated": now_to_wire()}
         activity["object"] = document
-        await db.execute(
-            "UPDATE objects SET document = ?, updated_at = ? WHERE id = ?",
-            (json.dumps(document), time.time(), obj_id),
-        )
+        await objects.set_document(db, obj_id, document, time.time())
 
 
 async def _published_delete(

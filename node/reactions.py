@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .activity import id_of, type_of
 from .routing import Route, either_side
 from .sqlite import Connection
+from .tables import reactions
 
 if TYPE_CHECKING:
     from .context import Node
@@ -21,15 +22,8 @@ KINDS = ("Like", "Announce")
 
 
 async def reacted(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-    await db.execute(
-        "INSERT OR IGNORE INTO reactions (activity_id, type, actor, object_id) VALUES (?,?,?,?)",
-        (
-            activity["id"],
-            type_of(activity),
-            id_of(activity["actor"]),
-            id_of(activity.get("object")),
-        ),
-    )
+    actor, obj = id_of(activity["actor"]), id_of(activity.get("object"))
+    await reactions.add(db, activity["id"], type_of(activity), actor, obj)
 
 
 async def undone(db: Connection, node: Node, undo: dict[str, Any]) -> None:
@@ -38,10 +32,7 @@ async def undone(db: Connection, node: Node, undo: dict[str, Any]) -> None:
     obj = undo.get("object")
     if type_of(obj) not in (*KINDS, None):
         return
-    await db.execute(
-        "DELETE FROM reactions WHERE activity_id = ? AND actor = ?",
-        (id_of(obj), id_of(undo["actor"])),
-    )
+    await reactions.remove(db, id_of(obj), id_of(undo["actor"]))
 
 
 ACTIVITY_ROUTES = [

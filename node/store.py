@@ -8,7 +8,6 @@ use the same file at once; `busy_timeout` makes a writer wait for the other inst
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -134,7 +133,3 @@ class Store:
         assert self._reader is not None, "store is not open"
         async with self._reader.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
-
-    async def document(self, table: str, id_: str) -> dict[str, Any] | None:
-        row = await self.one(f"SELECT document FROM {table} WHERE id = ?", (id_,))
-        return json.loads(row["document"]) if row else None

@@ -23,6 +23,7 @@ from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
 from ..routing import Route
 from ..sqlite import Connection
+from ..tables import remote_actors
 from ..timestamps import posix_to_wire, wire_to_posix
 from . import grant as grants
 from . import policy
@@ -57,7 +58,7 @@ async def add_peer(node: Node, actor_url: str, visit_rate: str = "0", currency: 
             en=f"Cannot reach the place {actor_url}: check its actor address and that its "
             "node is running.",
         ) from exc
-    document = await node.store.document("remote_actors", peer.id) or {}
+    document = await remote_actors.document(node.store.reads, peer.id) or {}
     if not assertion_keys(document):
         raise ConfigError(
             f"{peer.id} publishes no Ed25519 assertion key",

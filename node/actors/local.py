@@ -11,6 +11,7 @@ from ..config import NodeConfig, check_handle
 from ..errors import ConfigError, NotFoundError
 from ..sqlite import Connection
 from ..store import Store
+from ..tables import local_actors
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def _from_row(row: sqlite3.Row) -> LocalActor:
 
 
 async def by_handle(store: Store, handle: str) -> LocalActor:
-    row = await store.one("SELECT * FROM local_actors WHERE handle = ?", (handle,))
+    row = await local_actors.by_handle(store.reads, handle)
     if row is None:
         raise NotFoundError(
             f"no local actor {handle!r}",
@@ -74,12 +75,12 @@ async def by_handle(store: Store, handle: str) -> LocalActor:
 
 
 async def by_id(store: Store, actor_id: str) -> LocalActor | None:
-    row = await store.one("SELECT * FROM local_actors WHERE id = ?", (actor_id,))
+    row = await local_actors.by_id(store.reads, actor_id)
     return _from_row(row) if row else None
 
 
 async def all_actors(store: Store) -> list[LocalActor]:
-    return [_from_row(r) for r in await store.all("SELECT * FROM local_actors ORDER BY created_at")]
+    return [_from_row(r) for r in await local_actors.listing(store.reads)]
 
 
 async def create(
@@ -92,14 +93,12 @@ async def create(
     manually_approves: bool = False,
 ) -> LocalActor:
     check_handle(handle)
-    async with db.execute("SELECT 1 FROM local_actors WHERE handle = ?", (handle,)) as cur:
-        if await cur.fetchone():
-            raise ConfigError(
-                f"actor {handle!r} already exists",
-                fr=f"Le compte « {handle} » existe déjà sur ce nœud : choisissez un autre "
-                "identifiant.",
-                en=f"The account '{handle}' already exists on this node: choose another handle.",
-            )
+    if await local_actors.exists(db, handle):
+        raise ConfigError(
+            f"actor {handle!r} already exists",
+            fr=f"Le compte « {handle} » existe déjà sur ce nœud : choisissez un autre identifiant.",
+            en=f"The account '{handle}' already exists on this node: choose another handle.",
+        )
     pair = keys.generate()
     actor = LocalActor(
         handle=handle,
@@ -110,20 +109,17 @@ async def create(
         manually_approves=manually_approves,
         keys=pair,
     )
-    await db.execute(
-        "INSERT INTO local_actors (handle, id, type, name, summary, manually_approves,"
-        " rsa_private_pem, ed25519_private_pem, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-        (
-            handle,
-            actor.id,
-            type_,
-            name,
-            summary,
-            int(manually_approves),
-            pair.rsa_private_pem,
-            pair.ed25519_private_pem,
-            time.time(),
-        ),
+    await local_actors.add(
+        db,
+        handle=handle,
+        actor_id=actor.id,
+        type_=type_,
+        name=name,
+        summary=summary,
+        manually_approves=manually_approves,
+        rsa_private_pem=pair.rsa_private_pem,
+        ed25519_private_pem=pair.ed25519_private_pem,
+        created_at=time.time(),
     )
     return actor
 
@@ -149,7 +145,6 @@ async def rotate_keys(db: Connection, actor: LocalActor) -> None:
          actor.keys.ed25519_multibase, now),
     )  # fmt: skip
     pair = keys.generate()
-    await db.execute(
-        "UPDATE local_actors SET rsa_private_pem = ?, ed25519_private_pem = ? WHERE handle = ?",
-        (pair.rsa_private_pem, pair.ed25519_private_pem, actor.handle),
+    await local_actors.replace_keys(
+        db, actor.handle, pair.rsa_private_pem, pair.ed25519_private_pem
     )

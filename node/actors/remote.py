@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from ..keys import assertion_methods
 from ..knocking import Knocks
 from ..signature import PublicKey, load_public_key
 from ..store import Store
+from ..tables import remote_actors
 
 ACTOR_TYPES = frozenset({"Person", "Organization", "Group", "Service", "Application"})
 # An actor document older than this is fetched again when we need its inbox.
@@ -106,7 +106,7 @@ class Directory:
 
     async def get(self, actor_id: str, refresh: bool = False) -> RemoteActor:
         if not refresh:
-            row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
+            row = await remote_actors.by_id(self.store.reads, actor_id)
             if row is not None and time.time() - row["fetched_at"] < MAX_AGE:
                 return actor_from_row(row)
         document = await fetch_document(self.http, actor_id, await self._signer(), self.knocks)
@@ -115,7 +115,7 @@ class Directory:
         return actor
 
     async def cached(self, actor_id: str) -> RemoteActor | None:
-        row = await self.store.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
+        row = await remote_actors.by_id(self.store.reads, actor_id)
         return actor_from_row(row) if row else None
 
     async def cached_key(self, key_id: str) -> tuple[str, PublicKey] | None:
@@ -125,20 +125,17 @@ class Directory:
         cached = self._keys.get(key_id)
         if cached is not None and cached[2] > time.monotonic():
             return cached[0], cached[1]
-        row = await self.store.one(
-            "SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", (key_id,)
-        )
+        row = await remote_actors.by_key(self.store.reads, key_id)
         if row is not None:
             return self._remember(key_id, row["id"], load_public_key(row["public_key_pem"]))
         # Not the RSA key: perhaps the actor's Ed25519 Multikey (FEP-521a `assertionMethod`),
         # which RFC 9421 senders may sign with; it lives in the stored actor document.
-        row = await self.store.one(
-            "SELECT id, document FROM remote_actors WHERE id = ?", (key_id.split("#", 1)[0],)
-        )
-        if row is None:
+        owner = key_id.split("#", 1)[0]
+        document = await remote_actors.document(self.store.reads, owner)
+        if document is None:
             return None
-        found = assertion_methods(json.loads(row["document"])).get(key_id)
-        return None if found is None else self._remember(key_id, row["id"], found)
+        found = assertion_methods(document).get(key_id)
+        return None if found is None else self._remember(key_id, owner, found)
 
     async def key_lookup(self, key_id: str, refresh: bool) -> tuple[str, PublicKey]:
         if not refresh:
@@ -191,28 +188,21 @@ class Directory:
     async def forget(self, actor_id: str) -> None:
         self.drop_keys_of(actor_id)
         async with self.store.write() as db:
-            await db.execute("DELETE FROM remote_actors WHERE id = ?", (actor_id,))
+            await remote_actors.forget(db, actor_id)
 
     async def _save(self, actor: RemoteActor, document: dict[str, Any]) -> None:
         self.drop_keys_of(actor.id)
         async with self.store.write() as db:
-            await db.execute(
-                "INSERT INTO remote_actors (id, inbox, shared_inbox, followers, key_id,"
-                " public_key_pem, document, fetched_at) VALUES (?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(id) DO UPDATE SET inbox=excluded.inbox,"
-                " shared_inbox=excluded.shared_inbox, followers=excluded.followers,"
-                " key_id=excluded.key_id, public_key_pem=excluded.public_key_pem,"
-                " document=excluded.document, fetched_at=excluded.fetched_at",
-                (
-                    actor.id,
-                    actor.inbox,
-                    actor.shared_inbox,
-                    actor.followers,
-                    actor.key_id,
-                    actor.public_key_pem,
-                    json.dumps(document),
-                    time.time(),
-                ),
+            await remote_actors.save(
+                db,
+                actor_id=actor.id,
+                inbox=actor.inbox,
+                shared_inbox=actor.shared_inbox,
+                followers=actor.followers,
+                key_id=actor.key_id,
+                public_key_pem=actor.public_key_pem,
+                document=document,
+                fetched_at=time.time(),
             )
 
 

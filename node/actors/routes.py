@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import __version__, tokens
-from ..audience import PUBLIC_SQL, is_public
+from ..audience import is_public
 from ..directory import place
 from ..errors import InterlieuxError, NotFoundError, SignatureError
 from ..fetch import same_origin
 from ..signature import PublicKey, authenticate
+from ..sqlite import Connection
+from ..tables import activities, local_actors, objects
 from . import local
 from .document import PAGE_SIZE, actor_document, collection, collection_page, with_context
 
@@ -96,10 +100,8 @@ async def nodeinfo_links(request: Request) -> Response:
 
 async def nodeinfo(request: Request) -> Response:
     node = node_of(request)
-    users = await node.store.one("SELECT COUNT(*) AS n FROM local_actors")
-    posts = await node.store.one(
-        "SELECT COUNT(*) AS n FROM objects WHERE local = 1 AND deleted_at IS NULL"
-    )
+    users = await local_actors.count(node.store.reads)
+    posts = await objects.count_live_local(node.store.reads)
     return JSONResponse(
         {
             "version": "2.1",
@@ -112,8 +114,8 @@ async def nodeinfo(request: Request) -> Response:
             "services": {"inbound": [], "outbound": []},
             "openRegistrations": False,
             "usage": {
-                "users": {"total": users["n"] if users else 0},
-                "localPosts": posts["n"] if posts else 0,
+                "users": {"total": users},
+                "localPosts": posts,
             },
             "metadata": {"nodeName": node.config.name},
         },
@@ -171,15 +173,33 @@ def _page_number(request: Request) -> int | None:
 async def paged(
     request: Request, collection_id: str, count_sql: str, items_sql: str, params: tuple[Any, ...]
 ) -> Response:
+    """`paged_by` for collections whose owner module has no count and page functions yet."""
     node = node_of(request)
+
+    async def count() -> int:
+        total = await node.store.one(count_sql, params)
+        return int(total[0]) if total else 0
+
+    async def page_of(limit: int, offset: int) -> list[str]:
+        rows = await node.store.all(items_sql + " LIMIT ? OFFSET ?", (*params, limit, offset))
+        return [r[0] for r in rows]
+
+    return await paged_by(request, collection_id, count, page_of)
+
+
+async def paged_by(
+    request: Request,
+    collection_id: str,
+    count: Callable[[], Awaitable[int]],
+    page_of: Callable[[int, int], Awaitable[list[str]]],
+) -> Response:
+    """A collection, or the page `?page=` asks for: `count()` its size, `page_of(limit, offset)`
+    its items in order, each a JSON document or an id."""
     page = _page_number(request)
     if page is None:
-        total = await node.store.one(count_sql, params)
-        return as_response(request, collection(collection_id, total[0] if total else 0))
-    rows = await node.store.all(
-        items_sql + " LIMIT ? OFFSET ?", (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
-    )
-    items = [json.loads(r[0]) if r[0].startswith("{") else r[0] for r in rows[:PAGE_SIZE]]
+        return as_response(request, collection(collection_id, await count()))
+    rows = await page_of(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    items = [json.loads(r) if r.startswith("{") else r for r in rows[:PAGE_SIZE]]
     return as_response(request, collection_page(collection_id, page, items, len(rows) > PAGE_SIZE))
 
 
@@ -203,11 +223,11 @@ async def following(request: Request) -> Response:
 
 async def outbox(request: Request) -> Response:
     """Public activities only: what anyone may read without being addressed."""
-    found = await local.by_handle(node_of(request).store, request.path_params["handle"])
-    where = "FROM activities WHERE actor = ? AND local = 1 AND " + PUBLIC_SQL
-    return await paged(
-        request, found.outbox, f"SELECT COUNT(*) {where}",
-        f"SELECT document {where} ORDER BY created_at DESC", (found.id,),
+    node = node_of(request)
+    found = await local.by_handle(node.store, request.path_params["handle"])
+    return await paged_by(
+        request, found.outbox, partial(activities.count_public_by, node.store.reads, found.id),
+        partial(activities.public_page_by, node.store.reads, found.id),
     )  # fmt: skip
 
 
@@ -227,10 +247,12 @@ async def inbox(request: Request) -> Response:
     )  # fmt: skip
 
 
-async def stored_document(request: Request, table: str) -> Response:
+async def stored_document(
+    request: Request, read: Callable[[Connection, str], Awaitable[dict[str, Any] | None]]
+) -> Response:
+    """The object or activity at this URL, as `read` finds it: served if public."""
     node = node_of(request)
-    doc_id = f"{node.config.base_url}{request.url.path}"
-    document = await node.store.document(table, doc_id)
+    document = await read(node.store.reads, f"{node.config.base_url}{request.url.path}")
     if document is None:
         return JSONResponse({"error": "not found"}, status_code=404)
     if document.get("type") == "Tombstone":
@@ -242,8 +264,8 @@ async def stored_document(request: Request, table: str) -> Response:
 
 
 async def object_document(request: Request) -> Response:
-    return await stored_document(request, "objects")
+    return await stored_document(request, objects.document)
 
 
 async def activity_document(request: Request) -> Response:
-    return await stored_document(request, "activities")
+    return await stored_document(request, activities.document)

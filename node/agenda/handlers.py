@@ -14,7 +14,6 @@ participant), the host sends its followers an `Update` of the event with `partic
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from ..outbox.publish import emit
 from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
+from ..tables import objects
 from ..timestamps import posix_to_wire
 from . import event as events
 
@@ -106,18 +106,8 @@ async def _received_event(db: Connection, node: Node, activity: dict[str, Any]) 
             "dropping event %s from %s: %s",
             obj.get("id"), id_of(activity["actor"]), "; ".join(v.en for v in violations),
         )  # fmt: skip
-        await db.execute("DELETE FROM objects WHERE id = ? AND local = 0", (obj.get("id"),))
+        await objects.drop_received(db, obj.get("id"))
         await graph.sync(db, str(obj.get("id")), None, local=False)
-
-
-async def _local_event(db: Connection, event_id: str | None) -> dict[str, Any] | None:
-    async with db.execute(
-        "SELECT document FROM objects WHERE id = ? AND local = 1 AND type = 'Event'"
-        " AND deleted_at IS NULL",
-        (event_id,),
-    ) as cur:
-        row = await cur.fetchone()
-    return json.loads(row[0]) if row else None
 
 
 async def participant_count(db: Connection, event_id: str) -> int:
@@ -134,10 +124,7 @@ async def _store_counts(db: Connection, event: dict[str, Any]) -> None:
     capacity = event.get("maximumAttendeeCapacity")
     if isinstance(capacity, int) and capacity > 0:
         event["remainingAttendeeCapacity"] = max(capacity - count, 0)
-    await db.execute(
-        "UPDATE objects SET document = ?, updated_at = ? WHERE id = ?",
-        (json.dumps(event), time.time(), event["id"]),
-    )
+    await objects.set_document(db, event["id"], event, time.time())
     await graph.sync(db, event["id"], event, local=True)
 
 
@@ -196,7 +183,7 @@ async def _is_participant(db: Connection, event_id: str, actor: str) -> bool:
 
 
 async def _join(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-    event = await _local_event(db, id_of(activity.get("object")))
+    event = await objects.local_event(db, id_of(activity.get("object")))
     if event is None:
         return  # a Join of something else (the place itself: the directory answers it)
     host = await local.by_id(node.store, str(event.get("attributedTo")))
@@ -241,7 +228,7 @@ async def _add_participant(db: Connection, event_id: str, actor: str, join_id: s
 
 
 async def _leave_event(db: Connection, node: Node, event_id: str | None, actor: str) -> None:
-    event = await _local_event(db, event_id)
+    event = await objects.local_event(db, event_id)
     if event is None:
         return
     await db.execute(
@@ -279,16 +266,8 @@ async def _answered_event(
     (the place itself: the directory's residents)."""
     if not isinstance(join, dict):
         return None
-    event_id = id_of(join.get("object"))
-    if db is None:
-        row = await node.store.one(
-            "SELECT document FROM objects WHERE id = ? AND local = 1 AND type = 'Event'"
-            " AND deleted_at IS NULL",
-            (event_id,),
-        )
-        event: dict[str, Any] | None = json.loads(row[0]) if row else None
-    else:
-        event = await _local_event(db, event_id)
+    reads = node.store.reads if db is None else db
+    event = await objects.local_event(reads, id_of(join.get("object")))
     if event is None or event.get("attributedTo") != actor.id:
         return None
     return event
@@ -403,11 +382,9 @@ async def _address_host(node: Node, actor: LocalActor, activity: dict[str, Any])
     """A member joining an event need not say who hosts it: the event's author hears of it."""
     if activity.get("to") or activity.get("cc"):
         return
-    row = await node.store.one(
-        "SELECT attributed_to FROM objects WHERE id = ?", (id_of(activity.get("object")),)
-    )
+    author = await objects.author(node.store.reads, id_of(activity.get("object")))
     # The event's author, or the actor joined (a member joining their place).
-    activity["to"] = [row[0] if row is not None and row[0] else id_of(activity.get("object"))]
+    activity["to"] = [author or id_of(activity.get("object"))]
 
 
 ACTIVITY_ROUTES = [

@@ -23,6 +23,7 @@ from ..actors import local
 from ..actors.routes import as_response, node_of
 from ..audience import is_public
 from ..fetch import origin_of
+from ..tables import objects, remote_actors
 from . import event as events
 
 if TYPE_CHECKING:
@@ -34,12 +35,7 @@ MAX_EVENTS = 500  # a feed, not an archive
 
 async def shared_events(node: Node) -> list[tuple[dict[str, Any], events.Organizer]]:
     """Public events of this node and of the places its place follows, by start time."""
-    rows = await node.store.all(
-        "SELECT document, attributed_to FROM objects WHERE type = 'Event'"
-        " AND deleted_at IS NULL AND (local = 1 OR attributed_to IN (SELECT followee FROM"
-        " follows WHERE follower = ? AND state = 'accepted'))",
-        (node.config.place_id,),
-    )
+    rows = await objects.events_seen_by(node.store.reads, node.config.place_id)
     horizon = datetime.now(UTC).timestamp() - RECENT_DAYS * 86400
     names: dict[str, str] = {}
     found: list[tuple[dict[str, Any], events.Organizer]] = []
@@ -65,8 +61,7 @@ async def _name_of(node: Node, actor_id: str) -> str:
     mine = await local.by_id(node.store, actor_id)
     if mine is not None:
         return mine.name
-    row = await node.store.one("SELECT document FROM remote_actors WHERE id = ?", (actor_id,))
-    document = json.loads(row[0]) if row else {}
+    document = await remote_actors.document(node.store.reads, actor_id) or {}
     name = document.get("name") or document.get("preferredUsername")
     return str(name) if name else origin_of(actor_id).split("://", 1)[-1]
 

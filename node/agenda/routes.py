@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -14,10 +15,11 @@ from starlette.routing import Route
 from .. import tokens
 from ..actors import local
 from ..actors.local import LocalActor
-from ..actors.routes import node_of, paged
-from ..audience import PUBLIC_SQL, is_public
+from ..actors.routes import node_of, paged, paged_by
+from ..audience import is_public
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import publish
+from ..tables import objects
 from . import event as events
 from . import handlers, network
 
@@ -27,13 +29,9 @@ RECENT = timedelta(days=30)  # feeds list what is coming and what just happened
 async def public_events(request: Request, recent_only: bool = True) -> list[dict[str, Any]]:
     """The node's own public events, by start time; past ones only if recent."""
     node = node_of(request)
-    rows = await node.store.all(
-        "SELECT document FROM objects WHERE local = 1 AND type = 'Event' AND deleted_at IS NULL"
-    )
     horizon = datetime.now(UTC) - RECENT
     found = []
-    for row in rows:
-        document = json.loads(row[0])
+    for document in await objects.live_local(node.store.reads, "Event"):
         if not is_public(document):
             continue
         ends = events.parse_time(document.get("endTime") or document.get("startTime"))
@@ -46,12 +44,10 @@ async def public_events(request: Request, recent_only: bool = True) -> list[dict
 
 async def agenda_collection(request: Request) -> Response:
     node = node_of(request)
-    where = (
-        "FROM objects WHERE local = 1 AND type = 'Event' AND deleted_at IS NULL AND " + PUBLIC_SQL
-    )
-    return await paged(
-        request, f"{node.config.base_url}/agenda", f"SELECT COUNT(*) {where}",
-        f"SELECT document {where} ORDER BY json_extract(document, '$.startTime') DESC", (),
+    reads = node.store.reads
+    return await paged_by(
+        request, f"{node.config.base_url}/agenda", partial(objects.count_public, reads, "Event"),
+        partial(objects.public_events_page, reads),
     )  # fmt: skip
 
 
@@ -90,7 +86,7 @@ async def event_ics(request: Request) -> Response:
     """One public event as a calendar file, for an "add to my calendar" link."""
     node = node_of(request)
     oid = request.path_params["oid"]
-    document = await node.store.document("objects", f"{node.config.base_url}/objects/{oid}")
+    document = await objects.document(node.store.reads, f"{node.config.base_url}/objects/{oid}")
     if document is None or document.get("type") != "Event" or not is_public(document):
         raise NotFoundError(
             f"no public event {oid}",
@@ -111,18 +107,13 @@ async def _host_event(request: Request) -> tuple[LocalActor, dict[str, Any]]:
     """The event at {oid} and its host, if the bearer token is the host's (the team's)."""
     node = node_of(request)
     event_id = f"{node.config.base_url}/objects/{request.path_params['oid']}"
-    row = await node.store.one(
-        "SELECT document FROM objects WHERE id = ? AND local = 1 AND type = 'Event'"
-        " AND deleted_at IS NULL",
-        (event_id,),
-    )
-    if row is None:
+    document = await objects.local_event(node.store.reads, event_id)
+    if document is None:
         raise NotFoundError(
             f"no event {event_id}",
             fr="Aucun événement à cette adresse.",
             en="No event at this address.",
         )
-    document = json.loads(row[0])
     host = await local.by_id(node.store, str(document.get("attributedTo")))
     await tokens.require(
         node.store, request.headers.get("authorization"), host.handle if host else None,

@@ -8,7 +8,6 @@ publication. The typed fields stay for places and SPARQL.
 from __future__ import annotations
 
 import html
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from ..agenda.handlers import refuse_if_invalid
 from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
+from ..tables import objects
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
@@ -102,10 +102,7 @@ def _routes(kind: str) -> list[Route]:
         obj = activity["object"]
         _readable(obj, kind)
         if type_of(activity) == "Update":
-            await db.execute(
-                "UPDATE objects SET document = ? WHERE id = ?",
-                (json.dumps(obj), obj["id"]),
-            )
+            await objects.set_document(db, obj["id"], obj, updated_at=None)
         await graph.sync(db, obj["id"], obj, local=True)
 
     async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
@@ -115,7 +112,7 @@ def _routes(kind: str) -> list[Route]:
             reasons = "; ".join(v.en for v in violations)
             sender = id_of(activity["actor"])
             log.warning("dropping %s %s from %s: %s", kind, obj.get("id"), sender, reasons)
-            await db.execute("DELETE FROM objects WHERE id = ? AND local = 0", (obj.get("id"),))
+            await objects.drop_received(db, obj.get("id"))
             await graph.sync(db, str(obj.get("id")), None, local=False)
 
     for handler, name in ((_validate, "validate"), (_publish, "publish"), (_received, "received")):

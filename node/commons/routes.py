@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..actors.routes import node_of, paged
-from ..audience import PUBLIC_SQL
+from ..actors.routes import node_of, paged_by
+from ..tables import objects
 
 
 def _collection(kind: str, path: str):  # type: ignore[no-untyped-def]
     async def endpoint(request: Request) -> Response:
         node = node_of(request)
-        where = (
-            f"FROM objects WHERE local = 1 AND type = '{kind}' AND deleted_at IS NULL AND "
-            + PUBLIC_SQL
-        )
-        return await paged(
-            request, f"{node.config.base_url}{path}", f"SELECT COUNT(*) {where}",
-            f"SELECT document {where} ORDER BY created_at DESC", (),
+        reads = node.store.reads
+        return await paged_by(
+            request, f"{node.config.base_url}{path}", partial(objects.count_public, reads, kind),
+            partial(objects.public_page, reads, kind),
         )  # fmt: skip
 
     return endpoint

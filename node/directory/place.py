@@ -23,6 +23,7 @@ from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
 from ..store import Store
+from ..tables import local_actors
 from .residents import public_profile
 
 if TYPE_CHECKING:
@@ -170,28 +171,26 @@ async def save_details(db: Connection, handle: str, new: dict[str, Any]) -> None
         " updated_at = excluded.updated_at",
         (handle, json.dumps(merged, ensure_ascii=False), time.time()),
     )
-    async with db.execute("SELECT id, name FROM local_actors WHERE handle = ?", (handle,)) as cur:
-        actor = await cur.fetchone()
+    actor = await local_actors.by_handle(db, handle)
     if actor is not None:
         # The place, with its address, in the public graph: "places near Lille" is a pattern.
-        document = {"id": actor[0], "type": "Organization", "name": actor[1], "to": [PUBLIC],
-                    **merged}  # fmt: skip
-        await graph.sync(db, actor[0], document, local=True)
+        document = {"id": actor["id"], "type": "Organization", "name": actor["name"],
+                    "to": [PUBLIC], **merged}  # fmt: skip
+        await graph.sync(db, actor["id"], document, local=True)
 
 
 async def home_location(store: Store, actor: LocalActor) -> dict[str, Any] | None:
     """The place as an event location (a `Place` with its postal address), if it has one."""
     place_handle = actor.handle if actor.type == "Organization" else None
     if place_handle is None:
-        row = await store.one("SELECT handle FROM local_actors WHERE type = 'Organization'")
-        place_handle = row[0] if row else None
+        place_handle = await local_actors.place_handle(store.reads)
     found = await details(store, place_handle) if place_handle else {}
-    if "address" not in found:
+    if not place_handle or "address" not in found:
         return None
-    row = await store.one("SELECT name FROM local_actors WHERE handle = ?", (place_handle,))
+    row = await local_actors.by_handle(store.reads, place_handle)
     location: dict[str, Any] = {
         "type": "Place",
-        "name": row[0] if row else place_handle,
+        "name": row["name"] if row else place_handle,
         "address": found["address"],
     }
     if "geo" in found:

@@ -27,6 +27,7 @@ from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
 from ..store import Store
+from ..tables import local_actors
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
@@ -133,11 +134,8 @@ async def publish_profile(db: Connection, actor: LocalActor) -> None:
 
 async def _join_place(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     place_id = id_of(activity.get("object"))
-    async with db.execute(
-        "SELECT 1 FROM local_actors WHERE id = ? AND type = 'Organization'", (place_id,)
-    ) as cur:
-        if await cur.fetchone() is None:
-            return
+    if not await local_actors.is_place(db, place_id):
+        return
     await db.execute(
         "INSERT INTO residents (actor, place, join_id, state, created_at)"
         " VALUES (?,?,?,'pending',?) ON CONFLICT(actor) DO UPDATE SET"

@@ -23,6 +23,7 @@ from ..config import tuning
 from ..errors import FederationError, InterlieuxError
 from ..queues import InboxState
 from ..sqlite import Connection
+from ..tables import activities, local_actors
 from ..worker import QueueWorker
 
 if TYPE_CHECKING:
@@ -147,11 +148,7 @@ async def _apply_in(
     if await _state_of(db, activity["id"]) == InboxState.APPLIED:
         return
     now = time.time()
-    await db.execute(
-        "INSERT OR IGNORE INTO activities (id, type, actor, object_id, document, local,"
-        " created_at) VALUES (?,?,?,?,?,0,?)",
-        (activity["id"], kind, actor, obj_id, json.dumps(activity), now),
-    )
+    await activities.record_received(db, activity, kind, actor, obj_id, now)
     owners = await _local_recipients(db, node, activity, target, sender_followers)
     # The core's effects first (follows, reactions, objects), then the domains', as the
     # routing table lists them.
@@ -205,10 +202,9 @@ async def _local_recipients(
         addressed.append(obj_id)  # a Follow, Like or Announce of a local actor or object
     for ref in addressed:
         if node.config.is_local(ref):
-            async with db.execute("SELECT handle FROM local_actors WHERE id = ?", (ref,)) as cur:
-                row = await cur.fetchone()
-            if row:
-                owners.add(row[0])
+            handle = await local_actors.handle_of(db, ref)
+            if handle:
+                owners.add(handle)
     public = any(map(is_public_address, addressed))
     if public or (sender_followers and sender_followers in addressed):
         async with db.execute(
@@ -218,9 +214,5 @@ async def _local_recipients(
         ) as cur:
             owners.update(r[0] for r in await cur.fetchall())
     # The sender does not receive its own activity.
-    async with db.execute(
-        "SELECT handle FROM local_actors WHERE id = ?", (id_of(activity["actor"]),)
-    ) as cur:
-        sender = await cur.fetchone()
-    owners.discard(sender[0] if sender else "")
+    owners.discard(await local_actors.handle_of(db, id_of(activity["actor"])) or "")
     return owners

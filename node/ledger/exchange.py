@@ -27,6 +27,7 @@ from ..outbox.publish import emit
 from ..queues import DeliveryState
 from ..routing import Route
 from ..sqlite import Connection
+from ..tables import remote_actors
 from . import claim as claims
 from . import credit, proof
 from .books import CREDIT, EXPENSE, INCOME, PEER, Entry, book
@@ -192,12 +193,11 @@ async def _facts(db: Connection, place_id: str, sender: str, claim: dict[str, An
 
 
 async def _signature_ok(db: Connection, sender: str, claim: dict[str, Any]) -> bool:
-    async with db.execute("SELECT document FROM remote_actors WHERE id = ?", (sender,)) as cur:
-        row = await cur.fetchone()
-    if row is None:
+    document = await remote_actors.document(db, sender)
+    if document is None:
         return False
     try:
-        method = proof.verify(claim, proof.assertion_key_finder(json.loads(row[0])))
+        method = proof.verify(claim, proof.assertion_key_finder(document))
     except SignatureError as exc:
         log.warning("claim %s refused: %s", claim.get("id"), exc.log)
         return False

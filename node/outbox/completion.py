@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..activity import id_of
 from ..errors import ForbiddenError, InvalidActivity, NotFoundError
 from ..routing import Route
+from ..tables import activities, objects
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
@@ -58,17 +59,11 @@ async def _answer(node: Node, actor: LocalActor, activity: dict[str, Any]) -> No
 async def _join_answered(node: Node, actor: LocalActor, join_id: str | None) -> dict[str, Any]:
     """The Join an Accept or Reject answers, as Mobilizon embeds it: only a Join of the actor
     itself or of an object it is the author of, so that nobody answers for another."""
-    row = await node.store.one(
-        "SELECT document FROM activities WHERE id = ? AND type = 'Join'", (join_id,)
-    )
-    join = json.loads(row["document"]) if row else {}
+    join = await activities.document_of_type(node.store.reads, join_id, "Join") or {}
     target = id_of(join.get("object"))
     if target is not None and target != actor.id:
-        author = await node.store.one(
-            "SELECT attributed_to FROM objects WHERE id = ? AND local = 1 AND deleted_at IS NULL",
-            (target,),
-        )
-        target = target if author is not None and author[0] == actor.id else None
+        author = await objects.live_local_author(node.store.reads, target)
+        target = target if author == actor.id else None
     if target is None or id_of(join.get("actor")) is None:
         raise NotFoundError(
             f"no follow request or Join {join_id} for {actor.id}",
@@ -80,9 +75,7 @@ async def _join_answered(node: Node, actor: LocalActor, join_id: str | None) -> 
 
 async def _undo(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
     obj_id = id_of(activity.get("object"))
-    original = await node.store.one(
-        "SELECT actor, document FROM activities WHERE id = ? AND local = 1", (obj_id,)
-    )
+    original = await activities.local(node.store.reads, obj_id)
     if original is None or original["actor"] != actor.id:
         raise ForbiddenError(
             f"{actor.id} cannot undo {obj_id}",

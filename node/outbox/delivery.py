@@ -29,6 +29,7 @@ from ..config import tuning
 from ..errors import DeliveryError, FetchError
 from ..fetch import AS_CONTENT_TYPE, origin_of
 from ..queues import DeliveryState
+from ..tables import activities
 from ..worker import sleep_until_woken
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ class DeliveryWorker:
             self.wake()
 
     async def _post(self, row: dict[str, Any]) -> DeliveryError | None:
-        document = await self.node.store.document("activities", row["activity_id"])
+        document = await activities.document(self.node.store.reads, row["activity_id"])
         if document is None:
             return DeliveryError("activity is gone", retry=False)
         actor = await local.by_handle(self.node.store, row["signer"])

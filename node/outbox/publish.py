@@ -24,6 +24,7 @@ from ..actors.remote import RemoteActor, actor_from_row
 from ..errors import FetchError, InvalidActivity
 from ..queues import DeliveryState, InboxState
 from ..sqlite import Connection
+from ..tables import activities, local_actors, objects, remote_actors
 from ..timestamps import now_to_wire
 from .addressing import delivery_targets, public_reaches_followers, remote_refs
 
@@ -143,9 +144,9 @@ async def prepare(
     remote: dict[str, RemoteActor] = {}
     for ref in remote_refs(addressed, actor.followers, followers, node.config.is_local):
         if db is not None:
-            rows = await _rows(node, db, "SELECT * FROM remote_actors WHERE id = ?", (ref,))
-            if rows:
-                remote[ref] = actor_from_row(rows[0])
+            row = await remote_actors.by_id(db, ref)
+            if row is not None:
+                remote[ref] = actor_from_row(row)
             continue
         try:
             remote[ref] = await node.directory.get(ref)
@@ -160,7 +161,7 @@ async def prepare(
                 ) from exc
             # Someone else's collection, or an actor gone: the others still get it.
             log.info("not delivering to %s: %s", ref, exc.log)
-    local_ids = {r[0] for r in await _rows(node, db, "SELECT id FROM local_actors", ())}
+    local_ids = await local_actors.ids(node.store.reads if db is None else db)
     targets = delivery_targets(
         addressed, actor.id, actor.followers, followers, remote, local_ids.__contains__
     )
@@ -193,25 +194,12 @@ async def record(db: Connection, out: Outgoing) -> None:
     """Store the activity, its new object, local inbox entries and delivery rows."""
     now = time.time()
     activity = out.activity
-    await db.execute(
-        "INSERT INTO activities (id, type, actor, object_id, document, local, created_at)"
-        " VALUES (?,?,?,?,?,1,?)",
-        (
-            activity["id"],
-            type_of(activity),
-            out.actor.id,
-            id_of(activity.get("object")),
-            json.dumps(activity),
-            now,
-        ),
+    await activities.record_local(
+        db, activity, type_of(activity), out.actor.id, id_of(activity.get("object")), now
     )
     if out.new_object is not None:
         obj = out.new_object
-        await db.execute(
-            "INSERT INTO objects (id, type, attributed_to, document, local, created_at,"
-            " updated_at) VALUES (?,?,?,?,1,?,?)",
-            (obj["id"], type_of(obj), out.actor.id, json.dumps(obj), now, now),
-        )
+        await objects.add_local(db, obj, type_of(obj), out.actor.id, now)
     if out.local:
         # Local recipients get it through the inbox queue, like a remote activity: the same
         # side effects (a member following its own place is auto-accepted) in the same order.

@@ -30,6 +30,7 @@ from ..activity import type_of
 from ..audience import is_public
 from ..sqlite import Connection
 from ..store import Store
+from ..tables import objects
 from ..worker import Worker
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,7 @@ async def sync_stored(db: Connection, object_id: str, context: Any = None) -> No
 
     A received object is stored without the `@context` of the activity that carried it:
     `context` gives it back, so that the peer's own terms are read as the peer meant them."""
-    async with db.execute("SELECT document, local FROM objects WHERE id = ?", (object_id,)) as cur:
-        row = await cur.fetchone()
+    row = await objects.stored(db, object_id)
     if row is None:
         return
     document = json.loads(row["document"])

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from typing import Any
+
+from ..sqlite import Connection
+from .public import PUBLIC_SQL
+
 SCHEMA = """
 -- Every activity this node minted or accepted, local or remote, by id.
 CREATE TABLE IF NOT EXISTS activities (
@@ -16,3 +23,77 @@ CREATE TABLE IF NOT EXISTS activities (
 
 CREATE INDEX IF NOT EXISTS activities_actor ON activities(actor, created_at);
 """
+
+
+async def document(db: Connection, activity_id: str) -> dict[str, Any] | None:
+    async with db.execute("SELECT document FROM activities WHERE id = ?", (activity_id,)) as cur:
+        row = await cur.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+async def document_of_type(db: Connection, activity_id: str | None, type_: str) -> Any:
+    """The activity's document if it is one of this type (a Join answered), else None."""
+    async with db.execute(
+        "SELECT document FROM activities WHERE id = ? AND type = ?", (activity_id, type_)
+    ) as cur:
+        row = await cur.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+async def local(db: Connection, activity_id: str | None) -> sqlite3.Row | None:
+    """One of this node's own activities: its `actor` and `document`."""
+    async with db.execute(
+        "SELECT actor, document FROM activities WHERE id = ? AND local = 1", (activity_id,)
+    ) as cur:
+        return await cur.fetchone()
+
+
+async def record_local(
+    db: Connection,
+    activity: dict[str, Any],
+    type_: str | None,
+    actor: str,
+    object_id: str | None,
+    at: float,
+) -> None:
+    """An activity this node mints; its id is new (a second one is an error)."""
+    await db.execute(
+        "INSERT INTO activities (id, type, actor, object_id, document, local, created_at)"
+        " VALUES (?,?,?,?,?,1,?)",
+        (activity["id"], type_, actor, object_id, json.dumps(activity), at),
+    )
+
+
+async def record_received(
+    db: Connection,
+    activity: dict[str, Any],
+    type_: str | None,
+    actor: str,
+    object_id: str | None,
+    at: float,
+) -> None:
+    """An activity received; the first copy of an id is the one kept."""
+    await db.execute(
+        "INSERT OR IGNORE INTO activities (id, type, actor, object_id, document, local,"
+        " created_at) VALUES (?,?,?,?,?,0,?)",
+        (activity["id"], type_, actor, object_id, json.dumps(activity), at),
+    )
+
+
+_PUBLIC_BY = "FROM activities WHERE actor = ? AND local = 1 AND " + PUBLIC_SQL
+
+
+async def count_public_by(db: Connection, actor: str) -> int:
+    """How many public activities the local actor published: its outbox's size."""
+    async with db.execute(f"SELECT COUNT(*) {_PUBLIC_BY}", (actor,)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def public_page_by(db: Connection, actor: str, limit: int, offset: int) -> list[str]:
+    """A page of the local actor's public activities (JSON documents), newest first."""
+    async with db.execute(
+        f"SELECT document {_PUBLIC_BY} ORDER BY created_at DESC LIMIT ? OFFSET ?",
+        (actor, limit, offset),
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Actors that live on this node: the place and its members, with their private keys.
 CREATE TABLE IF NOT EXISTS local_actors (
@@ -16,3 +20,95 @@ CREATE TABLE IF NOT EXISTS local_actors (
     created_at REAL NOT NULL
 );
 """
+
+
+async def by_handle(db: Connection, handle: str) -> sqlite3.Row | None:
+    async with db.execute("SELECT * FROM local_actors WHERE handle = ?", (handle,)) as cur:
+        return await cur.fetchone()
+
+
+async def by_id(db: Connection, actor_id: str) -> sqlite3.Row | None:
+    async with db.execute("SELECT * FROM local_actors WHERE id = ?", (actor_id,)) as cur:
+        return await cur.fetchone()
+
+
+async def listing(db: Connection) -> list[sqlite3.Row]:
+    """Every local actor, oldest first (the place, then its members as they were added)."""
+    async with db.execute("SELECT * FROM local_actors ORDER BY created_at") as cur:
+        return await cur.fetchall()
+
+
+async def exists(db: Connection, handle: str) -> bool:
+    async with db.execute("SELECT 1 FROM local_actors WHERE handle = ?", (handle,)) as cur:
+        return await cur.fetchone() is not None
+
+
+async def add(
+    db: Connection,
+    *,
+    handle: str,
+    actor_id: str,
+    type_: str,
+    name: str,
+    summary: str,
+    manually_approves: bool,
+    rsa_private_pem: str,
+    ed25519_private_pem: str,
+    created_at: float,
+) -> None:
+    await db.execute(
+        "INSERT INTO local_actors (handle, id, type, name, summary, manually_approves,"
+        " rsa_private_pem, ed25519_private_pem, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        (handle, actor_id, type_, name, summary, int(manually_approves),
+         rsa_private_pem, ed25519_private_pem, created_at),
+    )  # fmt: skip
+
+
+async def replace_keys(
+    db: Connection, handle: str, rsa_private_pem: str, ed25519_private_pem: str
+) -> None:
+    await db.execute(
+        "UPDATE local_actors SET rsa_private_pem = ?, ed25519_private_pem = ? WHERE handle = ?",
+        (rsa_private_pem, ed25519_private_pem, handle),
+    )
+
+
+async def count(db: Connection) -> int:
+    async with db.execute("SELECT COUNT(*) FROM local_actors") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def ids(db: Connection) -> set[str]:
+    async with db.execute("SELECT id FROM local_actors") as cur:
+        return {r[0] for r in await cur.fetchall()}
+
+
+async def handle_of(db: Connection, actor_id: str | None) -> str | None:
+    """The handle of a local actor by its id; None when the id is no local actor's."""
+    async with db.execute("SELECT handle FROM local_actors WHERE id = ?", (actor_id,)) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def manually_approves(db: Connection, actor_id: str | None) -> bool | None:
+    """Whether the local actor answers follow requests itself; None when it is not local."""
+    async with db.execute(
+        "SELECT manually_approves FROM local_actors WHERE id = ?", (actor_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None else bool(row[0])
+
+
+async def place_handle(db: Connection) -> str | None:
+    """The handle of the node's place (its one Organization), if it has been created."""
+    async with db.execute("SELECT handle FROM local_actors WHERE type = 'Organization'") as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def is_place(db: Connection, actor_id: str | None) -> bool:
+    async with db.execute(
+        "SELECT 1 FROM local_actors WHERE id = ? AND type = 'Organization'", (actor_id,)
+    ) as cur:
+        return await cur.fetchone() is not None

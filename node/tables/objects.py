@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from typing import Any
+
+from ..sqlite import Connection
+from .public import PUBLIC_SQL
+
 SCHEMA = """
 -- Objects (notes, events, …) by id; a deleted one keeps its row as a Tombstone.
 CREATE TABLE IF NOT EXISTS objects (
@@ -15,3 +22,189 @@ CREATE TABLE IF NOT EXISTS objects (
     deleted_at REAL
 );
 """
+
+
+async def document(db: Connection, obj_id: str) -> dict[str, Any] | None:
+    """The object's document (a Tombstone once deleted)."""
+    async with db.execute("SELECT document FROM objects WHERE id = ?", (obj_id,)) as cur:
+        row = await cur.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+async def stored(db: Connection, obj_id: str) -> sqlite3.Row | None:
+    """The object's `document` and whether it is `local`."""
+    async with db.execute("SELECT document, local FROM objects WHERE id = ?", (obj_id,)) as cur:
+        return await cur.fetchone()
+
+
+async def author(db: Connection, obj_id: str | None) -> str | None:
+    async with db.execute("SELECT attributed_to FROM objects WHERE id = ?", (obj_id,)) as cur:
+        row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def local(db: Connection, obj_id: str | None) -> sqlite3.Row | None:
+    """One of this node's objects, deleted or not: its `attributed_to` and `type`."""
+    async with db.execute(
+        "SELECT attributed_to, type FROM objects WHERE id = ? AND local = 1", (obj_id,)
+    ) as cur:
+        return await cur.fetchone()
+
+
+async def live_local_author(db: Connection, obj_id: str | None) -> str | None:
+    """The author of one of this node's objects not deleted; None for any other."""
+    async with db.execute(
+        "SELECT attributed_to FROM objects WHERE id = ? AND local = 1 AND deleted_at IS NULL",
+        (obj_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None else row[0]
+
+
+async def local_event(db: Connection, event_id: str | None) -> dict[str, Any] | None:
+    """One of this node's events, not deleted."""
+    async with db.execute(
+        "SELECT document FROM objects WHERE id = ? AND local = 1 AND type = 'Event'"
+        " AND deleted_at IS NULL",
+        (event_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+async def live_local(db: Connection, type_: str) -> list[dict[str, Any]]:
+    """This node's objects of a type, not deleted (whoever may read them)."""
+    async with db.execute(
+        "SELECT document FROM objects WHERE local = 1 AND type = ? AND deleted_at IS NULL",
+        (type_,),
+    ) as cur:
+        return [json.loads(r[0]) for r in await cur.fetchall()]
+
+
+async def events_seen_by(db: Connection, follower: str) -> list[sqlite3.Row]:
+    """Events not deleted, this node's and those of the actors `follower` follows (accepted):
+    their `document` and `attributed_to`."""
+    async with db.execute(
+        "SELECT document, attributed_to FROM objects WHERE type = 'Event'"
+        " AND deleted_at IS NULL AND (local = 1 OR attributed_to IN (SELECT followee FROM"
+        " follows WHERE follower = ? AND state = 'accepted'))",
+        (follower,),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def count_live_local(db: Connection) -> int:
+    """How many objects this node published and did not delete (NodeInfo's local posts)."""
+    async with db.execute(
+        "SELECT COUNT(*) FROM objects WHERE local = 1 AND deleted_at IS NULL"
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+_PUBLIC_LOCAL = "FROM objects WHERE local = 1 AND type = ? AND deleted_at IS NULL AND " + PUBLIC_SQL
+
+
+async def count_public(db: Connection, type_: str) -> int:
+    """How many public objects of a type this node published and did not delete."""
+    async with db.execute(f"SELECT COUNT(*) {_PUBLIC_LOCAL}", (type_,)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def public_page(db: Connection, type_: str, limit: int, offset: int) -> list[str]:
+    """A page of this node's public objects of a type (JSON documents), newest first."""
+    async with db.execute(
+        f"SELECT document {_PUBLIC_LOCAL} ORDER BY created_at DESC LIMIT ? OFFSET ?",
+        (type_, limit, offset),
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]
+
+
+async def public_events_page(db: Connection, limit: int, offset: int) -> list[str]:
+    """A page of this node's public events (JSON documents), latest start first."""
+    async with db.execute(
+        f"SELECT document {_PUBLIC_LOCAL}"
+        " ORDER BY json_extract(document, '$.startTime') DESC LIMIT ? OFFSET ?",
+        ("Event", limit, offset),
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]
+
+
+async def add_local(
+    db: Connection, obj: dict[str, Any], type_: str | None, author: str, at: float
+) -> None:
+    """An object this node's member publishes; its id is new (a second one is an error)."""
+    await db.execute(
+        "INSERT INTO objects (id, type, attributed_to, document, local, created_at,"
+        " updated_at) VALUES (?,?,?,?,1,?,?)",
+        (obj["id"], type_, author, json.dumps(obj), at, at),
+    )
+
+
+async def add_received(
+    db: Connection, obj: Any, obj_id: str | None, type_: str | None, author: str | None, at: float
+) -> None:
+    """An object received in a Create; the first copy of an id is the one kept."""
+    await db.execute(
+        "INSERT OR IGNORE INTO objects (id, type, attributed_to, document, local, created_at,"
+        " updated_at) VALUES (?,?,?,?,0,?,?)",
+        (obj_id, type_, author, json.dumps(obj), at, at),
+    )
+
+
+async def update_received(
+    db: Connection,
+    obj: dict[str, Any],
+    obj_id: str | None,
+    type_: str | None,
+    author: str | None,
+    at: float,
+) -> None:
+    """An object received in an Update: kept if new, else replaced, but only when it is its
+    author's and not deleted."""
+    await db.execute(
+        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at)"
+        " VALUES (?,?,?,?,0,?,?) ON CONFLICT(id) DO UPDATE SET document = excluded.document,"
+        " type = excluded.type, updated_at = excluded.updated_at"
+        " WHERE objects.attributed_to = excluded.attributed_to AND objects.deleted_at IS NULL",
+        (obj_id, type_, author, json.dumps(obj), at, at),
+    )  # fmt: skip
+
+
+async def set_document(
+    db: Connection, obj_id: str | None, document: dict[str, Any], updated_at: float | None
+) -> None:
+    """Replace the object's document; `updated_at` None leaves its time of change as it was."""
+    await db.execute(
+        "UPDATE objects SET document = ?, updated_at = COALESCE(?, updated_at) WHERE id = ?",
+        (json.dumps(document), updated_at, obj_id),
+    )
+
+
+async def authored(db: Connection, obj_id: str, author: str) -> sqlite3.Row | None:
+    """The author's object: its `type`, `document` and `deleted_at`."""
+    async with db.execute(
+        "SELECT type, document, deleted_at FROM objects WHERE id = ? AND attributed_to = ?",
+        (obj_id, author),
+    ) as cur:
+        return await cur.fetchone()
+
+
+async def tombstone(
+    db: Connection, obj_id: str, author: str, document: dict[str, Any], at: float
+) -> None:
+    """The object becomes this Tombstone (a row is made for one never seen), unless it is
+    another author's."""
+    await db.execute(
+        "INSERT INTO objects (id, type, attributed_to, document, local, created_at, updated_at,"
+        " deleted_at) VALUES (?, 'Tombstone', ?, ?, 0, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+        " type = 'Tombstone', document = excluded.document, updated_at = excluded.updated_at,"
+        " deleted_at = excluded.deleted_at WHERE objects.attributed_to = excluded.attributed_to",
+        (obj_id, author, json.dumps(document), at, at, at),
+    )
+
+
+async def drop_received(db: Connection, obj_id: Any) -> None:
+    """Forget an object received (a malformed one); this node's own are never touched."""
+    await db.execute("DELETE FROM objects WHERE id = ? AND local = 0", (obj_id,))

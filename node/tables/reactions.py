@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Likes and Announces, undone by deleting the row.
 CREATE TABLE IF NOT EXISTS reactions (
@@ -11,3 +13,20 @@ CREATE TABLE IF NOT EXISTS reactions (
     object_id TEXT NOT NULL
 );
 """
+
+
+async def add(
+    db: Connection, activity_id: str, type_: str | None, actor: str | None, object_id: str | None
+) -> None:
+    """A Like or Announce, once per activity id."""
+    await db.execute(
+        "INSERT OR IGNORE INTO reactions (activity_id, type, actor, object_id) VALUES (?,?,?,?)",
+        (activity_id, type_, actor, object_id),
+    )
+
+
+async def remove(db: Connection, activity_id: str | None, actor: str | None) -> None:
+    """Undo a reaction; only its own actor's Undo removes it."""
+    await db.execute(
+        "DELETE FROM reactions WHERE activity_id = ? AND actor = ?", (activity_id, actor)
+    )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from typing import Any
+
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Remote actors as last fetched: their inboxes and the key their signatures must verify with.
 CREATE TABLE IF NOT EXISTS remote_actors (
@@ -17,3 +23,52 @@ CREATE TABLE IF NOT EXISTS remote_actors (
 
 CREATE INDEX IF NOT EXISTS remote_actors_key ON remote_actors(key_id);
 """
+
+
+async def by_id(db: Connection, actor_id: str) -> sqlite3.Row | None:
+    async with db.execute("SELECT * FROM remote_actors WHERE id = ?", (actor_id,)) as cur:
+        return await cur.fetchone()
+
+
+async def by_key(db: Connection, key_id: str) -> sqlite3.Row | None:
+    """The actor whose RSA key has this id: its `id` and `public_key_pem`."""
+    async with db.execute(
+        "SELECT id, public_key_pem FROM remote_actors WHERE key_id = ?", (key_id,)
+    ) as cur:
+        return await cur.fetchone()
+
+
+async def document(db: Connection, actor_id: str) -> dict[str, Any] | None:
+    """The actor's document as last fetched."""
+    async with db.execute("SELECT document FROM remote_actors WHERE id = ?", (actor_id,)) as cur:
+        row = await cur.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+async def save(
+    db: Connection,
+    *,
+    actor_id: str,
+    inbox: str,
+    shared_inbox: str | None,
+    followers: str | None,
+    key_id: str,
+    public_key_pem: str,
+    document: dict[str, Any],
+    fetched_at: float,
+) -> None:
+    """Keep the actor as just fetched, replacing what we had."""
+    await db.execute(
+        "INSERT INTO remote_actors (id, inbox, shared_inbox, followers, key_id,"
+        " public_key_pem, document, fetched_at) VALUES (?,?,?,?,?,?,?,?)"
+        " ON CONFLICT(id) DO UPDATE SET inbox=excluded.inbox,"
+        " shared_inbox=excluded.shared_inbox, followers=excluded.followers,"
+        " key_id=excluded.key_id, public_key_pem=excluded.public_key_pem,"
+        " document=excluded.document, fetched_at=excluded.fetched_at",
+        (actor_id, inbox, shared_inbox, followers, key_id, public_key_pem,
+         json.dumps(document), fetched_at),
+    )  # fmt: skip
+
+
+async def forget(db: Connection, actor_id: str) -> None:
+    await db.execute("DELETE FROM remote_actors WHERE id = ?", (actor_id,))

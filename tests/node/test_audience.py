@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from node.audience import PUBLIC_SQL, is_public, is_public_address
+from node.audience import is_public, is_public_address
+from node.tables.public import PUBLIC_SQL
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 FOLLOWERS = "https://lieu.example/actors/lieu/followers"
