@@ -6,6 +6,9 @@ A table's owner holds its schema and every statement that touches it, as named f
 call those functions, never SQL; `tests/node/test_layout.py` checks that no SQL text lives
 anywhere else in `node/` but here, in `store.py`, `sqlite.py` and `migrations.py`.
 
+`public.py` is no table: it holds the SQL form of the "is public" rule that `activities` and
+`objects` page their public collections with.
+
 A change to a table that already exists also needs a step in `node/migrations.py`:
 CREATE … IF NOT EXISTS leaves old files as they are.
 """
