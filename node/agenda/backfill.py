@@ -27,6 +27,7 @@ from ..fetch import Signer, fetch_document, same_origin
 from ..inbox.apply import enqueue
 from ..routing import Route
 from ..sqlite import Connection
+from ..tables import backfills, follows
 from ..worker import QueueWorker
 
 if TYPE_CHECKING:
@@ -74,39 +75,23 @@ def pick(items: list[Any], place_id: str) -> list[dict[str, Any]]:
     return chosen
 
 
-async def request(db: Connection, actor_id: str) -> None:
-    """Queue (again) a read of a followed place's outbox."""
-    now = time.time()
-    await db.execute(
-        "INSERT INTO backfills (actor, state, next_attempt_at, created_at) VALUES (?,'new',?,?)"
-        " ON CONFLICT(actor) DO UPDATE SET state = 'new', attempts = 0, last_error = NULL,"
-        " next_attempt_at = excluded.next_attempt_at",
-        (actor_id, now, now),
-    )
-
-
 async def _follow_accepted(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     """Our place's Follow was accepted (the core has just marked it): read what came before."""
     followee = str(id_of(activity["actor"]))
     if node.config.is_local(followee):
         return
-    async with db.execute(
-        "SELECT activity_id FROM follows WHERE follower = ? AND followee = ?"
-        " AND state = 'accepted'",
-        (node.config.place_id, followee),
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None:
+    follow_id = await follows.accepted_follow_id(db, node.config.place_id, followee)
+    if follow_id is None:
         return
     obj = activity.get("object")
-    by_id = id_of(obj) == row[0]
+    by_id = id_of(obj) == follow_id
     embedded = (
         type_of(obj) == "Follow"
         and isinstance(obj, dict)
         and id_of(obj.get("actor")) == node.config.place_id
     )
     if by_id or embedded:  # an Accept of our Follow, not of a Join or an Offer
-        await request(db, followee)
+        await backfills.request(db, followee)
 
 
 ACTIVITY_ROUTES = [Route("Accept", on_receive=_follow_accepted)]
@@ -168,11 +153,7 @@ class BackfillWorker(QueueWorker):
         self.poll = tuning("backfill_poll", 5.0)
 
     async def work(self) -> bool:
-        due = await self.node.store.all(
-            "SELECT * FROM backfills WHERE state = 'new' AND next_attempt_at <= ?"
-            " ORDER BY next_attempt_at",
-            (time.time(),),
-        )
+        due = await backfills.due(self.node.store.reads, time.time())
         for row in due:
             await self.run_one(row)
         return False  # a row that failed waits for its next attempt, not for another pass
@@ -188,22 +169,15 @@ class BackfillWorker(QueueWorker):
             reason = exc.log if isinstance(exc, InterlieuxError) else repr(exc)
             log.warning("backfill of %s failed: %s", place_id, reason)
             async with self.node.store.write() as db:
-                await db.execute(
-                    "UPDATE backfills SET attempts = attempts + 1, last_error = ?, state = ?,"
-                    " next_attempt_at = ? WHERE actor = ?",
-                    (reason, "new" if retry else "failed",
-                     time.time() + 60 * 3 ** row["attempts"], place_id),
-                )  # fmt: skip
+                await backfills.failed(
+                    db, place_id, reason, retry, time.time() + 60 * 3 ** row["attempts"]
+                )
             return
         async with self.node.store.write() as db:
             now = time.time()
             for i, activity in enumerate(activities):
                 # Distinct arrival times keep the outbox's order in the inbox queue.
                 await enqueue(db, activity, now + i * 1e-6)
-            await db.execute(
-                "UPDATE backfills SET state = 'done', items = ?, last_error = NULL,"
-                " finished_at = ? WHERE actor = ?",
-                (len(activities), now, place_id),
-            )
+            await backfills.done(db, place_id, len(activities), now)
         log.info("backfill of %s: %d activities queued", place_id, len(activities))
         self.node.inbox_worker.wake()

@@ -16,8 +16,9 @@ from ..config import NodeConfig
 from ..context import Command, Node, Runner
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import publish
+from ..tables import backfills, event_requests, follows
 from ..timestamps import posix_to_operator
-from . import backfill, handlers
+from . import handlers
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -70,15 +71,9 @@ def _answer(config: NodeConfig, args: argparse.Namespace, run: Runner) -> None:
         )
 
     async def work(node: Node) -> dict[str, Any]:
-        row = await node.store.one(
-            "SELECT r.join_id, o.attributed_to FROM (SELECT event_id, actor, join_id FROM"
-            " event_requests UNION ALL SELECT event_id, actor, join_id FROM"
-            " event_participants) r JOIN objects o ON o.id = r.event_id"
-            " WHERE r.join_id = ? OR (r.event_id = ? AND r.actor = ?)",
-            (args.join, args.event, args.actor),
-        )
-        host = await local.by_id(node.store, row[1]) if row else None
-        if row is None or host is None:
+        found = await event_requests.answerable(node.store.reads, args.join, args.event, args.actor)
+        host = await local.by_id(node.store, found[1]) if found and found[1] else None
+        if found is None or host is None:
             raise NotFoundError(
                 f"no Join {args.join or args.actor}",
                 fr="Aucune demande de participation ne correspond : voir « interlieux agenda "
@@ -87,7 +82,7 @@ def _answer(config: NodeConfig, args: argparse.Namespace, run: Runner) -> None:
             )
         answer: dict[str, Any] = {
             "type": "Accept" if args.agenda_command == "accept" else "Reject",
-            "object": row[0],
+            "object": found[0],
         }
         if getattr(args, "reason", ""):
             answer["content"] = args.reason
@@ -102,17 +97,16 @@ def _answer(config: NodeConfig, args: argparse.Namespace, run: Runner) -> None:
 def _backfill(config: NodeConfig, args: argparse.Namespace, run: Runner) -> None:
     async def work(node: Node) -> list[Any]:
         if not args.list:
-            followed = [args.actor] if args.actor else [
-                r[0] for r in await node.store.all(
-                    "SELECT followee FROM follows WHERE follower = ? AND state = 'accepted'",
-                    (config.place_id,),
-                )
-            ]  # fmt: skip
+            followed = (
+                [args.actor]
+                if args.actor
+                else await follows.accepted_followees(node.store.reads, config.place_id)
+            )
             async with node.store.write() as db:
                 for actor in followed:
                     if not config.is_local(actor):
-                        await backfill.request(db, actor)
-        return await node.store.all("SELECT * FROM backfills ORDER BY created_at")
+                        await backfills.request(db, actor)
+        return await backfills.listing(node.store.reads)
 
     rows = run(config, work)
     if not rows:

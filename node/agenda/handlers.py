@@ -30,7 +30,7 @@ from ..outbox.publish import emit
 from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
-from ..tables import objects
+from ..tables import event_participants, event_requests, objects
 from ..timestamps import posix_to_wire
 from . import event as events
 
@@ -110,16 +110,8 @@ async def _received_event(db: Connection, node: Node, activity: dict[str, Any]) 
         await graph.sync(db, str(obj.get("id")), None, local=False)
 
 
-async def participant_count(db: Connection, event_id: str) -> int:
-    async with db.execute(
-        "SELECT COUNT(*) FROM event_participants WHERE event_id = ?", (event_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
-
-
 async def _store_counts(db: Connection, event: dict[str, Any]) -> None:
-    count = await participant_count(db, event["id"])
+    count = await event_participants.count(db, event["id"])
     event["participantCount"] = count
     capacity = event.get("maximumAttendeeCapacity")
     if isinstance(capacity, int) and capacity > 0:
@@ -175,13 +167,6 @@ def _full_message(event: dict[str, Any]) -> str:
     )
 
 
-async def _is_participant(db: Connection, event_id: str, actor: str) -> bool:
-    async with db.execute(
-        "SELECT 1 FROM event_participants WHERE event_id = ? AND actor = ?", (event_id, actor)
-    ) as cur:
-        return await cur.fetchone() is not None
-
-
 async def _join(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     event = await objects.local_event(db, id_of(activity.get("object")))
     if event is None:
@@ -190,18 +175,14 @@ async def _join(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     if host is None:
         return
     joiner = str(id_of(activity["actor"]))
-    already = await _is_participant(db, event["id"], joiner)
+    already = await event_participants.takes_part(db, event["id"], joiner)
     if not already and needs_approval(event):
         message = activity.get("participationMessage")
-        await db.execute(
-            "INSERT INTO event_requests (event_id, actor, join_id, message, created_at)"
-            " VALUES (?,?,?,?,?) ON CONFLICT(event_id, actor) DO UPDATE SET"
-            " join_id = excluded.join_id, message = excluded.message",
-            (event["id"], joiner, activity["id"],
-             message if isinstance(message, str) else None, time.time()),
-        )  # fmt: skip
+        await event_requests.ask(
+            db, event["id"], joiner, activity["id"], message if isinstance(message, str) else None
+        )
         return  # the host answers later, through its outbox
-    full = not already and _full(event, await participant_count(db, event["id"]))
+    full = not already and _full(event, await event_participants.count(db, event["id"]))
     answer: dict[str, Any] = {
         "type": "Reject" if full else "Accept",
         "actor": host.id,
@@ -217,27 +198,16 @@ async def _join(db: Connection, node: Node, activity: dict[str, Any]) -> None:
 
 
 async def _add_participant(db: Connection, event_id: str, actor: str, join_id: str) -> None:
-    await db.execute(
-        "DELETE FROM event_requests WHERE event_id = ? AND actor = ?", (event_id, actor)
-    )
-    await db.execute(
-        "INSERT OR IGNORE INTO event_participants (event_id, actor, join_id, created_at)"
-        " VALUES (?,?,?,?)",
-        (event_id, actor, join_id, time.time()),
-    )
+    await event_requests.withdraw(db, event_id, actor)
+    await event_participants.join(db, event_id, actor, join_id)
 
 
 async def _leave_event(db: Connection, node: Node, event_id: str | None, actor: str) -> None:
     event = await objects.local_event(db, event_id)
     if event is None:
         return
-    await db.execute(
-        "DELETE FROM event_requests WHERE event_id = ? AND actor = ?", (event["id"], actor)
-    )
-    cursor = await db.execute(
-        "DELETE FROM event_participants WHERE event_id = ? AND actor = ?", (event["id"], actor)
-    )
-    if cursor.rowcount == 0:
+    await event_requests.withdraw(db, event["id"], actor)
+    if not await event_participants.leave(db, event["id"], actor):
         return  # was not taking part: the counts did not change
     host = await local.by_id(node.store, str(event.get("attributedTo")))
     if host is None:
@@ -273,17 +243,12 @@ async def _answered_event(
     return event
 
 
-async def _state_of_join(read: Any, event_id: str, join: dict[str, Any]) -> str | None:
-    """`pending`, `accepted` or None for a Join of an event (`read` runs one query)."""
-    actor = id_of(join.get("actor"))
-    if await read(
-        "SELECT 1 FROM event_requests WHERE event_id = ? AND actor = ? AND join_id = ?",
-        (event_id, actor, join.get("id")),
-    ):
+async def _state_of_join(db: Connection, event_id: str, join: dict[str, Any]) -> str | None:
+    """`pending`, `accepted` or None for a Join of an event."""
+    actor = str(id_of(join.get("actor")))
+    if await event_requests.is_pending(db, event_id, actor, join.get("id")):
         return "pending"
-    if await read(
-        "SELECT 1 FROM event_participants WHERE event_id = ? AND actor = ?", (event_id, actor)
-    ):
+    if await event_participants.takes_part(db, event_id, actor):
         return "accepted"
     return None
 
@@ -304,11 +269,7 @@ async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any])
     event = await _answered_event(None, node, actor, join)
     if event is None:
         return
-
-    async def read(sql: str, params: tuple[Any, ...]) -> bool:
-        return await node.store.one(sql, params) is not None
-
-    state = await _state_of_join(read, event["id"], join)
+    state = await _state_of_join(node.store.reads, event["id"], join)
     # An Accept needs a pending request; a Reject may also remove someone accepted.
     if state is None or (type_of(activity) == "Accept" and state != "pending"):
         raise _no_request(join)
@@ -321,15 +282,10 @@ async def _accepted(
     event = await _answered_event(db, node, actor, join)
     if event is None:
         return
-
-    async def read(sql: str, params: tuple[Any, ...]) -> bool:
-        async with db.execute(sql, params) as cur:
-            return await cur.fetchone() is not None
-
     # Checked again in the transaction: two team members may answer at once.
-    if await _state_of_join(read, event["id"], join) != "pending":
+    if await _state_of_join(db, event["id"], join) != "pending":
         raise _no_request(join)
-    if _full(event, await participant_count(db, event["id"])):
+    if _full(event, await event_participants.count(db, event["id"])):
         raise InvalidActivity(
             f"{event['id']} is full",
             fr=f"« {event.get('name')} » est complet ({event.get('maximumAttendeeCapacity')} "
@@ -348,28 +304,17 @@ async def _rejected(
     if event is None:
         return
     joiner = str(id_of(join.get("actor")))
-    cursor = await db.execute(
-        "DELETE FROM event_requests WHERE event_id = ? AND actor = ?", (event["id"], joiner)
-    )
-    if cursor.rowcount:
+    if await event_requests.withdraw(db, event["id"], joiner):
         return
     # Not pending: the host takes back an accepted participation.
-    cursor = await db.execute(
-        "DELETE FROM event_participants WHERE event_id = ? AND actor = ?", (event["id"], joiner)
-    )
-    if cursor.rowcount == 0:
+    if not await event_participants.leave(db, event["id"], joiner):
         raise _no_request(join)
     await _counts_changed(db, node, actor, event)
 
 
 async def pending_requests(node: Node, event_id: str | None = None) -> list[dict[str, Any]]:
     """The Joins waiting for an answer, oldest first (for the team's CLI and route)."""
-    rows = await node.store.all(
-        "SELECT r.*, json_extract(o.document, '$.name') AS name FROM event_requests r"
-        " JOIN objects o ON o.id = r.event_id WHERE (? IS NULL OR r.event_id = ?)"
-        " ORDER BY r.created_at",
-        (event_id, event_id),
-    )
+    rows = await event_requests.pending(node.store.reads, event_id)
     return [
         {"join": r["join_id"], "actor": r["actor"], "event": r["event_id"],
          "name": r["name"], "message": r["message"],

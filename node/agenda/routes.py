@@ -15,11 +15,11 @@ from starlette.routing import Route
 from .. import tokens
 from ..actors import local
 from ..actors.local import LocalActor
-from ..actors.routes import node_of, paged, paged_by
+from ..actors.routes import node_of, paged_by
 from ..audience import is_public
 from ..errors import InvalidActivity, NotFoundError
 from ..outbox.publish import publish
-from ..tables import objects
+from ..tables import event_participants, event_requests, objects
 from . import event as events
 from . import handlers, network
 
@@ -55,10 +55,11 @@ async def participants(request: Request) -> Response:
     node = node_of(request)
     oid = request.path_params["oid"]
     event_id = f"{node.config.base_url}/objects/{oid}"
-    where = "FROM event_participants WHERE event_id = ?"
-    return await paged(
+    reads = node.store.reads
+    return await paged_by(
         request, f"{node.config.base_url}/agenda/{oid}/participants",
-        f"SELECT COUNT(*) {where}", f"SELECT actor {where} ORDER BY created_at", (event_id,),
+        partial(event_participants.count, reads, event_id),
+        partial(event_participants.page, reads, event_id),
     )  # fmt: skip
 
 
@@ -145,12 +146,7 @@ async def answer_join(request: Request) -> Response:
         body = {}
     join_id = body.get("join")
     if join_id is None and isinstance(body.get("actor"), str):
-        row = await node.store.one(
-            "SELECT join_id FROM event_requests WHERE event_id = ? AND actor = ?"
-            " UNION ALL SELECT join_id FROM event_participants WHERE event_id = ? AND actor = ?",
-            (document["id"], body["actor"], document["id"], body["actor"]),
-        )
-        join_id = row[0] if row else None
+        join_id = await event_requests.join_of(node.store.reads, document["id"], body["actor"])
     if not isinstance(join_id, str):
         raise InvalidActivity(
             "say which Join to answer",

@@ -16,6 +16,7 @@ from ..config import NodeConfig
 from ..context import Command, Node, Runner
 from ..errors import InvalidActivity
 from ..outbox.publish import Outgoing, publish_outgoing
+from ..tables import residents as residents_table
 from . import media, place, residents
 
 
@@ -127,7 +128,7 @@ def cmd_resident(args: argparse.Namespace, run: Runner) -> None:
     if args.resident_command == "list":
 
         async def listing(node: Node) -> list[Any]:
-            return await node.store.all("SELECT * FROM residents ORDER BY created_at")
+            return await residents_table.listing(node.store.reads)
 
         rows = run(config, listing)
         if not rows:

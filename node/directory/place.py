@@ -9,9 +9,7 @@ profile fields (`PropertyValue` attachments), which is what a fediverse user act
 from __future__ import annotations
 
 import html
-import json
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 from vocab import shapes
@@ -23,7 +21,7 @@ from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
 from ..store import Store
-from ..tables import local_actors
+from ..tables import local_actors, place_details
 from .residents import public_profile
 
 if TYPE_CHECKING:
@@ -157,20 +155,12 @@ def opening_hours_fr(hours: str) -> str:
 
 
 async def details(store: Store, handle: str) -> dict[str, Any]:
-    row = await store.one("SELECT details FROM place_details WHERE handle = ?", (handle,))
-    return json.loads(row[0]) if row else {}
+    return await place_details.of(store.reads, handle)
 
 
 async def save_details(db: Connection, handle: str, new: dict[str, Any]) -> None:
-    async with db.execute("SELECT details FROM place_details WHERE handle = ?", (handle,)) as cur:
-        row = await cur.fetchone()
-    merged = {**(json.loads(row[0]) if row else {}), **check_details(new)}
-    await db.execute(
-        "INSERT INTO place_details (handle, details, updated_at) VALUES (?,?,?)"
-        " ON CONFLICT(handle) DO UPDATE SET details = excluded.details,"
-        " updated_at = excluded.updated_at",
-        (handle, json.dumps(merged, ensure_ascii=False), time.time()),
-    )
+    merged = {**await place_details.of(db, handle), **check_details(new)}
+    await place_details.put(db, handle, merged)
     actor = await local_actors.by_handle(db, handle)
     if actor is not None:
         # The place, with its address, in the public graph: "places near Lille" is a pattern.

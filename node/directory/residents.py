@@ -13,7 +13,6 @@ are built from `public` fields only, so private and network fields never leave t
 from __future__ import annotations
 
 import json
-import time
 from typing import TYPE_CHECKING, Any
 
 from vocab import shapes, skills
@@ -27,7 +26,8 @@ from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
 from ..store import Store
-from ..tables import local_actors
+from ..tables import local_actors, profile_fields
+from ..tables import residents as residents_table
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
@@ -66,28 +66,12 @@ def check_field(field: str, value: Any, visibility: str) -> Any:
 
 async def set_field(db: Connection, handle: str, field: str, value: Any, visibility: str) -> None:
     value = check_field(field, value, visibility)
-    await db.execute(
-        "INSERT INTO profile_fields (handle, field, value, visibility) VALUES (?,?,?,?)"
-        " ON CONFLICT(handle, field) DO UPDATE SET value = excluded.value,"
-        " visibility = excluded.visibility",
-        (handle, field, json.dumps(value, ensure_ascii=False), visibility),
-    )
+    await profile_fields.put(db, handle, field, json.dumps(value, ensure_ascii=False), visibility)
 
 
 async def set_visibility(db: Connection, handle: str, field: str, vis: str) -> None:
     check_field(field, [] if field in ("skill", "projects") else "", vis)
-    await db.execute(
-        "UPDATE profile_fields SET visibility = ? WHERE handle = ? AND field = ?",
-        (vis, handle, field),
-    )
-
-
-async def _fields(store_or_db: Store | Connection, handle: str) -> list[Any]:
-    sql = "SELECT field, value, visibility FROM profile_fields WHERE handle = ?"
-    if isinstance(store_or_db, Store):
-        return await store_or_db.all(sql, (handle,))
-    async with store_or_db.execute(sql, (handle,)) as cur:
-        return list(await cur.fetchall())
+    await profile_fields.set_visibility(db, handle, field, vis)
 
 
 async def public_profile(
@@ -95,19 +79,15 @@ async def public_profile(
 ) -> dict[str, Any]:
     """The public fields of a member's profile (and the `network` ones for the network's
     places), and their place if validated. Private fields are never read here."""
+    db = store_or_db.reads if isinstance(store_or_db, Store) else store_or_db
     shown = ("public", "network") if network else ("public",)
     found: dict[str, Any] = {}
-    for row in await _fields(store_or_db, actor.handle):
+    for row in await profile_fields.of(db, actor.handle):
         if row["visibility"] in shown:
             found[row["field"]] = json.loads(row["value"])
-    sql = "SELECT place FROM residents WHERE actor = ? AND state = 'accepted'"
-    if isinstance(store_or_db, Store):
-        row = await store_or_db.one(sql, (actor.id,))
-    else:
-        async with store_or_db.execute(sql, (actor.id,)) as cur:
-            row = await cur.fetchone()
-    if row is not None:
-        found["residentOf"] = row[0]
+    place = await residents_table.place_of(db, actor.id)
+    if place is not None:
+        found["residentOf"] = place
     return found
 
 
@@ -124,10 +104,7 @@ async def resident_document(db: Connection, actor: LocalActor) -> dict[str, Any]
 
 async def publish_profile(db: Connection, actor: LocalActor) -> None:
     """Refresh the resident's public profile in the graph (or take it out if not a resident)."""
-    async with db.execute(
-        "SELECT 1 FROM residents WHERE actor = ? AND state = 'accepted'", (actor.id,)
-    ) as cur:
-        resident = await cur.fetchone() is not None
+    resident = await residents_table.is_resident(db, actor.id)
     document = await resident_document(db, actor) if resident else None
     await graph.sync(db, actor.id, document, local=True)
 
@@ -136,18 +113,12 @@ async def _join_place(db: Connection, node: Node, activity: dict[str, Any]) -> N
     place_id = id_of(activity.get("object"))
     if not await local_actors.is_place(db, place_id):
         return
-    await db.execute(
-        "INSERT INTO residents (actor, place, join_id, state, created_at)"
-        " VALUES (?,?,?,'pending',?) ON CONFLICT(actor) DO UPDATE SET"
-        " join_id = excluded.join_id, place = excluded.place",
-        (str(id_of(activity["actor"])), place_id, activity["id"], time.time()),
-    )
+    await residents_table.ask(db, str(id_of(activity["actor"])), str(place_id), activity["id"])
 
 
 async def admit(db: Connection, node: Node, place: LocalActor, member_id: str) -> Any:
     """List a member as the place's resident; returns their Join row (None without a Join)."""
-    async with db.execute("SELECT * FROM residents WHERE actor = ?", (member_id,)) as cur:
-        row = await cur.fetchone()
+    row = await residents_table.find(db, member_id)
     member = await local.by_id(node.store, member_id)
     if row is None and member is None:
         raise NotFoundError(
@@ -157,13 +128,7 @@ async def admit(db: Connection, node: Node, place: LocalActor, member_id: str) -
             en=f"No residency request from {member_id}: the member must first Join the place, "
             "or be a member of this node.",
         )
-    now = time.time()
-    await db.execute(
-        "INSERT INTO residents (actor, place, join_id, state, created_at, accepted_at)"
-        " VALUES (?,?,NULL,'accepted',?,?) ON CONFLICT(actor) DO UPDATE SET"
-        " state = 'accepted', accepted_at = excluded.accepted_at",
-        (member_id, place.id, now, now),
-    )
+    await residents_table.admit(db, member_id, place.id)
     if member is not None:
         await publish_profile(db, member)
     return row
@@ -183,8 +148,7 @@ async def refuse(
 ) -> None:
     """The place's team turns a residency request down (or takes a resident off the list);
     a member who sent a Join hears it as a Reject."""
-    async with db.execute("SELECT * FROM residents WHERE actor = ?", (member_id,)) as cur:
-        row = await cur.fetchone()
+    row = await residents_table.find(db, member_id)
     if row is None:
         raise NotFoundError(
             f"no residency of {member_id}",
@@ -215,12 +179,11 @@ async def _check_answer(node: Node, actor: LocalActor, activity: dict[str, Any])
     join = _residency_join(actor, activity)
     if join is None:
         return
-    row = await node.store.one(
-        "SELECT state FROM residents WHERE actor = ? AND join_id = ?",
-        (id_of(join.get("actor")), join.get("id")),
+    state = await residents_table.state_of_join(
+        node.store.reads, str(id_of(join.get("actor"))), join.get("id")
     )
     # An Accept needs a pending request; a Reject may also take a resident off the list.
-    if row is None or (type_of(activity) == "Accept" and row["state"] != "pending"):
+    if state is None or (type_of(activity) == "Accept" and state != "pending"):
         raise NotFoundError(
             f"no pending residency Join {join.get('id')}",
             fr="Cette demande de résidence n'est plus en attente (déjà validée ou refusée) : "
@@ -248,7 +211,7 @@ async def _rejected(
 
 
 async def remove(db: Connection, member_id: str) -> None:
-    await db.execute("DELETE FROM residents WHERE actor = ?", (member_id,))
+    await residents_table.remove(db, member_id)
     await graph.sync(db, member_id, None, local=True)
 
 

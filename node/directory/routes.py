@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -10,18 +11,21 @@ from starlette.routing import Route
 
 from .. import tokens
 from ..actors import local
-from ..actors.routes import as_response, node_of, paged
+from ..actors.routes import as_response, node_of, paged_by
 from ..errors import InvalidActivity
+from ..tables import residents as residents_table
 from . import media, residents
 
 
 async def residents_collection(request: Request) -> Response:
     node = node_of(request)
-    where = "FROM residents WHERE state = 'accepted'"
-    return await paged(
-        request, f"{node.config.base_url}/residents", f"SELECT COUNT(*) {where}",
-        f"SELECT actor {where} ORDER BY accepted_at", (),
-    )  # fmt: skip
+    reads = node.store.reads
+    return await paged_by(
+        request,
+        f"{node.config.base_url}/residents",
+        partial(residents_table.accepted_count, reads),
+        partial(residents_table.accepted_page, reads),
+    )
 
 
 async def _place_team(request: Request) -> local.LocalActor:

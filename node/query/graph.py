@@ -31,6 +31,7 @@ from ..audience import is_public
 from ..sqlite import Connection
 from ..store import Store
 from ..tables import objects
+from ..tables import public_graph as graph_table
 from ..worker import Worker
 
 log = logging.getLogger(__name__)
@@ -75,20 +76,9 @@ async def sync(
     # Triples are computed when the graph is next read, not here: converting JSON-LD costs
     # milliseconds, and here it would be paid inside the inbox's transaction for every
     # object received, whether or not anyone ever queries.
-    ntriples = None
     kind = type_of(document) or "Object" if document is not None else "Tombstone"
-    await db.execute(
-        "INSERT INTO public_graph (id, type, local, document, ntriples, seq) VALUES"
-        " (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM public_graph))"
-        " ON CONFLICT(id) DO UPDATE SET type = excluded.type, document = excluded.document,"
-        " ntriples = excluded.ntriples, seq = excluded.seq",
-        (
-            object_id,
-            kind,
-            int(local),
-            json.dumps(document, ensure_ascii=False) if keep else None,
-            ntriples,
-        ),
+    await graph_table.put(
+        db, object_id, kind, local, json.dumps(document, ensure_ascii=False) if keep else None
     )
 
 
@@ -143,10 +133,7 @@ class PublicGraph:
         """Bring the copy up to date; conversion and parsing run off the event loop (10,000
         objects take seconds: the node must go on answering its inbox meanwhile). Objects the
         background worker has not converted yet are converted here."""
-        rows = await store.all(
-            "SELECT id, document, ntriples, seq FROM public_graph WHERE seq > ? ORDER BY seq",
-            (self.seq,),
-        )
+        rows = await graph_table.changes_since(store.reads, self.seq)
         if not rows:
             return
         pending = [r for r in rows if r["ntriples"] is None and r["document"] is not None]
@@ -185,10 +172,7 @@ class PublicGraph:
 async def convert_pending(store: Store, limit: int = 0) -> int:
     """Compute the triples of public objects stored since the last conversion, in a thread,
     and keep them (one transaction for the lot). Returns how many were converted."""
-    sql = (
-        "SELECT id, document, seq FROM public_graph WHERE ntriples IS NULL AND document IS NOT NULL"
-    )
-    rows = await store.all(sql + (f" LIMIT {int(limit)}" if limit else ""))
+    rows = await graph_table.unconverted(store.reads, limit)
     return len(await _convert(store, rows))
 
 
@@ -200,9 +184,7 @@ async def _convert(store: Store, rows: list[Any]) -> list[tuple[str, str, int]]:
     )
     async with store.write() as db:
         # Guarded by seq: an object changed meanwhile keeps its newer, unconverted document.
-        await db.executemany(
-            "UPDATE public_graph SET ntriples = ? WHERE id = ? AND seq = ?", converted
-        )
+        await graph_table.set_triples(db, converted)
     return converted
 
 

@@ -25,6 +25,7 @@ from vocab.context import DOCUMENT_CONTEXT
 
 from ..actors.routes import node_of
 from ..config import tuning
+from ..tables import public_graph as graph_table
 from .graph import PREFIXES, PublicGraph, QueryTimeout, public_graph
 
 MAX_QUERY = 20_000  # characters: a query longer than that is not a question, it is an attack
@@ -162,17 +163,9 @@ async def data_turtle(request: Request) -> Response:
 
 async def _documents(request: Request, kind: str | None = None) -> list[dict[str, Any]]:
     node = node_of(request)
-    sql = "SELECT document FROM public_graph WHERE document IS NOT NULL"
-    params: tuple[Any, ...] = ()
-    if kind:
-        sql += " AND type = ?"
-        params = (kind,)
-    rows = await node.store.all(sql + " ORDER BY id", params)
-    documents = []
-    for row in rows:
-        document = json.loads(row["document"])
+    documents = await graph_table.documents(node.store.reads, kind)
+    for document in documents:
         document.pop("@context", None)
-        documents.append(document)
     return documents
 
 
@@ -187,10 +180,7 @@ async def data_csv(request: Request) -> Response:
     kind = request.path_params["kind"]
     documents = await _documents(request, kind)
     if not documents:
-        rows = await node_of(request).store.all(
-            "SELECT DISTINCT type FROM public_graph WHERE document IS NOT NULL ORDER BY type"
-        )
-        known = [r[0] for r in rows]
+        known = await graph_table.types(node_of(request).store.reads)
         return _error(
             request, 404,
             f"Aucun objet public de type « {kind} ». Types disponibles : {', '.join(known)}.",

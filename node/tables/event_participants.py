@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Who takes part in which local event. A Join is accepted while the event has room; the row
 -- is what the participants collection lists and what capacity is counted on.
@@ -13,3 +17,46 @@ CREATE TABLE IF NOT EXISTS event_participants (
     PRIMARY KEY (event_id, actor)
 );
 """
+
+
+async def count(db: Connection, event_id: str) -> int:
+    """How many take part in the event: what its capacity is counted on."""
+    async with db.execute(
+        "SELECT COUNT(*) FROM event_participants WHERE event_id = ?", (event_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def takes_part(db: Connection, event_id: str, actor: str) -> bool:
+    async with db.execute(
+        "SELECT 1 FROM event_participants WHERE event_id = ? AND actor = ?", (event_id, actor)
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+async def join(db: Connection, event_id: str, actor: str, join_id: str) -> None:
+    """List the actor as taking part (once: a second Join changes nothing)."""
+    await db.execute(
+        "INSERT OR IGNORE INTO event_participants (event_id, actor, join_id, created_at)"
+        " VALUES (?,?,?,?)",
+        (event_id, actor, join_id, time.time()),
+    )
+
+
+async def leave(db: Connection, event_id: str, actor: str) -> bool:
+    """Take the actor off the event; whether they were taking part."""
+    cursor = await db.execute(
+        "DELETE FROM event_participants WHERE event_id = ? AND actor = ?", (event_id, actor)
+    )
+    return cursor.rowcount > 0
+
+
+async def page(db: Connection, event_id: str, limit: int, offset: int) -> list[str]:
+    """The participants' ids, in the order they joined (the participants collection)."""
+    async with db.execute(
+        "SELECT actor FROM event_participants WHERE event_id = ? ORDER BY created_at"
+        " LIMIT ? OFFSET ?",
+        (event_id, limit, offset),
+    ) as cur:
+        return [row[0] for row in await cur.fetchall()]

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from ..sqlite import Connection
+
 SCHEMA = """
 -- The public graph: one row per public object this node holds (its own and those its peers
 -- sent), as N-Triples, so that /sparql and the exports answer from one place and every process
@@ -21,3 +28,59 @@ CREATE INDEX IF NOT EXISTS public_graph_seq ON public_graph(seq);
 
 CREATE INDEX IF NOT EXISTS public_graph_type ON public_graph(type);
 """
+
+
+async def put(db: Connection, object_id: str, kind: str, local: bool, document: str | None) -> None:
+    """Keep `document` (JSON text; None takes the object out) under `object_id` with a new
+    change number. Its triples are computed later (`unconverted`, `set_triples`): converting
+    JSON-LD costs milliseconds, too much for the inbox's transaction."""
+    await db.execute(
+        "INSERT INTO public_graph (id, type, local, document, ntriples, seq) VALUES"
+        " (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM public_graph))"
+        " ON CONFLICT(id) DO UPDATE SET type = excluded.type, document = excluded.document,"
+        " ntriples = excluded.ntriples, seq = excluded.seq",
+        (object_id, kind, int(local), document, None),
+    )
+
+
+async def changes_since(db: Connection, seq: int) -> list[sqlite3.Row]:
+    """The rows changed after change number `seq` (id, document, ntriples, seq), in order."""
+    async with db.execute(
+        "SELECT id, document, ntriples, seq FROM public_graph WHERE seq > ? ORDER BY seq", (seq,)
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def unconverted(db: Connection, limit: int = 0) -> list[sqlite3.Row]:
+    """Public documents whose triples are not computed yet (id, document, seq); all of them
+    when `limit` is 0."""
+    sql = (
+        "SELECT id, document, seq FROM public_graph WHERE ntriples IS NULL AND document IS NOT NULL"
+    )
+    async with db.execute(sql + (f" LIMIT {int(limit)}" if limit else "")) as cur:
+        return await cur.fetchall()
+
+
+async def set_triples(db: Connection, converted: Iterable[tuple[str, str, int]]) -> None:
+    """Keep computed triples, as (ntriples, id, seq). Guarded by seq: an object changed
+    meanwhile keeps its newer, unconverted document."""
+    await db.executemany("UPDATE public_graph SET ntriples = ? WHERE id = ? AND seq = ?", converted)
+
+
+async def documents(db: Connection, kind: str | None = None) -> list[dict[str, Any]]:
+    """The public documents, of one type or all, by id (for the exports)."""
+    sql = "SELECT document FROM public_graph WHERE document IS NOT NULL"
+    params: tuple[Any, ...] = ()
+    if kind:
+        sql += " AND type = ?"
+        params = (kind,)
+    async with db.execute(sql + " ORDER BY id", params) as cur:
+        return [json.loads(row["document"]) for row in await cur.fetchall()]
+
+
+async def types(db: Connection) -> list[str]:
+    """The types of the public documents, in alphabetical order."""
+    async with db.execute(
+        "SELECT DISTINCT type FROM public_graph WHERE document IS NOT NULL ORDER BY type"
+    ) as cur:
+        return [row[0] for row in await cur.fetchall()]
