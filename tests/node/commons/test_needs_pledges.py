@@ -67,3 +67,13 @@ def test_a_pledge_round_trip_and_a_refused_one(place: InProcessNode) -> None:
     assert refused.status_code == 400
     error = refused.json()["error"]
     assert "« currency »" in error and "ISO 4217" in error and "« amount »" in error
+
+
+def test_the_needs_collection_pages_public_needs_newest_first(place: InProcessNode) -> None:
+    followers = f"{place.config.base_url}/actors/coroutine/followers"
+    for name, to in (("Bénévoles", PUBLIC), ("Réservé aux abonnés", followers), ("Tables", PUBLIC)):
+        need = {"type": "Need", "name": name, "needKind": "volunteers", "quantity": 1, "to": [to]}
+        assert post(place, need).status_code == 201
+    assert place.client.get("/needs").json()["totalItems"] == 2
+    listed = place.client.get("/needs?page=1").json()["orderedItems"]
+    assert [n["name"] for n in listed] == ["Tables", "Bénévoles"]
