@@ -37,7 +37,9 @@ from .inbox.receive import read_bounded, receive
 from .ledger import credit, exchange, settlement
 from .ledger import routes as ledger_routes
 from .ledger.scheduler import ClaimScheduler
+from .limits import Throttles
 from .outbox import completion
+from .outbox.availability import Availability
 from .outbox.delivery import DeliveryWorker
 from .outbox.publish import publish
 from .query import hooks as graph_hooks
@@ -83,6 +85,9 @@ class Node:
         self.routing = activity_table()
         self.store = Store(config.database)
         self.http: httpx.AsyncClient = client(allow_loopback=config.is_loopback)
+        # In memory: this process alone serves the data folder (see node/limits.py).
+        self.throttles = Throttles(config.rate_limits)
+        self.availability = Availability(self.store)
         self.inbox_worker = InboxWorker(self)
         self.delivery = DeliveryWorker(self)
         self.claim_scheduler = ClaimScheduler(self)
@@ -94,8 +99,9 @@ class Node:
         await self.store.open()
         await local.by_handle(self.store, self.config.handle)  # the place exists
         # Fetches are signed by the place: servers in "authorized fetch" mode refuse others.
-        self.directory = Directory(self.store, self.http, self._place_signer)
+        self.directory = Directory(self.store, self.http, self._place_signer, self.throttles)
         if workers:
+            await self.availability.load()
             await self.delivery.start()
             self.claim_scheduler.start()
             self.graph_worker.start()
@@ -144,10 +150,12 @@ async def _shared_inbox_post(request: Request) -> Response:
 async def _outbox_post(request: Request) -> Response:
     node = routes.node_of(request)
     actor = await local.by_handle(node.store, request.path_params["handle"])
+    authorization = request.headers.get("authorization")
     await tokens.require(
-        node.store, request.headers.get("authorization"), actor.handle,
+        node.store, authorization, actor.handle,
         fr="ce jeton n'est pas celui de ce compte", en="not your outbox",
     )  # fmt: skip
+    node.throttles.outbox(tokens.fingerprint(authorization or ""), actor.handle)
     body = await read_bounded(request)
     try:
         document = json.loads(body)
@@ -167,7 +175,9 @@ def _error(request: Request, status: int, fr: str, en: str) -> Response:
 
 async def _interlieux_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InterlieuxError)
-    return JSONResponse({"error": exc.message(_lang(request))}, status_code=exc.status)
+    return JSONResponse(
+        {"error": exc.message(_lang(request))}, status_code=exc.status, headers=exc.headers
+    )
 
 
 def create_app(config: NodeConfig, workers: bool = True) -> Starlette:

@@ -6,12 +6,14 @@ import ipaddress
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .limits import Limits
 
 CONFIG_FILE = "node.json"
 DATABASE_FILE = "interlieux.sqlite3"
@@ -32,6 +34,8 @@ class NodeConfig:
     # The place's IANA time zone: its events' default `timezone`, and the VTIMEZONE of its
     # calendars. Absent from older node.json files, hence the default.
     timezone: str = DEFAULT_TIMEZONE
+    # Rate limits changed from their defaults (`node/limits.py`): absent from most files.
+    limits: dict[str, Any] = field(default_factory=dict)
 
     @property
     def database(self) -> Path:
@@ -53,12 +57,18 @@ class NodeConfig:
     def place_id(self) -> str:
         return self.actor_id(self.handle)
 
+    @property
+    def rate_limits(self) -> Limits:
+        return Limits.from_config(self.limits)
+
     def is_local(self, url: str) -> bool:
         return url == self.base_url or url.startswith(self.base_url + "/")
 
     def save(self) -> None:
         data = asdict(self)
         del data["data_dir"]
+        if not data["limits"]:
+            del data["limits"]
         (self.data_dir / CONFIG_FILE).write_text(json.dumps(data, indent=2) + "\n")
 
     @classmethod
@@ -74,6 +84,7 @@ class NodeConfig:
             )
         data = json.loads(path.read_text())
         check_timezone(str(data.get("timezone", DEFAULT_TIMEZONE)))
+        Limits.from_config(data.get("limits"))
         return cls(data_dir=data_dir, **data)
 
 

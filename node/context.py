@@ -16,6 +16,8 @@ import httpx
 from .actors.local import LocalActor
 from .actors.remote import Directory
 from .config import NodeConfig
+from .limits import Throttles
+from .outbox.availability import Availability
 from .sqlite import Connection
 from .store import Store
 
@@ -58,6 +60,14 @@ class Node(Protocol):
     @property
     def directory(self) -> Directory:
         """Remote actors and their keys, fetched signed by the place."""
+
+    @property
+    def throttles(self) -> Throttles:
+        """The rate limits' buckets (in memory: one process per data folder)."""
+
+    @property
+    def availability(self) -> Availability:
+        """Which servers are failing or unavailable, for deliveries."""
 
     @property
     def delivery(self) -> Wakeable:

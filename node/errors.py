@@ -7,6 +7,7 @@
     ├── NotFoundError               no such actor, object or activity (404)
     ├── InvalidActivity             malformed JSON or activity (400)
     ├── PayloadTooLarge             body over the size limit (413)
+    ├── RateLimited                 a sender over its rate limit (429, with Retry-After)
     └── FederationError             talking to another server went wrong
         ├── SignatureError          an HTTP signature is missing, malformed or does not verify (401)
         ├── FetchError              a remote document could not be fetched or was refused
@@ -32,6 +33,11 @@ class InterlieuxError(Exception):
 
     def message(self, lang: str = "fr") -> str:
         return self.en if lang.startswith("en") else self.fr
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers the HTTP answer carries besides the message (none but for a few)."""
+        return {}
 
 
 class ConfigError(InterlieuxError):
@@ -70,6 +76,20 @@ class PayloadTooLarge(InterlieuxError):
     status = 413
 
 
+class RateLimited(InterlieuxError):
+    """A remote origin, actor or token sent more than its limit (`node/limits.py`)."""
+
+    status = 429
+
+    def __init__(self, log: str, *, fr: str, en: str, retry_after: int) -> None:
+        super().__init__(log, fr=fr, en=en)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"retry-after": str(self.retry_after)}
+
+
 class FederationError(InterlieuxError):
     """Talking to another server went wrong."""
 
@@ -93,7 +113,10 @@ class UnsafeAddress(FetchError):
 class DeliveryError(FederationError):
     """A POST to a remote inbox failed; `retry` says whether the queue should try again."""
 
-    def __init__(self, log: str, *, retry: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self, log: str, *, retry: bool, retry_after: float | None = None, status: int | None = None
+    ) -> None:
         super().__init__(log)
         self.retry = retry
         self.retry_after = retry_after
+        self.peer_status = status  # the peer's HTTP status; None when it did not answer

@@ -24,6 +24,11 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def fingerprint(authorization: str) -> str:
+    """What names a request's token in memory (the rate limits' key), never the token."""
+    return _hash(authorization[7:].strip())
+
+
 async def issue(store: Store, handle: str, label: str = "") -> str:
     token = "il_" + secrets.token_urlsafe(32)
     async with store.write() as db:

@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 
 from ..errors import FederationError, FetchError, InvalidActivity, SignatureError
-from ..fetch import Signer, check_url, fetch_document, same_origin
+from ..fetch import Signer, check_url, fetch_document, origin_of, same_origin
 from ..keys import assertion_methods
 from ..knocking import Knocks
+from ..limits import Throttles
 from ..signature import PublicKey, load_public_key
 from ..store import Store
 from ..tables import remote_actors
@@ -90,10 +91,16 @@ class Directory:
     """The node's cache of remote actors, and the key lookup its inbox verifies with."""
 
     def __init__(
-        self, store: Store, http: httpx.AsyncClient, signer: Callable[[], Awaitable[Signer]]
+        self,
+        store: Store,
+        http: httpx.AsyncClient,
+        signer: Callable[[], Awaitable[Signer]],
+        throttles: Throttles | None = None,
     ) -> None:
         self.store = store
         self.http = http
+        # Key fetches are what a stranger's request makes us do: limited per origin and actor.
+        self.throttles = throttles or Throttles()
         # Signed GETs knock with RFC 9421 first, then draft-cavage (node/knocking.py).
         self.knocks = Knocks(store)
         # Read when needed, not once at start: the place's key may be rotated (by the CLI,
@@ -142,16 +149,11 @@ class Directory:
             known = await self.cached_key(key_id)
             if known is not None:
                 return known
+        # Refused with 429 (RateLimited) past the limits: the sender retries later.
+        self.throttles.key_fetch(key_id)
         try:
-            document = await fetch_document(self.http, key_id, await self._signer(), self.knocks)
-            if "inbox" not in document and (
-                "publicKeyPem" in document or "publicKeyMultibase" in document
-            ):
-                # keyId points at a standalone key document: the owner is the actor.
-                owner = document.get("owner") or document.get("controller")
-                if not isinstance(owner, str):
-                    raise SignatureError(f"key {key_id} names no owner")
-                document = await fetch_document(self.http, owner, await self._signer(), self.knocks)
+            with self.throttles.fetches.slot(origin_of(key_id)):
+                document = await self._fetch_key(key_id)
         except FetchError as exc:
             raise SignatureError(f"cannot fetch key {key_id}: {exc.log}") from exc
         multikey = assertion_methods(document).get(key_id)
@@ -165,6 +167,18 @@ class Directory:
         actor = parse_actor(document, key_id=key_id)
         await self._save(actor, document)
         return self._remember(key_id, actor.id, load_public_key(actor.public_key_pem))
+
+    async def _fetch_key(self, key_id: str) -> dict[str, Any]:
+        document = await fetch_document(self.http, key_id, await self._signer(), self.knocks)
+        if "inbox" not in document and (
+            "publicKeyPem" in document or "publicKeyMultibase" in document
+        ):
+            # keyId points at a standalone key document: the owner is the actor.
+            owner = document.get("owner") or document.get("controller")
+            if not isinstance(owner, str):
+                raise SignatureError(f"key {key_id} names no owner")
+            document = await fetch_document(self.http, owner, await self._signer(), self.knocks)
+        return document
 
     def _remember(self, key_id: str, owner: str, key: PublicKey) -> tuple[str, PublicKey]:
         if len(self._keys) >= KEY_CACHE_SIZE:

@@ -16,6 +16,8 @@ from starlette.responses import JSONResponse, Response
 
 from ..activity import authorize, check_incoming, id_of, type_of
 from ..errors import InterlieuxError, InvalidActivity, PayloadTooLarge, SignatureError
+from ..fetch import origin_of
+from ..limits import claimed_key_id
 from ..queues import InboxState
 from ..signature import authenticate
 
@@ -53,17 +55,22 @@ async def receive(node: Node, request: Request, target_handle: str | None) -> Re
         return await _receive(node, request, target_handle)
     except InterlieuxError as exc:
         log.info("inbox refused (%s): %s", exc.status, exc.log)
-        return JSONResponse({"error": exc.log}, status_code=exc.status)
+        return JSONResponse({"error": exc.log}, status_code=exc.status, headers=exc.headers)
 
 
 async def _receive(node: Node, request: Request, target_handle: str | None) -> Response:
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    claimed = claimed_key_id(headers)
+    if claimed is not None:
+        # An origin that used up its share is refused before its body is read or any
+        # signature work is done; the share is charged below, once the signature holds.
+        node.throttles.inbox_before(origin_of(claimed))
     body = await read_bounded(request)
     try:
         activity: Any = json.loads(body)
     except ValueError as exc:
         raise InvalidActivity(f"body is not JSON: {exc}") from exc
     check_incoming(activity)
-    headers = {k.lower(): v for k, v in request.headers.items()}
     # draft-cavage signs the Host as the client addressed us (behind a proxy the proxy must
     # pass it through); RFC 9421 signs the whole URL, which is ours: our base URL, not the
     # scheme and host a proxy hands us.
@@ -88,6 +95,9 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
             return JSONResponse({"status": "ignored"}, status_code=202)
         raise
     authorize(activity, signer)
+    node.throttles.inbox_after(signer)
+    if await node.availability.answered(origin_of(signer)):
+        node.delivery.wake()  # what was held for it is due
     fresh = (
         await node.store.execute(
             "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, target,"

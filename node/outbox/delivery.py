@@ -5,7 +5,19 @@ every node at the same second) for at least `MAX_AGE` (three days: a place's ser
 connection may be down over a long weekend). A peer's 4xx means it will never take this
 activity, so it is not retried, except 408 (it timed out) and 429 (slow down: we honour
 `Retry-After`). Each attempt runs in its own task, at most `PER_HOST` at once per server, so a
-peer that is down or slow holds a slot or two and never the whole queue.
+peer that is down or slow holds a slot or two and never the whole queue, and for less than its
+lease: an attempt is cut at `ATTEMPT_SHARE` of `LEASE`, its row written back and its slot freed
+before any other pass could take the row again.
+
+A 401 means the peer could not check our signature (after both schemes: `knocking.py`). The
+usual cause is a key of ours it cached before a `keys rotate` and will not fetch again at once
+(servers rate-limit their key refetches, as we do): it is tried once more `reauth` seconds
+later, signed with the key read again from the store, which is the one our actor document
+publishes, then given up with the reason. We do not send it an `Update` of our actor: that
+would be signed with the same key it cannot check (and `keys rotate` already sends one).
+
+Servers that keep failing for days are marked unavailable and sent nothing until they answer
+(`availability.py`).
 """
 
 from __future__ import annotations
@@ -29,7 +41,7 @@ from ..config import tuning
 from ..errors import DeliveryError, FetchError
 from ..fetch import AS_CONTENT_TYPE, origin_of
 from ..queues import DeliveryState
-from ..tables import activities
+from ..tables import activities, deliveries
 from ..worker import sleep_until_woken
 
 if TYPE_CHECKING:
@@ -41,7 +53,9 @@ PENDING = DeliveryState.PENDING  # the state the worker reads: every row it send
 CONCURRENCY = 16
 PER_HOST = 2
 LEASE = 120.0  # longer than one attempt can take, so two workers never hold the same row
+ATTEMPT_SHARE = 0.75  # of the lease: an attempt still running then is cut, its row retried
 IDLE_POLL = 2.0
+UNAUTHORIZED = "peer refused our signature (401)"
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,9 @@ class Schedule:
     base: float = 60.0
     cap: float = 6 * 3600.0
     max_age: float = 3 * 86400.0
+    # After a 401, before the one more try: longer than peers wait between two fetches of the
+    # same key (a minute here, `node/limits.py`), short enough for the same day.
+    reauth: float = 600.0
 
     @classmethod
     def from_environment(cls) -> Schedule:
@@ -56,6 +73,7 @@ class Schedule:
             base=tuning("delivery_base", cls.base),
             cap=tuning("delivery_cap", cls.cap),
             max_age=tuning("delivery_max_age", cls.max_age),
+            reauth=tuning("delivery_reauth", cls.reauth),
         )
 
     def delay(self, attempts: int, rng: random.Random | None = None) -> float:
@@ -70,9 +88,40 @@ def classify(status: int, headers: httpx.Headers, now: float) -> DeliveryError |
         return None
     if status in (408, 429) or status >= 500:
         return DeliveryError(
-            f"peer answered {status}", retry=True, retry_after=retry_after(headers, now)
+            f"peer answered {status}",
+            retry=True,
+            retry_after=retry_after(headers, now),
+            status=status,
         )
-    return DeliveryError(f"peer refused with {status}", retry=False)
+    return DeliveryError(f"peer refused with {status}", retry=False, status=status)
+
+
+def unauthorized(last_error: str | None, reauth: float) -> DeliveryError:
+    """A 401: once more, `reauth` seconds later (see the module's docstring), then given up."""
+    if last_error is not None and last_error.startswith(UNAUTHORIZED):
+        return DeliveryError(
+            f"{UNAUTHORIZED} again, signed with our current key: it cannot check our key"
+            " (can it reach our actor document? is this machine's clock right?)",
+            retry=False,
+            status=401,
+        )
+    return DeliveryError(
+        f"{UNAUTHORIZED}: trying once more, signed with our current key",
+        retry=True,
+        retry_after=reauth,
+        status=401,
+    )
+
+
+def peer_failed(error: DeliveryError | None) -> bool | None:
+    """Whether an attempt counts against the peer's availability: True when it did not answer
+    (no connection, a time-out, 5xx, 408), False when it answered (taken, refused, or asked
+    to slow down), None when we did not ask it (the address guard, a vanished activity)."""
+    if error is None:
+        return False
+    if error.peer_status is None:
+        return True if error.retry else None
+    return error.peer_status >= 500 or error.peer_status == 408
 
 
 def retry_after(headers: httpx.Headers, now: float) -> float | None:
@@ -101,6 +150,9 @@ class DeliveryWorker:
         self._task: asyncio.Task[None] | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._per_host: dict[str, int] = {}
+        self.concurrency = CONCURRENCY
+        self.lease = tuning("delivery_lease", LEASE)
+        self.availability = node.availability
 
     def wake(self) -> None:
         self._wake.set()
@@ -140,7 +192,7 @@ class DeliveryWorker:
             await sleep_until_woken(self._wake, wait)
 
     async def _dispatch(self) -> None:
-        free = CONCURRENCY - len(self._in_flight)
+        free = self.concurrency - len(self._in_flight)
         if free <= 0:
             return
         now = time.time()
@@ -150,29 +202,59 @@ class DeliveryWorker:
             (PENDING, now, now, free * 4),
         )
         chosen: list[tuple[Any, str]] = []
+        held: list[Any] = []
         for row in rows:
-            if len(self._in_flight) + len(chosen) >= CONCURRENCY or row["id"] in self._in_flight:
+            if self.availability.unavailable_since(origin_of(row["inbox"])) is not None:
+                held.append(row)
+                continue
+            if (
+                len(self._in_flight) + len(chosen) >= self.concurrency
+                or row["id"] in self._in_flight
+            ):
                 continue
             host = urlsplit(row["inbox"]).netloc
             if self._per_host.get(host, 0) >= PER_HOST:
                 continue
             self._per_host[host] = self._per_host.get(host, 0) + 1
             chosen.append((row, host))
-        if not chosen:
+        if not chosen and not held:
             return
         # One lease for the whole pass: a post to 50 servers takes one commit here, not 50.
         async with self.node.store.write() as db:
             await db.executemany(
                 "UPDATE deliveries SET locked_until = ? WHERE id = ?",
-                [(now + LEASE, row["id"]) for row, _ in chosen],
+                [(now + self.lease, row["id"]) for row, _ in chosen],
             )
+            for row in held:
+                await self._hold(db, row, now)
         for row, host in chosen:
             self._in_flight[row["id"]] = asyncio.create_task(self._attempt(dict(row), host))
 
+    async def _hold(self, db: Any, row: Any, now: float) -> None:
+        """A delivery to an unavailable server: kept unsent until its time runs out."""
+        reason = self.availability.held_reason(origin_of(row["inbox"]))
+        until = row["created_at"] + self.schedule.max_age
+        if now >= until:
+            await deliveries.end_unsent(db, row["id"], now, reason)
+        else:
+            await deliveries.hold(db, row["id"], until, reason)
+
     async def _attempt(self, row: dict[str, Any], host: str) -> None:
         try:
-            error = await self._post(row)
+            try:
+                async with asyncio.timeout(self.lease * ATTEMPT_SHARE):
+                    error = await self._post(row)
+            except TimeoutError:
+                # A peer that holds the connection open without answering: the slot is
+                # freed and the row retried like any peer that did not answer.
+                error = DeliveryError(f"no answer within {self.lease * ATTEMPT_SHARE:g} s",
+                                      retry=True)  # fmt: skip
             await self._finish(row, error)
+            failed = peer_failed(error)
+            if failed:
+                await self.availability.failed(origin_of(row["inbox"]), error.log if error else "")
+            elif failed is False and await self.availability.answered(origin_of(row["inbox"])):
+                self.wake()
         except Exception:
             log.exception("delivery %s crashed", row["id"])
         finally:
@@ -206,6 +288,8 @@ class DeliveryWorker:
             return DeliveryError(exc.log, retry=False)
         except httpx.HTTPError as exc:
             return DeliveryError(f"{type(exc).__name__}: {exc}", retry=True)
+        if response.status_code == 401:
+            return unauthorized(row["last_error"], self.schedule.reauth)
         return classify(response.status_code, response.headers, time.time())
 
     async def _finish(self, row: dict[str, Any], error: DeliveryError | None) -> None:

@@ -33,6 +33,7 @@ from . import (
     local_actors,
     meta,
     objects,
+    origins,
     peer_credit,
     peers,
     place_details,
@@ -84,4 +85,5 @@ SCHEMAS: tuple[str, ...] = (
     residents.SCHEMA,
     profile_fields.SCHEMA,
     place_details.SCHEMA,
+    origins.SCHEMA,
 )
