@@ -109,8 +109,9 @@ def test_key_fetches_are_limited_per_actor_and_per_origin() -> None:
 
 def test_outstanding_fetches_per_origin_are_limited() -> None:
     throttles = Throttles(Limits(fetches_outstanding_per_origin=2), Clock())
-    with throttles.fetches.slot("https://slow.example"), throttles.fetches.slot(
-        "https://slow.example"
+    with (
+        throttles.fetches.slot("https://slow.example"),
+        throttles.fetches.slot("https://slow.example"),
     ):
         with pytest.raises(RateLimited) as refused:
             throttles.key_fetch("https://slow.example/users/x#main-key")

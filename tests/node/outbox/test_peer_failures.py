@@ -33,8 +33,7 @@ class Clock:
 
 def delivery(place: InProcessNode, activity_id: str) -> tuple[str, int, str | None, float]:
     rows = place.query(
-        "SELECT state, attempts, last_error, next_attempt_at FROM deliveries"
-        " WHERE activity_id = ?",
+        "SELECT state, attempts, last_error, next_attempt_at FROM deliveries WHERE activity_id = ?",
         (activity_id,),
     )
     assert len(rows) == 1
@@ -197,7 +196,7 @@ def test_a_peer_that_never_answers_frees_its_slot_when_the_lease_ends(
     # The silent peer's attempt is cut within its lease and retried; the slot it held
     # serves the other peer meanwhile.
     rows = place.wait("SELECT attempts, last_error FROM deliveries WHERE activity_id = ?"
-                      " AND inbox LIKE ? AND attempts >= 1", (stuck["id"], f"{silent_peer}%"))  # fmt: skip
+                      " AND attempts >= 1", (stuck["id"],))  # fmt: skip
     assert rows[0][1] == "no answer within 0.75 s"
     place.wait("SELECT 1 FROM deliveries WHERE activity_id = ? AND state = 'delivered'",
                (heard["id"],))  # fmt: skip
