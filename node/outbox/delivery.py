@@ -41,6 +41,7 @@ from ..config import tuning
 from ..errors import DeliveryError, FetchError
 from ..fetch import AS_CONTENT_TYPE, origin_of
 from ..queues import DeliveryState
+from ..sqlite import Connection
 from ..tables import activities, deliveries
 from ..worker import sleep_until_woken
 
@@ -230,7 +231,7 @@ class DeliveryWorker:
         for row, host in chosen:
             self._in_flight[row["id"]] = asyncio.create_task(self._attempt(dict(row), host))
 
-    async def _hold(self, db: Any, row: Any, now: float) -> None:
+    async def _hold(self, db: Connection, row: Any, now: float) -> None:
         """A delivery to an unavailable server: kept unsent until its time runs out."""
         reason = self.availability.held_reason(origin_of(row["inbox"]))
         until = row["created_at"] + self.schedule.max_age

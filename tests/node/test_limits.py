@@ -238,3 +238,27 @@ def test_the_outbox_is_limited_per_token(limited: InProcessNode) -> None:
     assert post(second).status_code == 201  # another token, its own share
     # An unknown token is refused as before (401), and takes no bucket.
     assert post("il_nope").status_code == 401
+
+
+def test_a_wave_of_deleted_accounts_costs_no_key_fetch(
+    limited: InProcessNode, stand_in: StandIn
+) -> None:
+    """A server deleting accounts tells every server it knows, signed with keys no one can
+    fetch any more: answered before any signature work, so the origin's budget is untouched."""
+    for i in range(10):
+        gone = f"{stand_in.base_url}/users/gone{i}"
+        delete = {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": f"{gone}#delete",
+            "type": "Delete",
+            "actor": gone,
+            "object": gone,
+            "to": [PUBLIC],
+        }
+        response = limited.post_signed("/inbox", delete, stand_in.key, f"{gone}#main-key")
+        assert response.status_code == 202
+        assert response.json() == {"status": "ignored"}
+    ana = stand_in.add_actor("/users/ana")
+    response = limited.post_signed("/inbox", like(stand_in, ana, limited), stand_in.key,
+                                   f"{ana}#main-key")  # fmt: skip
+    assert response.status_code == 202
