@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ class Directory:
         # from the database each time was most of the inbox's cost. Entries expire, so that a
         # change made by another process (the CLI) is seen within minutes.
         self._keys: dict[str, tuple[str, PublicKey, float]] = {}
+        self._fetching: dict[str, asyncio.Future[tuple[str, PublicKey]]] = {}
 
     async def get(self, actor_id: str, refresh: bool = False) -> RemoteActor:
         if not refresh:
@@ -149,8 +151,24 @@ class Directory:
             known = await self.cached_key(key_id)
             if known is not None:
                 return known
-        # Refused with 429 (RateLimited) past the limits: the sender retries later.
-        self.throttles.key_fetch(key_id)
+        # Requests signed with the same unknown key at once (a server delivering a new actor's
+        # backlog) wait for one fetch, and are charged one.
+        fetching = self._fetching.get(key_id)
+        if fetching is None:
+            # Refused with 429 (RateLimited) past the limits: the sender retries later.
+            self.throttles.key_fetch(key_id)
+            fetching = asyncio.ensure_future(self._fetch_and_keep(key_id))
+            self._fetching[key_id] = fetching
+            fetching.add_done_callback(lambda done: self._fetched(key_id, done))
+        # Shielded: one request that goes away does not cancel the others' fetch.
+        return await asyncio.shield(fetching)
+
+    def _fetched(self, key_id: str, done: asyncio.Future[tuple[str, PublicKey]]) -> None:
+        del self._fetching[key_id]
+        if not done.cancelled():
+            done.exception()  # retrieved: when every requester went away, no warning
+
+    async def _fetch_and_keep(self, key_id: str) -> tuple[str, PublicKey]:
         try:
             with self.throttles.fetches.slot(origin_of(key_id)):
                 document = await self._fetch_key(key_id)
