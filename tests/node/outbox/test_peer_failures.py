@@ -47,7 +47,7 @@ def operator_view(place: InProcessNode) -> str:
     return out.getvalue()
 
 
-def test_a_peer_failing_eight_days_is_unavailable_until_it_answers(
+def test_a_peer_failing_on_seven_days_is_unavailable_until_it_answers(
     place: InProcessNode, stand_in: StandIn
 ) -> None:
     follower = follower_on(place, stand_in, Schedule(base=0.1, cap=0.3, max_age=30 * DAY))
@@ -56,7 +56,7 @@ def test_a_peer_failing_eight_days_is_unavailable_until_it_answers(
     node.availability.clock = clock
     stand_in.status = 503
     created = post_note(place, "Tout le monde est en vacances")
-    # Eight days of failures, a few attempts each day: unavailable from the seventh day.
+    # Failures on seven distinct days, a few attempts each: unavailable on the seventh, not before.
     for day in range(1, 8):
         place.wait("SELECT 1 FROM origins WHERE failure_days = ?", (day,))
         if day < 7:
