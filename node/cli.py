@@ -41,6 +41,7 @@ from .ledger import cli as ledger_cli
 from .migrations import Migration
 from .queues import DeliveryState
 from .store import Store
+from .tables import origins
 from .timestamps import posix_to_operator
 
 
@@ -253,6 +254,17 @@ def cmd_deliveries(args: argparse.Namespace, run: Runner) -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
+    failing = asyncio.run(_with_store(config, lambda store: origins.listing(store.reads)))
+    for server in failing:
+        since = server["unavailable_since"]
+        state = (
+            f"injoignable depuis le {posix_to_operator(float(since))} : plus rien ne lui est "
+            "envoyé tant qu'il ne répond pas"
+            if isinstance(since, float)
+            else "en échec"
+        )
+        print(f"serveur {server['origin']}\t{state}\tjours d'échecs : {server['failure_days']}"
+              f"\tdernière erreur : {server['last_error']}")  # fmt: skip
     if not rows:
         print("Aucun envoi en attente ni en échec.")
         return

@@ -74,7 +74,9 @@ def test_a_peer_failing_on_seven_days_is_unavailable_until_it_answers(
     assert state == "pending"
     created_at = place.query("SELECT created_at FROM deliveries")[0][0]
     assert due == created_at + 30 * DAY  # held until its time runs out, not polled
-    assert f"{stand_in.base_url} unavailable since" in operator_view(place)
+    view = operator_view(place)
+    assert f"{stand_in.base_url} unavailable since" in view
+    assert f"serveur {stand_in.base_url}\tinjoignable depuis le" in view
     second = post_note(place, "Toujours personne ?")
     place.wait("SELECT 1 FROM deliveries WHERE activity_id = ? AND last_error LIKE 'not sent:%'",
                (second["id"],))  # fmt: skip
