@@ -91,6 +91,7 @@ class LocalPlace:
         self.process: subprocess.Popen[bytes] | None = None
         self.tokens: dict[str, str] = {}
         self.env = {**os.environ, **FAST_RETRIES}
+        self.serve_args: list[str] = []  # more `interlieux serve` flags (limits, deadlines)
 
     # --- what a place's team types ---------------------------------------------------------
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -128,7 +129,8 @@ class LocalPlace:
     def start(self, timeout: float = 20.0) -> LocalPlace:
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "node.cli", "serve", "--data", str(self.data)],
+                [sys.executable, "-m", "node.cli", "serve", "--data", str(self.data),
+                 *self.serve_args],  # fmt: skip
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=self.env,

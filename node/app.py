@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
@@ -12,6 +11,7 @@ from typing import TypeVar
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -33,7 +33,8 @@ from .directory import routes as directory_routes
 from .errors import InterlieuxError
 from .fetch import client
 from .inbox.apply import InboxWorker
-from .inbox.receive import read_bounded, receive
+from .inbox.receive import receive
+from .incoming import DEFAULT_MAX_IN_FLIGHT, InFlightLimit, read_json
 from .ledger import credit, exchange, settlement
 from .ledger import routes as ledger_routes
 from .ledger.scheduler import ClaimScheduler
@@ -156,21 +157,13 @@ async def _outbox_post(request: Request) -> Response:
         fr="ce jeton n'est pas celui de ce compte", en="not your outbox",
     )  # fmt: skip
     node.throttles.outbox(tokens.fingerprint(authorization or ""), actor.handle)
-    body = await read_bounded(request)
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return _error(request, 400, "le corps n'est pas du JSON", "body is not JSON")
+    document = await read_json(request)
     activity = await publish(node, actor, document)
     return routes.ActivityJSON(activity, status_code=201, headers={"location": activity["id"]})
 
 
 def _lang(request: Request) -> str:
     return "en" if request.headers.get("accept-language", "fr").lower().startswith("en") else "fr"
-
-
-def _error(request: Request, status: int, fr: str, en: str) -> Response:
-    return JSONResponse({"error": en if _lang(request) == "en" else fr}, status_code=status)
 
 
 async def _interlieux_error(request: Request, exc: Exception) -> Response:
@@ -180,7 +173,9 @@ async def _interlieux_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(config: NodeConfig, workers: bool = True) -> Starlette:
+def create_app(
+    config: NodeConfig, workers: bool = True, max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
+) -> Starlette:
     node = Node(config)
 
     @contextlib.asynccontextmanager
@@ -216,6 +211,7 @@ def create_app(config: NodeConfig, workers: bool = True) -> Starlette:
             *ns_routes.ROUTES,
         ],
         exception_handlers={InterlieuxError: _interlieux_error},
+        middleware=[Middleware(InFlightLimit, limit=max_in_flight)],
         lifespan=lifespan,
     )
     app.state.node = node

@@ -19,7 +19,7 @@ from typing import Any
 
 from reader import cli as reader_cli
 
-from . import backup, tokens
+from . import backup, server, tokens
 from .access import cli as access_cli
 from .actors import local
 from .agenda import cli as agenda_cli
@@ -37,6 +37,7 @@ from .config import (
 from .context import Command, Runner
 from .directory import cli as directory_cli
 from .errors import ConfigError, InterlieuxError
+from .incoming import DEFAULT_MAX_IN_FLIGHT
 from .ledger import cli as ledger_cli
 from .migrations import Migration
 from .queues import DeliveryState
@@ -71,6 +72,26 @@ def _parser() -> argparse.ArgumentParser:
         help=f"port d'écoute (par défaut {DEFAULT_PORT} ; pour une adresse http://127.0.0.1:PORT "
         "d'essai, le port de cette adresse)",
     )
+    p.add_argument(
+        "--header-timeout", type=float, default=server.HEADER_TIMEOUT, metavar="SECONDES",
+        help="délai pour recevoir la ligne de requête et les en-têtes, au-delà : 408 "
+        f"(par défaut {server.HEADER_TIMEOUT:g})",
+    )  # fmt: skip
+    p.add_argument(
+        "--body-timeout", type=float, default=server.BODY_TIMEOUT, metavar="SECONDES",
+        help="délai pour recevoir le corps après les en-têtes, au-delà : 408 "
+        f"(par défaut {server.BODY_TIMEOUT:g})",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-connections", type=int, default=server.MAX_CONNECTIONS, metavar="N",
+        help="connexions ouvertes à la fois, au-delà : 503 "
+        f"(par défaut {server.MAX_CONNECTIONS})",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-in-flight", type=int, default=DEFAULT_MAX_IN_FLIGHT, metavar="N",
+        help="requêtes traitées à la fois, au-delà : 503 avec Retry-After "
+        f"(par défaut {DEFAULT_MAX_IN_FLIGHT})",
+    )  # fmt: skip
 
     p = sub.add_parser("member", help="gérer les membres")
     msub = p.add_subparsers(dest="member_command", required=True)
@@ -166,8 +187,6 @@ def cmd_init(args: argparse.Namespace, run: Runner) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, run: Runner) -> None:
-    import uvicorn
-
     config = NodeConfig.load(args.data)
     host, port = listen_address(config, args.host, args.port)
 
@@ -191,7 +210,12 @@ def cmd_serve(args: argparse.Namespace, run: Runner) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", lifespan="on")
+    limits = server.ServeLimits(
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        max_connections=args.max_connections,
+    )
+    server.serve(create_app(config, max_in_flight=args.max_in_flight), host, port, limits)
 
 
 def cmd_member(args: argparse.Namespace, run: Runner) -> None:

@@ -8,6 +8,7 @@
     ├── InvalidActivity             malformed JSON or activity (400)
     ├── PayloadTooLarge             body over the size limit (413)
     ├── RateLimited                 a sender over its rate limit (429, with Retry-After)
+    ├── RequestTimeout              the client did not send its request in time (408)
     └── FederationError             talking to another server went wrong
         ├── SignatureError          an HTTP signature is missing, malformed or does not verify (401)
         ├── FetchError              a remote document could not be fetched or was refused
@@ -88,6 +89,12 @@ class RateLimited(InterlieuxError):
     @property
     def headers(self) -> dict[str, str]:
         return {"retry-after": str(self.retry_after)}
+
+
+class RequestTimeout(InterlieuxError):
+    """The client did not finish sending its request within the server's deadline."""
+
+    status = 408
 
 
 class FederationError(InterlieuxError):

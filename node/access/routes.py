@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -12,7 +11,7 @@ from starlette.routing import Route
 from .. import tokens
 from ..actors import routes as actor_routes
 from ..errors import InvalidActivity
-from ..inbox.receive import read_bounded
+from ..incoming import MAX_CLIENT_JSON, read_json
 from .badge import record_tap, trust_bundle
 from .grant import GrantError
 from .tap import TapReport
@@ -40,7 +39,7 @@ async def taps(request: Request) -> Response:
     await _place_token(request)
     node = actor_routes.node_of(request)
     try:
-        data: Any = json.loads(await read_bounded(request, 64_000))
+        data: Any = await read_json(request, MAX_CLIENT_JSON)
         report = TapReport.from_json(data)
     except (ValueError, KeyError, TypeError, GrantError) as exc:
         raise InvalidActivity(

@@ -18,6 +18,7 @@ from ..actors.local import LocalActor
 from ..actors.routes import node_of, paged_by
 from ..audience import is_public
 from ..errors import InvalidActivity, NotFoundError
+from ..incoming import MAX_CLIENT_JSON, read_json
 from ..outbox.publish import publish
 from ..tables import event_participants, event_requests, objects
 from . import event as events
@@ -140,9 +141,10 @@ async def answer_join(request: Request) -> Response:
     node = node_of(request)
     host, document = await _host_event(request)
     try:
-        body = json.loads(await request.body())
-        assert isinstance(body, dict)
-    except (ValueError, AssertionError):
+        body = await read_json(request, MAX_CLIENT_JSON)
+    except InvalidActivity:
+        body = {}
+    if not isinstance(body, dict):
         body = {}
     join_id = body.get("join")
     if join_id is None and isinstance(body.get("actor"), str):

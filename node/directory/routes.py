@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import partial
 
 from starlette.requests import Request
@@ -13,6 +12,7 @@ from .. import tokens
 from ..actors import local
 from ..actors.routes import as_response, node_of, paged_by
 from ..errors import InvalidActivity
+from ..incoming import MAX_CLIENT_JSON, read_json
 from ..tables import residents as residents_table
 from . import media, residents
 
@@ -58,9 +58,9 @@ async def reject_resident(request: Request) -> Response:
     place = await _place_team(request)
     member = await local.by_handle(node.store, request.path_params["handle"])
     try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        body = {}
+        body = await read_json(request, MAX_CLIENT_JSON)
+    except InvalidActivity:
+        body = {}  # the reason is optional
     reason = body.get("reason") if isinstance(body, dict) else None
     async with node.store.write() as db:
         await residents.refuse(
@@ -83,9 +83,9 @@ async def profile(request: Request) -> Response:
         en="Only the member (with their token) edits their profile.",
     )  # fmt: skip
     try:
-        body = json.loads(await request.body())
+        body = await read_json(request, MAX_CLIENT_JSON)
         assert isinstance(body, dict)
-    except (ValueError, AssertionError):
+    except (InvalidActivity, AssertionError):
         raise InvalidActivity(
             "profile body is not a JSON object",
             fr='Envoyez un objet JSON, ex. {"skill": {"value": ["sk:soudure"], '

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from ..errors import SignatureError
 from . import cavage, rfc9421
 from .cavage import (
     check_request,
@@ -35,6 +36,7 @@ __all__ = [
     "PublicKey",
     "authenticate",
     "cavage",
+    "check_host",
     "check_request",
     "digest_header",
     "http_date",
@@ -60,12 +62,42 @@ async def authenticate(
 ) -> tuple[str, str]:
     """Check a signed request, whichever scheme signed it. Returns (key id, owner actor id).
 
-    `url` is the absolute URL the request was sent to; `headers` have lower-case names. A
-    request with `Signature-Input` is RFC 9421 (its `Signature` header is a dictionary, not
-    draft-cavage's list of parameters); any other is draft-cavage, checked as before.
+    `url` is the absolute URL the request was sent to (our base URL and the target); `headers`
+    have lower-case names. A request with `Signature-Input` is RFC 9421 (its `Signature`
+    header is a dictionary, not draft-cavage's list of parameters); any other is
+    draft-cavage, checked as before.
     """
+    check_host(headers, url)
     if rfc9421.is_rfc9421(headers):
         return await rfc9421.verify_request(method, url, headers, body, lookup, now, max_skew)
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return await cavage.verify_request(method, target, headers, body, lookup, now, max_skew)
+
+
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def check_host(headers: Mapping[str, str], url: str) -> None:
+    """The request's `Host` must be the authority of `url`, ours. A request signed for another
+    server (captured there, within its Date skew) must not be replayed here: draft-cavage signs
+    the Host as sent, and RFC 9421's `@target-uri` and `@authority` are rebuilt from our URL,
+    so such a request would fail, but only after a key fetch. Checked first, it costs none.
+    Behind a reverse proxy, the proxy passes the client's Host through (as Mastodon needs)."""
+    parts = urlsplit(url)
+    sent = headers.get("host", "")
+    if _authority(sent, parts.scheme) != _authority(parts.netloc, parts.scheme):
+        raise SignatureError(
+            f"signed for host {sent[:100]!r}, not {parts.netloc}",
+            fr=f"Requête adressée à {sent[:100]!r}, pas à {parts.netloc} : refusée.",
+            en=f"Request addressed to {sent[:100]!r}, not {parts.netloc}: refused.",
+        )
+
+
+def _authority(host: str, scheme: str) -> str:
+    """`host[:port]` in lower case, without the scheme's default port."""
+    host = host.strip().lower()
+    default = DEFAULT_PORTS.get(scheme)
+    if default and host.endswith(f":{default}") and not host.endswith("]"):
+        host = host[: -len(default) - 1]
+    return host

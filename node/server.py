@@ -1,0 +1,167 @@
+"""Incoming HTTP, at the server: how long a client may take to send its request, how large
+its headers may be, how many connections are served, and how uvicorn is run with them.
+
+uvicorn bounds none of this on its own. Measured with uvicorn 0.54 and httptools: a client
+that sends its request line and headers one byte every second keeps its connection for as
+long as it likes (uvicorn's keep-alive timer only runs between requests, and any byte stops
+it), a connection that sends nothing is never closed, and a header line grows without limit
+in the parser's buffer. `DeadlineProtocol` adds, per request:
+
+- a header deadline, from the connection's opening or the first byte of a request to the end
+  of its headers: past it, 408 and the connection is closed;
+- a header size: past it, 431 and closed;
+- a body deadline, from the end of the headers to the end of the body: past it, 408 if the
+  app has not answered yet, and closed. The handler reading the body sees the client gone
+  (`node.incoming.read_bounded` turns that into a 408 of its own, which nobody reads).
+
+Sizes of bodies are the app's (`node.incoming`): it knows which route takes how much.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+log = logging.getLogger(__name__)
+
+HEADER_TIMEOUT = 10.0  # seconds for a request line and its headers: a peer sends them at once
+BODY_TIMEOUT = 30.0  # seconds for a body of at most 1 MB: 270 kbit/s is enough
+KEEP_ALIVE = 5  # seconds an idle connection is kept between requests (uvicorn's default)
+MAX_HEADER_BYTES = 32_768  # request line and headers: a signed POST sends about 2 KB
+# Connections open at once past which uvicorn answers 503 (`limit_concurrency`). Half-open
+# connections count: the header deadline is what frees them.
+MAX_CONNECTIONS = 1000
+
+
+@dataclass(frozen=True)
+class ServeLimits:
+    """What `interlieux serve` bounds, with its flags' defaults."""
+
+    header_timeout: float = HEADER_TIMEOUT
+    body_timeout: float = BODY_TIMEOUT
+    keep_alive: int = KEEP_ALIVE
+    max_header_bytes: int = MAX_HEADER_BYTES
+    max_connections: int = MAX_CONNECTIONS
+
+
+def _refusal(status: int, reason: str, text: str) -> bytes:
+    body = text.encode()
+    return (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    ).encode() + body
+
+
+HEADERS_TOO_SLOW = _refusal(408, "Request Timeout", "En-têtes trop lents / headers took too long\n")
+BODY_TOO_SLOW = _refusal(408, "Request Timeout", "Corps trop lent / body took too long\n")
+HEADERS_TOO_LARGE = _refusal(
+    431, "Request Header Fields Too Large", "En-têtes trop gros / headers too large\n"
+)
+
+
+class DeadlineProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the deadlines and the header size above. The parser
+    callbacks it extends are httptools' (stable); each calls uvicorn's own first or last."""
+
+    limits = ServeLimits()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._in_headers = True  # the next bytes received are a request line and headers
+        self._header_bytes = 0
+        self._request_started = False
+
+    def _arm(self, seconds: float, on_expiry: Any) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, on_expiry)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # A connection that never sends a byte is closed at the header deadline too.
+        self._arm(self.limits.header_timeout, self._headers_too_slow)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self._in_headers and not self.transport.is_closing():
+            # Still in the headers after the whole chunk: all of it was headers (or the end
+            # of a previous pipelined request, which only makes the count stricter).
+            self._header_bytes += len(data)
+            if self._header_bytes > self.limits.max_header_bytes:
+                self._refuse(HEADERS_TOO_LARGE)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._request_started = True
+        self._arm(self.limits.header_timeout, self._headers_too_slow)
+
+    def on_headers_complete(self) -> None:
+        self._in_headers = False
+        self._header_bytes = 0
+        self._arm(self.limits.body_timeout, self._body_too_slow)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        self._in_headers = True
+        self._request_started = False
+        super().on_message_complete()
+
+    def _headers_too_slow(self) -> None:
+        self._deadline = None
+        if self._request_started:
+            self._refuse(HEADERS_TOO_SLOW)
+        elif not self.transport.is_closing():
+            self.transport.close()  # nothing asked, nothing to answer
+
+    def _body_too_slow(self) -> None:
+        self._deadline = None
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_started:
+            # The app's handler is waiting for the body: it sees the client gone and its
+            # answer, if any, goes nowhere.
+            cycle.disconnected = True
+            cycle.message_event.set()
+            self._refuse(BODY_TOO_SLOW)
+        elif not self.transport.is_closing():
+            self.transport.close()
+
+    def _refuse(self, response: bytes) -> None:
+        if self.transport.is_closing():
+            return
+        log.info("%s: %s", self.client, response.split(b"\r\n", 1)[0].decode())
+        self.transport.write(response)
+        self.transport.close()
+
+
+def protocol_with(limits: ServeLimits) -> type[DeadlineProtocol]:
+    """A protocol class bound to `limits` (uvicorn builds one protocol per connection)."""
+    return type("NodeProtocol", (DeadlineProtocol,), {"limits": limits})
+
+
+def serve(app: ASGIApp, host: str, port: int, limits: ServeLimits) -> None:
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        http=protocol_with(limits),
+        limit_concurrency=limits.max_connections,
+        timeout_keep_alive=limits.keep_alive,
+        log_level="warning",
+        lifespan="on",
+    )
