@@ -128,9 +128,9 @@ class LocalPlace:
     # --- the process ---------------------------------------------------------------------
     def start(self, timeout: float = 20.0) -> LocalPlace:
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+            command = [sys.executable, "-m", "node.cli", "serve", "--data", str(self.data)]
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "node.cli", "serve", "--data", str(self.data),
-                 *self.serve_args],  # fmt: skip
+                [*command, *self.serve_args],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=self.env,

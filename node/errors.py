@@ -6,6 +6,7 @@
     ├── ForbiddenError              the caller may not do this (403)
     ├── NotFoundError               no such actor, object or activity (404)
     ├── InvalidActivity             malformed JSON or activity (400)
+    ├── InvalidParameter            a query parameter is malformed or out of range (400)
     ├── PayloadTooLarge             body over the size limit (413)
     ├── RateLimited                 a sender over its rate limit (429, with Retry-After)
     ├── RequestTimeout              the client did not send its request in time (408)
@@ -67,6 +68,12 @@ class NotFoundError(InterlieuxError):
 
 class InvalidActivity(InterlieuxError):
     """The body is not JSON, or not an activity this node can take."""
+
+    status = 400
+
+
+class InvalidParameter(InterlieuxError):
+    """A query parameter is malformed or out of range."""
 
     status = 400
 

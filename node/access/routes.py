@@ -41,7 +41,7 @@ async def taps(request: Request) -> Response:
     try:
         data: Any = await read_json(request, MAX_CLIENT_JSON)
         report = TapReport.from_json(data)
-    except (ValueError, KeyError, TypeError, GrantError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, GrantError) as exc:
         raise InvalidActivity(
             f"unreadable tap report: {exc!r}",
             fr="Rapport de passage illisible : mettez à jour le lecteur de badges.",

@@ -13,13 +13,17 @@ from starlette.responses import JSONResponse, Response
 from .. import __version__, tokens
 from ..audience import is_public
 from ..directory import place
-from ..errors import InterlieuxError, NotFoundError, SignatureError
+from ..errors import InterlieuxError, InvalidParameter, NotFoundError, SignatureError
 from ..fetch import same_origin
 from ..signature import PublicKey, authenticate
 from ..sqlite import Connection
 from ..tables import activities, local_actors, objects
 from . import local
 from .document import PAGE_SIZE, actor_document, collection, collection_page, with_context
+
+# Pages of a collection one may ask for: 100 000 pages of PAGE_SIZE items is more than any
+# place's collection holds, and keeps OFFSET far inside SQLite's integers.
+MAX_PAGE = 100_000
 
 if TYPE_CHECKING:
     from ..context import Node
@@ -163,11 +167,19 @@ async def _signed_by_the_network(node: Node, request: Request) -> bool:
     return any(same_origin(signer, peer) for peer in peers)
 
 
-def _page_number(request: Request) -> int | None:
-    raw = request.query_params.get("page")
+def page_number(raw: str | None) -> int | None:
+    """`?page=`: None without it, else 1 to MAX_PAGE; anything else is a 400 that says so
+    (an absurd number would overflow SQLite's OFFSET, and `²` is a digit to `isdigit`)."""
     if raw is None:
         return None
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    short = raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_PAGE))
+    if short and 1 <= int(raw) <= MAX_PAGE:
+        return int(raw)
+    raise InvalidParameter(
+        f"page {raw[:40]!r} is not a number from 1 to {MAX_PAGE}",
+        fr=f"Le paramètre page doit être un nombre de 1 à {MAX_PAGE}.",
+        en=f"The page parameter must be a number from 1 to {MAX_PAGE}.",
+    )
 
 
 async def paged(
@@ -195,7 +207,7 @@ async def paged_by(
 ) -> Response:
     """A collection, or the page `?page=` asks for: `count()` its size, `page_of(limit, offset)`
     its items in order, each a JSON document or an id."""
-    page = _page_number(request)
+    page = page_number(request.query_params.get("page"))
     if page is None:
         return as_response(request, collection(collection_id, await count()))
     rows = await page_of(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
