@@ -66,21 +66,26 @@ def parse_json(body: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """The JSON value of a body, or InvalidActivity (400) saying why not."""
     try:
         value = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        # RecursionError: the C parser gives up near the interpreter's recursion limit.
-        reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
+    except RecursionError:
+        # The C parser gives up near the interpreter's recursion limit (about 1000 levels).
+        raise _too_deep(max_depth) from None
+    except ValueError as exc:
         raise InvalidActivity(
-            f"body is not JSON: {reason}",
-            fr=f"Le corps n'est pas du JSON lisible ({reason}).",
-            en=f"The body is not readable JSON ({reason}).",
+            f"body is not JSON: {exc}",
+            fr=f"Le corps n'est pas du JSON lisible ({exc}).",
+            en=f"The body is not readable JSON ({exc}).",
         ) from None
     if depth(value) > max_depth:
-        raise InvalidActivity(
-            f"JSON nested deeper than {max_depth} levels",
-            fr=f"JSON imbriqué sur plus de {max_depth} niveaux : refusé.",
-            en=f"JSON nested deeper than {max_depth} levels: refused.",
-        )
+        raise _too_deep(max_depth)
     return value
+
+
+def _too_deep(max_depth: int) -> InvalidActivity:
+    return InvalidActivity(
+        f"JSON nested deeper than {max_depth} levels",
+        fr=f"JSON imbriqué sur plus de {max_depth} niveaux : refusé.",
+        en=f"JSON nested deeper than {max_depth} levels: refused.",
+    )
 
 
 async def read_json(request: Request, limit: int = MAX_BODY) -> Any:

@@ -76,6 +76,7 @@ class DeadlineProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._in_headers = True  # the next bytes received are a request line and headers
         self._header_bytes = 0
+        self._completed = False  # a request ended inside the chunk being parsed
         self._request_started = False
 
     def _arm(self, seconds: float, on_expiry: Any) -> None:
@@ -97,10 +98,12 @@ class DeadlineProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        self._completed = False
         super().data_received(data)
-        if self._in_headers and not self.transport.is_closing():
-            # Still in the headers after the whole chunk: all of it was headers (or the end
-            # of a previous pipelined request, which only makes the count stricter).
+        if self._in_headers and not self._completed and not self.transport.is_closing():
+            # In the headers before and after the whole chunk: all of it was headers. (A chunk
+            # where a request ends and the next begins is not counted: the count then misses
+            # at most one read, 256 KB, of the next request's headers.)
             self._header_bytes += len(data)
             if self._header_bytes > self.limits.max_header_bytes:
                 self._refuse(HEADERS_TOO_LARGE)
@@ -119,6 +122,7 @@ class DeadlineProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._disarm()
         self._in_headers = True
+        self._completed = True
         self._request_started = False
         super().on_message_complete()
 
