@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -28,7 +29,8 @@ from node.app import create_app
 from node.cli import main as cli
 from node.config import NodeConfig
 
-from .test_fuzz_parsers import activities, json_values, nested
+from .conftest import InProcessNode, StandIn
+from .test_fuzz_parsers import activities, activity_types, json_values, nested
 
 BASE_URL = "http://127.0.0.1:9"
 HANDLES = ["coroutine", "alice"]
@@ -248,5 +250,39 @@ def test_authorized_posts_take_any_document(served: Served, path: str) -> None:
                 "content": json.dumps(document).encode(),
             },
         )
+
+    run()
+
+
+def test_signed_inbox_posts_of_any_shape_get_a_4xx_or_202(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
+    """Past the signature: a real sender (the stand-in, whose key the node fetches once) signs
+    activities of any shape, its own or not; the inbox takes or refuses each, never a 5xx."""
+    actor = stand_in.add_actor("/users/fuzz")
+    key_id = f"{actor}#main-key"
+    local = [place.actor_id(), place.actor_id("alice"), f"{place.config.base_url}/objects/x"]
+    ours = st.sampled_from([actor, f"{stand_in.base_url}/notes/1", *local])
+    serial = itertools.count()
+
+    @st.composite
+    def shapes(draw: st.DrawFn) -> dict[str, Any]:
+        document = draw(activities())
+        if draw(st.integers(0, 3)):  # a known type and the signer itself three times in four
+            document["type"] = draw(activity_types)
+        if draw(st.integers(0, 3)):
+            document["actor"] = actor
+        elif draw(st.booleans()):
+            document["actor"] = draw(ours)
+        document["id"] = f"{stand_in.base_url}/activities/{next(serial)}"  # each one new
+        if draw(st.booleans()):
+            document["object"] = draw(ours | activities() | client_documents)
+        return document
+
+    @settings(FUZZ, max_examples=60)
+    @given(shapes())
+    def run(activity: dict[str, Any]) -> None:
+        answer = place.post_signed("/inbox", activity, stand_in.key, key_id)
+        assert answer.status_code in (202, 400, 401, 403), (activity, answer.text)
 
     run()
