@@ -163,6 +163,22 @@ def test_a_declared_oversized_body_is_refused_before_it_is_sent(
         assert b"1000000" in _rest(sock, answer)
 
 
+def test_a_connection_answered_before_its_body_ended_is_not_held(
+    places: dict[str, LocalPlace],
+) -> None:
+    """413 at once for 1.1 MB announced; the client sends them all the same, then idles: the
+    server closes the connection, as for any idle one."""
+    coroutine = places["coroutine"]
+    with _connect(coroutine) as sock:
+        sock.sendall(_head(coroutine, "/inbox", content_type=AS_JSON, content_length="1100000"))
+        sock.sendall(b" " * 1_100_000)
+        answer = sock.recv(4096)
+        assert _status(answer) == 413, answer
+        _rest(sock, answer)
+        sock.settimeout(30)
+        assert sock.recv(100) == b""
+
+
 def test_an_oversized_chunked_body_is_refused_while_reading(
     places: dict[str, LocalPlace],
 ) -> None:

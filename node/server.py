@@ -12,7 +12,9 @@ in the parser's buffer. `DeadlineProtocol` adds, per request:
 - a header size: past it, 431 and closed;
 - a body deadline, from the end of the headers to the end of the body: past it, 408 if the
   app has not answered yet, and closed. The handler reading the body sees the client gone
-  (`node.incoming.read_bounded` turns that into a 408 of its own, which nobody reads).
+  (`node.incoming.read_bounded` turns that into a 408 of its own, which nobody reads);
+- a connection answered before its body ended (a 413) and then idle is closed at the header
+  deadline: uvicorn's keep-alive timer, stopped by that body's bytes, would never close it.
 
 Sizes of bodies are the app's (`node.incoming`): it knows which route takes how much.
 """
@@ -125,6 +127,10 @@ class DeadlineProtocol(HttpToolsProtocol):
         self._completed = True
         self._request_started = False
         super().on_message_complete()
+        if self.cycle is not None and self.cycle.response_complete:
+            # Answered before its body ended (a 413): uvicorn's keep-alive timer ran from the
+            # answer and the body's bytes stopped it, so the idle connection is bounded here.
+            self._arm(self.limits.header_timeout, self._headers_too_slow)
 
     def _headers_too_slow(self) -> None:
         self._deadline = None
