@@ -3,7 +3,6 @@ one event's `.ics`, the host's answers to pending Joins, and the shared agenda (
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
