@@ -19,7 +19,8 @@ from typing import Any
 
 from reader import cli as reader_cli
 
-from . import backup, server, tokens
+from . import backup, tokens
+from . import server as http_server
 from .access import cli as access_cli
 from .actors import local
 from .agenda import cli as agenda_cli
@@ -73,19 +74,19 @@ def _parser() -> argparse.ArgumentParser:
         "d'essai, le port de cette adresse)",
     )
     p.add_argument(
-        "--header-timeout", type=float, default=server.HEADER_TIMEOUT, metavar="SECONDES",
+        "--header-timeout", type=float, default=http_server.HEADER_TIMEOUT, metavar="SECONDES",
         help="délai pour recevoir la ligne de requête et les en-têtes, au-delà : 408 "
-        f"(par défaut {server.HEADER_TIMEOUT:g})",
+        f"(par défaut {http_server.HEADER_TIMEOUT:g})",
     )  # fmt: skip
     p.add_argument(
-        "--body-timeout", type=float, default=server.BODY_TIMEOUT, metavar="SECONDES",
+        "--body-timeout", type=float, default=http_server.BODY_TIMEOUT, metavar="SECONDES",
         help="délai pour recevoir le corps après les en-têtes, au-delà : 408 "
-        f"(par défaut {server.BODY_TIMEOUT:g})",
+        f"(par défaut {http_server.BODY_TIMEOUT:g})",
     )  # fmt: skip
     p.add_argument(
-        "--max-connections", type=int, default=server.MAX_CONNECTIONS, metavar="N",
+        "--max-connections", type=int, default=http_server.MAX_CONNECTIONS, metavar="N",
         help="connexions ouvertes à la fois, au-delà : 503 "
-        f"(par défaut {server.MAX_CONNECTIONS})",
+        f"(par défaut {http_server.MAX_CONNECTIONS})",
     )  # fmt: skip
     p.add_argument(
         "--max-in-flight", type=int, default=DEFAULT_MAX_IN_FLIGHT, metavar="N",
@@ -210,12 +211,12 @@ def cmd_serve(args: argparse.Namespace, run: Runner) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    limits = server.ServeLimits(
+    limits = http_server.ServeLimits(
         header_timeout=args.header_timeout,
         body_timeout=args.body_timeout,
         max_connections=args.max_connections,
     )
-    server.serve(create_app(config, max_in_flight=args.max_in_flight), host, port, limits)
+    http_server.serve(create_app(config, max_in_flight=args.max_in_flight), host, port, limits)
 
 
 def cmd_member(args: argparse.Namespace, run: Runner) -> None:
