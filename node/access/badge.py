@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from vocab.context import PUBLIC
 
+from .. import tables
 from ..activity import id_of
 from ..actors import local
 from ..errors import ConfigError, FetchError, NotFoundError
@@ -263,18 +264,11 @@ async def trust_bundle(node: Node) -> TrustBundle:
         (r["issuer"], r["grant_id"])
         for r in await node.store.all("SELECT issuer, grant_id FROM revocations")
     )
-    credit: dict[str, dict[str, tuple[int, int]]] = {}
-    for row in await node.store.all(
-        "SELECT issuer, account, remaining_cents, overdraft_cents FROM peer_credit"
-    ):
-        credit.setdefault(row[0], {})[row[1]] = (row[2], row[3])
+    credit = await tables.peer_credit.balances(node.store.reads)
     # Our own accounts, at our own doors: straight from our books.
-    for row in await node.store.all(
-        "SELECT a.name, a.overdraft_cents, -COALESCE(SUM(e.amount_cents), 0)"
-        " FROM credit_accounts a LEFT JOIN ledger_entries e ON e.account = 'credit:' || a.name"
-        " GROUP BY a.name"
-    ):
-        credit.setdefault(place.id, {})[row[0]] = (row[2], row[1])
+    ours = await tables.credit_accounts.holdings(node.store.reads)
+    if ours:
+        credit.setdefault(place.id, {}).update(ours)
     rates = {
         r[0]: round(float(r[1]) * 100) for r in await node.store.all(
             "SELECT actor_id, visit_rate FROM peers")

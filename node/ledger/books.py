@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..errors import InterlieuxError
 from ..sqlite import Connection
 from ..store import Store
+from ..tables import ledger
 
 PEER = "peer:"
 CREDIT = "credit:"
@@ -50,20 +51,10 @@ async def book(db: Connection, source: str, kind: str, memo: str, entries: list[
     entries = [e for e in entries if e.amount_cents != 0]
     if not entries:
         return False
-    cur = await db.execute(
-        "INSERT OR IGNORE INTO ledger_transactions (source, kind, memo, booked_at)"
-        " VALUES (?,?,?,?)",
-        (source, kind, memo, time.time()),
-    )
-    if cur.rowcount == 0:
-        return False
-    txn = cur.lastrowid
-    await db.executemany(
-        "INSERT INTO ledger_entries (transaction_id, account, amount_cents, currency, reference)"
-        " VALUES (?,?,?,?,?)",
-        [(txn, e.account, e.amount_cents, e.currency, e.reference) for e in entries],
-    )
-    return True
+    return await ledger.add_transaction(
+        db, source, kind, memo, time.time(),
+        [(e.account, e.amount_cents, e.currency, e.reference) for e in entries],
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -75,18 +66,9 @@ class Balance:
 
 async def peer_balances(store: Store) -> list[Balance]:
     """What each peer owes this place (negative: what we owe it), per currency."""
-    rows = await store.all(
-        "SELECT account, currency, SUM(amount_cents) FROM ledger_entries"
-        " WHERE account LIKE 'peer:%' GROUP BY account, currency ORDER BY account, currency"
-    )
+    rows = await ledger.peer_balances(store.reads)
     return [Balance(r[0][len(PEER) :], int(r[2]), r[1]) for r in rows]
 
 
 async def account_balance(db: Connection, account: str, currency: str) -> int:
-    async with db.execute(
-        "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger_entries"
-        " WHERE account = ? AND currency = ?",
-        (account, currency),
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return await ledger.balance(db, account, currency)

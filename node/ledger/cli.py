@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .. import tables
 from ..config import NodeConfig
 from ..context import Command, Node, Runner
 from ..errors import ConfigError
@@ -129,10 +130,8 @@ def cmd_claims(args: argparse.Namespace, run: Runner) -> int:
 
 async def _claim_rows(node: Node) -> list[dict[str, Any]]:
     out = []
-    for c in await node.store.all("SELECT * FROM claims ORDER BY created_at"):
-        lines = await node.store.all(
-            "SELECT visit_id, state, reason FROM claim_lines WHERE claim_id = ?", (c["id"],)
-        )
+    for c in await tables.claims.every_claim(node.store.reads):
+        lines = await tables.claims.lines_of(node.store.reads, c["id"])
         out.append({
             "id": c["id"], "direction": c["direction"], "peer": c["peer"],
             "period": c["period"], "lines": len(lines),
@@ -195,11 +194,7 @@ def _print_netting(args: argparse.Namespace, transfers: list[Any]) -> None:
 
 
 async def _entries(node: Node) -> list[Any]:
-    return list(await node.store.all(
-        "SELECT t.id AS txn, t.booked_at, t.kind, t.memo, e.account, e.amount_cents,"
-        " e.currency, e.reference FROM ledger_entries e"
-        " JOIN ledger_transactions t ON t.id = e.transaction_id ORDER BY t.id, e.id"
-    ))  # fmt: skip
+    return await tables.ledger.every_entry(node.store.reads)
 
 
 def _write_csv(rows: list[Any]) -> None:
@@ -253,7 +248,7 @@ SETTLEMENT_STATES_FR = {
 
 def _list_settlements(config: NodeConfig, args: argparse.Namespace, run: Runner) -> int:
     async def listing(node: Node) -> list[dict[str, object]]:
-        rows = await node.store.all("SELECT * FROM settlements ORDER BY created_at")
+        rows = await tables.settlements.every_settlement(node.store.reads)
         return [dict(r) for r in rows]
 
     rows = run(config, listing)

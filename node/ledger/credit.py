@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import tables
 from ..access.badge import is_peer
 from ..activity import id_of
 from ..actors import local
@@ -51,13 +52,8 @@ async def sell(
     currency = check_currency(currency)
     member_ids = [(await local.by_handle(node.store, m)).id for m in members]
     async with node.store.write() as db:
-        await db.execute(
-            "INSERT INTO credit_accounts (name, members, currency, overdraft_cents, created_at)"
-            " VALUES (?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET overdraft_cents ="
-            " excluded.overdraft_cents, members = (SELECT json_group_array(value) FROM"
-            " (SELECT value FROM json_each(credit_accounts.members) UNION"
-            "  SELECT value FROM json_each(excluded.members)))",
-            (account, json.dumps(member_ids), currency, to_cents(overdraft), time.time()),
+        await tables.credit_accounts.sell(
+            db, account, json.dumps(member_ids), currency, to_cents(overdraft), time.time()
         )
         await book(
             db, f"credit_sale:{uuid.uuid4()}", "credit_sale", f"Vente de crédit à {account}",
@@ -74,21 +70,15 @@ BALANCE = "tl:CreditBalance"
 async def announce(db: Connection, node: Node, accounts: Iterable[str]) -> None:
     """Tell the peers what credit accounts hold, so that their doors can refuse a holder whose
     credit is spent. Sent to peers only: a balance is nobody else's business."""
-    async with db.execute("SELECT actor_id FROM peers") as cur:
-        peers = [r[0] for r in await cur.fetchall()]
+    peers = await tables.peers.every_peer(db)
     if not peers:
         return
     place = await local.by_handle(node.store, node.config.handle)
     for account in dict.fromkeys(accounts):
-        async with db.execute(
-            "SELECT a.currency, a.overdraft_cents, -COALESCE(SUM(e.amount_cents), 0)"
-            " FROM credit_accounts a LEFT JOIN ledger_entries e ON e.account = ?"
-            " WHERE a.name = ? GROUP BY a.name",
-            (CREDIT + account, account),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
+        held = await tables.credit_accounts.holding(db, account)
+        if held is None:
             continue
+        currency, overdraft, left = held
         now = time.time()
         await emit(db, node, place, {
             "type": "Create",
@@ -99,9 +89,9 @@ async def announce(db: Connection, node: Node, accounts: Iterable[str]) -> None:
                 "type": BALANCE,
                 "attributedTo": place.id,
                 "tl:account": account,
-                "tl:remaining": from_cents(row[2]),
-                "tl:overdraft": from_cents(row[1]),
-                "tl:currency": row[0],
+                "tl:remaining": from_cents(left),
+                "tl:overdraft": from_cents(overdraft),
+                "tl:currency": currency,
                 "tl:asOf": now,
                 "to": peers,
             },
@@ -114,30 +104,21 @@ async def _peer_balance(db: Connection, node: Node, activity: dict[str, Any]) ->
     if not await is_peer(db, issuer):
         return
     balance = activity["object"]
-    await db.execute(
-        "INSERT INTO peer_credit (issuer, account, remaining_cents, overdraft_cents, currency,"
-        " as_of) VALUES (?,?,?,?,?,?) ON CONFLICT(issuer, account) DO UPDATE SET"
-        " remaining_cents = excluded.remaining_cents, overdraft_cents = excluded.overdraft_cents,"
-        " currency = excluded.currency, as_of = excluded.as_of"
-        " WHERE excluded.as_of > peer_credit.as_of",
-        (issuer, str(balance["tl:account"]), to_cents(str(balance["tl:remaining"])),
-         to_cents(str(balance["tl:overdraft"])), str(balance["tl:currency"]),
-         float(balance["tl:asOf"])),
+    await tables.peer_credit.update(
+        db, str(issuer), str(balance["tl:account"]), to_cents(str(balance["tl:remaining"])),
+        to_cents(str(balance["tl:overdraft"])), str(balance["tl:currency"]),
+        float(balance["tl:asOf"]),
     )  # fmt: skip
 
 
 async def remaining(node: Node, account: str) -> int:
-    row = await node.store.one(
-        "SELECT -COALESCE(SUM(amount_cents), 0) FROM ledger_entries WHERE account = ?",
-        (CREDIT + account,),
-    )
-    return int(row[0]) if row else 0
+    return -await tables.ledger.balance(node.store.reads, CREDIT + account)
 
 
 async def statement(node: Node, account: str) -> tuple[str, list[Use]]:
     """Every sale and every use of the account, oldest first, with what remained after it."""
-    info = await node.store.one("SELECT currency FROM credit_accounts WHERE name = ?", (account,))
-    if info is None:
+    currency = await tables.credit_accounts.currency_of(node.store.reads, account)
+    if currency is None:
         raise NotFoundError(
             f"no credit account {account!r}",
             fr=f"Aucun compte de crédit « {account} » : « interlieux credit sell --account "
@@ -145,21 +126,14 @@ async def statement(node: Node, account: str) -> tuple[str, list[Use]]:
             en=f"No credit account '{account}': 'interlieux credit sell --account {account} …'"
             " creates it.",
         )
-    rows = await node.store.all(
-        "SELECT t.booked_at, t.kind, e.amount_cents, e.reference, c.peer FROM ledger_entries e"
-        " JOIN ledger_transactions t ON t.id = e.transaction_id"
-        " LEFT JOIN claim_lines l ON l.visit_id = e.reference AND l.state = 'accepted'"
-        " LEFT JOIN claims c ON c.id = l.claim_id AND c.direction = 'received'"
-        " WHERE e.account = ? ORDER BY e.id",
-        (CREDIT + account,),
-    )
+    rows = await tables.ledger.account_statement(node.store.reads, CREDIT + account)
     uses: list[Use] = []
     left = 0
     for r in rows:
         left -= r["amount_cents"]
         uses.append(Use(r["booked_at"], r["kind"], -r["amount_cents"], r["peer"],
                         r["reference"], left))  # fmt: skip
-    return str(info["currency"]), uses
+    return currency, uses
 
 
 ACTIVITY_ROUTES = [Route("Create", BALANCE, on_receive=_peer_balance)]

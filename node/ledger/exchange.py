@@ -19,15 +19,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import tables
 from ..activity import id_of, type_of
 from ..actors import local
 from ..errors import ConfigError, InvalidActivity, SignatureError
 from ..fetch import same_origin
 from ..outbox.publish import emit
-from ..queues import DeliveryState
 from ..routing import Route
 from ..sqlite import Connection
-from ..tables import remote_actors
 from . import claim as claims
 from . import credit, proof
 from .books import CREDIT, EXPENSE, INCOME, PEER, Entry, book
@@ -49,13 +48,6 @@ def _fault(name: str) -> None:
 
 
 # --- sending (the visited place) -----------------------------------------------------------
-
-# A visit whose report (the Create of the tl:Visit) has not reached every recipient yet: the
-# home place would refuse it as unknown, so it waits for a later claim.
-_UNDELIVERED = (
-    "SELECT 1 FROM activities a JOIN deliveries d ON d.activity_id = a.id"
-    f" WHERE a.object_id = v.id AND a.type = 'Create' AND d.state = '{DeliveryState.PENDING}'"
-)
 
 
 @dataclass(frozen=True)
@@ -86,29 +78,17 @@ async def send_claims(
     sent: list[SentClaim] = []
     skipped: list[Skipped] = []
     async with node.store.write() as db:
-        async with db.execute(
-            "SELECT v.id, v.grant_id, v.issuer, v.member, v.visited_at FROM visits v"
-            " WHERE v.local = 1 AND v.visited_at >= ? AND v.visited_at < ? AND v.issuer != ?"
-            " AND NOT EXISTS (SELECT 1 FROM claim_lines l JOIN claims c ON c.id = l.claim_id"
-            "   WHERE c.direction = 'sent' AND l.visit_id = v.id)"
-            f" AND NOT EXISTS ({_UNDELIVERED})"
-            " ORDER BY v.issuer, v.visited_at",
-            (start, end, place.id),
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await tables.claims.unclaimed_visits(db, start, end, place.id)
         by_issuer: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             by_issuer[row["issuer"]].append(row)
         for issuer, visits in by_issuer.items():
-            async with db.execute(
-                "SELECT visit_rate, currency FROM peers WHERE actor_id = ?", (issuer,)
-            ) as cur:
-                peer = await cur.fetchone()
+            peer = await tables.peers.agreed_terms(db, issuer)
             if peer is None:
                 skipped.append(Skipped(issuer, len(visits), "not_peer"))
                 continue
-            rate = to_cents(peer["visit_rate"])
-            currency = peer["currency"]
+            rate = to_cents(peer[0])
+            currency = peer[1]
             lines = [
                 claims.Line(v["id"], v["visited_at"], v["grant_id"], v["member"], rate)
                 for v in visits
@@ -122,17 +102,11 @@ async def send_claims(
                 f"{from_cents(rate * len(lines))} {currency}",
             })  # fmt: skip
             total = rate * len(lines)
-            await db.execute(
-                "INSERT INTO claims (id, direction, offer_id, peer, period, rate_cents, currency,"
-                " total_cents, document, created_at) VALUES (?, 'sent', ?,?,?,?,?,?,?,?)",
-                (claim_id, offer["id"], issuer, period, rate, currency, total,
-                 json.dumps(signed), now),
+            await tables.claims.add_sent(
+                db, claim_id, offer["id"], issuer, period, rate, currency, total,
+                json.dumps(signed), now,
+                [(ln.visit, ln.grant, ln.visited_at, ln.amount_cents) for ln in lines],
             )  # fmt: skip
-            await db.executemany(
-                "INSERT INTO claim_lines (claim_id, visit_id, grant_id, visited_at,"
-                " amount_cents) VALUES (?,?,?,?,?)",
-                [(claim_id, ln.visit, ln.grant, ln.visited_at, ln.amount_cents) for ln in lines],
-            )
             sent.append(SentClaim(claim_id, issuer, len(lines), total, currency))
     node.delivery.wake()
     return sent, skipped
@@ -141,12 +115,7 @@ async def send_claims(
 async def waiting_visits(node: Node, period: str) -> int:
     """Visits of the period not claimable yet: their report is still on its way."""
     start, end = claims.period_bounds(period)
-    row = await node.store.one(
-        "SELECT COUNT(*) FROM visits v WHERE v.local = 1 AND v.visited_at >= ?"
-        f" AND v.visited_at < ? AND EXISTS ({_UNDELIVERED})",
-        (start, end),
-    )
-    return int(row[0]) if row else 0
+    return await tables.claims.count_unreported_visits(node.store.reads, start, end)
 
 
 # --- checking and answering (the home place) -----------------------------------------------
@@ -155,37 +124,17 @@ async def waiting_visits(node: Node, period: str) -> int:
 async def _facts(db: Connection, place_id: str, sender: str, claim: dict[str, Any]) -> claims.Facts:
     lines = claim.get("tl:lines") or []
     visit_ids = [str(line.get("tl:visit")) for line in lines if isinstance(line, dict)]
-    marks = ",".join("?" * len(visit_ids)) or "NULL"
-    async with db.execute(
-        f"SELECT id, place, grant_id, visited_at FROM visits WHERE local = 0 AND id IN ({marks})",
-        visit_ids,
-    ) as cur:
-        visits = {
-            r[0]: claims.KnownVisit(r[0], r[1], r[2], float(r[3])) for r in await cur.fetchall()
-        }
-    grant_ids = list({v.grant for v in visits.values()})
-    marks = ",".join("?" * len(grant_ids)) or "NULL"
-    async with db.execute(
-        "SELECT grant_id, not_before, expires, revoked_at, credit_account FROM grants"
-        f" WHERE grant_id IN ({marks})",
-        grant_ids,
-    ) as cur:
-        grants = {r[0]: claims.KnownGrant(*r) for r in await cur.fetchall()}
-    marks = ",".join("?" * len(visit_ids)) or "NULL"
-    async with db.execute(
-        "SELECT l.visit_id FROM claim_lines l JOIN claims c ON c.id = l.claim_id"
-        f" WHERE c.direction = 'received' AND l.state = 'accepted' AND l.visit_id IN ({marks})",
-        visit_ids,
-    ) as cur:
-        claimed = frozenset(r[0] for r in await cur.fetchall())
-    async with db.execute(
-        "SELECT visit_rate, currency FROM peers WHERE actor_id = ?", (sender,)
-    ) as cur:
-        peer = await cur.fetchone()
+    visits_known = {
+        r[0]: claims.KnownVisit(*r) for r in await tables.visits.reported_to_us(db, visit_ids)
+    }
+    grant_ids = list({v.grant for v in visits_known.values()})
+    grants_known = {r[0]: claims.KnownGrant(*r) for r in await tables.grants.terms(db, grant_ids)}
+    claimed = await tables.claims.accepted_visits(db, visit_ids)
+    peer = await tables.peers.agreed_terms(db, sender)
     return claims.Facts(
         place=place_id,
-        visits=visits,
-        grants=grants,
+        visits=visits_known,
+        grants=grants_known,
         claimed=claimed,
         agreed_rate_cents=to_cents(peer[0]) if peer else None,
         agreed_currency=peer[1] if peer else None,
@@ -193,7 +142,7 @@ async def _facts(db: Connection, place_id: str, sender: str, claim: dict[str, An
 
 
 async def _signature_ok(db: Connection, sender: str, claim: dict[str, Any]) -> bool:
-    document = await remote_actors.document(db, sender)
+    document = await tables.remote_actors.document(db, sender)
     if document is None:
         return False
     try:
@@ -221,9 +170,8 @@ async def _claim_received(db: Connection, node: Node, activity: dict[str, Any]) 
         raise InvalidActivity(f"claim {claim_id} is not attributed to its sender {sender}")
     if not same_origin(claim_id, sender):
         raise InvalidActivity(f"claim {claim_id} is not on {sender}'s origin")
-    async with db.execute("SELECT 1 FROM claims WHERE id = ?", (claim_id,)) as cur:
-        if await cur.fetchone() is not None:
-            return  # a claim is applied once; a corrected claim has a new id
+    if await tables.claims.document(db, claim_id) is not None:
+        return  # a claim is applied once; a corrected claim has a new id
     place = await local.by_handle(node.store, node.config.handle)
     try:
         facts = await _facts(db, place.id, sender, claim)
@@ -234,20 +182,12 @@ async def _claim_received(db: Connection, node: Node, activity: dict[str, Any]) 
         raise InvalidActivity(f"malformed claim {claim_id}: {exc.log}") from exc
     now = time.time()
     accepted_total = sum(v.line.amount_cents for v in checked.accepted)
-    await db.execute(
-        "INSERT INTO claims (id, direction, offer_id, peer, period, rate_cents, currency,"
-        " total_cents, document, created_at, answered_at)"
-        " VALUES (?, 'received', ?,?,?,?,?,?,?,?,?)",
-        (claim_id, activity["id"], sender, checked.period, checked.rate_cents, checked.currency,
-         sum(v.line.amount_cents for v in checked.verdicts), json.dumps(claim), now, now),
-    )  # fmt: skip
-    await db.executemany(
-        # OR IGNORE: a line sent twice in one claim keeps its first row (the check refuses
-        # the copy; its verdict must not break the whole claim on the primary key).
-        "INSERT OR IGNORE INTO claim_lines (claim_id, visit_id, grant_id, visited_at,"
-        " amount_cents, credit_account, state, reason) VALUES (?,?,?,?,?,?,?,?)",
+    await tables.claims.add_received(
+        db, claim_id, activity["id"], sender, checked.period, checked.rate_cents,
+        checked.currency, sum(v.line.amount_cents for v in checked.verdicts), json.dumps(claim),
+        now,
         [
-            (claim_id, v.line.visit, v.line.grant, v.line.visited_at, v.line.amount_cents,
+            (v.line.visit, v.line.grant, v.line.visited_at, v.line.amount_cents,
              v.credit_account, "accepted" if v.accepted else "rejected",
              None if v.accepted else v.reason)
             for v in checked.verdicts
@@ -296,11 +236,7 @@ async def _claim_received(db: Connection, node: Node, activity: dict[str, Any]) 
 async def _sent_claim(db: Connection, activity: dict[str, Any]) -> tuple[str, str, str] | None:
     """(claim id, currency, peer) of the claim this answer is about, if we sent it to them."""
     offer_id = id_of(activity.get("object"))
-    async with db.execute(
-        "SELECT id, currency, peer FROM claims WHERE direction = 'sent' AND offer_id = ?",
-        (offer_id,),
-    ) as cur:
-        row = await cur.fetchone()
+    row = await tables.claims.sent_by_offer(db, offer_id)
     if row is None or row[2] != id_of(activity["actor"]):
         return None  # not ours, or answered by a place it was not sent to
     return row[0], row[1], row[2]
@@ -315,18 +251,13 @@ async def _claim_accepted(db: Connection, node: Node, activity: dict[str, Any]) 
     total = 0
     entries = []
     for visit in visits:
-        async with db.execute(
-            "UPDATE claim_lines SET state = 'accepted' WHERE claim_id = ? AND visit_id = ?"
-            " AND state = 'pending' RETURNING amount_cents",
-            (claim_id, visit),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is not None:  # a line moves once: a second Accept of it books nothing
-            total += row[0]
-            entries.append(Entry(INCOME, -row[0], currency, visit))
+        amount = await tables.claims.accept_line(db, claim_id, visit)
+        if amount is not None:  # a line moves once: a second Accept of it books nothing
+            total += amount
+            entries.append(Entry(INCOME, -amount, currency, visit))
     entries.append(Entry(PEER + peer, total, currency, claim_id))
     await book(db, f"accept:{activity['id']}", "claim", "Réclamation acceptée", entries)
-    await db.execute("UPDATE claims SET answered_at = ? WHERE id = ?", (time.time(), claim_id))
+    await tables.claims.mark_answered(db, claim_id, time.time())
     _fault("kill-while-applying-answer")
 
 
@@ -338,12 +269,10 @@ async def _claim_rejected(db: Connection, node: Node, activity: dict[str, Any]) 
     for line in activity.get("tl:lines") or []:
         if not isinstance(line, dict):
             continue
-        await db.execute(
-            "UPDATE claim_lines SET state = 'rejected', reason = ? WHERE claim_id = ?"
-            " AND visit_id = ? AND state = 'pending'",
-            (str(line.get("tl:reason", "")), claim_id, str(line.get("tl:visit"))),
+        await tables.claims.reject_line(
+            db, claim_id, str(line.get("tl:visit")), str(line.get("tl:reason", ""))
         )
-    await db.execute("UPDATE claims SET answered_at = ? WHERE id = ?", (time.time(), claim_id))
+    await tables.claims.mark_answered(db, claim_id, time.time())
 
 
 def claim_state(lines: list[str]) -> str:

@@ -14,6 +14,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from .. import tables
 from ..config import tuning
 from ..worker import Worker
 from . import claim, exchange
@@ -44,15 +45,12 @@ class ClaimScheduler(Worker):
         """Send the last ended month's claims unless done; returns the period if it ran."""
         now = (time.time() if now is None else now) + tuning("claims_clock_offset", 0.0)
         period = claim.previous_period(now)
-        if await self.node.store.one("SELECT 1 FROM claim_runs WHERE period = ?", (period,)):
+        if await tables.claim_runs.done(self.node.store.reads, period):
             return None
         sent, _ = await exchange.send_claims(self.node, period, now=now)
         if sent:
             log.info("sent %d claim(s) for %s", len(sent), period)
         if await exchange.waiting_visits(self.node, period) == 0:
             async with self.node.store.write() as db:
-                await db.execute(
-                    "INSERT OR IGNORE INTO claim_runs (period, ran_at) VALUES (?,?)",
-                    (period, time.time()),
-                )
+                await tables.claim_runs.mark_done(db, period, time.time())
         return period

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import tables
 from ..activity import id_of
 from ..actors import local
 from ..errors import ConfigError, InvalidActivity, NotFoundError
@@ -52,33 +53,32 @@ async def declare(
             fr="Le montant d'un règlement doit être positif (par exemple 10.00).",
             en="A settlement's amount must be positive (for example 10.00).",
         )
-    row = await node.store.one("SELECT currency FROM peers WHERE actor_id = ?", (peer,))
-    if row is None:
+    terms = await tables.peers.agreed_terms(node.store.reads, peer)
+    if terms is None:
         raise ConfigError(
             f"{peer} is not a peer",
             fr=f"{peer} n'est pas un lieu pair : vérifiez l'adresse (« interlieux peer list »).",
             en=f"{peer} is not a peer place: check the address ('interlieux peer list').",
         )
+    currency = terms[1]
     payer, payee = (peer, place.id) if received else (place.id, peer)
     sid = f"{node.config.base_url}/settlements/{uuid.uuid4()}"
     document = {
         "id": sid, "type": SETTLEMENT, "attributedTo": place.id,
         "tl:payer": payer, "tl:payee": payee, "tl:amount": from_cents(cents),
-        "tl:currency": row["currency"], "tl:reference": reference, "to": [peer],
-        "summary": f"Règlement de {from_cents(cents)} {row['currency']} ({reference})",
+        "tl:currency": currency, "tl:reference": reference, "to": [peer],
+        "summary": f"Règlement de {from_cents(cents)} {currency} ({reference})",
     }  # fmt: skip
     async with node.store.write() as db:
         offer = await emit(db, node, place, {
             "type": "Offer", "actor": place.id, "object": document, "to": [peer],
         })  # fmt: skip
-        await db.execute(
-            "INSERT INTO settlements (id, direction, offer_id, peer, payer, payee, amount_cents,"
-            " currency, reference, created_at) VALUES (?, 'sent', ?,?,?,?,?,?,?,?)",
-            (sid, offer["id"], peer, payer, payee, cents, row["currency"], reference,
-             time.time()),
+        await tables.settlements.add(
+            db, sid, "sent", offer["id"], peer, payer, payee, cents, currency, reference,
+            "pending", time.time(),
         )  # fmt: skip
     node.delivery.wake()
-    return Declared(sid, payer, payee, cents, row["currency"])
+    return Declared(sid, payer, payee, cents, currency)
 
 
 async def _settlement_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
@@ -87,12 +87,10 @@ async def _settlement_received(db: Connection, node: Node, activity: dict[str, A
     sid = id_of(document)
     if sid is None or not same_origin(sid, sender):
         raise InvalidActivity(f"settlement {sid} is not on {sender}'s origin")
-    async with db.execute("SELECT 1 FROM settlements WHERE id = ?", (sid,)) as cur:
-        if await cur.fetchone() is not None:
-            return  # applied once
+    if await tables.settlements.exists(db, sid):
+        return  # applied once
     place = await local.by_handle(node.store, node.config.handle)
-    async with db.execute("SELECT currency FROM peers WHERE actor_id = ?", (sender,)) as cur:
-        peer = await cur.fetchone()
+    peer = await tables.peers.agreed_terms(db, sender)
     payer, payee = str(document.get("tl:payer")), str(document.get("tl:payee"))
     try:
         cents = to_cents(str(document.get("tl:amount")))
@@ -102,16 +100,14 @@ async def _settlement_received(db: Connection, node: Node, activity: dict[str, A
     reason = None
     if peer is None:
         reason = "not_peer"
-    elif {payer, payee} != {sender, place.id} or cents <= 0 or currency != peer[0]:
+    elif {payer, payee} != {sender, place.id} or cents <= 0 or currency != peer[1]:
         reason = "malformed"
     # A valid declaration waits for the team, who checks its bank account: a peer cannot
     # erase its debt by declaring a transfer it never made.
-    await db.execute(
-        "INSERT INTO settlements (id, direction, offer_id, peer, payer, payee, amount_cents,"
-        " currency, reference, state, created_at) VALUES (?, 'received', ?,?,?,?,?,?,?,?,?)",
-        (sid, activity["id"], sender, payer, payee, cents, currency,
-         str(document.get("tl:reference", "")), "refused" if reason else "to_confirm",
-         time.time()),
+    await tables.settlements.add(
+        db, str(sid), "received", activity["id"], sender, payer, payee, cents, currency,
+        str(document.get("tl:reference", "")), "refused" if reason else "to_confirm",
+        time.time(),
     )  # fmt: skip
     if reason is not None:
         await emit(db, node, place, {"type": "Reject", "actor": place.id,
@@ -128,12 +124,7 @@ async def answer(node: Node, sid: str, confirm: bool) -> dict[str, Any]:
     """The team confirms (the money arrived) or refuses a payment a peer declared."""
     place = await local.by_handle(node.store, node.config.handle)
     async with node.store.write() as db:
-        async with db.execute(
-            "SELECT * FROM settlements WHERE id = ? AND direction = 'received'"
-            " AND state = 'to_confirm'",
-            (sid,),
-        ) as cur:
-            row = await cur.fetchone()
+        row = await tables.settlements.to_confirm(db, sid)
         if row is None:
             raise NotFoundError(
                 f"no settlement {sid} waiting",
@@ -153,28 +144,22 @@ async def answer(node: Node, sid: str, confirm: bool) -> dict[str, Any]:
             await emit(db, node, place, {"type": "Reject", "actor": place.id,
                                          "object": reference, "to": [row["peer"]],
                                          "tl:reason": "not_received"})  # fmt: skip
-        await db.execute(
-            "UPDATE settlements SET state = ? WHERE id = ?",
-            ("confirmed" if confirm else "refused", sid),
-        )
+        await tables.settlements.set_state(db, sid, "confirmed" if confirm else "refused")
     node.delivery.wake()
     return dict(row)
 
 
 async def _sent(db: Connection, activity: dict[str, Any]) -> Any:
-    async with db.execute(
-        "SELECT * FROM settlements WHERE direction = 'sent' AND offer_id = ? AND peer = ?"
-        " AND state = 'pending'",
-        (id_of(activity.get("object")), id_of(activity["actor"])),
-    ) as cur:
-        return await cur.fetchone()
+    return await tables.settlements.sent_pending(
+        db, id_of(activity.get("object")), id_of(activity["actor"])
+    )
 
 
 async def _settlement_confirmed(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     row = await _sent(db, activity)
     if row is None:
         return
-    await db.execute("UPDATE settlements SET state = 'confirmed' WHERE id = ?", (row["id"],))
+    await tables.settlements.set_state(db, row["id"], "confirmed")
     await book(db, f"settlement:{row['id']}", "settlement", f"Règlement {row['reference']}",
                _entries(node.config.place_id, row["payer"], row["payee"], row["amount_cents"],
                         row["currency"], row["id"]))  # fmt: skip
@@ -183,7 +168,7 @@ async def _settlement_confirmed(db: Connection, node: Node, activity: dict[str, 
 async def _settlement_refused(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     row = await _sent(db, activity)
     if row is not None:
-        await db.execute("UPDATE settlements SET state = 'refused' WHERE id = ?", (row["id"],))
+        await tables.settlements.set_state(db, row["id"], "refused")
 
 
 ACTIVITY_ROUTES = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Monthly claims the node's scheduler has already sent, so that a restart sends none twice.
 CREATE TABLE IF NOT EXISTS claim_runs (
@@ -9,3 +11,14 @@ CREATE TABLE IF NOT EXISTS claim_runs (
     ran_at REAL NOT NULL
 );
 """
+
+
+async def done(db: Connection, period: str) -> bool:
+    async with db.execute("SELECT 1 FROM claim_runs WHERE period = ?", (period,)) as cur:
+        return await cur.fetchone() is not None
+
+
+async def mark_done(db: Connection, period: str, when: float) -> None:
+    await db.execute(
+        "INSERT OR IGNORE INTO claim_runs (period, ran_at) VALUES (?,?)", (period, when)
+    )

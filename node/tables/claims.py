@@ -3,6 +3,12 @@ them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..queues import DeliveryState
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Claims this place sent (direction 'sent', we are the visited place) or received ('received',
 -- we are the home place). A claim id is applied once: the primary key is what makes a claim
@@ -42,3 +48,171 @@ CREATE TABLE IF NOT EXISTS claim_lines (
 
 CREATE INDEX IF NOT EXISTS claim_lines_visit ON claim_lines(visit_id, state);
 """
+
+
+# A visit whose report (the Create of the tl:Visit) has not reached every recipient yet: the
+# home place would refuse it as unknown, so it waits for a later claim. (Reads `visits`,
+# `activities` and `deliveries`: whether a visit can be claimed yet is the claims' rule.)
+_UNDELIVERED = (
+    "SELECT 1 FROM activities a JOIN deliveries d ON d.activity_id = a.id"
+    f" WHERE a.object_id = v.id AND a.type = 'Create' AND d.state = '{DeliveryState.PENDING}'"
+)
+
+Row = Any  # sqlite3.Row: read by column name
+
+
+# --- the visited place's side ----------------------------------------------------------------
+
+
+async def unclaimed_visits(db: Connection, start: float, end: float, place: str) -> list[Row]:
+    """Our doors' visits of other places' members in [start, end) not in any claim we sent,
+    whose report has reached the home place, by home place then time."""
+    async with db.execute(
+        "SELECT v.id, v.grant_id, v.issuer, v.member, v.visited_at FROM visits v"
+        " WHERE v.local = 1 AND v.visited_at >= ? AND v.visited_at < ? AND v.issuer != ?"
+        " AND NOT EXISTS (SELECT 1 FROM claim_lines l JOIN claims c ON c.id = l.claim_id"
+        "   WHERE c.direction = 'sent' AND l.visit_id = v.id)"
+        f" AND NOT EXISTS ({_UNDELIVERED})"
+        " ORDER BY v.issuer, v.visited_at",
+        (start, end, place),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def count_unreported_visits(db: Connection, start: float, end: float) -> int:
+    """Our doors' visits in [start, end) whose report is still on its way to the home place."""
+    async with db.execute(
+        "SELECT COUNT(*) FROM visits v WHERE v.local = 1 AND v.visited_at >= ?"
+        f" AND v.visited_at < ? AND EXISTS ({_UNDELIVERED})",
+        (start, end),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def add_sent(
+    db: Connection,
+    claim_id: str,
+    offer_id: str,
+    peer: str,
+    period: str,
+    rate_cents: int,
+    currency: str,
+    total_cents: int,
+    document: str,
+    created_at: float,
+    lines: Iterable[tuple[str, str, float, int]],
+) -> None:
+    """A claim we sent, with its lines (visit, grant, visited_at, amount), all pending."""
+    await db.execute(
+        "INSERT INTO claims (id, direction, offer_id, peer, period, rate_cents, currency,"
+        " total_cents, document, created_at) VALUES (?, 'sent', ?,?,?,?,?,?,?,?)",
+        (claim_id, offer_id, peer, period, rate_cents, currency, total_cents, document,
+         created_at),
+    )  # fmt: skip
+    await db.executemany(
+        "INSERT INTO claim_lines (claim_id, visit_id, grant_id, visited_at,"
+        " amount_cents) VALUES (?,?,?,?,?)",
+        [(claim_id, *line) for line in lines],
+    )
+
+
+async def sent_by_offer(db: Connection, offer_id: str | None) -> Row | None:
+    """(id, currency, peer) of the claim we sent in this Offer."""
+    async with db.execute(
+        "SELECT id, currency, peer FROM claims WHERE direction = 'sent' AND offer_id = ?",
+        (offer_id,),
+    ) as cur:
+        return await cur.fetchone()
+
+
+async def accept_line(db: Connection, claim_id: str, visit: str) -> int | None:
+    """A pending line of ours accepted: its amount; None when it had already moved (a line
+    moves once, so a second Accept of it books nothing)."""
+    async with db.execute(
+        "UPDATE claim_lines SET state = 'accepted' WHERE claim_id = ? AND visit_id = ?"
+        " AND state = 'pending' RETURNING amount_cents",
+        (claim_id, visit),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row is not None else None
+
+
+async def reject_line(db: Connection, claim_id: str, visit: str, reason: str) -> None:
+    await db.execute(
+        "UPDATE claim_lines SET state = 'rejected', reason = ? WHERE claim_id = ?"
+        " AND visit_id = ? AND state = 'pending'",
+        (reason, claim_id, visit),
+    )
+
+
+async def mark_answered(db: Connection, claim_id: str, when: float) -> None:
+    await db.execute("UPDATE claims SET answered_at = ? WHERE id = ?", (when, claim_id))
+
+
+# --- the home place's side -------------------------------------------------------------------
+
+
+async def document(db: Connection, claim_id: str) -> str | None:
+    """The claim as first received or sent under this id (its JSON text), if any."""
+    async with db.execute("SELECT document FROM claims WHERE id = ?", (claim_id,)) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row is not None else None
+
+
+async def accepted_visits(db: Connection, visit_ids: Sequence[str]) -> frozenset[str]:
+    """Those of `visit_ids` already accepted in a claim we received."""
+    marks = ",".join("?" * len(visit_ids)) or "NULL"
+    async with db.execute(
+        "SELECT l.visit_id FROM claim_lines l JOIN claims c ON c.id = l.claim_id"
+        f" WHERE c.direction = 'received' AND l.state = 'accepted' AND l.visit_id IN ({marks})",
+        list(visit_ids),
+    ) as cur:
+        return frozenset(r[0] for r in await cur.fetchall())
+
+
+async def add_received(
+    db: Connection,
+    claim_id: str,
+    offer_id: str,
+    peer: str,
+    period: str,
+    rate_cents: int,
+    currency: str,
+    total_cents: int,
+    document: str,
+    when: float,
+    lines: Iterable[tuple[str, str, float, int, str | None, str, str | None]],
+) -> None:
+    """A claim we received and answered at once, with its lines (visit, grant, visited_at,
+    amount, credit account, state, reason)."""
+    await db.execute(
+        "INSERT INTO claims (id, direction, offer_id, peer, period, rate_cents, currency,"
+        " total_cents, document, created_at, answered_at)"
+        " VALUES (?, 'received', ?,?,?,?,?,?,?,?,?)",
+        (claim_id, offer_id, peer, period, rate_cents, currency, total_cents, document, when,
+         when),
+    )  # fmt: skip
+    await db.executemany(
+        # OR IGNORE: a line sent twice in one claim keeps its first row (the check refuses
+        # the copy; its verdict must not break the whole claim on the primary key).
+        "INSERT OR IGNORE INTO claim_lines (claim_id, visit_id, grant_id, visited_at,"
+        " amount_cents, credit_account, state, reason) VALUES (?,?,?,?,?,?,?,?)",
+        [(claim_id, *line) for line in lines],
+    )
+
+
+# --- listing ---------------------------------------------------------------------------------
+
+
+async def every_claim(db: Connection) -> list[Row]:
+    async with db.execute("SELECT * FROM claims ORDER BY created_at") as cur:
+        return list(await cur.fetchall())
+
+
+async def lines_of(db: Connection, claim_id: str) -> list[Row]:
+    """(visit_id, state, reason) of each line of a claim."""
+    async with db.execute(
+        "SELECT visit_id, state, reason FROM claim_lines WHERE claim_id = ?", (claim_id,)
+    ) as cur:
+        return list(await cur.fetchall())

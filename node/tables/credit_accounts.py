@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Crédit Inter-Lieux accounts this place sold; their balance is in the books.
 CREATE TABLE IF NOT EXISTS credit_accounts (
@@ -12,3 +14,48 @@ CREATE TABLE IF NOT EXISTS credit_accounts (
     created_at REAL NOT NULL
 );
 """
+
+
+# The books' account of a credit account `name` is 'credit:' || name (see ledger.books).
+
+
+async def sell(
+    db: Connection, name: str, members: str, currency: str, overdraft_cents: int, when: float
+) -> None:
+    """Open the account, or update its overdraft and add `members` (a JSON list) to it."""
+    await db.execute(
+        "INSERT INTO credit_accounts (name, members, currency, overdraft_cents, created_at)"
+        " VALUES (?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET overdraft_cents ="
+        " excluded.overdraft_cents, members = (SELECT json_group_array(value) FROM"
+        " (SELECT value FROM json_each(credit_accounts.members) UNION"
+        "  SELECT value FROM json_each(excluded.members)))",
+        (name, members, currency, overdraft_cents, when),
+    )
+
+
+async def currency_of(db: Connection, name: str) -> str | None:
+    async with db.execute("SELECT currency FROM credit_accounts WHERE name = ?", (name,)) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row is not None else None
+
+
+async def holding(db: Connection, name: str) -> tuple[str, int, int] | None:
+    """(currency, overdraft, remaining) of one account, from the books; None if unknown."""
+    async with db.execute(
+        "SELECT a.currency, a.overdraft_cents, -COALESCE(SUM(e.amount_cents), 0)"
+        " FROM credit_accounts a LEFT JOIN ledger_entries e ON e.account = ?"
+        " WHERE a.name = ? GROUP BY a.name",
+        ("credit:" + name, name),
+    ) as cur:
+        row = await cur.fetchone()
+    return (str(row[0]), int(row[1]), int(row[2])) if row is not None else None
+
+
+async def holdings(db: Connection) -> dict[str, tuple[int, int]]:
+    """Every account: name -> (remaining, overdraft), from the books (for our own doors)."""
+    async with db.execute(
+        "SELECT a.name, a.overdraft_cents, -COALESCE(SUM(e.amount_cents), 0)"
+        " FROM credit_accounts a LEFT JOIN ledger_entries e ON e.account = 'credit:' || a.name"
+        " GROUP BY a.name"
+    ) as cur:
+        return {str(r[0]): (int(r[2]), int(r[1])) for r in await cur.fetchall()}

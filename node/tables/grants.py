@@ -19,3 +19,23 @@ CREATE TABLE IF NOT EXISTS grants (
 
 CREATE INDEX IF NOT EXISTS grants_member ON grants(member);
 """
+
+
+# --- moved here from node/ledger (ledger-claims helper): what a claim's check reads ----------
+
+from collections.abc import Sequence  # noqa: E402
+
+from ..sqlite import Connection  # noqa: E402
+
+
+async def terms(
+    db: Connection, grant_ids: Sequence[str]
+) -> list[tuple[str, int, int, float | None, str | None]]:
+    """(grant_id, not_before, expires, revoked_at, credit_account) of those of ours."""
+    marks = ",".join("?" * len(grant_ids)) or "NULL"
+    async with db.execute(
+        "SELECT grant_id, not_before, expires, revoked_at, credit_account FROM grants"
+        f" WHERE grant_id IN ({marks})",
+        list(grant_ids),
+    ) as cur:
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in await cur.fetchall()]

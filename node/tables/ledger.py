@@ -3,6 +3,11 @@ reads or writes them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from ..sqlite import Connection
+
 SCHEMA = """
 -- The books: one row per transaction, its entries below. `source` is the fact that caused it
 -- (an Accept's id, a settlement's id): unique, so a fact re-applied after a crash or a replay
@@ -39,3 +44,77 @@ BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_entries_permanent BEFORE DELETE ON ledger_entries
 BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
 """
+
+
+Row = Any  # sqlite3.Row: read by column name
+
+
+async def add_transaction(
+    db: Connection,
+    source: str,
+    kind: str,
+    memo: str,
+    booked_at: float,
+    entries: Iterable[tuple[str, int, str, str | None]],
+) -> bool:
+    """A transaction and its entries (account, amount, currency, reference), once per
+    `source`: False, and nothing written, when that source was already booked."""
+    cur = await db.execute(
+        "INSERT OR IGNORE INTO ledger_transactions (source, kind, memo, booked_at)"
+        " VALUES (?,?,?,?)",
+        (source, kind, memo, booked_at),
+    )
+    if cur.rowcount == 0:
+        return False
+    txn = cur.lastrowid
+    await db.executemany(
+        "INSERT INTO ledger_entries (transaction_id, account, amount_cents, currency, reference)"
+        " VALUES (?,?,?,?,?)",
+        [(txn, *entry) for entry in entries],
+    )
+    return True
+
+
+async def peer_balances(db: Connection) -> list[Row]:
+    """(account, currency, sum) of every `peer:` account, per currency."""
+    async with db.execute(
+        "SELECT account, currency, SUM(amount_cents) FROM ledger_entries"
+        " WHERE account LIKE 'peer:%' GROUP BY account, currency ORDER BY account, currency"
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def balance(db: Connection, account: str, currency: str | None = None) -> int:
+    """The sum of an account's entries (in one currency when given)."""
+    sql = "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger_entries WHERE account = ?"
+    params: tuple[str, ...] = (account,)
+    if currency is not None:
+        sql += " AND currency = ?"
+        params = (account, currency)
+    async with db.execute(sql, params) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def every_entry(db: Connection) -> list[Row]:
+    """Every entry with its transaction, in booking order: the accountant's export."""
+    async with db.execute(
+        "SELECT t.id AS txn, t.booked_at, t.kind, t.memo, e.account, e.amount_cents,"
+        " e.currency, e.reference FROM ledger_entries e"
+        " JOIN ledger_transactions t ON t.id = e.transaction_id ORDER BY t.id, e.id"
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def account_statement(db: Connection, account: str) -> list[Row]:
+    """An account's entries in order (booked_at, kind, amount_cents, reference), each with
+    the place whose accepted claim line it pays for, if any (`peer`)."""
+    async with db.execute(
+        "SELECT t.booked_at, t.kind, e.amount_cents, e.reference, c.peer FROM ledger_entries e"
+        " JOIN ledger_transactions t ON t.id = e.transaction_id"
+        " LEFT JOIN claim_lines l ON l.visit_id = e.reference AND l.state = 'accepted'"
+        " LEFT JOIN claims c ON c.id = l.claim_id AND c.direction = 'received'"
+        " WHERE e.account = ? ORDER BY e.id",
+        (account,),
+    ) as cur:
+        return list(await cur.fetchall())

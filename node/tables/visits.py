@@ -19,3 +19,22 @@ CREATE TABLE IF NOT EXISTS visits (
 
 CREATE INDEX IF NOT EXISTS visits_issuer ON visits(issuer, visited_at);
 """
+
+
+# --- moved here from node/ledger (ledger-claims helper): what a claim's check reads ----------
+
+from collections.abc import Sequence  # noqa: E402
+
+from ..sqlite import Connection  # noqa: E402
+
+
+async def reported_to_us(
+    db: Connection, visit_ids: Sequence[str]
+) -> list[tuple[str, str, str, float]]:
+    """(id, place, grant_id, visited_at) of those of `visit_ids` a peer reported to us."""
+    marks = ",".join("?" * len(visit_ids)) or "NULL"
+    async with db.execute(
+        f"SELECT id, place, grant_id, visited_at FROM visits WHERE local = 0 AND id IN ({marks})",
+        list(visit_ids),
+    ) as cur:
+        return [(r[0], r[1], r[2], float(r[3])) for r in await cur.fetchall()]
