@@ -32,13 +32,19 @@ def network(
 @pytest.fixture(scope="module")
 def home_and_visited(network: Network) -> Pair:
     """Home place coroutine (member alice) and visited place popcafe, peers at 5.00 EUR a
-    visit: the compensation tests' pair."""
+    visit: the compensation tests' pair. Their member taps the same badge at the same door
+    many times a minute, so the home place pays every visit (`claims rules --visit-spacing
+    0`); `test_claim_rules` has a pair with the default rules."""
     places = network(
         {"coroutine": ["alice"], "popcafe": []},
         peers=[("coroutine", "popcafe")],
         visit_rate=VISIT_RATE,
     )
-    return places["coroutine"], places["popcafe"]
+    home = places["coroutine"]
+    home.cli("claims", "rules", "--data", str(home.data), "--visit-spacing", "0")
+    home.stop()  # `serve` reads node.json when it starts
+    home.start()
+    return home, places["popcafe"]
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from node.signature import sign_request
+from vocab.context import DOCUMENT_CONTEXT
 
 from . import badges
 from .network import LocalPlace, wait_for
@@ -87,8 +88,11 @@ def _neg(amount: str) -> str:
     return amount[1:] if amount.startswith("-") else ("0.00" if amount == "0.00" else "-" + amount)
 
 
-def forge_visit(place: LocalPlace, home: LocalPlace, grant_id: str) -> str:
-    """A visit recorded at `place` that was never reported to `home` (as a door's bad report)."""
+def forge_visit(
+    place: LocalPlace, home: LocalPlace, grant_id: str, visited_at: float | None = None
+) -> str:
+    """A visit recorded at `place` that was never reported to `home` (as a door's bad report),
+    at `visited_at` (now if not given)."""
     visit = f"{place.base_url}/visits/{uuid.uuid4()}"
     conn = sqlite3.connect(place.data / "interlieux.sqlite3", timeout=10)
     try:
@@ -96,12 +100,33 @@ def forge_visit(place: LocalPlace, home: LocalPlace, grant_id: str) -> str:
             "INSERT INTO visits (id, report_id, grant_id, issuer, member, place, door,"
             " visited_at, local) VALUES (?,?,?,?,?,?,?,?,1)",
             (visit, str(uuid.uuid4()), grant_id, home.actor_id(), home.actor_id("alice"),
-             place.actor_id(), "porte-rue", time.time()),
+             place.actor_id(), "porte-rue", time.time() if visited_at is None else visited_at),
         )  # fmt: skip
         conn.commit()
     finally:
         conn.close()
     return visit
+
+
+def report_visit(
+    place: LocalPlace, home: LocalPlace, visit: str, grant_id: str, visited_at: float
+) -> None:
+    """`place` reports a visit of `home`'s member alice to `home`, as its node does at tap time
+    (the Create of the tl:Visit), but now, whatever time the visit says it was."""
+    when = datetime.fromtimestamp(visited_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    member = home.actor_id("alice")
+    document = {
+        "@context": DOCUMENT_CONTEXT,
+        "id": f"{place.base_url}/activities/{uuid.uuid4()}", "type": "Create",
+        "actor": place.actor_id(), "to": [home.actor_id(), member],
+        "object": {
+            "id": visit, "type": "tl:Visit", "attributedTo": place.actor_id(),
+            "tl:visitor": member, "tl:homePlace": home.actor_id(), "tl:place": place.actor_id(),
+            "tl:door": "porte-rue", "tl:grant": grant_id, "startTime": when, "published": when,
+            "to": [home.actor_id(), member],
+        },
+    }  # fmt: skip
+    replay(place, home, document, times=1)
 
 
 def activity(place: LocalPlace, activity_id: str) -> dict[str, Any]:

@@ -23,6 +23,13 @@ HANDLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_TIMEZONE = "Europe/Paris"  # where most places of the network are
+# Claims this place receives (issue 10, visits a peer cannot invent). A visit is paid only if the
+# visited place reported it within this many hours of the tap: long enough for a door or a node
+# offline over a weekend, short enough that visits made up at the end of the month and dated
+# back are refused.
+DEFAULT_CLAIM_REPORT_WINDOW_HOURS = 48.0
+# One paid visit per grant per place within this many hours: further taps are the same stay.
+DEFAULT_CLAIM_VISIT_SPACING_HOURS = 4.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,10 @@ class NodeConfig:
     timezone: str = DEFAULT_TIMEZONE
     # Rate limits changed from their defaults (`node/limits.py`): absent from most files.
     limits: dict[str, Any] = field(default_factory=dict)
+    # What this place pays for in the claims it receives (see the defaults above); absent from
+    # older node.json files, hence the defaults. `interlieux claims rules` changes them.
+    claim_report_window_hours: float = DEFAULT_CLAIM_REPORT_WINDOW_HOURS
+    claim_visit_spacing_hours: float = DEFAULT_CLAIM_VISIT_SPACING_HOURS
 
     @property
     def database(self) -> Path:
@@ -85,7 +96,9 @@ class NodeConfig:
         data = json.loads(path.read_text())
         check_timezone(str(data.get("timezone", DEFAULT_TIMEZONE)))
         Limits.from_config(data.get("limits"))
-        return cls(data_dir=data_dir, **data)
+        config = cls(data_dir=data_dir, **data)
+        check_claim_rules(config.claim_report_window_hours, config.claim_visit_spacing_hours)
+        return config
 
 
 def listen_address(config: NodeConfig, host: str | None, port: int | None) -> tuple[str, int]:
@@ -158,6 +171,27 @@ def check_timezone(name: str) -> str:
             "'Europe/Paris' or 'America/Cayenne'.",
         ) from None
     return name
+
+
+def check_claim_rules(report_window_hours: float, visit_spacing_hours: float) -> None:
+    """A report window of some hours at least (a door reports within seconds when online), a
+    spacing of zero (no limit) or more."""
+    if not (isinstance(report_window_hours, int | float) and report_window_hours >= 1):
+        raise ConfigError(
+            f"claim report window {report_window_hours!r} h is not at least 1 hour",
+            fr=f"Délai de signalement des passages « {report_window_hours} » h : il faut au "
+            "moins 1 heure (48 par défaut).",
+            en=f"Visit report window '{report_window_hours}' h: it must be at least 1 hour "
+            "(48 by default).",
+        )
+    if not (isinstance(visit_spacing_hours, int | float) and visit_spacing_hours >= 0):
+        raise ConfigError(
+            f"claim visit spacing {visit_spacing_hours!r} h is negative",
+            fr=f"Écart entre deux passages payés « {visit_spacing_hours} » h : il faut un nombre "
+            "d'heures positif ou nul (0 : sans limite ; 4 par défaut).",
+            en=f"Spacing between paid visits '{visit_spacing_hours}' h: it must be zero (no "
+            "limit) or more (4 by default).",
+        )
 
 
 def tuning(name: str, default: float) -> float:

@@ -3,12 +3,20 @@
 The visited place B lists the visits of A's members in a period at the rate B believes was
 agreed; A checks each line against what it knows (the visits B reported to it, its own
 grants, the rate A agreed) and answers, per line, accepted or refused with a reason word.
+
+Visits a peer cannot invent (issue 10): B reports each visit to A when the badge is tapped, so
+A knows when it first heard of it. A line is paid only for a visit reported promptly (within
+`Rules.report_window` of the tap: a burst of visits made up later and backdated arrives too
+late) and plausibly (one visit per grant per place per `Rules.visit_spacing`: taps closer than
+that to an earlier one are the same stay).
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+import itertools
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +40,11 @@ REASONS_FR = {
     "outside_period": "passage hors de la période réclamée",
     "bad_signature": "signature de la réclamation invalide",
     "not_addressed": "réclamation adressée à un autre lieu",
+    "not_reported_promptly": "passage non signalé à temps : ce lieu ne nous l'a pas signalé "
+    "dans le délai convenu après le badge",
+    "too_frequent": "passage trop rapproché d'un autre passage du même badge dans ce lieu "
+    "(même séjour)",
+    "conflict": "réclamation déjà reçue sous le même identifiant avec d'autres lignes",
 }
 REASONS_EN = {
     "unknown_visit": "unknown visit: this place never reported it to us",
@@ -45,6 +58,11 @@ REASONS_EN = {
     "outside_period": "visit outside the claimed period",
     "bad_signature": "invalid claim signature",
     "not_addressed": "claim addressed to another place",
+    "not_reported_promptly": "visit not reported in time: this place did not report it to us "
+    "within the agreed delay after the tap",
+    "too_frequent": "visit too close to another visit with the same grant at this place "
+    "(the same stay)",
+    "conflict": "claim already received under the same id with different lines",
 }
 
 
@@ -151,6 +169,15 @@ class KnownVisit:
     place: str
     grant: str
     visited_at: float
+    reported_at: float | None = None  # when we first heard of it; None: not known
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The home place's terms for paying a visit (`NodeConfig`'s claim settings, in seconds)."""
+
+    report_window: float  # a report must reach us within this after the tap
+    visit_spacing: float  # taps of one grant at one place closer than this: one stay; 0: off
 
 
 @dataclass(frozen=True)
@@ -172,6 +199,11 @@ class Facts:
     claimed: frozenset[str]  # visit ids already accepted in an earlier claim
     agreed_rate_cents: int | None  # None: the sender is not a peer
     agreed_currency: str | None
+    rules: Rules
+    # Other reported visits of the claimed grants at the claiming place that may precede a
+    # claimed one by less than `rules.visit_spacing` (the claimed visits themselves need not
+    # be repeated here).
+    neighbours: tuple[KnownVisit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,9 +259,15 @@ def check(claim: dict[str, Any], facts: Facts, signature_ok: bool = True) -> Che
     )
     seen: set[str] = set()
     verdicts = []
+    stays = same_stay(
+        [*facts.visits.values(), *facts.neighbours], facts.rules.visit_spacing,
+        lambda v: reported_promptly(v, facts.rules.report_window),
+    )  # fmt: skip
     for pending in parsed.verdicts:
         line = pending.line
-        reason, account = _check_line(claim, facts, parsed, line, start, end, rate_agreed, seen)
+        reason, account = _check_line(
+            claim, facts, parsed, line, (start, end), rate_agreed, seen, stays
+        )
         if not signature_ok:
             reason = "bad_signature"
         seen.add(line.visit)
@@ -245,10 +283,10 @@ def _check_line(
     facts: Facts,
     parsed: Checked,
     line: Line,
-    start: float,
-    end: float,
+    period: tuple[float, float],
     rate_agreed: bool,
     seen: set[str],
+    stays: frozenset[str],
 ) -> tuple[str, str | None]:
     if claim.get("tl:debtor") != facts.place:
         return "not_addressed", None
@@ -262,8 +300,12 @@ def _check_line(
         return "grant_mismatch", None
     if line.visit in facts.claimed:
         return "already_claimed", None
-    if not start <= visit.visited_at < end:
+    if not period[0] <= visit.visited_at < period[1]:
         return "outside_period", None
+    if not reported_promptly(visit, facts.rules.report_window):
+        return "not_reported_promptly", None
+    if visit.id in stays:
+        return "too_frequent", None
     grant = facts.grants.get(visit.grant)
     if grant is None:
         return "unknown_grant", None
@@ -274,3 +316,51 @@ def _check_line(
     if not rate_agreed or line.amount_cents != parsed.rate_cents:
         return "rate_not_agreed", None
     return "ok", grant.credit_account
+
+
+def reported_promptly(visit: KnownVisit, window: float) -> bool:
+    """Whether the visited place told us of the visit within `window` after the tap (and not
+    before it happened, beyond a door's clock skew): a visit made up later is dated back to
+    fall in the claimed month, but we heard of it only when it was made up."""
+    if visit.reported_at is None:
+        return False
+    return visit.visited_at - CLOCK_SKEW <= visit.reported_at <= visit.visited_at + window
+
+
+def same_stay(
+    visits: Iterable[KnownVisit], spacing: float, counts: Callable[[KnownVisit], bool]
+) -> frozenset[str]:
+    """The visits that continue a stay: less than `spacing` after another visit of the same
+    grant at the same place (one that `counts`: a visit reported too late is not evidence of
+    anything). Only the first tap of a stay is paid, whatever the number of taps, so a door
+    that reports a burst of taps earns one visit. Ties in time are broken by id."""
+    if spacing <= 0:
+        return frozenset()
+    by_badge: dict[tuple[str, str], list[KnownVisit]] = {}
+    for visit in {v.id: v for v in visits}.values():
+        if counts(visit):
+            by_badge.setdefault((visit.grant, visit.place), []).append(visit)
+    continued: set[str] = set()
+    for taps in by_badge.values():
+        taps.sort(key=lambda v: (v.visited_at, v.id))
+        for before, after in itertools.pairwise(taps):
+            if after.visited_at - before.visited_at < spacing:
+                continued.add(after.id)
+    return frozenset(continued)
+
+
+# The parts of a claim whose change under the same id is a conflict, not a re-sending.
+_TERMS = ("attributedTo", "tl:debtor", "tl:period", "tl:rate", "tl:currency")
+
+
+def same_claim(first: dict[str, Any], again: dict[str, Any]) -> bool:
+    """Whether a claim received again under an id we know is the same claim (a re-sending:
+    answered once already) rather than other lines under a used id (a conflict). The proof
+    and the wording may differ; the terms and the set of lines may not."""
+
+    def lines(claim: dict[str, Any]) -> list[str]:
+        raw = claim.get("tl:lines")
+        items = raw if isinstance(raw, list) else [raw]
+        return sorted(json.dumps(line, sort_keys=True) for line in items)
+
+    return all(first.get(k) == again.get(k) for k in _TERMS) and lines(first) == lines(again)

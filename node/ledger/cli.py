@@ -10,11 +10,12 @@ import csv
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .. import tables
-from ..config import NodeConfig
+from ..config import NodeConfig, check_claim_rules
 from ..context import Command, Node, Runner
 from ..errors import ConfigError
 from ..timestamps import posix_to_operator, posix_to_wire
@@ -31,6 +32,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     ls = csub.add_parser("list", help="réclamations envoyées et reçues, avec leur état")
     ls.add_argument("--data", required=True, type=Path)
     ls.add_argument("--json", action="store_true")
+    r = csub.add_parser("rules", help="ce que ce lieu paie dans les réclamations reçues")
+    r.add_argument("--data", required=True, type=Path)
+    r.add_argument(
+        "--report-window",
+        type=float,
+        metavar="HEURES",
+        help="délai maximal entre le badge et le signalement du passage (48)",
+    )
+    r.add_argument("--visit-spacing", type=float, metavar="HEURES",
+                   help="un passage payé par badge et par lieu dans cet intervalle (4 ; 0 : "
+                   "sans limite)")  # fmt: skip
 
     p = sub.add_parser("credit", help="Crédit Inter-Lieux vendu par ce lieu")
     ksub = p.add_subparsers(dest="credit_command", required=True)
@@ -83,6 +95,8 @@ STATES_FR = {
 
 def cmd_claims(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
+    if args.claims_command == "rules":
+        return _claim_rules(args, config)
     if args.claims_command == "send":
         period = args.period or claim.previous_period(time.time())
         claim.period_bounds(period)  # a wrong period is said before anything is opened
@@ -125,6 +139,33 @@ def cmd_claims(args: argparse.Namespace, run: Runner) -> int:
         for refused in r["refused"]:
             reasons = claim.REASONS_EN if _en(args) else claim.REASONS_FR
             print(f"\t- {refused['visit']} : {reasons.get(refused['reason'], refused['reason'])}")
+    return 0
+
+
+def _claim_rules(args: argparse.Namespace, config: NodeConfig) -> int:
+    window = config.claim_report_window_hours
+    spacing = config.claim_visit_spacing_hours
+    changed = args.report_window is not None or args.visit_spacing is not None
+    if changed:
+        window = window if args.report_window is None else args.report_window
+        spacing = spacing if args.visit_spacing is None else args.visit_spacing
+        check_claim_rules(window, spacing)
+        replace(config, claim_report_window_hours=window,
+                claim_visit_spacing_hours=spacing).save()  # fmt: skip
+    per = f"{spacing:g} h" if spacing > 0 else None
+    if _en(args):
+        print(f"Claims received: a visit is paid if reported within {window:g} h of the tap; "
+              + (f"one paid visit per grant and place every {per}." if per
+                 else "no limit on visits per grant and place."))  # fmt: skip
+        if changed:
+            print("Saved in node.json; restart 'interlieux serve' to apply it.")
+    else:
+        print(f"Réclamations reçues : un passage est payé s'il a été signalé dans les "
+              f"{window:g} h après le badge ; "
+              + (f"un passage payé par badge et par lieu toutes les {per}." if per
+                 else "sans limite de passages par badge et par lieu."))  # fmt: skip
+        if changed:
+            print("Enregistré dans node.json ; redémarrez « interlieux serve » pour l'appliquer.")
     return 0
 
 

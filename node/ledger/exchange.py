@@ -4,7 +4,12 @@ with its reason); each side books what was accepted, in the transaction that lea
 
 Idempotence: a claim id is taken once on the home place (`claims` primary key), a line moves
 from pending once on the visited place, and every booking is keyed by the activity that caused
-it; so a claim or an answer delivered twice, or re-applied after a crash, counts once.
+it; so a claim or an answer delivered twice, or re-applied after a crash, counts once. A claim
+id received again with other lines is not the same claim: it is answered with a `Reject` whose
+reason is `conflict`, and nothing of it is kept.
+
+The home place records when it first hears of each visit of its members (`_visit_reported`,
+the visited place's report at tap time): what `claim.check` measures the report window to.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import tables
+from ..access.badge import VISIT
 from ..activity import id_of, type_of
 from ..actors import local
+from ..config import NodeConfig
 from ..errors import ConfigError, InvalidActivity, SignatureError
 from ..fetch import same_origin
 from ..outbox.publish import emit
@@ -121,13 +128,33 @@ async def waiting_visits(node: Node, period: str) -> int:
 # --- checking and answering (the home place) -----------------------------------------------
 
 
-async def _facts(db: Connection, place_id: str, sender: str, claim: dict[str, Any]) -> claims.Facts:
+def rules(config: NodeConfig) -> claims.Rules:
+    return claims.Rules(
+        report_window=config.claim_report_window_hours * 3600,
+        visit_spacing=config.claim_visit_spacing_hours * 3600,
+    )
+
+
+async def _facts(
+    db: Connection, place_id: str, sender: str, claim: dict[str, Any], terms: claims.Rules
+) -> claims.Facts:
     lines = claim.get("tl:lines") or []
     visit_ids = [str(line.get("tl:visit")) for line in lines if isinstance(line, dict)]
+    heard = await tables.visit_reports.received_at(db, visit_ids)
     visits_known = {
-        r[0]: claims.KnownVisit(*r) for r in await tables.visits.reported_to_us(db, visit_ids)
+        r[0]: claims.KnownVisit(*r, reported_at=heard.get(r[0]))
+        for r in await tables.visits.reported_to_us(db, visit_ids)
     }
     grant_ids = list({v.grant for v in visits_known.values()})
+    # The sender's other reports of these grants that may start the stay a claimed visit
+    # continues: from one spacing before the period (a stay may cross midnight of the 1st).
+    start, end = claims.period_bounds(str(claim.get("tl:period")))
+    neighbours = tuple(
+        claims.KnownVisit(*r)
+        for r in await tables.visit_reports.around(
+            db, sender, grant_ids, start - terms.visit_spacing, end
+        )
+    )
     grants_known = {r[0]: claims.KnownGrant(*r) for r in await tables.grants.terms(db, grant_ids)}
     claimed = await tables.claims.accepted_visits(db, visit_ids)
     peer = await tables.peers.agreed_terms(db, sender)
@@ -138,6 +165,8 @@ async def _facts(db: Connection, place_id: str, sender: str, claim: dict[str, An
         claimed=claimed,
         agreed_rate_cents=to_cents(peer[0]) if peer else None,
         agreed_currency=peer[1] if peer else None,
+        rules=terms,
+        neighbours=neighbours,
     )
 
 
@@ -170,11 +199,23 @@ async def _claim_received(db: Connection, node: Node, activity: dict[str, Any]) 
         raise InvalidActivity(f"claim {claim_id} is not attributed to its sender {sender}")
     if not same_origin(claim_id, sender):
         raise InvalidActivity(f"claim {claim_id} is not on {sender}'s origin")
-    if await tables.claims.document(db, claim_id) is not None:
-        return  # a claim is applied once; a corrected claim has a new id
     place = await local.by_handle(node.store, node.config.handle)
+    known = await tables.claims.document(db, claim_id)
+    if known is not None:
+        # A claim is applied once; a corrected claim has a new id. The same id with other
+        # lines is not a re-sending: answered, so the sender cannot believe them accepted.
+        if not claims.same_claim(json.loads(known), claim):
+            log.warning("claim %s received again from %s with other lines: conflict",
+                        claim_id, sender)  # fmt: skip
+            await emit(db, node, place, {
+                "type": "Reject", "actor": place.id, "to": [sender],
+                "object": _offer_reference(activity, claims.CLAIM),
+                "tl:claim": claim_id, "tl:reason": "conflict",
+                "summary": claims.REASONS_FR["conflict"],
+            })  # fmt: skip
+        return
     try:
-        facts = await _facts(db, place.id, sender, claim)
+        facts = await _facts(db, place.id, sender, claim, rules(node.config))
         checked = claims.check(claim, facts, await _signature_ok(db, sender, claim))
     except (KeyError, ValueError, TypeError) as exc:
         raise InvalidActivity(f"malformed claim {claim_id}: {exc!r}") from exc
@@ -266,6 +307,8 @@ async def _claim_rejected(db: Connection, node: Node, activity: dict[str, Any]) 
     if found is None:
         return
     claim_id = found[0]
+    if activity.get("tl:reason") == "conflict":
+        log.warning("%s answers that claim %s conflicts with one it had", found[2], claim_id)
     for line in activity.get("tl:lines") or []:
         if not isinstance(line, dict):
             continue
@@ -273,6 +316,19 @@ async def _claim_rejected(db: Connection, node: Node, activity: dict[str, Any]) 
             db, claim_id, str(line.get("tl:visit")), str(line.get("tl:reason", ""))
         )
     await tables.claims.mark_answered(db, claim_id, time.time())
+
+
+async def _visit_reported(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    """A peer reports a visit of one of our members (at tap time): remember when we first heard
+    of it, which is what a claim's report window is measured to. The badges domain, earlier in
+    the routing table, kept the visit or not; only a kept one is recorded.
+
+    Hook for the door's signature on the tap report (issue 10, `access-trust`): a report whose
+    door signature fails is not kept as a visit by the badges domain, so it is not recorded
+    here either and a claim line for it is refused (`unknown_visit`)."""
+    visit_id = id_of(activity.get("object"))
+    if visit_id is not None:
+        await tables.visit_reports.record(db, visit_id, str(id_of(activity["actor"])), time.time())
 
 
 def claim_state(lines: list[str]) -> str:
@@ -291,6 +347,7 @@ def is_claim(document: Any) -> bool:
 
 
 ACTIVITY_ROUTES = [
+    Route("Create", VISIT, on_receive=_visit_reported),
     Route("Offer", claims.CLAIM, on_receive=_claim_received),
     Route("Accept", "Offer", on_receive=_claim_accepted),
     Route("Reject", "Offer", on_receive=_claim_rejected),

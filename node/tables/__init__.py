@@ -48,6 +48,7 @@ from . import (
     signature_schemes,
     taps,
     tokens,
+    visit_reports,
     visits,
 )
 
@@ -86,4 +87,5 @@ SCHEMAS: tuple[str, ...] = (
     profile_fields.SCHEMA,
     place_details.SCHEMA,
     origins.SCHEMA,
+    visit_reports.SCHEMA,
 )

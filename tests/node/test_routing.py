@@ -20,6 +20,8 @@ SHARED = {
     ("Accept", "Join"): ["agenda", "residents"],
     ("Accept", "Offer"): ["claims", "settlements"],
     ("Create", None): ["objects", "graph"],
+    # the badges keep a peer's report of a member's visit, then the claims note when it came
+    ("Create", "tl:Visit"): ["badges", "claims"],
     ("Delete", None): ["objects", "graph"],
     ("Follow", None): ["completion", "follows"],
     ("Join", None): ["agenda", "residents"],
