@@ -33,6 +33,8 @@ from node.store import Store
 
 PERIOD = "2025-05"
 RATE = 500
+# The home places' default rules (node/config.py): reported within 48 h, one visit per 4 h.
+RULES = claim.Rules(report_window=48 * 3600, visit_spacing=4 * 3600)
 
 
 def place_id(i: int) -> str:
@@ -53,7 +55,7 @@ async def run(places: int, visits: int, seed: int) -> dict[str, float]:
         gid = f"g{home}-{rng.randrange(100)}"
         vid = f"https://lieu{visited}.example/visits/{n}"
         by_pair[(visited, home)].append(claim.Line(vid, when, gid, f"m{home}", RATE))
-        known[home][vid] = claim.KnownVisit(vid, place_id(visited), gid, when)
+        known[home][vid] = claim.KnownVisit(vid, place_id(visited), gid, when, when + 2)
         grants[home][gid] = claim.KnownGrant(gid, int(start), int(end) + 1, None, None)
     figures: dict[str, float] = {}
 
@@ -83,10 +85,11 @@ async def run(places: int, visits: int, seed: int) -> dict[str, float]:
     for h, body in bodies:
         offer: dict[str, Any] = json.loads(body)
         ok = proof.verify(offer["object"], public.get) is not None
-        facts = claim.Facts(place_id(h), known[h], grants[h], frozenset(), RATE, "EUR")
+        facts = claim.Facts(place_id(h), known[h], grants[h], frozenset(), RATE, "EUR", RULES)
         checked.append((h, claim.check(offer["object"], facts, ok)))
     figures["check (verify + every line)"] = time.perf_counter() - t
-    assert all(v.accepted for _, c in checked for v in c.verdicts)
+    # Random taps: now and then the same badge twice at one place within 4 h (one stay).
+    assert all(v.reason in ("ok", "too_frequent") for _, c in checked for v in c.verdicts)
 
     with tempfile.TemporaryDirectory() as tmp:
         stores = [await Store(Path(tmp) / f"{i}.sqlite3").open() for i in range(places)]

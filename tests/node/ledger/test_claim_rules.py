@@ -6,16 +6,17 @@ claim id that comes back with other lines is a conflict. Pure rules; the federat
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from node.cli import main
 from node.config import (
     DEFAULT_CLAIM_REPORT_WINDOW_HOURS,
     DEFAULT_CLAIM_VISIT_SPACING_HOURS,
     NodeConfig,
 )
-from node.errors import ConfigError
 from node.ledger import claim, exchange
 
 A = "https://coroutine.example/actors/coroutine"
@@ -126,16 +127,32 @@ def test_a_claim_again_under_its_id_is_the_same_only_with_the_same_lines() -> No
     assert "conflict" in claim.REASONS_FR and "conflict" in claim.REASONS_EN
 
 
-def test_the_rules_come_from_the_node_config(tmp_path: Any) -> None:
-    config = NodeConfig(tmp_path, "http://127.0.0.1:8000", "La Coroutine", "coroutine")
+def test_the_rules_come_from_the_node_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Defaults in node.json's absence; `interlieux claims rules` shows and changes them."""
+    data = str(tmp_path / "lieu")
+    assert main(["init", "--data", data, "--base-url", "http://127.0.0.1:8401",
+                 "--name", "La Coroutine", "--handle", "coroutine"]) == 0  # fmt: skip
+    config = NodeConfig.load(Path(data))
     assert (config.claim_report_window_hours, config.claim_visit_spacing_hours) == (48.0, 4.0)
     assert (DEFAULT_CLAIM_REPORT_WINDOW_HOURS, DEFAULT_CLAIM_VISIT_SPACING_HOURS) == (48.0, 4.0)
     assert exchange.rules(config) == claim.Rules(48 * HOUR, 4 * HOUR)
-    config.save()
-    text = (tmp_path / "node.json").read_text()
-    (tmp_path / "node.json").write_text(
-        text.replace('"claim_visit_spacing_hours": 4.0', '"claim_visit_spacing_hours": -1')
+    capsys.readouterr()
+
+    assert main(["claims", "rules", "--data", data]) == 0
+    assert (
+        "dans les 48 h après le badge ; un passage payé par badge et par lieu toutes les 4 h"
+        in (capsys.readouterr().out)
     )
-    with pytest.raises(ConfigError) as exc:
-        NodeConfig.load(tmp_path)
-    assert "0 : sans limite" in exc.value.message("fr")
+    assert main(["claims", "rules", "--data", data, "--report-window", "24",
+                 "--visit-spacing", "0"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "24 h" in out and "sans limite" in out and "redémarrez" in out
+    assert exchange.rules(NodeConfig.load(Path(data))) == claim.Rules(24 * HOUR, 0)
+
+    assert main(["claims", "rules", "--data", data, "--visit-spacing", "-1"]) == 2
+    assert "0 : sans limite" in capsys.readouterr().err
+    assert main(["--lang", "en", "claims", "rules", "--data", data, "--report-window", "0.5"]) == 2
+    assert "at least 1 hour" in capsys.readouterr().err
+    assert NodeConfig.load(Path(data)).claim_report_window_hours == 24  # nothing saved
