@@ -59,7 +59,7 @@ from bench import bovine, fanout  # noqa: E402
 from bench.peers import PeerNodes  # noqa: E402
 from federation_tests.network import PUBLIC, LocalPlace, wait_for  # noqa: E402
 from node.signature import check_request, sign_request  # noqa: E402
-from node.store import SCHEMA  # noqa: E402
+from node.tables.inbox_queue import SCHEMA  # noqa: E402
 
 AS_JSON = "application/activity+json"
 SENDER_HANDLE = "alice"
