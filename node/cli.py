@@ -43,7 +43,7 @@ from .ledger import cli as ledger_cli
 from .migrations import Migration
 from .queues import DeliveryState
 from .store import Store
-from .tables import origins
+from .tables import deliveries, origins
 from .timestamps import posix_to_operator
 
 
@@ -268,12 +268,7 @@ def cmd_deliveries(args: argparse.Namespace, run: Runner) -> None:
     hidden = None if args.all else DeliveryState.DELIVERED
 
     async def work(store: Store) -> list[dict[str, Any]]:
-        rows = await store.all(
-            "SELECT d.*, a.type FROM deliveries d JOIN activities a ON a.id = d.activity_id "
-            "WHERE ? IS NULL OR state != ? ORDER BY d.created_at",
-            (hidden, hidden),
-        )
-        return [dict(r) for r in rows]
+        return [dict(r) for r in await deliveries.for_operator(store.reads, hidden)]
 
     rows = asyncio.run(_with_store(config, work))
     if args.json:

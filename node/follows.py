@@ -23,14 +23,13 @@ from .actors import local
 from .outbox.publish import emit
 from .routing import Route, either_side
 from .sqlite import Connection
+from .tables import follows as follows_table
 from .tables import local_actors
+from .tables.follows import ACCEPTED, PENDING
 
 if TYPE_CHECKING:
     from .actors.local import LocalActor
     from .context import Node
-
-PENDING = "pending"
-ACCEPTED = "accepted"
 
 
 async def follow(db: Connection, node: Node, activity: dict[str, Any], *, published: bool) -> None:
@@ -48,14 +47,8 @@ async def follow(db: Connection, node: Node, activity: dict[str, Any], *, publis
             state = ACCEPTED
             answer_from = await local.by_id(node.store, str(followee_id))
             assert answer_from is not None
-    await db.execute(
-        "INSERT INTO follows (follower, followee, activity_id, state, created_at)"
-        " VALUES (?,?,?,?,?) ON CONFLICT(follower, followee) DO UPDATE SET"
-        " activity_id = excluded.activity_id,"
-        " state = CASE WHEN follows.state = ? THEN ? ELSE excluded.state END",
-        # An accepted follow stays accepted: a second Follow (a retry) asks nothing new.
-        (follower, followee_id, activity["id"], state, time.time(), ACCEPTED, ACCEPTED),
-    )
+    # An accepted follow stays accepted: a second Follow (a retry) asks nothing new.
+    await follows_table.add(db, follower, followee_id, activity["id"], state, time.time())
     if answer_from is not None:
         accept = {"type": "Accept", "actor": answer_from.id,
                   "object": follow_reference(activity), "to": [follower]}  # fmt: skip
@@ -74,10 +67,7 @@ def follow_reference(follow: dict[str, Any]) -> dict[str, Any]:
 
 async def request_of(db: Connection, followee: str, follow_id: str | None) -> Any:
     """The follow request `follow_id` of `followee`, or None."""
-    async with db.execute(
-        "SELECT * FROM follows WHERE activity_id = ? AND followee = ?", (follow_id, followee)
-    ) as cur:
-        return await cur.fetchone()
+    return await follows_table.request_of(db, followee, follow_id)
 
 
 async def _answered(db: Connection, answer: dict[str, Any]) -> Any:
@@ -95,30 +85,20 @@ async def _answered(db: Connection, answer: dict[str, Any]) -> Any:
         and type_of(obj) in ("Follow", None)
         and id_of(obj.get("object")) == answerer
     ):
-        async with db.execute(
-            "SELECT * FROM follows WHERE follower = ? AND followee = ?",
-            (id_of(obj.get("actor")), answerer),
-        ) as cur:
-            row = await cur.fetchone()
+        row = await follows_table.between(db, id_of(obj.get("actor")), answerer)
     return row
 
 
 async def accepted(db: Connection, node: Node, answer: dict[str, Any]) -> None:
     row = await _answered(db, answer)
     if row is not None:
-        await db.execute(
-            "UPDATE follows SET state = ? WHERE follower = ? AND followee = ?",
-            (ACCEPTED, row["follower"], row["followee"]),
-        )
+        await follows_table.accept(db, row["follower"], row["followee"])
 
 
 async def rejected(db: Connection, node: Node, answer: dict[str, Any]) -> None:
     row = await _answered(db, answer)
     if row is not None:
-        await db.execute(
-            "DELETE FROM follows WHERE follower = ? AND followee = ?",
-            (row["follower"], row["followee"]),
-        )
+        await follows_table.remove(db, row["follower"], row["followee"])
 
 
 async def undone(db: Connection, node: Node, undo: dict[str, Any]) -> None:
@@ -128,15 +108,12 @@ async def undone(db: Connection, node: Node, undo: dict[str, Any]) -> None:
     if type_of(obj) not in ("Follow", None):
         return
     followee = id_of(obj.get("object")) if isinstance(obj, dict) else None
-    await db.execute(
-        "DELETE FROM follows WHERE follower = ? AND (activity_id = ? OR followee = ?)",
-        (id_of(undo["actor"]), id_of(obj), followee),
-    )
+    await follows_table.undo(db, id_of(undo["actor"]), id_of(obj), followee)
 
 
 async def actor_gone(db: Connection, actor: str) -> None:
     """A deleted actor follows nobody and nobody follows it."""
-    await db.execute("DELETE FROM follows WHERE follower = ? OR followee = ?", (actor, actor))
+    await follows_table.forget_actor(db, actor)
 
 
 # --- the routes: both paths call the same effects --------------------------------------------

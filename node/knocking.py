@@ -13,22 +13,22 @@ server is down: the queue's backoff is the answer, one POST per attempt), nor 40
 
 The choice is remembered per origin in `signature_schemes` (a restart keeps it), and forgotten
 after `REMEMBER`, so that a peer which upgrades gets RFC 9421 again within days.
-The decision is pure (`first_scheme`, `to_remember`); `Knocks` is the table's owner; `knock`
-sends once or twice through the function it is given.
+The decision is pure (`first_scheme`, `to_remember`); `Knocks` reads and writes the choices
+through the table's owner (`tables.signature_schemes`); `knock` sends once or twice through the
+function it is given.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .signature import cavage, rfc9421
-
-if TYPE_CHECKING:
-    from .store import Store
+from .sqlite import Database
+from .tables import signature_schemes
 
 Scheme = Literal["rfc9421", "cavage"]
 RFC9421: Scheme = "rfc9421"
@@ -91,24 +91,18 @@ def sign(
 
 
 class Knocks:
-    """The owner of `signature_schemes`."""
+    """The schemes servers took, as `signature_schemes` keeps them."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self.store = store
 
     async def recall(self, origin: str) -> tuple[str, float] | None:
-        row = await self.store.one(
-            "SELECT scheme, decided_at FROM signature_schemes WHERE origin = ?", (origin,)
-        )
-        return None if row is None else (str(row["scheme"]), float(row["decided_at"]))
+        return await signature_schemes.recall(self.store.reads, origin)
 
     async def remember(self, origin: str, scheme: Scheme, now: float | None = None) -> None:
         async with self.store.write() as db:
-            await db.execute(
-                "INSERT INTO signature_schemes (origin, scheme, decided_at) VALUES (?,?,?)"
-                " ON CONFLICT(origin) DO UPDATE SET scheme = excluded.scheme,"
-                " decided_at = excluded.decided_at",
-                (origin, scheme, time.time() if now is None else now),
+            await signature_schemes.remember(
+                db, origin, scheme, time.time() if now is None else now
             )
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -83,6 +84,19 @@ class Connection:
     async def executescript(self, script: str) -> None:
         self._conn.executescript(script)
 
+    @asynccontextmanager
+    async def savepoint(self, name: str) -> AsyncIterator[None]:
+        """A part of the transaction that fails alone: an error inside rolls back what it did,
+        and is raised on for the caller to record; the rest of the transaction still commits."""
+        self._conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except Exception:
+            self._conn.execute(f"ROLLBACK TO {name}")
+            self._conn.execute(f"RELEASE {name}")
+            raise
+        self._conn.execute(f"RELEASE {name}")
+
     async def begin(self) -> None:
         """Take the write lock: at once when free, else wait for it in the writer thread (the
         CLI may hold it a moment) so that the event loop never waits on another process."""
@@ -110,6 +124,24 @@ class Connection:
 
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
+
+
+class GroupCommit(Protocol):
+    """`store.Store.execute`: one statement, durable when it returns (its rowcount), committed
+    with the others that arrived meanwhile. Owner functions on a hot path take it, so that they
+    need not import the store, which imports them."""
+
+    async def __call__(self, sql: str, params: Iterable[Any] = ()) -> int: ...
+
+
+class Database(Protocol):
+    """What a part holds of the store when it only reads and writes through the tables' owners
+    (`store.Store` is the one): a connection for reads, and transactions."""
+
+    @property
+    def reads(self) -> Connection: ...
+
+    def write(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 BUSY_TIMEOUT_MS = 10_000  # a writer waits this long for the other process before failing

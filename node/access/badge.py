@@ -24,7 +24,7 @@ from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
 from ..routing import Route
 from ..sqlite import Connection
-from ..tables import remote_actors
+from ..tables import follows, remote_actors
 from ..timestamps import posix_to_wire, wire_to_posix
 from . import grant as grants
 from . import policy
@@ -74,10 +74,7 @@ async def add_peer(node: Node, actor_url: str, visit_rate: str = "0", currency: 
             (peer.id, time.time(), visit_rate, currency),
         )
     place = await local.by_handle(node.store, node.config.handle)
-    following = await node.store.one(
-        "SELECT state FROM follows WHERE follower = ? AND followee = ?", (place.id, peer.id)
-    )
-    if following is None:
+    if await follows.between(node.store.reads, place.id, peer.id) is None:
         await publish(node, place, {"type": "Follow", "object": peer.id})
     await publish(
         node, place,
@@ -97,10 +94,7 @@ async def remove_peer(node: Node, actor_url: str) -> None:
                 en=f"{actor_url} is not one of your peers ('interlieux peer list').",
             )
     place = await local.by_handle(node.store, node.config.handle)
-    follow = await node.store.one(
-        "SELECT activity_id FROM follows WHERE follower = ? AND followee = ?",
-        (place.id, actor_url),
-    )
+    follow = await follows.between(node.store.reads, place.id, actor_url)
     if follow is not None:
         await publish(node, place, {"type": "Undo", "object": follow["activity_id"]})
     await publish(

@@ -17,7 +17,7 @@ from ..errors import InterlieuxError, InvalidParameter, NotFoundError, Signature
 from ..fetch import same_origin
 from ..signature import PublicKey, authenticate
 from ..sqlite import Connection
-from ..tables import activities, local_actors, objects
+from ..tables import activities, follows, inbox_items, local_actors, objects
 from . import local
 from .document import PAGE_SIZE, actor_document, collection, collection_page, with_context
 
@@ -216,20 +216,20 @@ async def paged_by(
 
 
 async def followers(request: Request) -> Response:
-    found = await local.by_handle(node_of(request).store, request.path_params["handle"])
-    where = "FROM follows WHERE followee = ? AND state = 'accepted'"
-    return await paged(
-        request, found.followers, f"SELECT COUNT(*) {where}",
-        f"SELECT follower {where} ORDER BY created_at", (found.id,),
+    node = node_of(request)
+    found = await local.by_handle(node.store, request.path_params["handle"])
+    return await paged_by(
+        request, found.followers, partial(follows.count_followers, node.store.reads, found.id),
+        partial(follows.followers_page, node.store.reads, found.id),
     )  # fmt: skip
 
 
 async def following(request: Request) -> Response:
-    found = await local.by_handle(node_of(request).store, request.path_params["handle"])
-    where = "FROM follows WHERE follower = ? AND state = 'accepted'"
-    return await paged(
-        request, found.following, f"SELECT COUNT(*) {where}",
-        f"SELECT followee {where} ORDER BY created_at", (found.id,),
+    node = node_of(request)
+    found = await local.by_handle(node.store, request.path_params["handle"])
+    return await paged_by(
+        request, found.following, partial(follows.count_following, node.store.reads, found.id),
+        partial(follows.following_page, node.store.reads, found.id),
     )  # fmt: skip
 
 
@@ -252,10 +252,9 @@ async def inbox(request: Request) -> Response:
         fr="Seul le titulaire du compte (avec son jeton) lit sa boîte de réception.",
         en="Only the account's owner (with their token) reads its inbox.",
     )  # fmt: skip
-    where = "FROM inbox_items i JOIN activities a ON a.id = i.activity_id WHERE i.owner = ?"
-    return await paged(
-        request, found.inbox, f"SELECT COUNT(*) {where}",
-        f"SELECT a.document {where} ORDER BY i.received_at DESC, a.id", (found.handle,),
+    return await paged_by(
+        request, found.inbox, partial(inbox_items.count, node.store.reads, found.handle),
+        partial(inbox_items.page, node.store.reads, found.handle),
     )  # fmt: skip
 
 

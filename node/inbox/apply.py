@@ -23,7 +23,7 @@ from ..config import tuning
 from ..errors import FederationError, InterlieuxError
 from ..queues import InboxState
 from ..sqlite import Connection
-from ..tables import activities, local_actors
+from ..tables import activities, follows, inbox_items, inbox_queue, local_actors
 from ..worker import QueueWorker
 
 if TYPE_CHECKING:
@@ -51,11 +51,7 @@ class InboxWorker(QueueWorker):
 
     async def apply_next_batch(self) -> int:
         """Apply up to BATCH due rows; how many there were (0: nothing due)."""
-        rows = await self.node.store.all(
-            "SELECT * FROM inbox_queue WHERE state = ? AND next_attempt_at <= ?"
-            " ORDER BY received_at LIMIT ?",
-            (InboxState.NEW, time.time(), BATCH),
-        )
+        rows = await inbox_queue.take_batch(self.node.store.reads, time.time(), BATCH)
         if rows:
             await apply_batch(self.node, rows)
         return len(rows)
@@ -87,14 +83,12 @@ async def apply_batch(node: Node, rows: list[Any]) -> None:
             failed.append((row, exc))
     async with node.store.write() as db:
         for item in ready:
-            await db.execute("SAVEPOINT activity")
             try:
-                await _apply_in(db, node, item.activity, item.row["target"],
-                                item.sender_followers)  # fmt: skip
+                async with db.savepoint("activity"):
+                    await _apply_in(db, node, item.activity, item.row["target"],
+                                    item.sender_followers)  # fmt: skip
             except Exception as exc:
-                await db.execute("ROLLBACK TO activity")
                 failed.append((item.row, exc))
-            await db.execute("RELEASE activity")
         for row, error in failed:
             await _set_aside(db, row, error)
     # Handlers may have queued answers (an Accept) or an outbox to read: let the workers look.
@@ -109,16 +103,10 @@ async def _set_aside(db: Connection, row: Any, exc: BaseException) -> None:
     retry = isinstance(exc, FederationError) and row["attempts"] + 1 < MAX_ATTEMPTS
     reason = exc.log if isinstance(exc, InterlieuxError) else repr(exc)
     log.warning("applying %s failed: %s", row["activity_id"], reason)
-    await db.execute(
-        "UPDATE inbox_queue SET attempts = attempts + 1, last_error = ?,"
-        " state = ?, next_attempt_at = ? WHERE activity_id = ?",
-        (
-            reason,
-            InboxState.NEW.to(InboxState.NEW if retry else InboxState.FAILED),
-            time.time() + 15 * 2 ** row["attempts"],
-            row["activity_id"],
-        ),
-    )
+    await inbox_queue.attempt_failed(
+        db, row["activity_id"], reason,
+        retry=retry, next_attempt_at=time.time() + 15 * 2 ** row["attempts"],
+    )  # fmt: skip
 
 
 async def _before(node: Node, activity: dict[str, Any]) -> str | None:
@@ -145,7 +133,7 @@ async def _apply_in(
     kind = type_of(activity)
     actor = str(id_of(activity["actor"]))
     obj_id = id_of(activity.get("object"))
-    if await _state_of(db, activity["id"]) == InboxState.APPLIED:
+    if await inbox_queue.state_of(db, activity["id"]) == InboxState.APPLIED:
         return
     now = time.time()
     await activities.record_received(db, activity, kind, actor, obj_id, now)
@@ -154,32 +142,14 @@ async def _apply_in(
     # routing table lists them.
     await node.routing.received(db, node, activity)
     for owner in owners:
-        await db.execute(
-            "INSERT OR IGNORE INTO inbox_items (owner, activity_id, received_at) VALUES (?,?,?)",
-            (owner, activity["id"], now),
-        )
-    await db.execute(
-        "UPDATE inbox_queue SET state = ?, last_error = NULL WHERE activity_id = ?",
-        (InboxState.NEW.to(InboxState.APPLIED), activity["id"]),
-    )
+        await inbox_items.add(db, owner, activity["id"], now)
+    await inbox_queue.mark_applied(db, activity["id"])
 
 
 async def enqueue(db: Connection, activity: dict[str, Any], received_at: float) -> None:
     """Queue an activity that came otherwise than by a signed POST: read from a followed
     place's outbox, where its origin vouched for it. Queued once per id, like a delivery."""
-    await db.execute(
-        "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, state)"
-        " VALUES (?,?,?,?)",
-        (activity["id"], json.dumps(activity), received_at, InboxState.NEW),
-    )
-
-
-async def _state_of(db: Connection, activity_id: str) -> str | None:
-    async with db.execute(
-        "SELECT state FROM inbox_queue WHERE activity_id = ?", (activity_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    return row[0] if row else None
+    await inbox_queue.enqueue_vouched(db, activity["id"], json.dumps(activity), received_at)
 
 
 async def _local_recipients(
@@ -207,12 +177,7 @@ async def _local_recipients(
                 owners.add(handle)
     public = any(map(is_public_address, addressed))
     if public or (sender_followers and sender_followers in addressed):
-        async with db.execute(
-            "SELECT a.handle FROM follows f JOIN local_actors a ON a.id = f.follower"
-            " WHERE f.followee = ? AND f.state = 'accepted'",
-            (id_of(activity["actor"]),),
-        ) as cur:
-            owners.update(r[0] for r in await cur.fetchall())
+        owners.update(await follows.local_follower_handles(db, id_of(activity["actor"])))
     # The sender does not receive its own activity.
     owners.discard(await local_actors.handle_of(db, id_of(activity["actor"])) or "")
     return owners

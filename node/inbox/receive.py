@@ -18,8 +18,8 @@ from ..errors import InterlieuxError
 from ..fetch import origin_of
 from ..incoming import parse_json, read_bounded
 from ..limits import claimed_key_id
-from ..queues import InboxState
 from ..signature import authenticate
+from ..tables import inbox_queue
 
 if TYPE_CHECKING:
     from ..context import Node
@@ -68,14 +68,9 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
     node.throttles.inbox_after(signer)
     if await node.availability.answered(origin_of(signer)):
         node.delivery.wake()  # what was held for it is due
-    fresh = (
-        await node.store.execute(
-            "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, target,"
-            " state) VALUES (?,?,?,?,?)",
-            # The body as received: what was signed, kept byte for byte.
-            (activity["id"], body.decode(), time.time(), target_handle, InboxState.NEW),
-        )
-        == 1
+    # The body as received: what was signed, kept byte for byte.
+    fresh = await inbox_queue.enqueue(
+        node.store.execute, activity["id"], body.decode(), time.time(), target_handle
     )
     if not fresh:
         # A retry or a replay: the first copy was accepted; this one changes nothing.

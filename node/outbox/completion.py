@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..activity import id_of
 from ..errors import ForbiddenError, InvalidActivity, NotFoundError
 from ..routing import Route
-from ..tables import activities, objects
+from ..tables import activities, follows, objects
 
 if TYPE_CHECKING:
     from ..actors.local import LocalActor
@@ -37,11 +37,7 @@ async def _follow(node: Node, actor: LocalActor, activity: dict[str, Any]) -> No
 
 async def _answer(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
     obj_id = id_of(activity.get("object"))
-    row = await node.store.one(
-        "SELECT follower, followee, activity_id FROM follows"
-        " WHERE activity_id = ? AND followee = ?",
-        (obj_id, actor.id),
-    )
+    row = await follows.request_of(node.store.reads, actor.id, obj_id)
     if row is not None:
         activity["object"] = {
             "id": row["activity_id"], "type": "Follow",

@@ -40,7 +40,6 @@ from ..actors import local
 from ..config import tuning
 from ..errors import DeliveryError, FetchError
 from ..fetch import AS_CONTENT_TYPE, origin_of
-from ..queues import DeliveryState
 from ..sqlite import Connection
 from ..tables import activities, deliveries
 from ..worker import sleep_until_woken
@@ -49,8 +48,6 @@ if TYPE_CHECKING:
     from ..context import Node
 
 log = logging.getLogger(__name__)
-PENDING = DeliveryState.PENDING  # the state the worker reads: every row it sends is pending
-
 CONCURRENCY = 16
 PER_HOST = 2
 LEASE = 120.0  # longer than one attempt can take, so two workers never hold the same row
@@ -162,9 +159,7 @@ class DeliveryWorker:
         # This process is the only worker for its data folder: rows a crashed predecessor was
         # sending are ours now, and due at once.
         async with self.node.store.write() as db:
-            await db.execute(
-                "UPDATE deliveries SET locked_until = NULL WHERE state = ?", (PENDING,)
-            )
+            await deliveries.release_leases(db)
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
 
     async def stop(self) -> None:
@@ -180,16 +175,12 @@ class DeliveryWorker:
                 await self._dispatch()
             except Exception:  # the worker must outlive any fault of one pass
                 log.exception("delivery pass failed")
-            row = await self.node.store.one(
-                "SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = ?"
-                " AND (locked_until IS NULL OR locked_until < ?)",
-                (PENDING, time.time()),
-            )
+            due = await deliveries.next_due(self.node.store.reads, time.time())
             # Also poll: the CLI (peer add, badge revoke, checkin) queues rows from another
             # process, which cannot wake this one.
             wait = IDLE_POLL
-            if row and row["due"] is not None:
-                wait = min(wait, max(0.05, row["due"] - time.time()))
+            if due is not None:
+                wait = min(wait, max(0.05, due - time.time()))
             await sleep_until_woken(self._wake, wait)
 
     async def _dispatch(self) -> None:
@@ -197,11 +188,7 @@ class DeliveryWorker:
         if free <= 0:
             return
         now = time.time()
-        rows = await self.node.store.all(
-            "SELECT * FROM deliveries WHERE state = ? AND next_attempt_at <= ?"
-            " AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT ?",
-            (PENDING, now, now, free * 4),
-        )
+        rows = await deliveries.due(self.node.store.reads, now, free * 4)
         chosen: list[tuple[Any, str]] = []
         held: list[Any] = []
         for row in rows:
@@ -222,10 +209,7 @@ class DeliveryWorker:
             return
         # One lease for the whole pass: a post to 50 servers takes one commit here, not 50.
         async with self.node.store.write() as db:
-            await db.executemany(
-                "UPDATE deliveries SET locked_until = ? WHERE id = ?",
-                [(now + self.lease, row["id"]) for row, _ in chosen],
-            )
+            await deliveries.lease(db, [row["id"] for row, _ in chosen], now + self.lease)
             for row in held:
                 await self._hold(db, row, now)
         for row, host in chosen:
@@ -298,11 +282,7 @@ class DeliveryWorker:
         attempts = row["attempts"] + 1
         if error is None:
             # One statement: deliveries finishing together share a commit (Store.execute).
-            await self.node.store.execute(
-                "UPDATE deliveries SET state = ?, attempts = ?, finished_at = ?,"
-                " locked_until = NULL, last_error = NULL WHERE id = ?",
-                (PENDING.to(DeliveryState.DELIVERED), attempts, now, row["id"]),
-            )
+            await deliveries.mark_delivered(self.node.store.execute, row["id"], attempts, now)
             return
         async with self.node.store.write() as db:
             delay = max(self.schedule.delay(attempts), error.retry_after or 0.0)
@@ -316,14 +296,6 @@ class DeliveryWorker:
                 log.warning(
                     "delivery of %s to %s failed: %s", row["activity_id"], row["inbox"], reason
                 )
-                await db.execute(
-                    "UPDATE deliveries SET state = ?, attempts = ?, finished_at = ?,"
-                    " locked_until = NULL, last_error = ? WHERE id = ?",
-                    (PENDING.to(DeliveryState.FAILED), attempts, now, reason, row["id"]),
-                )
+                await deliveries.mark_failed(db, row["id"], attempts, now, reason)
             else:
-                await db.execute(
-                    "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?,"
-                    " locked_until = NULL, last_error = ? WHERE id = ?",
-                    (PENDING.to(PENDING), attempts, now + delay, error.log, row["id"]),
-                )
+                await deliveries.retry_later(db, row["id"], attempts, now + delay, error.log)

@@ -22,9 +22,16 @@ from ..activity import KNOWN_TYPES, id_of, recipients, type_of
 from ..actors.local import LocalActor
 from ..actors.remote import RemoteActor, actor_from_row
 from ..errors import FetchError, InvalidActivity
-from ..queues import DeliveryState, InboxState
 from ..sqlite import Connection
-from ..tables import activities, local_actors, objects, remote_actors
+from ..tables import (
+    activities,
+    deliveries,
+    follows,
+    inbox_queue,
+    local_actors,
+    objects,
+    remote_actors,
+)
 from ..timestamps import now_to_wire
 from .addressing import delivery_targets, public_reaches_followers, remote_refs
 
@@ -134,13 +141,7 @@ async def prepare(
             "published": now_to_wire(),
         }
     addressed = recipients(activity)
-    followers = [
-        r[0]
-        for r in await _rows(
-            node, db, "SELECT follower FROM follows WHERE followee = ? AND state = 'accepted'",
-            (actor.id,),
-        )
-    ]  # fmt: skip
+    followers = await follows.accepted_followers(node.store.reads if db is None else db, actor.id)
     remote: dict[str, RemoteActor] = {}
     for ref in remote_refs(addressed, actor.followers, followers, node.config.is_local):
         if db is not None:
@@ -170,13 +171,6 @@ async def prepare(
     return Outgoing(actor, activity, targets.inboxes, targets.local, new_object)
 
 
-async def _rows(node: Node, db: Connection | None, sql: str, params: tuple[Any, ...]) -> list[Any]:
-    if db is None:
-        return await node.store.all(sql, params)
-    async with db.execute(sql, params) as cur:
-        return list(await cur.fetchall())
-
-
 async def emit(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> dict[str, Any]:
@@ -203,17 +197,9 @@ async def record(db: Connection, out: Outgoing) -> None:
     if out.local:
         # Local recipients get it through the inbox queue, like a remote activity: the same
         # side effects (a member following its own place is auto-accepted) in the same order.
-        await db.execute(
-            "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, state)"
-            " VALUES (?,?,?,?)",
-            (activity["id"], json.dumps(activity), now, InboxState.NEW),
-        )
+        await inbox_queue.enqueue_vouched(db, activity["id"], json.dumps(activity), now)
     for inbox in out.inboxes:
-        await db.execute(
-            "INSERT OR IGNORE INTO deliveries (activity_id, inbox, signer, state,"
-            " next_attempt_at, created_at) VALUES (?,?,?,?,?,?)",
-            (activity["id"], inbox, out.actor.handle, DeliveryState.PENDING, now, now),
-        )
+        await deliveries.enqueue(db, activity["id"], inbox, out.actor.handle, now)
 
 
 async def publish(node: Node, actor: LocalActor, body: Any) -> dict[str, Any]:

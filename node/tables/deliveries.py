@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from ..queues import DeliveryState
-from ..sqlite import Connection
+from ..sqlite import Connection, GroupCommit
+
+PENDING = DeliveryState.PENDING  # the state the worker reads: every row it sends is pending
 
 SCHEMA = """
 -- One row per (activity, target inbox): the durable delivery queue.
@@ -27,6 +31,90 @@ CREATE TABLE IF NOT EXISTS deliveries (
 
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
 """
+
+
+async def enqueue(db: Connection, activity_id: str, inbox: str, signer: str, now: float) -> None:
+    """One activity to one inbox, due at once; queued once per (activity, inbox)."""
+    await db.execute(
+        "INSERT OR IGNORE INTO deliveries (activity_id, inbox, signer, state,"
+        " next_attempt_at, created_at) VALUES (?,?,?,?,?,?)",
+        (activity_id, inbox, signer, PENDING, now, now),
+    )
+
+
+async def release_leases(db: Connection) -> None:
+    """Every pending row free to be taken again (a crashed worker's rows are due at once)."""
+    await db.execute("UPDATE deliveries SET locked_until = NULL WHERE state = ?", (PENDING,))
+
+
+async def next_due(db: Connection, now: float) -> float | None:
+    """When the earliest pending row not held by a worker is due; None when there is none."""
+    async with db.execute(
+        "SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE state = ?"
+        " AND (locked_until IS NULL OR locked_until < ?)",
+        (PENDING, now),
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None or row["due"] is None else float(row["due"])
+
+
+async def due(db: Connection, now: float, limit: int) -> list[sqlite3.Row]:
+    """Up to `limit` pending rows due by `now` and held by no worker, the most overdue first."""
+    async with db.execute(
+        "SELECT * FROM deliveries WHERE state = ? AND next_attempt_at <= ?"
+        " AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT ?",
+        (PENDING, now, now, limit),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def lease(db: Connection, ids: list[int], until: float) -> None:
+    """Rows a worker takes: no other takes them before `until`."""
+    await db.executemany(
+        "UPDATE deliveries SET locked_until = ? WHERE id = ?", [(until, i) for i in ids]
+    )
+
+
+async def mark_delivered(commit: GroupCommit, delivery_id: int, attempts: int, now: float) -> None:
+    """One statement through the store's group commit (`Store.execute`): deliveries that
+    finish together share a commit."""
+    await commit(
+        "UPDATE deliveries SET state = ?, attempts = ?, finished_at = ?,"
+        " locked_until = NULL, last_error = NULL WHERE id = ?",
+        (PENDING.to(DeliveryState.DELIVERED), attempts, now, delivery_id),
+    )
+
+
+async def mark_failed(
+    db: Connection, delivery_id: int, attempts: int, now: float, reason: str
+) -> None:
+    """Given up on for good, with the reason the operator sees."""
+    await db.execute(
+        "UPDATE deliveries SET state = ?, attempts = ?, finished_at = ?,"
+        " locked_until = NULL, last_error = ? WHERE id = ?",
+        (PENDING.to(DeliveryState.FAILED), attempts, now, reason, delivery_id),
+    )
+
+
+async def retry_later(
+    db: Connection, delivery_id: int, attempts: int, next_attempt_at: float, reason: str
+) -> None:
+    await db.execute(
+        "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?,"
+        " locked_until = NULL, last_error = ? WHERE id = ?",
+        (PENDING.to(PENDING), attempts, next_attempt_at, reason, delivery_id),
+    )
+
+
+async def for_operator(db: Connection, hidden: str | None) -> list[sqlite3.Row]:
+    """Every row but those in state `hidden` (None: all), oldest first, with its activity's
+    type."""
+    async with db.execute(
+        "SELECT d.*, a.type FROM deliveries d JOIN activities a ON a.id = d.activity_id "
+        "WHERE ? IS NULL OR state != ? ORDER BY d.created_at",
+        (hidden, hidden),
+    ) as cur:
+        return await cur.fetchall()
 
 
 # --- held while their server is unavailable (node/outbox/availability.py) -------------------

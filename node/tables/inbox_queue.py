@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+from ..queues import InboxState
+from ..sqlite import Connection, GroupCommit
+
 SCHEMA = """
 -- Received activities waiting to be applied. The primary key is what makes a duplicate
 -- activity id (a retry, a replay) accepted once and applied once.
@@ -18,3 +23,76 @@ CREATE TABLE IF NOT EXISTS inbox_queue (
 
 CREATE INDEX IF NOT EXISTS inbox_queue_state ON inbox_queue(state);
 """
+
+
+async def enqueue(
+    commit: GroupCommit, activity_id: str, document: str, received_at: float, target: str | None
+) -> bool:
+    """A signed POST's activity, durable when this returns; False when its id was queued
+    already (a retry, a replay), which changes nothing.
+
+    The inbox's hot path: one statement through the store's group commit (`Store.execute`),
+    so that requests arriving together share one commit."""
+    return (
+        await commit(
+            "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, target,"
+            " state) VALUES (?,?,?,?,?)",
+            (activity_id, document, received_at, target, InboxState.NEW),
+        )
+        == 1
+    )
+
+
+async def enqueue_vouched(
+    db: Connection, activity_id: str, document: str, received_at: float
+) -> None:
+    """An activity that came otherwise than by a signed POST (published here for a local
+    recipient, read from a followed place's outbox), queued once per id, in the caller's
+    transaction."""
+    await db.execute(
+        "INSERT OR IGNORE INTO inbox_queue (activity_id, document, received_at, state)"
+        " VALUES (?,?,?,?)",
+        (activity_id, document, received_at, InboxState.NEW),
+    )
+
+
+async def take_batch(db: Connection, now: float, limit: int) -> list[sqlite3.Row]:
+    """Up to `limit` rows due by `now`, in the order they arrived."""
+    async with db.execute(
+        "SELECT * FROM inbox_queue WHERE state = ? AND next_attempt_at <= ?"
+        " ORDER BY received_at LIMIT ?",
+        (InboxState.NEW, now, limit),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def state_of(db: Connection, activity_id: str) -> str | None:
+    async with db.execute(
+        "SELECT state FROM inbox_queue WHERE activity_id = ?", (activity_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def mark_applied(db: Connection, activity_id: str) -> None:
+    await db.execute(
+        "UPDATE inbox_queue SET state = ?, last_error = NULL WHERE activity_id = ?",
+        (InboxState.NEW.to(InboxState.APPLIED), activity_id),
+    )
+
+
+async def attempt_failed(
+    db: Connection, activity_id: str, reason: str, *, retry: bool, next_attempt_at: float
+) -> None:
+    """An attempt to apply failed: due again at `next_attempt_at` when `retry`, else set
+    aside for the operator with its reason."""
+    await db.execute(
+        "UPDATE inbox_queue SET attempts = attempts + 1, last_error = ?,"
+        " state = ?, next_attempt_at = ? WHERE activity_id = ?",
+        (
+            reason,
+            InboxState.NEW.to(InboxState.NEW if retry else InboxState.FAILED),
+            next_attempt_at,
+            activity_id,
+        ),
+    )

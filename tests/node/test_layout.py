@@ -32,14 +32,6 @@ NOT_YET_MOVED = frozenset(
         "node/access/routes.py",
         "node/actors/local.py",
         "node/actors/routes.py",
-        "node/cli.py",
-        "node/follows.py",
-        "node/inbox/apply.py",
-        "node/inbox/receive.py",
-        "node/knocking.py",
-        "node/outbox/completion.py",
-        "node/outbox/delivery.py",
-        "node/outbox/publish.py",
         "node/tokens.py",
     }
 )
