@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import ForbiddenError, InvalidActivity
-from .fetch import same_origin
+from .origin import same_origin
 
 ADDRESS_FIELDS = ("to", "cc", "bto", "bcc", "audience")
 # Activities whose object must be on the actor's own origin: nobody creates, changes or

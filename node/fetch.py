@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from . import __version__, knocking
 from .errors import FetchError, UnsafeAddress
 from .knocking import Knocks
+from .origin import origin_of as origin_of
+from .origin import same_origin as same_origin
 from .signature import sign_request
 
 MAX_BYTES = 1_000_000
@@ -287,13 +289,3 @@ async def _bounded_get(
     except httpx.HTTPError as exc:
         raise FetchError(f"GET {url} failed: {exc}") from exc
     return response.content, response
-
-
-def same_origin(a: str, b: str) -> bool:
-    pa, pb = urlsplit(a), urlsplit(b)
-    return (pa.scheme, pa.netloc.lower()) == (pb.scheme, pb.netloc.lower())
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.lower()}"

@@ -117,6 +117,13 @@ def function_lines(tree: ast.AST) -> set[int]:
     return lines
 
 
+def packages_run_first(name: str) -> list[str]:
+    """The packages below `node` whose `__init__` runs before `name` is imported: importing
+    node.tables.follows runs node/tables/__init__.py, which imports every owner."""
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(2, len(parts))]
+
+
 def import_graph() -> dict[str, set[str]]:
     """Module → the node modules it imports when it is imported (not for type checking)."""
     graph: dict[str, set[str]] = {}
@@ -126,7 +133,8 @@ def import_graph() -> dict[str, set[str]]:
         edges = graph.setdefault(module_name(path), set())
         for stmt, names in node_imports(path, tree):
             if stmt.lineno not in typing_only:
-                edges.update(n for n in names if n != module_name(path))
+                imported = {p for n in names for p in (*packages_run_first(n), n)}
+                edges.update(n for n in imported if n != module_name(path))
     return graph
 
 
