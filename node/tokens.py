@@ -5,19 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
 
+from . import tables
 from .errors import AuthError, ForbiddenError, NotFoundError
 from .store import Store
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    id: int
-    handle: str
-    label: str
-    created_at: float
-    revoked_at: float | None
+from .tables.tokens import TokenInfo
 
 
 def _hash(token: str) -> str:
@@ -32,10 +24,7 @@ def fingerprint(authorization: str) -> str:
 async def issue(store: Store, handle: str, label: str = "") -> str:
     token = "il_" + secrets.token_urlsafe(32)
     async with store.write() as db:
-        await db.execute(
-            "INSERT INTO tokens (handle, token_hash, label, created_at) VALUES (?,?,?,?)",
-            (handle, _hash(token), label, time.time()),
-        )
+        await tables.tokens.add(db, handle, _hash(token), label, time.time())
     return token
 
 
@@ -49,17 +38,14 @@ async def handle_for(store: Store, authorization: str | None) -> str:
             en="Missing token: send 'Authorization: Bearer <token>' "
             "('interlieux token' creates one).",
         )
-    row = await store.one(
-        "SELECT handle FROM tokens WHERE token_hash = ? AND revoked_at IS NULL",
-        (_hash(authorization[7:].strip()),),
-    )
-    if row is None:
+    holder = await tables.tokens.holder(store.reads, _hash(authorization[7:].strip()))
+    if holder is None:
         raise AuthError(
             "unknown or revoked token",
             fr="Jeton inconnu ou révoqué : créez-en un nouveau avec « interlieux token ».",
             en="Unknown or revoked token: create a new one with 'interlieux token'.",
         )
-    return str(row["handle"])
+    return holder
 
 
 async def require(
@@ -87,19 +73,12 @@ async def require(
 
 
 async def listing(store: Store) -> list[TokenInfo]:
-    rows = await store.all("SELECT * FROM tokens ORDER BY id")
-    return [
-        TokenInfo(r["id"], r["handle"], r["label"], r["created_at"], r["revoked_at"]) for r in rows
-    ]
+    return await tables.tokens.listing(store.reads)
 
 
 async def revoke(store: Store, token_id: int) -> None:
     async with store.write() as db:
-        cur = await db.execute(
-            "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            (time.time(), token_id),
-        )
-        if cur.rowcount == 0:
+        if not await tables.tokens.revoke(db, token_id, time.time()):
             raise NotFoundError(
                 f"no active token {token_id}",
                 fr=f"Aucun jeton actif numéro {token_id} : « interlieux token --list » les montre.",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reader import ndef
 
+from .. import tables
 from ..config import NodeConfig
 from ..context import Node, Runner
 from ..errors import ConfigError
@@ -107,15 +108,14 @@ def cmd_peer(args: argparse.Namespace, run: Runner) -> int:
         print(f"Pair retiré : {args.actor}.")
     else:
 
-        async def listing(node: Node) -> list[tuple[str, str, str]]:
-            rows = await node.store.all("SELECT * FROM peers ORDER BY added_at")
-            return [(r["actor_id"], r["visit_rate"], r["currency"]) for r in rows]
+        async def listing(node: Node) -> list[tables.peers.Peer]:
+            return await tables.peers.listing(node.store.reads)
 
-        rows = run(config, listing)
-        if not rows:
+        trusted = run(config, listing)
+        if not trusted:
             print("Aucun pair : « interlieux peer add --actor URL » en ajoute un.")
-        for actor, rate, currency in rows:
-            print(f"{actor}\t{rate} {currency} par passage")
+        for one in trusted:
+            print(f"{one.actor_id}\t{one.visit_rate} {one.currency} par passage")
     return 0
 
 
@@ -158,14 +158,13 @@ def cmd_badge(args: argparse.Namespace, run: Runner) -> int:
         print(f"{len(ids)} badge(s) révoqué(s) ; les lieux pairs sont prévenus : {' '.join(ids)}")
     else:
 
-        async def listing(node: Node) -> list[dict[str, object]]:
-            return [dict(r) for r in await node.store.all(
-                "SELECT * FROM grants ORDER BY issued_at")]  # fmt: skip
+        async def issued_here(node: Node) -> list[tables.grants.IssuedGrant]:
+            return await tables.grants.listing(node.store.reads)
 
-        for row in run(config, listing):
-            state = "révoqué" if row["revoked_at"] else "actif"
-            until = posix_to_operator(float(str(row["expires"])), "day")
-            print(f"{row['grant_id']}\t{row['member']}\t{state}\tjusqu'au {until}")
+        for row in run(config, issued_here):
+            state = "révoqué" if row.revoked_at else "actif"
+            until = posix_to_operator(float(row.expires), "day")
+            print(f"{row.grant_id}\t{row.member}\t{state}\tjusqu'au {until}")
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from .. import tables
 from ..store import Store
 
 
@@ -20,16 +21,11 @@ class DoorPolicy:
 
 async def load(store: Store) -> DoorPolicy:
     """The place's policy; the defaults until a team has set one."""
-    row = await store.one("SELECT card_required FROM door_policy WHERE id = 1")
-    return DoorPolicy(card_required=bool(row["card_required"])) if row else DoorPolicy()
+    rules = await tables.door_policy.get(store.reads)
+    return DoorPolicy(card_required=rules.card_required) if rules else DoorPolicy()
 
 
 async def set_card_required(store: Store, required: bool) -> DoorPolicy:
     async with store.write() as db:
-        await db.execute(
-            "INSERT INTO door_policy (id, card_required, updated_at) VALUES (1, ?, ?)"
-            " ON CONFLICT(id) DO UPDATE SET card_required = excluded.card_required,"
-            " updated_at = excluded.updated_at",
-            (int(required), time.time()),
-        )
+        await tables.door_policy.set_card_required(db, required, time.time())
     return await load(store)

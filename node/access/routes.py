@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import tokens
+from .. import tables, tokens
 from ..actors import routes as actor_routes
 from ..errors import InvalidActivity
 from ..incoming import MAX_CLIENT_JSON, read_json
@@ -57,9 +57,11 @@ async def peers(request: Request) -> Response:
     if request.path_params["handle"] != node.config.handle:
         return JSONResponse({"error": "not found"}, status_code=404)
     collection_id = f"{node.config.place_id}/peers"
-    return await actor_routes.paged(
-        request, collection_id, "SELECT COUNT(*) FROM peers",
-        "SELECT actor_id FROM peers ORDER BY added_at", (),
+    reads = node.store.reads
+    return await actor_routes.paged_by(
+        request, collection_id,
+        lambda: tables.peers.count(reads),
+        lambda limit, offset: tables.peers.page(reads, limit, offset),
     )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .. import __version__, tokens
+from .. import __version__, tables, tokens
 from ..audience import is_public
 from ..directory import place
 from ..errors import InterlieuxError, InvalidParameter, NotFoundError, SignatureError
@@ -163,7 +163,7 @@ async def _signed_by_the_network(node: Node, request: Request) -> bool:
         )
     except InterlieuxError:
         return False
-    peers = [r[0] for r in await node.store.all("SELECT actor_id FROM peers")]
+    peers = await tables.peers.every_peer(node.store.reads)
     return any(same_origin(signer, peer) for peer in peers)
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ..sqlite import Connection
+
 SCHEMA = """
 -- The place's rules for its own doors: one row (id 1), absent until a team sets one, so a
 -- node created before this table reads the defaults. Travels to the doors in the trust bundle.
@@ -12,3 +16,24 @@ CREATE TABLE IF NOT EXISTS door_policy (
     updated_at REAL NOT NULL
 );
 """
+
+
+@dataclass(frozen=True)
+class Rules:
+    card_required: bool
+
+
+async def get(db: Connection) -> Rules | None:
+    """The place's rules; None until a team has set one."""
+    async with db.execute("SELECT card_required FROM door_policy WHERE id = 1") as cur:
+        row = await cur.fetchone()
+    return Rules(card_required=bool(row[0])) if row else None
+
+
+async def set_card_required(db: Connection, required: bool, now: float) -> None:
+    await db.execute(
+        "INSERT INTO door_policy (id, card_required, updated_at) VALUES (1, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET card_required = excluded.card_required,"
+        " updated_at = excluded.updated_at",
+        (int(required), now),
+    )

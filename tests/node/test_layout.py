@@ -27,9 +27,6 @@ SQL_HOME_PACKAGES = ("node/tables/",)
 NOT_YET_MOVED = frozenset(
     {
         "node/access/badge.py",
-        "node/access/cli.py",
-        "node/access/policy.py",
-        "node/access/routes.py",
         "node/actors/local.py",
         "node/actors/routes.py",
         "node/cli.py",
@@ -40,7 +37,6 @@ NOT_YET_MOVED = frozenset(
         "node/outbox/completion.py",
         "node/outbox/delivery.py",
         "node/outbox/publish.py",
-        "node/tokens.py",
     }
 )
 
