@@ -12,6 +12,7 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
+from node.access.decision import MAX_BUNDLE_AGE
 from node.config import is_loopback_host
 from node.errors import ConfigError
 
@@ -42,6 +43,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--reader", help="ne surveiller que ce lecteur (nom PC/SC)")
     p.add_argument("--on-decision", help="commande lancée après chaque décision (relais, LED)")
     p.add_argument("--refresh", type=float, default=20.0, help="secondes entre deux mises à jour")
+    p.add_argument(
+        "--max-bundle-age", type=float, default=MAX_BUNDLE_AGE / 3600, metavar="HEURES",
+        help="au-delà, sans nouvelles du nœud, le lecteur refuse les badges (stale_bundle ; "
+        f"par défaut {MAX_BUNDLE_AGE // 3600} h)",
+    )  # fmt: skip
 
 
 def cmd_reader(args: argparse.Namespace) -> int:
@@ -54,6 +60,7 @@ def cmd_reader(args: argparse.Namespace) -> int:
         DoorSettings(
             node_url=node_url, token=token, door=args.door, state_dir=state,
             on_decision=args.on_decision, refresh_seconds=args.refresh,
+            max_bundle_age=args.max_bundle_age * 3600,
         )
     )  # fmt: skip
 
@@ -96,9 +103,10 @@ def door_token(on_command_line: str | None, path: Path | None, variable: str | N
         raise ConfigError(
             "no token",
             fr=f"Il manque le jeton de la porte : créez-le avec « interlieux token --actor "
-            f"<identifiant du lieu> », puis donnez-le par --token-file ou {TOKEN_VARIABLE}.",
+            f"<identifiant du lieu> --scope door », puis donnez-le par --token-file ou "
+            f"{TOKEN_VARIABLE}.",
             en=f"The door's token is missing: make it with 'interlieux token --actor <place "
-            f"handle>', then give it with --token-file or {TOKEN_VARIABLE}.",
+            f"handle> --scope door', then give it with --token-file or {TOKEN_VARIABLE}.",
         )
     return token
 

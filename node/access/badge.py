@@ -18,7 +18,7 @@ from vocab.context import PUBLIC
 from .. import tables
 from ..activity import id_of
 from ..actors import local
-from ..errors import ConfigError, FetchError, NotFoundError
+from ..errors import ConfigError, FetchError, ForbiddenError, InvalidActivity, NotFoundError
 from ..keys import assertion_methods
 from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
@@ -28,7 +28,8 @@ from ..tables import remote_actors
 from ..timestamps import posix_to_wire, wire_to_posix
 from . import grant as grants
 from . import policy
-from .decision import Decision, TrustBundle, decide
+from .decision import Decision, TrustBundle, decide, seal
+from .door import check_visit, endorsement, sign_report
 from .tap import TapReport
 
 if TYPE_CHECKING:
@@ -241,10 +242,51 @@ async def trust_bundle(node: Node) -> TrustBundle:
         p.actor_id: round(float(p.visit_rate) * 100) for p in await tables.peers.listing(reads)
     }
     door_policy = await policy.load(node.store)
+    doors = dict(await tables.tokens.door_keys(reads, place.handle))
     return TrustBundle(
         place=place.id, issuers=issuers, revoked=revoked, generated_at=time.time(),
         names=names, credit=credit, rates=rates, card_required=door_policy.card_required,
+        stale_own_members=door_policy.stale_own_members, doors=doors,
     )  # fmt: skip
+
+
+async def sealed_bundle(node: Node) -> dict[str, Any]:
+    """The bundle as the doors get it: signed with the place's Ed25519 key."""
+    place = await local.by_handle(node.store, node.config.handle)
+    return seal(await trust_bundle(node), place.keys.ed25519_private)
+
+
+async def enrol_door(node: Node, token_id: int, door: str, door_key: str) -> dict[str, str]:
+    """Bind a door's key to its token (once; the same key again is fine) and tell the door
+    which key signs its bundles. A new door is announced to the peers (actor Update): its key
+    is in the place's actor document, `tl:doorKeys`."""
+    if ed25519_from_multibase(door_key) is None:
+        raise InvalidActivity(
+            f"door key {door_key!r} is not an Ed25519 multibase key",
+            fr="Clé de porte illisible : mettez à jour le lecteur.",
+            en="Unreadable door key: update the reader.",
+        )
+    place = await local.by_handle(node.store, node.config.handle)
+    known = dict(await tables.tokens.door_keys(node.store.reads, place.handle))
+    async with node.store.write() as db:
+        if not await tables.tokens.enrol_door(db, token_id, door, door_key, time.time()):
+            raise ForbiddenError(
+                f"token {token_id} is already enrolled with another door key",
+                fr="Ce jeton de porte est déjà lié à un autre lecteur (une autre clé). Pour un "
+                "nouveau lecteur, ou un lecteur réinstallé, créez un nouveau jeton avec "
+                f"« interlieux token --actor {place.handle} --scope door » et révoquez l'ancien.",
+                en="This door token is already bound to another reader (another key). For a "
+                "new or reinstalled reader, make a new token with 'interlieux token --actor "
+                f"{place.handle} --scope door' and revoke the old one.",
+            )
+    if known.get(door) != door_key:
+        audience = await tables.peers.places_to_tell(node.store.reads, place.id)
+        await publish(
+            node, place,
+            {"type": "Update", "object": place.id, "to": [PUBLIC],
+             "cc": [place.followers, *audience]},
+        )  # fmt: skip
+    return {"place": place.id, "key": place.keys.ed25519_multibase, "door": door}
 
 
 # --- taps and visits ---------------------------------------------------------------------
@@ -256,7 +298,11 @@ async def check_in(
     """Decide at this place and record the tap: what `interlieux checkin` does."""
     now = time.time() if now is None else now
     decision = decide(data, card_uid, await trust_bundle(node), now)
-    report = TapReport.of(decision, data, card_uid, door, now)
+    place = await local.by_handle(node.store, node.config.handle)
+    # A desk without a reader is the place itself: its report is signed with the place's key.
+    report = sign_report(
+        TapReport.of(decision, data, card_uid, door, now), place.keys.ed25519_private
+    )
     visit = await record_tap(node, report)
     return decision, visit
 
@@ -297,12 +343,17 @@ async def record_tap(node: Node, report: TapReport) -> str | None:
                 place.id, report.door, report.decided_at, local=True,
             ))  # fmt: skip
             audience = list(dict.fromkeys([grant.issuer, grant.member]))
+            document = visit_document(visit_id, place.id, node.config.name, grant, report,
+                                      audience)  # fmt: skip
+            if report.door_key and report.door_key != place.keys.ed25519_multibase:
+                document["tl:doorEndorsement"] = endorsement(
+                    place.id, report.door, report.door_key, place.keys.ed25519_private
+                )
             await emit(db, node, place, {
                 "type": "Create",
                 "actor": place.id,
                 "to": audience,
-                "object": visit_document(visit_id, place.id, node.config.name, grant,
-                                         report, audience),
+                "object": document,
             })  # fmt: skip
     node.delivery.wake()
     node.inbox_worker.wake()
@@ -331,16 +382,25 @@ def visit_document(
         "published": when,
         "summary": f"Passage à {place_name} ({report.door}) avec votre badge inter-lieux",
         "to": audience,
+        # The door's signed report: what the home place checks (`door.check_visit`).
+        "tl:tapReport": report.to_json(),
     }
 
 
 async def _visit_of_our_member(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-    """A peer reports one of our members' visits: keep it if the grant is one of ours."""
-    if not await is_peer(db, id_of(activity["actor"])):
+    """A peer reports one of our members' visits: keep it if the grant is one of ours and a
+    door of that place signed the tap."""
+    reporter = id_of(activity["actor"])
+    if reporter is None or not await is_peer(db, reporter):
         return  # only places we trust fill our members' visit history
     visit = activity["object"]
     member = await tables.grants.member_of(db, str(visit.get("tl:grant")))
     if member is None or member != visit.get("tl:visitor"):
+        return
+    reporter_document = await node.store.document("remote_actors", reporter) or {}
+    refused = check_visit(visit, reporter, assertion_methods(reporter_document))
+    if refused is not None:
+        log.warning("visit %s from %s not kept: %s", visit.get("id"), reporter, refused)
         return
     started = visit.get("startTime") or visit.get("published")
     try:

@@ -133,6 +133,14 @@ async def actor(request: Request) -> Response:
     document = actor_document(
         found, node.config.base_url, await local.retired_keys(node.store, found.handle)
     )
+    doors = await tables.tokens.door_keys(node.store.reads, found.handle)
+    if doors:
+        # The place's enrolled doors, for its peers: the keys that sign its tap reports.
+        document["tl:doorKeys"] = [
+            {"id": f"{found.id}#door-{name}", "type": "Multikey", "controller": found.id,
+             "name": name, "publicKeyMultibase": key}
+            for name, key in doors
+        ]  # fmt: skip
     network = await _signed_by_the_network(node, request)
     response = as_response(request, await place.actor_extras(node, found, document, network))
     if network:
