@@ -44,6 +44,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--on-decision", help="commande lancée après chaque décision (relais, LED)")
     p.add_argument("--refresh", type=float, default=20.0, help="secondes entre deux mises à jour")
     p.add_argument(
+        "--enrol-again", action="store_true",
+        help="oublier la clé du lieu apprise à l'inscription et la redemander au nœud (après "
+        "« interlieux keys rotate » au lieu)",
+    )  # fmt: skip
+    p.add_argument(
         "--max-bundle-age", type=float, default=MAX_BUNDLE_AGE / 3600, metavar="HEURES",
         help="au-delà, sans nouvelles du nœud, le lecteur refuse les badges (stale_bundle ; "
         f"par défaut {MAX_BUNDLE_AGE // 3600} h)",
@@ -56,6 +61,10 @@ def cmd_reader(args: argparse.Namespace) -> int:
     state = args.state or Path.home() / ".local" / "share" / "interlieux" / f"porte-{args.door}"
     node_url = check_node_url(args.node, args.insecure_http)
     token = door_token(args.token, args.token_file, os.environ.get(TOKEN_VARIABLE))
+    if args.enrol_again:
+        # The door keeps its own key (its token is bound to it); only the place key it trusts
+        # is asked again, over the same https (or loopback) connection and token.
+        (state / "enrolment.json").unlink(missing_ok=True)
     door = Door(
         DoorSettings(
             node_url=node_url, token=token, door=args.door, state_dir=state,

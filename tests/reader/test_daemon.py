@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from node.access import grant as grants
-from node.access.decision import TrustBundle, seal
+from node.access.decision import Decision, TrustBundle, seal
 from node.access.door import report_signed_by
 from node.access.tap import TapReport
 from node.multibase import ed25519_to_multibase
@@ -221,3 +221,18 @@ def test_a_bundle_past_its_age_decides_nothing_but_the_places_own_members_if_it_
     assert door.refresh_bundle()
     assert door.on_tap(UID, own, now=1_900_000_000.0).accepted
     assert door.on_tap(UID, grant, now=1_900_000_000.0).reason == "stale_bundle"
+
+
+def test_a_report_queued_before_the_upgrade_is_signed_when_it_leaves(
+    setup: tuple[Door, FakeNode, bytes, Path],
+) -> None:
+    door, node, grant, state = setup
+    # An older reader queued it offline, unsigned, and then the reader was upgraded.
+    old = TapReport.of(Decision(True, "ok"), grant, UID, "entree", time.time())
+    (state / "reports" / f"{time.time_ns():020d}-{old.report_id}.json").write_text(
+        json.dumps(old.to_json())
+    )
+    assert door.refresh_bundle()  # enrols: the door has its key now
+    assert door.flush() == 1
+    assert node.reports[0]["report_id"] == old.report_id
+    assert node.reports[0]["door_key"] == node.door_key
