@@ -397,7 +397,7 @@ async def _visit_of_our_member(db: Connection, node: Node, activity: dict[str, A
     member = await tables.grants.member_of(db, str(visit.get("tl:grant")))
     if member is None or member != visit.get("tl:visitor"):
         return
-    reporter_document = await node.store.document("remote_actors", reporter) or {}
+    reporter_document = await remote_actors.document(db, reporter) or {}
     refused = check_visit(visit, reporter, assertion_methods(reporter_document))
     if refused is not None:
         log.warning("visit %s from %s not kept: %s", visit.get("id"), reporter, refused)

@@ -27,7 +27,6 @@ SQL_HOME_PACKAGES = ("node/tables/",)
 NOT_YET_MOVED = frozenset(
     {
         "node/access/badge.py",
-        "node/actors/local.py",
         "node/actors/routes.py",
         "node/cli.py",
         "node/follows.py",
