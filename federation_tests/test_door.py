@@ -7,6 +7,7 @@ the daemon's decision line, then checks what popcafe recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -15,9 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from node.access import grant as grants
-from node.access.decision import TrustBundle, decide
+from node.access.decision import TrustBundle, decide, seal
 from reader.ndef import grant_message
 
 from . import badges
@@ -37,10 +40,13 @@ class Daemon:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        # The token as a door gets it: in a file only its owner reads, never on a command line.
+        # The token as a door gets it: of scope `door`, in a file only its owner reads, never
+        # on a command line. Made once: the door binds its key to it at its first start.
         token_file = self.state.parent / "porte.token"
-        token_file.write_text(self.place.token() + "\n")
-        token_file.chmod(0o600)
+        if not token_file.exists():
+            token_file.write_text(door_token(self.place) + "\n")
+            token_file.chmod(0o600)
+        ready = self._ready()
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "node.cli", "reader", "--node", self.place.base_url,
@@ -48,7 +54,10 @@ class Daemon:
                  "--reader", READER, "--refresh", "1"],
                 stdout=log, stderr=subprocess.STDOUT, env=self.place.env,
             )  # fmt: skip
-        wait_for(lambda: "prête" in self.log_path.read_text(), what="the door daemon ready")
+        wait_for(lambda: self._ready() > ready, what="the door daemon ready")
+
+    def _ready(self) -> int:
+        return self.log_path.read_text().count("prête") if self.log_path.exists() else 0
 
     def stop(self) -> None:
         if self.process is not None:
@@ -79,6 +88,12 @@ class Daemon:
 Door = tuple[LocalPlace, LocalPlace, LocalPlace, Daemon]
 
 
+def door_token(place: LocalPlace) -> str:
+    out = place.cli("token", "--data", str(place.data), "--actor", place.handle,
+                    "--scope", "door").stdout  # fmt: skip
+    return str(out).strip().splitlines()[-1]
+
+
 @pytest.fixture(scope="module")
 def door(
     pcscd: str,  # noqa: F811
@@ -107,6 +122,9 @@ def test_a_peers_member_gets_in_and_both_home_and_member_see_the_visit(door: Doo
     grant_id = grants.read(grant)[0].grant_id
     wait_for(lambda: popcafe.query("SELECT 1 FROM visits WHERE grant_id = ?", (grant_id,)),
              what="the tap reported to popcafe")  # fmt: skip
+    # The home place keeps it: signed by popcafe's door, whose key popcafe vouched for.
+    wait_for(lambda: coroutine.query("SELECT 1 FROM visits WHERE grant_id = ? AND local = 0",
+                                     (grant_id,)), what="the visit kept at home")  # fmt: skip
     for owner in ("coroutine", "alice"):
         wait_for(lambda o=owner: any(
             a["object"].get("tl:grant") == grant_id for a in coroutine.inbox(o)
@@ -210,7 +228,7 @@ def test_a_place_that_requires_the_card_refuses_a_qr_code_alone(door: Door) -> N
         # The rule reaches the door in its trust bundle: a grant that comes to the reader
         # without a card UID is refused there too, offline; a card still gets in.
         def door_bundle() -> TrustBundle | None:
-            cached = TrustBundle.from_json(json.loads((daemon.state / "bundle.json").read_text()))
+            cached = _door_bundle(daemon)
             return cached if cached.card_required else None
 
         bundle = wait_for(door_bundle, what="the card requirement in the door's bundle")
@@ -218,3 +236,68 @@ def test_a_place_that_requires_the_card_refuses_a_qr_code_alone(door: Door) -> N
         assert daemon.tap_card(VirtualNtag215(CARD, grant_message(grant))).startswith("ACCEPTÉ")
     finally:
         popcafe.cli("badge", "policy", "--data", data, "--card-required", "non")
+
+
+def _place_key(place: LocalPlace) -> ed25519.Ed25519PrivateKey:
+    """The place's own Ed25519 key, from its data folder: what signs its bundles."""
+    pem = place.query("SELECT ed25519_private_pem FROM local_actors WHERE handle = ?",
+                      (place.handle,))[0][0]  # fmt: skip
+    key = serialization.load_pem_private_key(pem.encode() if isinstance(pem, str) else pem, None)
+    assert isinstance(key, ed25519.Ed25519PrivateKey)
+    return key
+
+
+def _door_bundle(daemon: Daemon) -> TrustBundle:
+    return TrustBundle.from_json(json.loads(json.loads(
+        (daemon.state / "bundle.json").read_text())["bundle"]))  # fmt: skip
+
+
+def test_a_bundle_four_days_old_is_refused_at_the_door(door: Door) -> None:
+    """A door cut off from its node for days stops honouring grants: it cannot know of the
+    revocations meanwhile. The place's own key signed that old bundle: only its age refuses."""
+    coroutine, popcafe, _, daemon = door
+    grant = issue(coroutine, "alice", CARD)
+    assert daemon.tap(CARD, grant).startswith("ACCEPTÉ")
+    four_days_ago = time.time() - 4 * 86400
+    old = dataclasses.replace(_door_bundle(daemon), generated_at=four_days_ago)
+    daemon.stop()
+    popcafe.stop()
+    try:
+        (daemon.state / "bundle.json").write_text(json.dumps(seal(old, _place_key(popcafe))))
+        daemon.start()  # node down: it decides from the bundle on disk
+        line = daemon.tap(CARD, grant)
+        assert line.startswith("REFUSÉ") and "(stale_bundle)" in line, line
+        assert "trop longtemps" in line
+    finally:
+        popcafe.start()
+    # Back in touch with its node: a fresh bundle, and the door lets members in again.
+    wait_for(lambda: daemon.tap(CARD, grant).startswith("ACCEPTÉ"),
+             timeout=60, what="the door deciding again from a fresh bundle")  # fmt: skip
+
+
+def test_a_forged_bundle_is_refused_at_the_door(door: Door) -> None:
+    """Someone who can write to the door's disk (or sit between it and its node) serves a
+    bundle that trusts a stranger: not signed by the place, it is not used."""
+    _, popcafe, stranger, daemon = door
+    grant = issue(stranger, "zoe", CARD)
+    forger = ed25519.Ed25519PrivateKey.generate()
+    bundle = _door_bundle(daemon)
+    forged = dataclasses.replace(
+        bundle, generated_at=time.time(),
+        issuers={**bundle.issuers,
+                 stranger.actor_id(): {grants.key_id(forger.public_key()): forger.public_key()}},
+    )  # fmt: skip
+    daemon.stop()
+    popcafe.stop()
+    try:
+        (daemon.state / "bundle.json").write_text(json.dumps(seal(forged, forger)))
+        daemon.start()
+        line = daemon.tap(CARD, grant)
+        assert line.startswith("REFUSÉ") and "(no_bundle)" in line, line
+        assert "Paquet de confiance refusé" in daemon.log_path.read_text()
+    finally:
+        popcafe.start()
+    wait_for(lambda: "(no_bundle)" not in daemon.tap(CARD, grant), timeout=60,
+             what="the door deciding from its place's bundle again")  # fmt: skip
+    assert daemon.decisions()[-1].startswith("REFUSÉ")
+    assert "(unknown_issuer)" in daemon.decisions()[-1]

@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--list", action="store_true", help="lister les jetons")
     group.add_argument("--revoke", type=int, metavar="ID", help="révoquer un jeton")
     p.add_argument("--label", default="")
+    p.add_argument(
+        "--scope", choices=tokens.SCOPES, default=tokens.ALL,
+        help="all : tout ce que le compte peut faire (par défaut) ; door : un lecteur de badges "
+        "(lire le paquet de confiance, signaler les passages, rien d'autre)",
+    )  # fmt: skip
 
     p = sub.add_parser("deliveries", help="envois en attente ou en échec")
     p.add_argument("--data", required=True, type=Path)
@@ -247,7 +252,8 @@ def cmd_token(args: argparse.Namespace, run: Runner) -> None:
         for info in rows:
             state = "révoqué" if info.revoked_at else "actif"
             created = posix_to_operator(info.created_at)
-            print(f"{info.id}\t{info.handle}\t{state}\t{created}\t{info.label}")
+            door = f"\tporte {info.door}" if info.door else ""
+            print(f"{info.id}\t{info.handle}\t{state}\t{info.scope}\t{created}\t{info.label}{door}")
         return
     if args.revoke is not None:
         asyncio.run(_with_store(config, lambda s: tokens.revoke(s, args.revoke)))
@@ -256,10 +262,13 @@ def cmd_token(args: argparse.Namespace, run: Runner) -> None:
 
     async def work(store: Store) -> str:
         await local.by_handle(store, args.actor)
-        return await tokens.issue(store, args.actor, args.label)
+        return await tokens.issue(store, args.actor, args.label, args.scope)
 
     token = asyncio.run(_with_store(config, work))
-    print(f"Jeton pour {args.actor} (gardez-le secret) :")
+    if args.scope == tokens.DOOR:
+        print(f"Jeton de porte pour {args.actor} (gardez-le secret ; il ne sert qu'au lecteur) :")
+    else:
+        print(f"Jeton pour {args.actor} (gardez-le secret) :")
     print(token)
 
 

@@ -14,6 +14,7 @@ is refused untouched: the code would misread it.
 
     0   no version: made before versions existed (it has `local_actors`), or an empty file
     1   the baseline: the tables of the first versioned release; the old `meta` row goes
+    2   tokens get a scope and a door's enrolment; door_policy gets `stale_own_members`
 """
 
 from __future__ import annotations
@@ -56,9 +57,32 @@ MIGRATIONS: tuple[Migration, ...] = (
         # place for the version, so that no one trusts the stale one.
         sql="DELETE FROM meta WHERE key = 'schema_version'",
     ),
+    Migration(
+        2,
+        "jetons à portée (tous les droits, ou porte seule), clé de chaque porte, et la règle "
+        "des badges du lieu quand le lecteur n'a plus de paquet de confiance récent",
+        # Existing tokens keep every right they had ('all'); no door is enrolled yet, so the
+        # readers enrol (and make their key) at their next start.
+        sql="""
+ALTER TABLE tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'all';
+ALTER TABLE tokens ADD COLUMN door TEXT;
+ALTER TABLE tokens ADD COLUMN door_key TEXT;
+ALTER TABLE tokens ADD COLUMN enrolled_at REAL;
+""",
+        run=lambda conn: _add_column_if_table(
+            conn, "door_policy", "stale_own_members INTEGER NOT NULL DEFAULT 0"
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+async def _add_column_if_table(conn: Connection, table: str, column: str) -> None:
+    """A column for a table that a file made before it may not have: the owner's schema,
+    which runs after the steps, creates the table with the column already."""
+    if table in await _tables(conn):
+        await conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 async def version(conn: Connection) -> int:

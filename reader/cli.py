@@ -12,6 +12,7 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
+from node.access.decision import MAX_BUNDLE_AGE
 from node.config import is_loopback_host
 from node.errors import ConfigError
 
@@ -42,6 +43,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--reader", help="ne surveiller que ce lecteur (nom PC/SC)")
     p.add_argument("--on-decision", help="commande lancée après chaque décision (relais, LED)")
     p.add_argument("--refresh", type=float, default=20.0, help="secondes entre deux mises à jour")
+    p.add_argument(
+        "--enrol-again", action="store_true",
+        help="oublier la clé du lieu apprise à l'inscription et la redemander au nœud (après "
+        "« interlieux keys rotate » au lieu)",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-bundle-age", type=float, default=MAX_BUNDLE_AGE / 3600, metavar="HEURES",
+        help="au-delà, sans nouvelles du nœud, le lecteur refuse les badges (stale_bundle ; "
+        f"par défaut {MAX_BUNDLE_AGE // 3600} h)",
+    )  # fmt: skip
 
 
 def cmd_reader(args: argparse.Namespace) -> int:
@@ -50,10 +61,15 @@ def cmd_reader(args: argparse.Namespace) -> int:
     state = args.state or Path.home() / ".local" / "share" / "interlieux" / f"porte-{args.door}"
     node_url = check_node_url(args.node, args.insecure_http)
     token = door_token(args.token, args.token_file, os.environ.get(TOKEN_VARIABLE))
+    if args.enrol_again:
+        # The door keeps its own key (its token is bound to it); only the place key it trusts
+        # is asked again, over the same https (or loopback) connection and token.
+        (state / "enrolment.json").unlink(missing_ok=True)
     door = Door(
         DoorSettings(
             node_url=node_url, token=token, door=args.door, state_dir=state,
             on_decision=args.on_decision, refresh_seconds=args.refresh,
+            max_bundle_age=args.max_bundle_age * 3600,
         )
     )  # fmt: skip
 
@@ -96,9 +112,10 @@ def door_token(on_command_line: str | None, path: Path | None, variable: str | N
         raise ConfigError(
             "no token",
             fr=f"Il manque le jeton de la porte : créez-le avec « interlieux token --actor "
-            f"<identifiant du lieu> », puis donnez-le par --token-file ou {TOKEN_VARIABLE}.",
+            f"<identifiant du lieu> --scope door », puis donnez-le par --token-file ou "
+            f"{TOKEN_VARIABLE}.",
             en=f"The door's token is missing: make it with 'interlieux token --actor <place "
-            f"handle>', then give it with --token-file or {TOKEN_VARIABLE}.",
+            f"handle> --scope door', then give it with --token-file or {TOKEN_VARIABLE}.",
         )
     return token
 

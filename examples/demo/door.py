@@ -66,8 +66,12 @@ def _reader(
     from node.access import grant as grants
 
     log_path = state.with_suffix(".log")
-    # The token in the environment, as a door's service file sets it: never on a command line.
-    env = {**visited.env, "INTERLIEUX_READER_TOKEN": visited.token()}
+    # A door's own token (scope `door`: the bundle and the taps, nothing else), in the
+    # environment as a door's service file sets it: never on a command line. The reader makes
+    # its key and enrols with it at its first start.
+    made = visited.cli("token", "--data", str(visited.data), "--actor", visited.handle,
+                       "--scope", "door").stdout  # fmt: skip
+    env = {**visited.env, "INTERLIEUX_READER_TOKEN": str(made).strip().splitlines()[-1]}
     with log_path.open("ab") as log:
         daemon = subprocess.Popen(
             [sys.executable, "-m", "node.cli", "reader", "--node", visited.base_url,

@@ -18,7 +18,7 @@ from vocab.context import PUBLIC
 from .. import tables
 from ..activity import id_of
 from ..actors import local
-from ..errors import ConfigError, FetchError, NotFoundError
+from ..errors import ConfigError, FetchError, ForbiddenError, InvalidActivity, NotFoundError
 from ..keys import assertion_methods
 from ..multibase import ed25519_from_multibase
 from ..outbox.publish import emit, publish
@@ -28,7 +28,8 @@ from ..tables import follows, remote_actors
 from ..timestamps import posix_to_wire, wire_to_posix
 from . import grant as grants
 from . import policy
-from .decision import Decision, TrustBundle, decide
+from .decision import Decision, TrustBundle, decide, seal
+from .door import check_visit, endorsement, sign_report
 from .tap import TapReport
 
 if TYPE_CHECKING:
@@ -67,12 +68,7 @@ async def add_peer(node: Node, actor_url: str, visit_rate: str = "0", currency: 
             en=f"{peer.id} publishes no badge key: is it an Interlieux node?",
         )
     async with node.store.write() as db:
-        await db.execute(
-            "INSERT INTO peers (actor_id, added_at, visit_rate, currency) VALUES (?,?,?,?)"
-            " ON CONFLICT(actor_id) DO UPDATE SET visit_rate = excluded.visit_rate,"
-            " currency = excluded.currency",
-            (peer.id, time.time(), visit_rate, currency),
-        )
+        await tables.peers.add(db, peer.id, visit_rate, currency, time.time())
     place = await local.by_handle(node.store, node.config.handle)
     if await follows.between(node.store.reads, place.id, peer.id) is None:
         await publish(node, place, {"type": "Follow", "object": peer.id})
@@ -86,8 +82,7 @@ async def add_peer(node: Node, actor_url: str, visit_rate: str = "0", currency: 
 
 async def remove_peer(node: Node, actor_url: str) -> None:
     async with node.store.write() as db:
-        cur = await db.execute("DELETE FROM peers WHERE actor_id = ?", (actor_url,))
-        if cur.rowcount == 0:
+        if not await tables.peers.remove(db, actor_url):
             raise NotFoundError(
                 f"{actor_url} is not a peer",
                 fr=f"{actor_url} n'est pas dans vos pairs (« interlieux peer list »).",
@@ -131,21 +126,19 @@ async def issue_badge(
         place.keys.ed25519_private, place.id, member.id, card_uid, now, now + days * 86400,
         credit_account=credit_account,
     )  # fmt: skip
+    row = tables.grants.IssuedGrant(
+        grant_id=gid,
+        member=member.id,
+        card_hash=grants.card_hash(gid, card_uid).hex() if card_uid else None,
+        not_before=now,
+        expires=now + days * 86400,
+        scope=grants.DEFAULT_SCOPE,
+        credit_account=credit_account,
+        issued_at=time.time(),
+        revoked_at=None,
+    )
     async with node.store.write() as db:
-        await db.execute(
-            "INSERT INTO grants (grant_id, member, card_hash, not_before, expires, scope,"
-            " credit_account, issued_at) VALUES (?,?,?,?,?,?,?,?)",
-            (
-                gid,
-                member.id,
-                grants.card_hash(gid, card_uid).hex() if card_uid else None,
-                now,
-                now + days * 86400,
-                grants.DEFAULT_SCOPE,
-                credit_account,
-                time.time(),
-            ),
-        )
+        await tables.grants.add(db, row)
     return Issued(gid, data)
 
 
@@ -156,14 +149,9 @@ async def revoke(
     place = await local.by_handle(node.store, node.config.handle)
     if member_handle is not None:
         member = await local.by_handle(node.store, member_handle)
-        rows = await node.store.all(
-            "SELECT grant_id FROM grants WHERE member = ? AND revoked_at IS NULL", (member.id,)
-        )
+        ids = await tables.grants.active_ids_of_member(node.store.reads, member.id)
     else:
-        rows = await node.store.all(
-            "SELECT grant_id FROM grants WHERE grant_id = ? AND revoked_at IS NULL", (grant_id,)
-        )
-    ids = [r["grant_id"] for r in rows]
+        ids = await tables.grants.active_ids(node.store.reads, grant_id)
     if not ids:
         raise NotFoundError(
             "no active grant to revoke",
@@ -174,12 +162,9 @@ async def revoke(
     now = time.time()
     async with node.store.write() as db:
         for gid in ids:
-            await db.execute("UPDATE grants SET revoked_at = ? WHERE grant_id = ?", (now, gid))
-            await db.execute(
-                "INSERT OR IGNORE INTO revocations (issuer, grant_id, revoked_at) VALUES (?,?,?)",
-                (place.id, gid, now),
-            )
-    audience = await _places_to_tell(node, place.id)
+            await tables.grants.mark_revoked(db, gid, now)
+            await tables.revocations.add(db, place.id, gid, now)
+    audience = await tables.peers.places_to_tell(node.store.reads, place.id)
     if audience:
         await publish(
             node, place,
@@ -189,36 +174,20 @@ async def revoke(
     return ids
 
 
-async def _places_to_tell(node: Node, place_id: str) -> list[str]:
-    """Peers, and places following us: the doors that may honour our grants."""
-    rows = await node.store.all(
-        "SELECT actor_id FROM peers UNION SELECT f.follower FROM follows f"
-        " JOIN remote_actors r ON r.id = f.follower"
-        " WHERE f.followee = ? AND f.state = 'accepted'"
-        " AND json_extract(r.document, '$.type') = 'Organization'",
-        (place_id,),
-    )
-    return [r[0] for r in rows]
-
-
 async def is_peer(db: Connection, actor_id: str | None) -> bool:
     """Whether a place is one whose grants, revocations, visits and balances we take."""
-    async with db.execute("SELECT 1 FROM peers WHERE actor_id = ?", (actor_id,)) as cur:
-        return await cur.fetchone() is not None
+    return await tables.peers.is_peer(db, actor_id)
 
 
 async def _peer_revoked(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     # Only an issuer revokes its own grants, and only a peer's revocations matter here.
     issuer = id_of(activity["actor"])
-    if not await is_peer(db, issuer):
+    if issuer is None or not await is_peer(db, issuer):
         return
     obj = activity["object"]
     ids = obj.get("tl:grant") or []
     for gid in ids if isinstance(ids, list) else [ids]:
-        await db.execute(
-            "INSERT OR IGNORE INTO revocations (issuer, grant_id, revoked_at) VALUES (?,?,?)",
-            (issuer, str(gid), time.time()),
-        )
+        await tables.revocations.add(db, issuer, str(gid), time.time())
 
 
 async def rotate_keys(node: Node, handle: str) -> str:
@@ -227,7 +196,11 @@ async def rotate_keys(node: Node, handle: str) -> str:
     async with node.store.write() as db:
         await local.rotate_keys(db, actor)
     actor = await local.by_handle(node.store, handle)
-    audience = await _places_to_tell(node, actor.id) if handle == node.config.handle else []
+    audience = (
+        await tables.peers.places_to_tell(node.store.reads, actor.id)
+        if handle == node.config.handle
+        else []
+    )
     await publish(
         node, actor,
         {"type": "Update", "object": actor.id, "to": [PUBLIC], "cc": [actor.followers, *audience]},
@@ -248,30 +221,66 @@ async def trust_bundle(node: Node) -> TrustBundle:
         if retired is not None:
             issuers[place.id][grants.key_id(retired)] = retired
     names = {place.id: node.config.name}
-    for row in await node.store.all(
-        "SELECT p.actor_id, r.document FROM peers p JOIN remote_actors r ON r.id = p.actor_id"
-    ):
-        document = json.loads(row["document"])
-        issuers[row["actor_id"]] = assertion_keys(document)
-        names[row["actor_id"]] = str(document.get("name", ""))
-    revoked = frozenset(
-        (r["issuer"], r["grant_id"])
-        for r in await node.store.all("SELECT issuer, grant_id FROM revocations")
-    )
-    credit = await tables.peer_credit.balances(node.store.reads)
+    reads = node.store.reads
+    for actor_id, text in await tables.peers.documents(reads):
+        document = json.loads(text)
+        issuers[actor_id] = assertion_keys(document)
+        names[actor_id] = str(document.get("name", ""))
+    revoked = await tables.revocations.pairs(reads)
+    credit = await tables.peer_credit.balances(reads)
     # Our own accounts, at our own doors: straight from our books.
-    ours = await tables.credit_accounts.holdings(node.store.reads)
-    if ours:
-        credit.setdefault(place.id, {}).update(ours)
+    own_accounts = await tables.credit_accounts.holdings(reads)
+    if own_accounts:
+        credit.setdefault(place.id, {}).update(own_accounts)
     rates = {
-        r[0]: round(float(r[1]) * 100) for r in await node.store.all(
-            "SELECT actor_id, visit_rate FROM peers")
-    }  # fmt: skip
+        p.actor_id: round(float(p.visit_rate) * 100) for p in await tables.peers.listing(reads)
+    }
     door_policy = await policy.load(node.store)
+    doors = dict(await tables.tokens.door_keys(reads, place.handle))
     return TrustBundle(
         place=place.id, issuers=issuers, revoked=revoked, generated_at=time.time(),
         names=names, credit=credit, rates=rates, card_required=door_policy.card_required,
+        stale_own_members=door_policy.stale_own_members, doors=doors,
     )  # fmt: skip
+
+
+async def sealed_bundle(node: Node) -> dict[str, Any]:
+    """The bundle as the doors get it: signed with the place's Ed25519 key."""
+    place = await local.by_handle(node.store, node.config.handle)
+    return seal(await trust_bundle(node), place.keys.ed25519_private)
+
+
+async def enrol_door(node: Node, token_id: int, door: str, door_key: str) -> dict[str, str]:
+    """Bind a door's key to its token (once; the same key again is fine) and tell the door
+    which key signs its bundles. A new door is announced to the peers (actor Update): its key
+    is in the place's actor document, `tl:doorKeys`."""
+    if ed25519_from_multibase(door_key) is None:
+        raise InvalidActivity(
+            f"door key {door_key!r} is not an Ed25519 multibase key",
+            fr="Clé de porte illisible : mettez à jour le lecteur.",
+            en="Unreadable door key: update the reader.",
+        )
+    place = await local.by_handle(node.store, node.config.handle)
+    known = dict(await tables.tokens.door_keys(node.store.reads, place.handle))
+    async with node.store.write() as db:
+        if not await tables.tokens.enrol_door(db, token_id, door, door_key, time.time()):
+            raise ForbiddenError(
+                f"token {token_id} is already enrolled with another door key",
+                fr="Ce jeton de porte est déjà lié à un autre lecteur (une autre clé). Pour un "
+                "nouveau lecteur, ou un lecteur réinstallé, créez un nouveau jeton avec "
+                f"« interlieux token --actor {place.handle} --scope door » et révoquez l'ancien.",
+                en="This door token is already bound to another reader (another key). For a "
+                "new or reinstalled reader, make a new token with 'interlieux token --actor "
+                f"{place.handle} --scope door' and revoke the old one.",
+            )
+    if known.get(door) != door_key:
+        audience = await tables.peers.places_to_tell(node.store.reads, place.id)
+        await publish(
+            node, place,
+            {"type": "Update", "object": place.id, "to": [PUBLIC],
+             "cc": [place.followers, *audience]},
+        )  # fmt: skip
+    return {"place": place.id, "key": place.keys.ed25519_multibase, "door": door}
 
 
 # --- taps and visits ---------------------------------------------------------------------
@@ -283,7 +292,11 @@ async def check_in(
     """Decide at this place and record the tap: what `interlieux checkin` does."""
     now = time.time() if now is None else now
     decision = decide(data, card_uid, await trust_bundle(node), now)
-    report = TapReport.of(decision, data, card_uid, door, now)
+    place = await local.by_handle(node.store, node.config.handle)
+    # A desk without a reader is the place itself: its report is signed with the place's key.
+    report = sign_report(
+        TapReport.of(decision, data, card_uid, door, now), place.keys.ed25519_private
+    )
     visit = await record_tap(node, report)
     return decision, visit
 
@@ -309,37 +322,32 @@ async def record_tap(node: Node, report: TapReport) -> str | None:
     place = await local.by_handle(node.store, node.config.handle)
     visit_id: str | None = None
     async with node.store.write() as db:
-        cur = await db.execute(
-            "INSERT OR IGNORE INTO taps (report_id, door, decided_at, decision, reason,"
-            " grant_id, issuer, member, received_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                report.report_id, report.door, report.decided_at,
-                "accept" if report.accepted else "refuse", report.reason,
-                grant.grant_id if grant else None, grant.issuer if grant else None,
-                grant.member if grant else None, time.time(),
-            ),
+        tap = tables.taps.Tap(
+            report.report_id, report.door, report.decided_at,
+            "accept" if report.accepted else "refuse", report.reason,
+            grant.grant_id if grant else None, grant.issuer if grant else None,
+            grant.member if grant else None, time.time(),
         )  # fmt: skip
-        if cur.rowcount == 0:  # this report was already recorded
-            async with db.execute(
-                "SELECT id FROM visits WHERE report_id = ?", (report.report_id,)
-            ) as found:
-                row = await found.fetchone()
-            return row[0] if row else None
+        if not await tables.taps.record(db, tap):  # this report was already recorded
+            return await tables.visits.id_of_report(db, report.report_id)
         if authentic and grant is not None:
             visit_id = f"{node.config.base_url}/visits/{uuid.uuid4()}"
-            await db.execute(
-                "INSERT INTO visits (id, report_id, grant_id, issuer, member, place, door,"
-                " visited_at, local) VALUES (?,?,?,?,?,?,?,?,1)",
-                (visit_id, report.report_id, grant.grant_id, grant.issuer, grant.member,
-                 place.id, report.door, report.decided_at),
-            )  # fmt: skip
+            await tables.visits.add(db, tables.visits.Visit(
+                visit_id, report.report_id, grant.grant_id, grant.issuer, grant.member,
+                place.id, report.door, report.decided_at, local=True,
+            ))  # fmt: skip
             audience = list(dict.fromkeys([grant.issuer, grant.member]))
+            document = visit_document(visit_id, place.id, node.config.name, grant, report,
+                                      audience)  # fmt: skip
+            if report.door_key and report.door_key != place.keys.ed25519_multibase:
+                document["tl:doorEndorsement"] = endorsement(
+                    place.id, report.door, report.door_key, place.keys.ed25519_private
+                )
             await emit(db, node, place, {
                 "type": "Create",
                 "actor": place.id,
                 "to": audience,
-                "object": visit_document(visit_id, place.id, node.config.name, grant,
-                                         report, audience),
+                "object": document,
             })  # fmt: skip
     node.delivery.wake()
     node.inbox_worker.wake()
@@ -368,31 +376,35 @@ def visit_document(
         "published": when,
         "summary": f"Passage à {place_name} ({report.door}) avec votre badge inter-lieux",
         "to": audience,
+        # The door's signed report: what the home place checks (`door.check_visit`).
+        "tl:tapReport": report.to_json(),
     }
 
 
 async def _visit_of_our_member(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-    """A peer reports one of our members' visits: keep it if the grant is one of ours."""
-    if not await is_peer(db, id_of(activity["actor"])):
+    """A peer reports one of our members' visits: keep it if the grant is one of ours and a
+    door of that place signed the tap."""
+    reporter = id_of(activity["actor"])
+    if reporter is None or not await is_peer(db, reporter):
         return  # only places we trust fill our members' visit history
     visit = activity["object"]
-    async with db.execute(
-        "SELECT member FROM grants WHERE grant_id = ?", (str(visit.get("tl:grant")),)
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None or row[0] != visit.get("tl:visitor"):
+    member = await tables.grants.member_of(db, str(visit.get("tl:grant")))
+    if member is None or member != visit.get("tl:visitor"):
+        return
+    reporter_document = await remote_actors.document(db, reporter) or {}
+    refused = check_visit(visit, reporter, assertion_methods(reporter_document))
+    if refused is not None:
+        log.warning("visit %s from %s not kept: %s", visit.get("id"), reporter, refused)
         return
     started = visit.get("startTime") or visit.get("published")
     try:
         visited_at = wire_to_posix(str(started))
     except ValueError:
         visited_at = time.time()
-    await db.execute(
-        "INSERT OR IGNORE INTO visits (id, grant_id, issuer, member, place, door, visited_at,"
-        " local) VALUES (?,?,?,?,?,?,?,0)",
-        (visit["id"], visit["tl:grant"], node.config.place_id, row[0],
-         id_of(activity["actor"]), str(visit.get("tl:door", "")), visited_at),
-    )  # fmt: skip
+    await tables.visits.add(db, tables.visits.Visit(
+        str(visit["id"]), None, str(visit["tl:grant"]), node.config.place_id, member,
+        str(id_of(activity["actor"])), str(visit.get("tl:door", "")), visited_at, local=False,
+    ))  # fmt: skip
 
 
 ACTIVITY_ROUTES = [

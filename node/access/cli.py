@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reader import ndef
 
+from .. import tables
 from ..config import NodeConfig
 from ..context import Node, Runner
 from ..errors import ConfigError
@@ -64,6 +65,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "--card-required", choices=sorted(_YES_NO), metavar="oui|non",
         help="oui : refuser un badge présenté sans sa carte (QR code seul) aux portes du lieu",
     )  # fmt: skip
+    pol.add_argument(
+        "--stale-own-members", choices=sorted(_YES_NO), metavar="oui|non",
+        help="oui : un lecteur resté trop longtemps sans nouvelles de son nœud (paquet de "
+        "confiance trop ancien) laisse encore entrer les membres du lieu ; les autres badges "
+        "sont refusés (par défaut : non, tous refusés)",
+    )  # fmt: skip
 
     k = sub.add_parser("keys", help="clés de signature d'un compte")
     ksub = k.add_subparsers(dest="keys_command", required=True)
@@ -107,15 +114,14 @@ def cmd_peer(args: argparse.Namespace, run: Runner) -> int:
         print(f"Pair retiré : {args.actor}.")
     else:
 
-        async def listing(node: Node) -> list[tuple[str, str, str]]:
-            rows = await node.store.all("SELECT * FROM peers ORDER BY added_at")
-            return [(r["actor_id"], r["visit_rate"], r["currency"]) for r in rows]
+        async def listing(node: Node) -> list[tables.peers.Peer]:
+            return await tables.peers.listing(node.store.reads)
 
-        rows = run(config, listing)
-        if not rows:
+        trusted = run(config, listing)
+        if not trusted:
             print("Aucun pair : « interlieux peer add --actor URL » en ajoute un.")
-        for actor, rate, currency in rows:
-            print(f"{actor}\t{rate} {currency} par passage")
+        for one in trusted:
+            print(f"{one.actor_id}\t{one.visit_rate} {one.currency} par passage")
     return 0
 
 
@@ -143,9 +149,11 @@ def cmd_badge(args: argparse.Namespace, run: Runner) -> int:
     elif args.badge_command == "policy":
         if args.card_required is not None:
             required = _YES_NO[args.card_required]
-            rules = run(config, lambda n: policy.set_card_required(n.store, required))
-        else:
-            rules = run(config, lambda n: policy.load(n.store))
+            run(config, lambda n: policy.set_card_required(n.store, required))
+        if args.stale_own_members is not None:
+            allowed = _YES_NO[args.stale_own_members]
+            run(config, lambda n: policy.set_stale_own_members(n.store, allowed))
+        rules = run(config, lambda n: policy.load(n.store))
         if rules.card_required:
             print(
                 "Carte exigée aux portes du lieu : un badge sans sa carte (QR code seul) est "
@@ -153,19 +161,28 @@ def cmd_badge(args: argparse.Namespace, run: Runner) -> int:
             )
         else:
             print("Carte non exigée : un badge peut aussi être présenté en QR code.")
+        if rules.stale_own_members:
+            print(
+                "Lecteur sans nouvelles de son nœud au-delà de son délai : les membres du lieu "
+                "entrent encore, les badges des autres lieux sont refusés."
+            )
+        else:
+            print(
+                "Lecteur sans nouvelles de son nœud au-delà de son délai : tous les badges sont "
+                "refusés (stale_bundle)."
+            )
     elif args.badge_command == "revoke":
         ids = run(config, lambda n: badge.revoke(n, args.grant, args.member))
         print(f"{len(ids)} badge(s) révoqué(s) ; les lieux pairs sont prévenus : {' '.join(ids)}")
     else:
 
-        async def listing(node: Node) -> list[dict[str, object]]:
-            return [dict(r) for r in await node.store.all(
-                "SELECT * FROM grants ORDER BY issued_at")]  # fmt: skip
+        async def issued_here(node: Node) -> list[tables.grants.IssuedGrant]:
+            return await tables.grants.listing(node.store.reads)
 
-        for row in run(config, listing):
-            state = "révoqué" if row["revoked_at"] else "actif"
-            until = posix_to_operator(float(str(row["expires"])), "day")
-            print(f"{row['grant_id']}\t{row['member']}\t{state}\tjusqu'au {until}")
+        for row in run(config, issued_here):
+            state = "révoqué" if row.revoked_at else "actif"
+            until = posix_to_operator(float(row.expires), "day")
+            print(f"{row.grant_id}\t{row.member}\t{state}\tjusqu'au {until}")
     return 0
 
 

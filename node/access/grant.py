@@ -59,6 +59,8 @@ REASONS_FR = {
     "no_credit": "Crédit inter-lieux épuisé.",
     "no_bundle": "Lecteur pas encore prêt : il doit joindre son nœud une première fois.",
     "card_required": "Ce lieu demande la carte du badge : le QR code seul ne suffit pas ici.",
+    "stale_bundle": "Lecteur sans nouvelles de son nœud depuis trop longtemps : il ne peut plus "
+    "vérifier les révocations. Vérifiez sa connexion au réseau.",
 }
 REASONS_EN = {
     "malformed": "Unreadable badge: not a valid Badge Inter-Lieux.",
@@ -72,6 +74,8 @@ REASONS_EN = {
     "no_credit": "Inter-place credit exhausted.",
     "no_bundle": "Reader not ready: it must reach its node once first.",
     "card_required": "This place asks for the badge's card: a QR code alone is not enough here.",
+    "stale_bundle": "The reader has had no news from its node for too long: it can no longer "
+    "check revocations. Check its network connection.",
 }
 
 

@@ -5,7 +5,12 @@ node reads it there (and `interlieux checkin` builds one in place) and records i
 defined here, in a module light enough for the door to import, next to the decision it reports:
 
     {"report_id": "<uuid>", "grant": "BIL1:…", "card_uid": "04a1…" | null, "door": "entrée",
-     "decided_at": 1746091800.75, "decision": "accept" | "refuse", "reason": "ok"}
+     "decided_at": 1746091800.75, "decision": "accept" | "refuse", "reason": "ok",
+     "door_key": "z6Mk…", "door_signature": "<base64url>"}
+
+`door_key` and `door_signature`: the door's own Ed25519 key (made at its enrolment) and its
+signature of the other fields (`node.access.door`), so that a report is the door's and not
+only its token's.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ class TapReport:
     decided_at: float  # POSIX time, on the door's clock
     accepted: bool
     reason: str
+    door_key: str | None = None  # multibase Ed25519 public key of the door that signed
+    door_signature: str | None = None  # base64url, over `node.access.door.statement`
 
     @classmethod
     def of(
@@ -53,10 +60,19 @@ class TapReport:
             decided_at=float(data["decided_at"]),
             accepted=data["decision"] == "accept",
             reason=str(data.get("reason", "")),
+            door_key=str(data["door_key"]) if data.get("door_key") else None,
+            door_signature=str(data["door_signature"]) if data.get("door_signature") else None,
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found = self.unsigned_json()
+        if self.door_signature is not None:
+            found["door_signature"] = self.door_signature
+        return found
+
+    def unsigned_json(self) -> dict[str, Any]:
+        """Every field but the signature: what the door signs."""
+        found: dict[str, Any] = {
             "report_id": self.report_id,
             "grant": grants.to_text(self.grant),
             "card_uid": self.card_uid.hex() if self.card_uid else None,
@@ -65,3 +81,6 @@ class TapReport:
             "decision": "accept" if self.accepted else "refuse",
             "reason": self.reason,
         }
+        if self.door_key is not None:
+            found["door_key"] = self.door_key
+        return found

@@ -6,7 +6,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from .. import keys
+from .. import keys, tables
 from ..config import NodeConfig, check_handle
 from ..errors import ConfigError, NotFoundError
 from ..sqlite import Connection
@@ -126,23 +126,16 @@ async def create(
 
 async def retired_keys(store: Store, handle: str) -> list[tuple[str, str]]:
     """(key id, multibase) of the actor's Ed25519 keys replaced by rotations, newest first."""
-    rows = await store.all(
-        "SELECT key_id, public_multibase FROM retired_keys WHERE handle = ?"
-        " ORDER BY retired_at DESC",
-        (handle,),
-    )
-    return [(r["key_id"], r["public_multibase"]) for r in rows]
+    return await tables.retired_keys.of_handle(store.reads, handle)
 
 
 async def rotate_keys(db: Connection, actor: LocalActor) -> None:
     """New RSA and Ed25519 keys; the old Ed25519 key stays published (grants signed with it
     remain valid), the old RSA key is dropped (peers refetch on the first failed check)."""
     now = time.time()
-    await db.execute(
-        "INSERT INTO retired_keys (key_id, handle, public_multibase, retired_at)"
-        " VALUES (?,?,?,?)",
-        (f"{actor.ed25519_key_id}-{int(now * 1000)}", actor.handle,
-         actor.keys.ed25519_multibase, now),
+    await tables.retired_keys.add(
+        db, f"{actor.ed25519_key_id}-{int(now * 1000)}", actor.handle,
+        actor.keys.ed25519_multibase, now,
     )  # fmt: skip
     pair = keys.generate()
     await local_actors.replace_keys(

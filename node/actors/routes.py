@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .. import __version__, tokens
+from .. import __version__, tables, tokens
 from ..audience import is_public
 from ..directory import place
 from ..errors import InterlieuxError, InvalidParameter, NotFoundError, SignatureError
@@ -133,6 +133,14 @@ async def actor(request: Request) -> Response:
     document = actor_document(
         found, node.config.base_url, await local.retired_keys(node.store, found.handle)
     )
+    doors = await tables.tokens.door_keys(node.store.reads, found.handle)
+    if doors:
+        # The place's enrolled doors, for its peers: the keys that sign its tap reports.
+        document["tl:doorKeys"] = [
+            {"id": f"{found.id}#door-{name}", "type": "Multikey", "controller": found.id,
+             "name": name, "publicKeyMultibase": key}
+            for name, key in doors
+        ]  # fmt: skip
     network = await _signed_by_the_network(node, request)
     response = as_response(request, await place.actor_extras(node, found, document, network))
     if network:
@@ -163,7 +171,7 @@ async def _signed_by_the_network(node: Node, request: Request) -> bool:
         )
     except InterlieuxError:
         return False
-    peers = [r[0] for r in await node.store.all("SELECT actor_id FROM peers")]
+    peers = await tables.peers.every_peer(node.store.reads)
     return any(same_origin(signer, peer) for peer in peers)
 
 

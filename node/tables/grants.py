@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Grants this place issued to its members. Only ids and bindings: the signed bytes are
 -- the member's, on their card.
@@ -21,11 +26,67 @@ CREATE INDEX IF NOT EXISTS grants_member ON grants(member);
 """
 
 
+@dataclass(frozen=True)
+class IssuedGrant:
+    """A grant as its issuer recorded it (the signed bytes are on the member's card)."""
+
+    grant_id: str
+    member: str
+    card_hash: str | None
+    not_before: int
+    expires: int
+    scope: str
+    credit_account: str | None
+    issued_at: float
+    revoked_at: float | None
+
+
+_COLUMNS = (
+    "grant_id, member, card_hash, not_before, expires, scope, credit_account, issued_at, revoked_at"
+)
+
+
+async def add(db: Connection, grant: IssuedGrant) -> None:
+    await db.execute(
+        f"INSERT INTO grants ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+        (grant.grant_id, grant.member, grant.card_hash, grant.not_before, grant.expires,
+         grant.scope, grant.credit_account, grant.issued_at, grant.revoked_at),
+    )  # fmt: skip
+
+
+async def active_ids_of_member(db: Connection, member: str) -> list[str]:
+    async with db.execute(
+        "SELECT grant_id FROM grants WHERE member = ? AND revoked_at IS NULL", (member,)
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]
+
+
+async def active_ids(db: Connection, grant_id: str | None) -> list[str]:
+    """[grant_id] when it is one of ours and not revoked, else []."""
+    async with db.execute(
+        "SELECT grant_id FROM grants WHERE grant_id = ? AND revoked_at IS NULL", (grant_id,)
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]
+
+
+async def mark_revoked(db: Connection, grant_id: str, now: float) -> None:
+    await db.execute("UPDATE grants SET revoked_at = ? WHERE grant_id = ?", (now, grant_id))
+
+
+async def member_of(db: Connection, grant_id: str) -> str | None:
+    """The member one of our grants was issued to; None when the grant is not ours."""
+    async with db.execute("SELECT member FROM grants WHERE grant_id = ?", (grant_id,)) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def listing(db: Connection) -> list[IssuedGrant]:
+    """Every grant issued here, oldest first."""
+    async with db.execute(f"SELECT {_COLUMNS} FROM grants ORDER BY issued_at") as cur:
+        return [IssuedGrant(*r) for r in await cur.fetchall()]
+
+
 # --- moved here from node/ledger (ledger-claims helper): what a claim's check reads ----------
-
-from collections.abc import Sequence  # noqa: E402
-
-from ..sqlite import Connection  # noqa: E402
 
 
 async def terms(

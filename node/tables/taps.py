@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Every tap a door reported, accepted or refused: what the team sees, and what makes a
 -- report sent twice (after a network cut) count once.
@@ -17,3 +21,27 @@ CREATE TABLE IF NOT EXISTS taps (
     received_at REAL NOT NULL
 );
 """
+
+
+@dataclass(frozen=True)
+class Tap:
+    report_id: str
+    door: str
+    decided_at: float
+    decision: str  # "accept" | "refuse"
+    reason: str
+    grant_id: str | None
+    issuer: str | None
+    member: str | None
+    received_at: float
+
+
+async def record(db: Connection, tap: Tap) -> bool:
+    """Record a door's report; False when that report id was already recorded."""
+    cur = await db.execute(
+        "INSERT OR IGNORE INTO taps (report_id, door, decided_at, decision, reason,"
+        " grant_id, issuer, member, received_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        (tap.report_id, tap.door, tap.decided_at, tap.decision, tap.reason, tap.grant_id,
+         tap.issuer, tap.member, tap.received_at),
+    )  # fmt: skip
+    return cur.rowcount > 0

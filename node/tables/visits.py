@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..sqlite import Connection
+
 SCHEMA = """
 -- Visits: taps accepted at our doors (local = 1), and visits of our members elsewhere that
 -- the visited place reported to us (local = 0). The evidence compensation claims rest on.
@@ -21,11 +26,38 @@ CREATE INDEX IF NOT EXISTS visits_issuer ON visits(issuer, visited_at);
 """
 
 
+@dataclass(frozen=True)
+class Visit:
+    id: str
+    report_id: str | None  # None for a visit a peer reported to us
+    grant_id: str
+    issuer: str
+    member: str
+    place: str
+    door: str
+    visited_at: float
+    local: bool
+
+
+async def add(db: Connection, visit: Visit) -> bool:
+    """Record a visit; False when its id (or its report id) is already recorded."""
+    cur = await db.execute(
+        "INSERT OR IGNORE INTO visits (id, report_id, grant_id, issuer, member, place, door,"
+        " visited_at, local) VALUES (?,?,?,?,?,?,?,?,?)",
+        (visit.id, visit.report_id, visit.grant_id, visit.issuer, visit.member, visit.place,
+         visit.door, visit.visited_at, int(visit.local)),
+    )  # fmt: skip
+    return cur.rowcount > 0
+
+
+async def id_of_report(db: Connection, report_id: str) -> str | None:
+    """The visit a door's report became, if it became one."""
+    async with db.execute("SELECT id FROM visits WHERE report_id = ?", (report_id,)) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
 # --- moved here from node/ledger (ledger-claims helper): what a claim's check reads ----------
-
-from collections.abc import Sequence  # noqa: E402
-
-from ..sqlite import Connection  # noqa: E402
 
 
 async def reported_to_us(

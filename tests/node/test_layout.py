@@ -22,20 +22,6 @@ PACKAGE = ROOT / "node"
 SQL_HOMES = ("node/store.py", "node/sqlite.py", "node/migrations.py", "node/backup.py")
 SQL_HOME_PACKAGES = ("node/tables/",)
 
-# Modules that still hold SQL of their own while the statements move to their tables' owners.
-# The list only shrinks; it is empty when issue 11 is done.
-NOT_YET_MOVED = frozenset(
-    {
-        "node/access/badge.py",
-        "node/access/cli.py",
-        "node/access/policy.py",
-        "node/access/routes.py",
-        "node/actors/local.py",
-        "node/actors/routes.py",
-        "node/tokens.py",
-    }
-)
-
 # The modules that assemble the others: nothing below them may import them.
 ASSEMBLY = ("node.app", "node.cli", "node.__main__")
 
@@ -216,18 +202,14 @@ def sql_texts(tree: ast.AST) -> Iterator[tuple[int, str]]:
 
 def test_sql_lives_with_the_tables() -> None:
     """Routes, CLIs and handlers call the owner modules' functions, never SQL."""
-    found: dict[str, int] = {}
+    stray = []
     for path in modules():
         rel = relative(path)
         if rel in SQL_HOMES or rel.startswith(SQL_HOME_PACKAGES):
             continue
         tree = ast.parse(path.read_text(), str(path))
-        for lineno, _ in sql_texts(tree):
-            found.setdefault(rel, lineno)
-    stray = {rel: line for rel, line in found.items() if rel not in NOT_YET_MOVED}
-    assert stray == {}, f"SQL outside node/tables: {stray}"
-    moved = sorted(NOT_YET_MOVED - found.keys())
-    assert moved == [], f"no SQL left: remove from NOT_YET_MOVED: {moved}"
+        stray += [f"{rel}:{lineno}" for lineno, _ in sql_texts(tree)]
+    assert stray == [], "SQL outside node/tables"
 
 
 def test_the_detector_sees_sql() -> None:

@@ -142,10 +142,68 @@ async def test_a_file_that_is_not_a_node_is_refused(tmp_path: Path) -> None:
         await Store(path).open()
 
 
+# The two tables step 2 changes, as schema 1 declared them.
+V1_TOKENS = """
+CREATE TABLE IF NOT EXISTS tokens (
+    id INTEGER PRIMARY KEY,
+    handle TEXT NOT NULL REFERENCES local_actors(handle),
+    token_hash TEXT NOT NULL UNIQUE,
+    label TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    revoked_at REAL
+);
+"""
+V1_DOOR_POLICY = """
+CREATE TABLE IF NOT EXISTS door_policy (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    card_required INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL
+);
+"""
+
+
+async def test_a_schema_1_file_with_tokens_and_a_door_policy_gets_scopes(tmp_path: Path) -> None:
+    """Step 2 on a file that has both tables (the v0 dump predates door_policy)."""
+    old = v0_database(tmp_path / "v1.sqlite3")
+    v1 = [
+        V1_TOKENS if "CREATE TABLE IF NOT EXISTS tokens" in schema
+        else V1_DOOR_POLICY if "CREATE TABLE IF NOT EXISTS door_policy" in schema
+        else schema
+        for schema in SCHEMAS
+    ]  # fmt: skip
+    conn = await connect(old)
+    try:
+        await migrations.upgrade(conn, v1, old, MIGRATIONS[:1])
+        await conn.execute("INSERT INTO door_policy (id, card_required, updated_at) VALUES (1,1,0)")
+        await conn.execute("PRAGMA foreign_keys=OFF")  # the dump has no actor to hold it
+        await conn.execute(
+            "INSERT INTO tokens (handle, token_hash, created_at) VALUES ('lieu','h',0)"
+        )
+    finally:
+        await conn.close()
+    tokens_before = rows(old, "SELECT id, handle, token_hash FROM tokens ORDER BY id")
+
+    store = await Store(old).open()
+    await store.close()
+
+    assert [m.version for m in store.upgraded] == [2]
+    fresh = await Store(tmp_path / "fresh.sqlite3").open()
+    await fresh.close()
+    assert shape(old) == shape(tmp_path / "fresh.sqlite3")
+    assert rows(old, "SELECT id, handle, token_hash FROM tokens ORDER BY id") == tokens_before
+    assert tokens_before  # a token made before scopes keeps every right it had
+    assert {scope for (scope,) in rows(old, "SELECT scope FROM tokens")} == {"all"}
+    assert rows(old, "SELECT card_required, stale_own_members FROM door_policy") == [(1, 0)]
+
+
 # --- the mechanism, with steps of the test's own -------------------------------------------
 
+# The test's steps come after the real ones, whatever their number.
+N = SCHEMA_VERSION
+REAL = list(range(1, N + 1))
+
 ADD_COLUMN = Migration(
-    2, "credit accounts get a note", sql="ALTER TABLE credit_accounts ADD COLUMN note TEXT"
+    N + 1, "credit accounts get a note", sql="ALTER TABLE credit_accounts ADD COLUMN note TEXT"
 )
 
 
@@ -153,7 +211,7 @@ async def _fill_notes(conn: Connection) -> None:
     await conn.execute("UPDATE credit_accounts SET note = 'vendu avant la note: ' || name")
 
 
-FILL = Migration(3, "notes filled in for old accounts", run=_fill_notes)
+FILL = Migration(N + 2, "notes filled in for old accounts", run=_fill_notes)
 
 
 async def _upgrade(path: Path, steps: tuple[Migration, ...]) -> list[int]:
@@ -167,24 +225,26 @@ async def _upgrade(path: Path, steps: tuple[Migration, ...]) -> list[int]:
 
 async def test_steps_run_in_order_each_recorded(tmp_path: Path) -> None:
     old = v0_database(tmp_path / "v0.sqlite3")
-    assert await _upgrade(old, (*MIGRATIONS, ADD_COLUMN, FILL)) == [1, 2, 3]
-    assert pragma_version(old) == 3
+    assert await _upgrade(old, (*MIGRATIONS, ADD_COLUMN, FILL)) == [*REAL, N + 1, N + 2]
+    assert pragma_version(old) == N + 2
     assert rows(old, "SELECT note FROM credit_accounts") == [("vendu avant la note: metropole",)]
-    assert [v for (v,) in rows(old, "SELECT version FROM schema_migrations")] == [1, 2, 3]
-    # A code that knows only the first two steps now refuses the file.
+    recorded = [v for (v,) in rows(old, "SELECT version FROM schema_migrations")]
+    assert recorded == [*REAL, N + 1, N + 2]
+    # A code that knows only the steps before the last now refuses the file.
     with pytest.raises(ConfigError):
         await _upgrade(old, (*MIGRATIONS, ADD_COLUMN))
 
 
 async def test_a_failing_step_leaves_the_file_at_the_step_before(tmp_path: Path) -> None:
     old = v0_database(tmp_path / "v0.sqlite3")
-    broken = Migration(3, "broken", sql="ALTER TABLE no_such_table ADD COLUMN x TEXT")
+    broken = Migration(N + 2, "broken", sql="ALTER TABLE no_such_table ADD COLUMN x TEXT")
     with pytest.raises(ConfigError) as caught:
         await _upgrade(old, (*MIGRATIONS, ADD_COLUMN, broken))
-    assert "est restée au schéma 2" in caught.value.message("fr")
-    assert pragma_version(old) == 2  # steps 1 and 2 are kept, each its own transaction
-    assert [v for (v,) in rows(old, "SELECT version FROM schema_migrations")] == [1, 2]
-    assert await _upgrade(old, (*MIGRATIONS, ADD_COLUMN, FILL)) == [3]  # fixed code goes on
+    assert f"est restée au schéma {N + 1}" in caught.value.message("fr")
+    assert pragma_version(old) == N + 1  # the steps before are kept, each its own transaction
+    recorded = [v for (v,) in rows(old, "SELECT version FROM schema_migrations")]
+    assert recorded == [*REAL, N + 1]
+    assert await _upgrade(old, (*MIGRATIONS, ADD_COLUMN, FILL)) == [N + 2]  # fixed code goes on
 
 
 async def test_two_processes_starting_at_once_apply_each_step_once(tmp_path: Path) -> None:
@@ -195,10 +255,10 @@ async def test_two_processes_starting_at_once_apply_each_step_once(tmp_path: Pat
         calls.append(1)
         await _fill_notes(conn)
 
-    steps = (*MIGRATIONS, ADD_COLUMN, Migration(3, "counted", run=counted))
+    steps = (*MIGRATIONS, ADD_COLUMN, Migration(N + 2, "counted", run=counted))
     first, second = await asyncio.gather(_upgrade(old, steps), _upgrade(old, steps))
-    assert sorted(first + second) == [1, 2, 3] and calls == [1]
-    assert pragma_version(old) == 3
+    assert sorted(first + second) == [*REAL, N + 1, N + 2] and calls == [1]
+    assert pragma_version(old) == N + 2
 
 
 def test_scripts_split_with_triggers_whole() -> None:
