@@ -123,13 +123,3 @@ class Store:
         take when the caller is not inside `write()`. WAL readers never wait for the writer."""
         assert self._reader is not None, "store is not open"
         return self._reader
-
-    async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        assert self._reader is not None, "store is not open"
-        async with self._reader.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
-
-    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        assert self._reader is not None, "store is not open"
-        async with self._reader.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())

@@ -190,23 +190,6 @@ def page_number(raw: str | None) -> int | None:
     )
 
 
-async def paged(
-    request: Request, collection_id: str, count_sql: str, items_sql: str, params: tuple[Any, ...]
-) -> Response:
-    """`paged_by` for collections whose owner module has no count and page functions yet."""
-    node = node_of(request)
-
-    async def count() -> int:
-        total = await node.store.one(count_sql, params)
-        return int(total[0]) if total else 0
-
-    async def page_of(limit: int, offset: int) -> list[str]:
-        rows = await node.store.all(items_sql + " LIMIT ? OFFSET ?", (*params, limit, offset))
-        return [r[0] for r in rows]
-
-    return await paged_by(request, collection_id, count, page_of)
-
-
 async def paged_by(
     request: Request,
     collection_id: str,

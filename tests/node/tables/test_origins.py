@@ -39,7 +39,10 @@ async def test_release_makes_only_that_origins_pending_deliveries_due(store: Sto
         await deliveries.hold(db, 1, 900.0, "not sent")
         await deliveries.end_unsent(db, 2, 10.0, "not sent")
         assert await deliveries.release_origin(db, PEER, 100.0) == 1  # the held one only
-    rows = await store.all("SELECT id, state, next_attempt_at, last_error FROM deliveries")
+    async with store.reads.execute(
+        "SELECT id, state, next_attempt_at, last_error FROM deliveries"
+    ) as cur:
+        rows = await cur.fetchall()
     assert [tuple(r) for r in rows] == [
         (1, DeliveryState.PENDING, 100.0, None),
         (2, DeliveryState.FAILED, 500, "not sent"),
