@@ -27,6 +27,11 @@ CREATE TABLE IF NOT EXISTS public_graph (
 CREATE INDEX IF NOT EXISTS public_graph_seq ON public_graph(seq);
 
 CREATE INDEX IF NOT EXISTS public_graph_type ON public_graph(type);
+
+-- What the graph worker still has to convert: without it, each of its passes read the whole
+-- table (17 % of the event loop's time under inbox load, growing with the graph).
+CREATE INDEX IF NOT EXISTS public_graph_unconverted ON public_graph(seq)
+    WHERE ntriples IS NULL AND document IS NOT NULL;
 """
 
 
@@ -56,6 +61,7 @@ async def unconverted(db: Connection, limit: int = 0) -> list[sqlite3.Row]:
     when `limit` is 0."""
     sql = (
         "SELECT id, document, seq FROM public_graph WHERE ntriples IS NULL AND document IS NOT NULL"
+        " ORDER BY seq"
     )
     async with db.execute(sql + (f" LIMIT {int(limit)}" if limit else "")) as cur:
         return await cur.fetchall()
