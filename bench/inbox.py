@@ -454,6 +454,8 @@ def run(options: Options, folder: Path) -> int:
         key_id=f"{actor}#main-key",
         private_pem=origin.private_key_pem(SENDER_HANDLE),
         inbox=f"{target.base_url}/inbox",
+        # Addressed to the target's place: a node keeps a stranger's post only then.
+        cc=(target.actor_id(),),
     )
     key = load_key(sender.private_pem)
     run_id = uuid.uuid4().hex[:8]

@@ -49,14 +49,55 @@ def stored(place: LocalPlace, activity_id: str) -> bool:
     return bool(place.query("SELECT 1 FROM inbox_queue WHERE activity_id = ?", (activity_id,)))
 
 
+def addressed(activity: dict[str, Any], place: LocalPlace) -> dict[str, Any]:
+    """The activity and its object addressed to `place` too: kept even from a stranger."""
+    activity["cc"] = activity["object"]["cc"] = [place.actor_id()]
+    return activity
+
+
 def test_a_correctly_signed_activity_is_accepted(strangers: Pair) -> None:
     coroutine, popcafe = strangers
-    activity = create_note(popcafe, "alice", "Bonjour")
+    activity = addressed(create_note(popcafe, "alice", "Bonjour"), coroutine)
     response = post_as_alice(strangers, activity)
     assert response.status_code == 202, response.text
     wait_for(lambda: coroutine.query(
         "SELECT 1 FROM objects WHERE id = ?", (activity["object"]["id"],)
     ), what="the note stored")  # fmt: skip
+
+
+def test_a_strangers_public_create_is_answered_but_not_kept(strangers: Pair) -> None:
+    """Public, correctly signed, but coroutine neither follows alice nor is addressed."""
+    coroutine, popcafe = strangers
+    activity = create_note(popcafe, "alice", "À qui veut l'entendre")
+    response = post_as_alice(strangers, activity)
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "ignored"
+    assert not stored(coroutine, activity["id"])
+    assert not coroutine.query("SELECT 1 FROM objects WHERE id = ?", (activity["object"]["id"],))
+
+
+def test_included_nodes_are_refused(strangers: Pair) -> None:
+    """`@included` would plant statements about coroutine's own place in its graph."""
+    coroutine, popcafe = strangers
+    activity = addressed(create_note(popcafe, "alice", "et au passage…"), coroutine)
+    activity["object"]["@included"] = [
+        {"id": coroutine.actor_id(), "type": "Organization", "name": "Lieu fermé"}
+    ]
+    response = post_as_alice(strangers, activity)
+    assert response.status_code == 403
+    assert "@included" in response.json()["error"]
+    assert not stored(coroutine, activity["id"])
+
+
+def test_a_foreign_entry_in_attributed_to_is_refused(strangers: Pair) -> None:
+    """A list-valued `attributedTo` naming coroutine's place beside alice: false authorship."""
+    coroutine, popcafe = strangers
+    activity = addressed(create_note(popcafe, "alice", "co-signé"), coroutine)
+    activity["object"]["attributedTo"] = [popcafe.actor_id("alice"), coroutine.actor_id()]
+    response = post_as_alice(strangers, activity)
+    assert response.status_code == 403
+    assert coroutine.actor_id() in response.json()["error"]
+    assert not stored(coroutine, activity["id"])
 
 
 def test_unsigned_post_is_refused(strangers: Pair) -> None:

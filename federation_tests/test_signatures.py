@@ -174,6 +174,8 @@ def test_a_post_signed_with_rfc9421_only_is_accepted_and_applied(
 ) -> None:
     coroutine, popcafe = strangers
     activity = create_note(popcafe, "alice", "Signé RFC 9421")
+    # Addressed to coroutine: a stranger's post is kept only then.
+    activity["cc"] = activity["object"]["cc"] = [coroutine.actor_id()]
     inbox = f"{coroutine.actor_id()}/inbox"
     body = json.dumps(activity).encode()
     headers = rfc9421.sign_request(

@@ -74,16 +74,37 @@ def authorize(activity: dict[str, Any], signer: str) -> None:
     actor = id_of(activity["actor"])
     if actor != signer:
         raise ForbiddenError(f"signed by {signer} but actor is {actor}")
-    if not same_origin(activity["id"], signer):
+    if not on_origin(activity["id"], signer):
         raise ForbiddenError(f"activity id {activity['id']} is not on {signer}'s origin")
     kind = type_of(activity)
     obj = activity.get("object")
     obj_id = id_of(obj)
-    if kind in ORIGIN_BOUND and obj_id and not same_origin(obj_id, signer):
+    if kind in ORIGIN_BOUND and obj_id and not on_origin(obj_id, signer):
         raise ForbiddenError(f"{kind} of {obj_id}, an object of another origin")
     if kind == "Undo" and isinstance(obj, dict) and id_of(obj.get("actor")) not in (None, signer):
         raise ForbiddenError("Undo of another actor's activity")
     if isinstance(obj, dict) and kind in ("Create", "Update"):
-        author = id_of(obj.get("attributedTo"))
-        if author is not None and author != signer:
-            raise ForbiddenError(f"{kind} of an object attributed to {author}")
+        authors = attributions(obj)
+        # One author: the signer itself. Several (a video by a person and its channel): each
+        # of the signer's origin; never another server's actor, nor one of ours.
+        if len(authors) == 1 and authors[0] != signer:
+            raise ForbiddenError(f"{kind} of an object attributed to {authors[0]}")
+        foreign = next((a for a in authors if a is None or not on_origin(a, signer)), "")
+        if foreign != "":
+            raise ForbiddenError(f"{kind} of an object attributed to {foreign}, of another origin")
+
+
+def on_origin(ref: str, origin_of: str) -> bool:
+    """`ref` is on the origin of `origin_of` (a malformed URL is on no origin)."""
+    try:
+        return same_origin(ref, origin_of)
+    except ValueError:
+        return False
+
+
+def attributions(obj: dict[str, Any]) -> list[str | None]:
+    """Every `attributedTo` entry of an object, by id (None for an entry without one)."""
+    value = obj.get("attributedTo")
+    if value is None:
+        return []
+    return [id_of(entry) for entry in (value if isinstance(value, list) else [value])]

@@ -30,3 +30,18 @@ def is_public_address(ref: str) -> bool:
 def is_public(document: dict[str, Any]) -> bool:
     """The document is addressed to Public in any of its five addressing properties."""
     return any(is_public_address(ref) for ref in recipients(document))
+
+
+BLIND = ("bto", "bcc")
+
+
+def shown(document: Any) -> Any:
+    """The document as anyone but its author sees it: `bto` and `bcc` taken out at every
+    level (an activity's and its object's). They are read to address deliveries and kept in
+    the store for that; AP §6.2: a server removes them before delivering, and they are never
+    served."""
+    if isinstance(document, dict):
+        return {k: shown(v) for k, v in document.items() if k not in BLIND}
+    if isinstance(document, list):
+        return [shown(v) for v in document]
+    return document

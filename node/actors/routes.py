@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import __version__, tables, tokens
-from ..audience import is_public
+from ..audience import is_public, shown
 from ..directory import place
 from ..errors import InterlieuxError, InvalidParameter, NotFoundError, SignatureError
 from ..fetch import same_origin
@@ -40,7 +40,8 @@ class ActivityJSON(JSONResponse):
     media_type = AS_JSON
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(with_context(content), ensure_ascii=False).encode()
+        # Nor without its blind recipients taken out, at every level (an outbox page's items).
+        return json.dumps(with_context(shown(content)), ensure_ascii=False).encode()
 
 
 def as_response(request: Request, document: dict[str, Any], status: int = 200) -> Response:

@@ -18,9 +18,11 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from .. import ownership
 from ..activity import authorize, check_incoming, id_of, type_of
 from ..actors import local
 from ..audience import is_public
+from ..bounds import check_bounds
 from ..config import tuning
 from ..errors import FederationError, FetchError, InterlieuxError
 from ..fetch import Signer, fetch_document, same_origin
@@ -59,7 +61,9 @@ def pick(items: list[Any], place_id: str) -> list[dict[str, Any]]:
     for item in items:
         try:
             activity = check_incoming(item)
+            check_bounds(activity)
             authorize(activity, place_id)
+            ownership.check_received(activity, place_id)
         except InterlieuxError:
             continue
         kind = type_of(activity)

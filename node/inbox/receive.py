@@ -1,4 +1,6 @@
-"""POST to an inbox: size, signature, shape, authorization, store, 202.
+"""POST to an inbox: size, shape and bounds, signature, authorization, ownership (the sender
+speaks only of its own origin's subjects: `node.ownership`), relevance (kept only from actors
+we follow or that address us: `relevance.py`), store, 202.
 
 Applying the activity is a separate step (`apply.py`), run by a worker from the stored row, so
 that an activity answered 202 is never lost by a crash, and a duplicate id is applied once.
@@ -6,6 +8,7 @@ that an activity answered 202 is never lost by a crash, and a duplicate id is ap
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -13,13 +16,17 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .. import ownership
 from ..activity import authorize, check_incoming, id_of, type_of
-from ..errors import InterlieuxError
+from ..bounds import CONVERSION_SECONDS, check_bounds, within
+from ..errors import ForbiddenError, InterlieuxError
 from ..fetch import origin_of
 from ..incoming import parse_json, read_bounded
 from ..limits import claimed_key_id
+from ..query.graph import to_dataset
 from ..signature import authenticate
 from ..tables import inbox_queue
+from . import relevance
 
 if TYPE_CHECKING:
     from ..context import Node
@@ -52,6 +59,7 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
     body = await read_bounded(request)
     activity: Any = parse_json(body)
     check_incoming(activity)
+    check_bounds(activity)
     # RFC 9421 signs the whole URL, which is ours: our base URL, not the scheme and host a
     # proxy hands us. `authenticate` first checks that the Host is ours (no key fetch else).
     url = node.config.base_url + request_target(request)
@@ -68,6 +76,12 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
     node.throttles.inbox_after(signer)
     if await node.availability.answered(origin_of(signer)):
         node.delivery.wake()  # what was held for it is due
+    ownership.check_received(activity, signer)
+    if not await relevance.kept(node, activity):
+        # Answered like an accepted one: see relevance.py for why it is not refused.
+        log.info("inbox ignored %s from %s: not followed, not addressed", activity["id"], signer)
+        return JSONResponse({"status": "ignored"}, status_code=202)
+    await check_statements(activity, signer)
     # The body as received: what was signed, kept byte for byte.
     fresh = await inbox_queue.enqueue(
         node.store.execute, activity["id"], body.decode(), time.time(), target_handle
@@ -83,3 +97,16 @@ def _is_self_delete_of_unknown(activity: dict[str, Any]) -> bool:
     return type_of(activity) == "Delete" and id_of(activity.get("object")) == id_of(
         activity.get("actor")
     )
+
+
+async def check_statements(activity: dict[str, Any], signer: str) -> None:
+    """Read the object the node will keep as the public graph will (JSON-LD to RDF, in a
+    thread, within CONVERSION_SECONDS) and refuse it if it states anything that is not the
+    sender's to state (ownership.foreign_statement)."""
+    obj = ownership.kept_object(activity, signer)
+    if obj is None:
+        return
+    dataset = await asyncio.to_thread(within, CONVERSION_SECONDS, lambda: to_dataset(obj))
+    reason = ownership.foreign_statement(dataset, signer)
+    if reason is not None:
+        raise ForbiddenError(f"the object makes {reason}: not {signer}'s to make")

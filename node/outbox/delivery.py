@@ -37,6 +37,7 @@ import httpx
 
 from .. import knocking
 from ..actors import local
+from ..audience import shown
 from ..config import tuning
 from ..errors import DeliveryError, FetchError
 from ..fetch import AS_CONTENT_TYPE, origin_of
@@ -135,8 +136,9 @@ def retry_after(headers: httpx.Headers, now: float) -> float | None:
 
 
 def public_copy(activity: dict[str, Any]) -> dict[str, Any]:
-    """What is sent: blind recipients are never shown to anyone."""
-    return {k: v for k, v in activity.items() if k not in ("bto", "bcc")}
+    """What is sent: blind recipients are never shown to anyone, the object's neither."""
+    copy: dict[str, Any] = shown(activity)
+    return copy
 
 
 class DeliveryWorker:

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from vocab.context import DOCUMENT_CONTEXT
 
+from .. import ownership
 from ..activity import KNOWN_TYPES, id_of, recipients, type_of
 from ..actors.local import LocalActor
 from ..actors.remote import RemoteActor, actor_from_row
+from ..bounds import check_bounds
 from ..errors import FetchError, InvalidActivity
 from ..sqlite import Connection
 from ..tables import (
@@ -209,7 +211,11 @@ async def publish(node: Node, actor: LocalActor, body: Any) -> dict[str, Any]:
 
 async def publish_outgoing(node: Node, actor: LocalActor, body: Any) -> Outgoing:
     """`publish`, telling also where the activity was queued (for an operator's report)."""
+    check_bounds(body)  # the same bounds as a peer's: tags, attachments, recipients, depth
     activity = normalize(body, actor.id, node.config.base_url)
+    embedded = ownership.check_published(activity, actor.id, node.config.is_local)
+    if embedded and await objects.live_local_author(node.store.reads, embedded) != actor.id:
+        raise ownership.not_own(embedded)
     # Completed (the Follow an Accept answers embedded, …) and checked by the routing table's
     # validators, then its effects made in the transaction that stores it.
     await node.routing.validate(node, actor, activity)

@@ -27,7 +27,8 @@ import vocab.loader  # noqa: F401  (installs the bundled-only document loader)
 from vocab.context import DOCUMENT_CONTEXT
 
 from ..activity import type_of
-from ..audience import is_public
+from ..audience import is_public, shown
+from ..bounds import CONVERSION_SECONDS, TooSlow, within
 from ..sqlite import Connection
 from ..store import Store
 from ..tables import objects
@@ -49,15 +50,27 @@ PREFIXES = {
 }
 
 
-def to_ntriples(document: dict[str, Any]) -> str:
-    """The document's triples. A context that is not bundled is never fetched: the document
-    is read against the network's own context instead, which knows the terms peers use."""
+Dataset = dict[str, list[dict[str, Any]]]
+
+
+def to_dataset(document: dict[str, Any]) -> Dataset:
+    """The document's statements, as pyld's RDF dataset (graph name -> triples). A context that
+    is not bundled is never fetched: the document is read against the network's own context
+    instead, which knows the terms peers use. Unbounded: callers reading a document that
+    others wrote run it `within` a deadline (`to_ntriples`, the inbox's ownership check)."""
     try:
-        return str(jsonld.to_rdf(_with_context(document), {"format": "application/n-quads"}))
+        dataset: Dataset = jsonld.to_rdf(_with_context(document), {})
     except jsonld.JsonLdError as exc:
         log.info("reading %s with the network's context: %s", document.get("id"), exc)
-        fallback = {**document, "@context": DOCUMENT_CONTEXT}
-        return str(jsonld.to_rdf(fallback, {"format": "application/n-quads"}))
+        dataset = jsonld.to_rdf({**document, "@context": DOCUMENT_CONTEXT}, {})
+    return dataset
+
+
+def to_ntriples(document: dict[str, Any]) -> str:
+    """The document's triples, read within `CONVERSION_SECONDS` (TooSlow past it)."""
+    # Blind recipients are never shown: not in the public graph and its exports either.
+    dataset = within(CONVERSION_SECONDS, lambda: to_dataset(shown(document)))
+    return str(jsonld.JsonLdProcessor.to_nquads(dataset))
 
 
 def _with_context(document: dict[str, Any]) -> dict[str, Any]:
@@ -180,12 +193,21 @@ async def _convert(store: Store, rows: list[Any]) -> list[tuple[str, str, int]]:
     if not rows:
         return []
     converted = await asyncio.to_thread(
-        lambda: [(to_ntriples(json.loads(r["document"])), r["id"], r["seq"]) for r in rows]
+        lambda: [(_ntriples_or_none(r), r["id"], r["seq"]) for r in rows]
     )
     async with store.write() as db:
         # Guarded by seq: an object changed meanwhile keeps its newer, unconverted document.
         await graph_table.set_triples(db, converted)
     return converted
+
+
+def _ntriples_or_none(row: Any) -> str:
+    try:
+        return to_ntriples(json.loads(row["document"]))
+    except TooSlow as exc:
+        # Kept out of the graph, once: an empty conversion is not tried again at every read.
+        log.warning("%s left out of the public graph: %s", row["id"], exc.log)
+        return ""
 
 
 class GraphWorker(Worker):

@@ -154,3 +154,14 @@ async def following_page(db: Connection, follower: str, limit: int, offset: int)
         (follower, ACCEPTED, limit, offset),
     ) as cur:
         return [r[0] for r in await cur.fetchall()]
+
+
+async def followed_here(db: Connection, actor: str) -> bool:
+    """Some local actor follows `actor`, or asked to (a request still pending counts: we
+    asked for its posts)."""
+    async with db.execute(
+        "SELECT 1 FROM follows f JOIN local_actors a ON a.id = f.follower"
+        " WHERE f.followee = ? LIMIT 1",
+        (actor,),
+    ) as cur:
+        return await cur.fetchone() is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 from ..sqlite import Connection
 
@@ -112,3 +113,13 @@ async def is_place(db: Connection, actor_id: str | None) -> bool:
         "SELECT 1 FROM local_actors WHERE id = ? AND type = 'Organization'", (actor_id,)
     ) as cur:
         return await cur.fetchone() is not None
+
+
+async def ids_among(db: Connection, refs: Iterable[str]) -> set[str]:
+    """Which of `refs` are ids of local actors."""
+    wanted = sorted(set(refs))
+    if not wanted:
+        return set()
+    marks = ",".join("?" * len(wanted))
+    async with db.execute(f"SELECT id FROM local_actors WHERE id IN ({marks})", wanted) as cur:
+        return {row[0] for row in await cur.fetchall()}

@@ -28,7 +28,10 @@ def load(name: str, stand_in: StandIn, place: InProcessNode, **targets: str) -> 
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(actor))
     text = text.replace(origin, stand_in.base_url)
     for old, new in targets.items():
-        text = text.replace(old, new.format(place=place.actor_id(), base=place.config.base_url))
+        text = text.replace(
+            old, new.format(place=place.actor_id(), base=place.config.base_url,
+                            sender=stand_in.base_url)
+        )  # fmt: skip
     payload: dict[str, Any] = json.loads(text)
     stand_in.add_actor(urlsplit(payload["actor"]).path)
     return payload
@@ -37,6 +40,18 @@ def load(name: str, stand_in: StandIn, place: InProcessNode, **targets: str) -> 
 def send(place: InProcessNode, stand_in: StandIn, payload: dict[str, Any], path: str = "/inbox"):  # type: ignore[no-untyped-def]
     key_id = f"{payload['actor']}#main-key"
     return place.post_signed(path, payload, stand_in.key, key_id)
+
+
+def follow(place: InProcessNode, payload: dict[str, Any]) -> None:
+    """The place follows the payload's sender first, through its outbox, as a place follows a
+    Mastodon account: the node keeps posts only from actors it follows or that address it.
+    The follow stays pending (the stand-in does not answer): asking is enough."""
+    response = place.client.post(
+        "/actors/coroutine/outbox",
+        json={"type": "Follow", "object": payload["actor"]},
+        headers={"authorization": f"Bearer {place.token('coroutine')}"},
+    )
+    assert response.status_code == 201, response.text
 
 
 LAIN = "http://localtesting.pleroma.lol/users/lain"
@@ -61,6 +76,7 @@ def test_mastodon_create_update_and_delete_of_a_note(
     place: InProcessNode, stand_in: StandIn
 ) -> None:
     create = load("mastodon/create_note.json", stand_in, place)
+    follow(place, create)
     assert send(place, stand_in, create).status_code == 202
     note_id = create["object"]["id"]
     place.wait("SELECT 1 FROM objects WHERE id = ? AND type = 'Note'", (note_id,))
@@ -77,6 +93,7 @@ def test_mastodon_delete_of_a_note_leaves_a_tombstone(
     place: InProcessNode, stand_in: StandIn
 ) -> None:
     delete = load("mastodon/delete_note.json", stand_in, place)
+    follow(place, delete)
     assert send(place, stand_in, delete).status_code == 202
     rows = place.wait("SELECT type FROM objects WHERE id = ?", (delete["object"]["id"],))
     assert rows[0][0] == "Tombstone"
@@ -94,6 +111,7 @@ def test_mastodon_like_then_undo(place: InProcessNode, stand_in: StandIn) -> Non
 
 def test_mastodon_announce_then_undo(place: InProcessNode, stand_in: StandIn) -> None:
     announce = load("mastodon/announce.json", stand_in, place)
+    follow(place, announce)
     assert send(place, stand_in, announce).status_code == 202
     place.wait("SELECT 1 FROM reactions WHERE activity_id = ? AND type = 'Announce'",
                (announce["id"],))  # fmt: skip
@@ -135,13 +153,21 @@ def test_mastodon_delete_of_an_account_forgets_it(place: InProcessNode, stand_in
     place.wait("SELECT 1 FROM remote_actors WHERE id = ?", (delete["actor"],), expect=False)
 
 
+# Mobilizon's fixture names its one instance by two hosts (the event on test.mobilizon.org,
+# its address on event1.tcit.fr): a hand-kept fixture, renamed in part (SOURCES.md). A replay
+# puts both on the stand-in; as captured, the address is another origin's node and the Create
+# is refused (test_an_embedded_node_of_another_origin_is_refused).
+HOSTS_OF_THE_SENDER = {"https://event1.tcit.fr": "{sender}"}
+
+
 @pytest.mark.parametrize(
     "name", ["misskey/create_note.json", "pleroma/create_note.json", "mobilizon/create_event.json"]
 )
 def test_creates_from_other_servers_are_stored(
     name: str, place: InProcessNode, stand_in: StandIn
 ) -> None:
-    create = load(name, stand_in, place)
+    create = load(name, stand_in, place, **HOSTS_OF_THE_SENDER)
+    follow(place, create)
     assert send(place, stand_in, create).status_code == 202
     place.wait("SELECT 1 FROM objects WHERE id = ?", (create["object"]["id"],))
 

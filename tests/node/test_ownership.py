@@ -1,0 +1,84 @@
+"""What a sender may say about whom (pure): received objects and a member's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from node.audience import shown
+from node.errors import ForbiddenError
+from node.inbox.relevance import related
+from node.ownership import check_published, check_received, foreign_statement
+from node.query.graph import to_dataset
+
+BOB = "https://social.example/users/bob"
+PLACE = "https://place.example/actors/coroutine"
+ALICE = "https://place.example/actors/alice"
+
+
+def local(ref: str) -> bool:
+    return ref.startswith("https://place.example/")
+
+
+def create(**obj: Any) -> dict[str, Any]:
+    return {"id": f"{BOB}/a/1", "type": "Create", "actor": BOB,
+            "object": {"id": f"{BOB}/n/1", "type": "Note", "attributedTo": BOB, **obj}}  # fmt: skip
+
+
+def test_nodes_of_the_senders_origin_and_plain_references_pass() -> None:
+    check_received(create(replies={"id": f"{BOB}/n/1/replies", "type": "Collection"},
+                          inReplyTo={"id": "https://other.example/n/9"}), BOB)  # fmt: skip
+
+
+@pytest.mark.parametrize("keyword", ["@included", "@reverse", "@graph", "@nest"])
+def test_subject_keywords_are_refused_at_any_depth(keyword: str) -> None:
+    with pytest.raises(ForbiddenError, match=keyword):
+        check_received(create(tag=[{"type": "Note", keyword: {}}]), BOB)
+
+
+def test_a_reverse_term_in_a_nested_context_is_refused() -> None:
+    activity = create(tag=[{"@context": {"x": {"@reverse": "as:tag"}}, "x": PLACE}])
+    with pytest.raises(ForbiddenError, match="@reverse"):
+        check_received(activity, BOB)
+
+
+def test_statements_are_read_as_pyld_makes_them() -> None:
+    own = create(content="x", tag=[{"type": "Hashtag", "name": "#a"}])["object"]
+    own["@context"] = "https://www.w3.org/ns/activitystreams"
+    assert foreign_statement(to_dataset(own), BOB) is None
+    aliased = {**own, "@context": ["https://www.w3.org/ns/activitystreams", {"ident": "@id"}],
+               "location": {"ident": f"{PLACE}/p", "name": "faux"}}  # fmt: skip
+    assert foreign_statement(to_dataset(aliased), BOB) == f"a statement about {PLACE}/p"
+
+
+def test_a_member_cannot_embed_the_places_objects_or_name() -> None:
+    assert check_published(
+        {"type": "Announce", "object": {"id": f"{PLACE}/objects/1", "type": "Note"}}, ALICE, local
+    ) == f"{PLACE}/objects/1"  # the caller checks it is alice's own  # fmt: skip
+    with pytest.raises(ForbiddenError):
+        check_published({"type": "Like", "object": {"id": "https://x.example/1",
+                         "attributedTo": [BOB, PLACE]}}, ALICE, local)  # fmt: skip
+    assert (
+        check_published({"type": "Announce", "object": f"{PLACE}/objects/1"}, ALICE, local) is None
+    )
+
+
+def test_related_activities() -> None:
+    note = create(to=["https://www.w3.org/ns/activitystreams#Public"])
+    facts = {"is_local": local, "local_addressees": set(), "followed": False, "held": False}
+    assert not related(note, **facts)
+    assert related(note, **{**facts, "followed": True})
+    assert related(note, **{**facts, "local_addressees": {PLACE}})
+    assert related(create(inReplyTo=f"{PLACE}/objects/1"), **facts)
+    # A change to an object we hold from that sender, even once we stopped following it.
+    update = {"type": "Update", "actor": BOB, "object": {"id": f"{BOB}/n/1", "type": "Note"}}
+    assert not related(update, **facts)
+    assert related(update, **{**facts, "held": True})
+    assert related({"type": "Follow", "actor": BOB, "object": PLACE}, **facts)
+    assert related({"type": "Update", "actor": BOB, "object": {"id": BOB}}, **facts)
+
+
+def test_blind_recipients_are_never_shown() -> None:
+    activity = {"bto": [BOB], "object": {"bcc": [BOB], "tag": [{"bto": BOB}]}, "to": [PLACE]}
+    assert shown(activity) == {"object": {"tag": [{}]}, "to": [PLACE]}
