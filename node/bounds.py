@@ -10,10 +10,12 @@ triples is bounded before anything reads it.
 from __future__ import annotations
 
 import ctypes
+import heapq
+import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .errors import InvalidActivity
@@ -94,54 +96,61 @@ def _interrupt(thread: int, exc: type[BaseException] | None) -> None:
     )
 
 
+def _taken() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
 @dataclass
 class _Watched:
+    """One `within` under way. The interruption may surface in its thread at any bytecode,
+    even inside the code that ends `within` (a Python-level lock taken there could stay taken
+    for ever): so that code holds no lock across bytecodes, and two C locks decide instead.
+    Whoever takes `gate` first decides: the thread, that it ended in time (nothing will be
+    sent); the watchdog, that it sends, and it releases `sent` once it has."""
+
     thread: int
     deadline: float
-    sent: bool = False
+    gate: threading.Lock = field(default_factory=threading.Lock)
+    sent: threading.Lock = field(default_factory=_taken)
+
+    def __lt__(self, other: _Watched) -> bool:
+        return self.deadline < other.deadline
+
+    def finish(self) -> None:
+        """Called by the thread when its work has ended, in time or not: afterwards no
+        interruption is pending for it."""
+        try:
+            if not self.gate.acquire(blocking=False):
+                self.sent.acquire()  # the watchdog decided: wait until it has sent
+                _interrupt(self.thread, None)  # not raised yet: taken back
+        except _Stop:
+            pass  # the one interruption surfaced here: it is spent
 
 
-class _Watchdog:
-    """One daemon thread that raises _Stop in the threads whose deadline has passed.
-
-    Its condition's lock is held while it sends an interruption and while a `within` ends:
-    once `within` has said it is done, nothing is sent to its thread, and what was sent but
-    not raised yet is taken back, so it never surfaces after `within` has returned."""
-
-    def __init__(self) -> None:
-        self.condition = threading.Condition()
-        self.watched: dict[int, _Watched] = {}
-        self.thread: threading.Thread | None = None
-
-    def watch(self, watched: _Watched) -> int:
-        with self.condition:
-            token = id(watched)
-            self.watched[token] = watched
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._run, name="deadlines", daemon=True)
-                self.thread.start()
-            self.condition.notify()
-            return token
-
-    def done(self, token: int) -> None:
-        with self.condition:
-            watched = self.watched.pop(token)
-            if watched.sent:
-                _interrupt(watched.thread, None)
-
-    def _run(self) -> None:
-        with self.condition:
-            while True:
-                now = time.monotonic()
-                for watched in self.watched.values():
-                    if not watched.sent and watched.deadline <= now:
-                        watched.sent = True
-                        _interrupt(watched.thread, _Stop)
-                waiting = [w.deadline for w in self.watched.values() if not w.sent]
-                self.condition.wait(min(waiting) - now if waiting else None)
+_arrivals: queue.SimpleQueue[_Watched] = queue.SimpleQueue()
+_started = threading.Lock()
+_watchdog: list[threading.Thread] = []
 
 
-_watchdog = _Watchdog()
+def _watch() -> None:
+    """The watchdog: one daemon thread for the process, raising _Stop in the threads whose
+    deadline has passed."""
+    waiting: list[_Watched] = []
+    while True:
+        timeout = max(0.0, waiting[0].deadline - time.monotonic()) if waiting else None
+        try:
+            heapq.heappush(waiting, _arrivals.get(timeout=timeout))
+            continue
+        except queue.Empty:
+            pass
+        now = time.monotonic()
+        while waiting and waiting[0].deadline <= now:
+            due = heapq.heappop(waiting)
+            if due.gate.acquire(blocking=False):
+                _interrupt(due.thread, _Stop)
+                due.sent.release()
 
 
 def within(seconds: float, work: Callable[[], T]) -> T:
@@ -152,11 +161,16 @@ def within(seconds: float, work: Callable[[], T]) -> T:
     thread is left running (a deadline around a thread, as asyncio.wait_for, would answer on
     time but leave the CPU burning). Nothing runs meanwhile: a trace function checking the
     time at every call cost 3 to 6 times the conversion itself."""
+    with _started:
+        if not _watchdog:
+            _watchdog.append(threading.Thread(target=_watch, name="deadlines", daemon=True))
+            _watchdog[0].start()
+    watched = _Watched(threading.get_ident(), time.monotonic() + seconds)
     try:
-        token = _watchdog.watch(_Watched(threading.get_ident(), time.monotonic() + seconds))
         try:
+            _arrivals.put(watched)
             return work()
         finally:
-            _watchdog.done(token)
+            watched.finish()
     except _Stop:
         raise TooSlow(f"reading the document took over {seconds} s") from None

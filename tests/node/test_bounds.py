@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +55,27 @@ def test_the_deadline_is_not_swallowed_by_code_that_catches_everything() -> None
 
 def test_an_interruption_never_surfaces_after_the_work_ended() -> None:
     """Deadlines that pass around the time the work ends (works from nothing to some hundred
-    microseconds, a 50 µs deadline): whichever wins, nothing is raised after `within`."""
-    for n in range(0, 40_000, 20):
-        with contextlib.suppress(TooSlow):
-            within(0.00005, lambda: sum(range(n)))  # noqa: B023 (called at once)
-        sum(range(300))  # an interruption sent too late would be raised here
+    microseconds, a 30 µs deadline), in four threads at once: whichever wins, nothing is
+    raised after `within`, and no thread is left waiting (a lock taken when the interruption
+    surfaced would hang the next one)."""
+    escaped: list[BaseException] = []
+
+    def many() -> None:
+        try:
+            for n in range(0, 30_000, 10):
+                with contextlib.suppress(TooSlow):
+                    within(0.00003, lambda: sum(range(n % 3000)))  # noqa: B023 (called at once)
+                sum(range(100))  # an interruption sent too late would be raised here
+        except BaseException as exc:
+            escaped.append(exc)
+
+    threads = [threading.Thread(target=many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert escaped == []
 
 
 def test_every_captured_object_reads_well_within_the_deadline() -> None:
