@@ -14,11 +14,14 @@ must be of that origin. Three ways around that are closed here:
   `@nest` (properties moved into the node from elsewhere), written as such or aliased by a
   term of an inline `@context`.
 
-The JSON walk (`check_received`) sees what the node's own code reads; `foreign_statement` looks
-at what pyld actually makes of the object (the same conversion the public graph does), where a
-context's aliases and scoped terms have been resolved: any statement whose subject is an IRI
-off the sender's origin, any named graph, any `attributedTo` pointing elsewhere is refused.
-Both answer 403 with the reason, before anything is stored.
+The JSON walk (`check_received`) sees what the node's own code reads, and refuses what it could
+not read for what it is (an inline context aliasing `@id` or `attributedTo`, an `attributedTo`
+written as an IRI): 403 with the reason, before anything is stored. `foreign_statement` looks at
+what pyld actually makes of a received object, where a context's aliases and scoped terms have
+been resolved: the public graph runs it when it converts the object (`query.graph`), and leaves
+out an object with any statement about an IRI off the sender's origin, any named graph, any
+`attributedTo` pointing elsewhere. It runs there and not in the inbox because that conversion
+costs milliseconds per object, paid once by the graph worker instead of twice.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ SUBJECT_KEYWORDS = frozenset({"@included", "@reverse", "@graph", "@nest"})
 ATTRIBUTED_TO = "https://www.w3.org/ns/activitystreams#attributedTo"
 # Activities whose object the node keeps (the `objects` table, the public graph).
 KEEPING = frozenset({"Create", "Update"})
+# `attributedTo` written as an IRI, which the JSON checks would not read as one.
+_ATTRIBUTION_IRIS = frozenset({"as:attributedTo", ATTRIBUTED_TO})
 # A node reduced to these keys only points at its subject: it says nothing about it.
 _REFERENCE_KEYS = frozenset({"id", "@id"})
 
@@ -106,9 +111,9 @@ def _subject_keyword(document: Any) -> str | None:
             stack.extend((v, in_context) for v in value)
         elif isinstance(value, dict):
             for key, inner in value.items():
-                if key in SUBJECT_KEYWORDS:
+                if key in SUBJECT_KEYWORDS or key in _ATTRIBUTION_IRIS:
                     return str(key)
-                if in_context and _aliases_keyword(inner):
+                if in_context and _aliases_keyword(inner) and not _as_named(key, inner):
                     return f"{_aliased(inner)} (as {key!r})"
                 if isinstance(inner, dict | list):
                     stack.append((inner, in_context or key == "@context"))
@@ -116,7 +121,23 @@ def _subject_keyword(document: Any) -> str | None:
 
 
 def _aliases_keyword(definition: Any) -> bool:
-    return _aliased(definition) in SUBJECT_KEYWORDS
+    """A term the JSON walk would not read for what it is: an alias of a keyword that brings
+    in other subjects, of `@id` (a node's subject under another name), or `attributedTo`
+    under another name."""
+    return _aliased(definition) in _HIDDEN
+
+
+def _as_named(term: str, definition: Any) -> bool:
+    """An inline copy of the standard terms (`"id": "@id"`): read by those names already."""
+    aliased = _aliased(definition)
+    return (term == "id" and aliased == "@id") or (
+        term == "attributedTo" and aliased in _ATTRIBUTION_IRIS
+    )
+
+
+# What an inline context's term may not stand for: the node's checks read `id`/`@id` and
+# `attributedTo` by those names, and refuse the subject keywords outright.
+_HIDDEN = SUBJECT_KEYWORDS | {"@id", "as:attributedTo", ATTRIBUTED_TO}
 
 
 def _aliased(definition: Any) -> str | None:

@@ -8,7 +8,6 @@ that an activity answered 202 is never lost by a crash, and a duplicate id is ap
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -18,12 +17,11 @@ from starlette.responses import JSONResponse, Response
 
 from .. import ownership
 from ..activity import authorize, check_incoming, id_of, type_of
-from ..bounds import CONVERSION_SECONDS, check_bounds, within
-from ..errors import ForbiddenError, InterlieuxError
+from ..bounds import check_bounds
+from ..errors import InterlieuxError
 from ..fetch import origin_of
 from ..incoming import parse_json, read_bounded
 from ..limits import claimed_key_id
-from ..query.graph import to_dataset
 from ..signature import authenticate
 from ..tables import inbox_queue
 from . import relevance
@@ -81,7 +79,6 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
         # Answered like an accepted one: see relevance.py for why it is not refused.
         log.info("inbox ignored %s from %s: not followed, not addressed", activity["id"], signer)
         return JSONResponse({"status": "ignored"}, status_code=202)
-    await check_statements(activity, signer)
     # The body as received: what was signed, kept byte for byte.
     fresh = await inbox_queue.enqueue(
         node.store.execute, activity["id"], body.decode(), time.time(), target_handle
@@ -97,16 +94,3 @@ def _is_self_delete_of_unknown(activity: dict[str, Any]) -> bool:
     return type_of(activity) == "Delete" and id_of(activity.get("object")) == id_of(
         activity.get("actor")
     )
-
-
-async def check_statements(activity: dict[str, Any], signer: str) -> None:
-    """Read the object the node will keep as the public graph will (JSON-LD to RDF, in a
-    thread, within CONVERSION_SECONDS) and refuse it if it states anything that is not the
-    sender's to state (ownership.foreign_statement)."""
-    obj = ownership.kept_object(activity, signer)
-    if obj is None:
-        return
-    dataset = await asyncio.to_thread(within, CONVERSION_SECONDS, lambda: to_dataset(obj))
-    reason = ownership.foreign_statement(dataset, signer)
-    if reason is not None:
-        raise ForbiddenError(f"the object makes {reason}: not {signer}'s to make")

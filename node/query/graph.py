@@ -29,6 +29,7 @@ from vocab.context import DOCUMENT_CONTEXT
 from ..activity import type_of
 from ..audience import is_public, shown
 from ..bounds import CONVERSION_SECONDS, TooSlow, within
+from ..ownership import foreign_statement
 from ..sqlite import Connection
 from ..store import Store
 from ..tables import objects
@@ -66,11 +67,21 @@ def to_dataset(document: dict[str, Any]) -> Dataset:
     return dataset
 
 
-def to_ntriples(document: dict[str, Any]) -> str:
-    """The document's triples, read within `CONVERSION_SECONDS` (TooSlow past it)."""
+def to_ntriples(document: dict[str, Any], received: bool = False) -> str:
+    """The document's triples, read within `CONVERSION_SECONDS` (TooSlow past it). A
+    `received` document must speak only of its own origin's subjects: one that states anything
+    else (`ownership.foreign_statement`) raises NotOwned."""
     # Blind recipients are never shown: not in the public graph and its exports either.
     dataset = within(CONVERSION_SECONDS, lambda: to_dataset(shown(document)))
+    if received:
+        reason = foreign_statement(dataset, str(document.get("id")))
+        if reason is not None:
+            raise NotOwned(reason)
     return str(jsonld.JsonLdProcessor.to_nquads(dataset))
+
+
+class NotOwned(Exception):
+    """A received document whose triples speak of another origin's subjects."""
 
 
 def _with_context(document: dict[str, Any]) -> dict[str, Any]:
@@ -203,10 +214,15 @@ async def _convert(store: Store, rows: list[Any]) -> list[tuple[str, str, int]]:
 
 def _ntriples_or_none(row: Any) -> str:
     try:
-        return to_ntriples(json.loads(row["document"]))
+        return to_ntriples(json.loads(row["document"]), received=not row["local"])
     except TooSlow as exc:
         # Kept out of the graph, once: an empty conversion is not tried again at every read.
         log.warning("%s left out of the public graph: %s", row["id"], exc.log)
+        return ""
+    except NotOwned as exc:
+        # What the inbox's JSON checks could not see (a context's aliases resolved by the
+        # conversion): the statements never reach the graph, its exports or /sparql.
+        log.warning("%s left out of the public graph: it makes %s", row["id"], exc)
         return ""
 
 

@@ -49,18 +49,21 @@ async def put(db: Connection, object_id: str, kind: str, local: bool, document: 
 
 
 async def changes_since(db: Connection, seq: int) -> list[sqlite3.Row]:
-    """The rows changed after change number `seq` (id, document, ntriples, seq), in order."""
+    """The rows changed after change number `seq` (id, document, ntriples, seq, local), in
+    order."""
     async with db.execute(
-        "SELECT id, document, ntriples, seq FROM public_graph WHERE seq > ? ORDER BY seq", (seq,)
+        "SELECT id, document, ntriples, seq, local FROM public_graph WHERE seq > ? ORDER BY seq",
+        (seq,),
     ) as cur:
         return await cur.fetchall()
 
 
 async def unconverted(db: Connection, limit: int = 0) -> list[sqlite3.Row]:
-    """Public documents whose triples are not computed yet (id, document, seq); all of them
-    when `limit` is 0."""
+    """Public documents whose triples are not computed yet (id, document, seq, local); all of
+    them when `limit` is 0."""
     sql = (
-        "SELECT id, document, seq FROM public_graph WHERE ntriples IS NULL AND document IS NOT NULL"
+        "SELECT id, document, seq, local FROM public_graph"
+        " WHERE ntriples IS NULL AND document IS NOT NULL"
         " ORDER BY seq"
     )
     async with db.execute(sql + (f" LIMIT {int(limit)}" if limit else "")) as cur:

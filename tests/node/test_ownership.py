@@ -10,7 +10,7 @@ from node.audience import shown
 from node.errors import ForbiddenError
 from node.inbox.relevance import related
 from node.ownership import check_published, check_received, foreign_statement
-from node.query.graph import to_dataset
+from node.query.graph import NotOwned, to_dataset, to_ntriples
 
 BOB = "https://social.example/users/bob"
 PLACE = "https://place.example/actors/coroutine"
@@ -50,6 +50,12 @@ def test_statements_are_read_as_pyld_makes_them() -> None:
     aliased = {**own, "@context": ["https://www.w3.org/ns/activitystreams", {"ident": "@id"}],
                "location": {"ident": f"{PLACE}/p", "name": "faux"}}  # fmt: skip
     assert foreign_statement(to_dataset(aliased), BOB) == f"a statement about {PLACE}/p"
+    # The inbox refuses that alias already; the public graph checks what it converts again.
+    with pytest.raises(ForbiddenError, match="@id"):
+        check_received(create(**{k: v for k, v in aliased.items() if k != "id"}), BOB)
+    with pytest.raises(NotOwned, match=f"a statement about {PLACE}/p"):
+        to_ntriples(aliased, received=True)
+    assert "faux" in to_ntriples(aliased)  # our own documents are not checked against themselves
 
 
 def test_a_member_cannot_embed_the_places_objects_or_name() -> None:
