@@ -113,7 +113,10 @@ def _subject_keyword(document: Any) -> str | None:
             for key, inner in value.items():
                 if key in SUBJECT_KEYWORDS or key in _ATTRIBUTION_IRIS:
                     return str(key)
-                if in_context and _aliases_keyword(inner) and not _as_named(key, inner):
+                # A term of a context, or a definition's container (`"@container": "@graph"`);
+                # a definition's other keywords (`"@type": "@id"`) define no term.
+                term = in_context and (not str(key).startswith("@") or key == "@container")
+                if term and _aliases_keyword(inner) and not _as_named(key, inner):
                     return f"{_aliased(inner)} (as {key!r})"
                 if isinstance(inner, dict | list):
                     stack.append((inner, in_context or key == "@context"))

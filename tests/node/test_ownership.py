@@ -37,6 +37,16 @@ def test_subject_keywords_are_refused_at_any_depth(keyword: str) -> None:
         check_received(create(tag=[{"type": "Note", keyword: {}}]), BOB)
 
 
+def test_a_context_typing_its_terms_as_ids_passes() -> None:
+    """Mastodon's and our own contexts say `"@type": "@id"` inside term definitions."""
+    activity = create(tag=[{"type": "Hashtag", "name": "#a"}])
+    activity["@context"] = ["https://www.w3.org/ns/activitystreams",
+                            {"featured": {"@id": "toot:featured", "@type": "@id"},
+                             "id": "@id", "attributedTo": {"@id": "as:attributedTo",
+                                                           "@type": "@id"}}]  # fmt: skip
+    check_received(activity, BOB)
+
+
 def test_a_reverse_term_in_a_nested_context_is_refused() -> None:
     activity = create(tag=[{"@context": {"x": {"@reverse": "as:tag"}}, "x": PLACE}])
     with pytest.raises(ForbiddenError, match="@reverse"):
