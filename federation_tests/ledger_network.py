@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from node.access import door
+from node.access import grant as grants
+from node.access.tap import TapReport
 from node.signature import sign_request
 from vocab.context import DOCUMENT_CONTEXT
 
@@ -109,12 +114,20 @@ def forge_visit(
 
 
 def report_visit(
-    place: LocalPlace, home: LocalPlace, visit: str, grant_id: str, visited_at: float
+    place: LocalPlace, home: LocalPlace, visit: str, grant: str, visited_at: float
 ) -> None:
-    """`place` reports a visit of `home`'s member alice to `home`, as its node does at tap time
-    (the Create of the tl:Visit), but now, whatever time the visit says it was."""
+    """`place` reports a visit of `home`'s member alice with `grant` (its text) to `home`, as
+    its node does at tap time (the Create of the tl:Visit), but now, whatever time the visit
+    says it was. The tap report is signed with the place's own key, as at a desk
+    (`checkin`): a dishonest place can always sign what it makes up."""
     when = datetime.fromtimestamp(visited_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     member = home.actor_id("alice")
+    grant_id = grants.read(grants.from_text(grant))[0].grant_id
+    report = door.sign_report(
+        TapReport(str(uuid.uuid4()), grants.from_text(grant), None, "porte-rue", visited_at,
+                  True, "ok"),
+        _place_ed25519(place),
+    )  # fmt: skip
     document = {
         "@context": DOCUMENT_CONTEXT,
         "id": f"{place.base_url}/activities/{uuid.uuid4()}", "type": "Create",
@@ -123,10 +136,19 @@ def report_visit(
             "id": visit, "type": "tl:Visit", "attributedTo": place.actor_id(),
             "tl:visitor": member, "tl:homePlace": home.actor_id(), "tl:place": place.actor_id(),
             "tl:door": "porte-rue", "tl:grant": grant_id, "startTime": when, "published": when,
-            "to": [home.actor_id(), member],
+            "tl:tapReport": report.to_json(), "to": [home.actor_id(), member],
         },
     }  # fmt: skip
     replay(place, home, document, times=1)
+
+
+def _place_ed25519(place: LocalPlace) -> ed25519.Ed25519PrivateKey:
+    (pem,) = place.query(
+        "SELECT ed25519_private_pem FROM local_actors WHERE id = ?", (place.actor_id(),)
+    )[0]
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(key, ed25519.Ed25519PrivateKey)
+    return key
 
 
 def activity(place: LocalPlace, activity_id: str) -> dict[str, Any]:

@@ -70,7 +70,8 @@ def test_a_backdated_burst_of_forty_visits_is_refused_in_a_claim(places: Pair) -
     """popcafe makes up forty visits of alice three days ago, a minute apart, reports them to
     coroutine now and claims them: every line is refused, with its reason."""
     home, visited = places
-    grant_id = _grant_id(issue(home))
+    grant = issue(home)
+    grant_id = _grant_id(grant)
     start = time.time() - 3 * DAY
     if period_of(start) != period_of(start + 40 * 60):
         start -= 3600  # a claim is for one month: keep the burst in one
@@ -78,7 +79,7 @@ def test_a_backdated_burst_of_forty_visits_is_refused_in_a_claim(places: Pair) -
     burst = []
     for i in range(40):
         visit = forge_visit(visited, home, grant_id, start + 60 * i)
-        report_visit(visited, home, visit, grant_id, start + 60 * i)
+        report_visit(visited, home, visit, grant, start + 60 * i)
         burst.append(visit)
     marks = ",".join("?" * len(burst))
     wait_for(
