@@ -136,7 +136,7 @@ async def _apply_in(
     if await inbox_queue.state_of(db, activity["id"]) == InboxState.APPLIED:
         return
     now = time.time()
-    await activities.record_received(db, activity, kind, actor, obj_id, now)
+    await activities.record(db, activity, kind, actor, obj_id, now, local=False)
     owners = await _local_recipients(db, node, activity, target, sender_followers)
     # The core's effects first (follows, reactions, objects), then the domains', as the
     # routing table lists them.

@@ -190,9 +190,10 @@ async def record(db: Connection, out: Outgoing) -> None:
     """Store the activity, its new object, local inbox entries and delivery rows."""
     now = time.time()
     activity = out.activity
-    await activities.record_local(
-        db, activity, type_of(activity), out.actor.id, id_of(activity.get("object")), now
-    )
+    await activities.record(
+        db, activity, type_of(activity), out.actor.id, id_of(activity.get("object")), now,
+        local=True,
+    )  # fmt: skip
     if out.new_object is not None:
         obj = out.new_object
         await objects.add_local(db, obj, type_of(obj), out.actor.id, now)

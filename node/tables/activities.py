@@ -48,35 +48,23 @@ async def local(db: Connection, activity_id: str | None) -> sqlite3.Row | None:
         return await cur.fetchone()
 
 
-async def record_local(
+async def record(
     db: Connection,
     activity: dict[str, Any],
     type_: str | None,
     actor: str,
     object_id: str | None,
     at: float,
+    *,
+    local: bool,
 ) -> None:
-    """An activity this node mints; its id is new (a second one is an error)."""
+    """An activity this node mints (`local`: its id is new, a second one is an error) or
+    received (the first copy of an id is the one kept)."""
+    insert = "INSERT" if local else "INSERT OR IGNORE"
     await db.execute(
-        "INSERT INTO activities (id, type, actor, object_id, document, local, created_at)"
-        " VALUES (?,?,?,?,?,1,?)",
-        (activity["id"], type_, actor, object_id, json.dumps(activity), at),
-    )
-
-
-async def record_received(
-    db: Connection,
-    activity: dict[str, Any],
-    type_: str | None,
-    actor: str,
-    object_id: str | None,
-    at: float,
-) -> None:
-    """An activity received; the first copy of an id is the one kept."""
-    await db.execute(
-        "INSERT OR IGNORE INTO activities (id, type, actor, object_id, document, local,"
-        " created_at) VALUES (?,?,?,?,?,0,?)",
-        (activity["id"], type_, actor, object_id, json.dumps(activity), at),
+        f"{insert} INTO activities (id, type, actor, object_id, document, local, created_at)"
+        " VALUES (?,?,?,?,?,?,?)",
+        (activity["id"], type_, actor, object_id, json.dumps(activity), int(local), at),
     )
 
 

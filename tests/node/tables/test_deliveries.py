@@ -46,7 +46,7 @@ async def test_retried_later_and_finished_rows(store: Store) -> None:
     assert (row["id"], row["attempts"], row["last_error"]) == (retried, 1, "le pair a répondu 503")
     # The operator sees them all, or all but the delivered ones.
     async with store.write() as db:
-        await activities.record_local(db, {"id": ACTIVITY}, "Create", "lieu", None, 10.0)
+        await activities.record(db, {"id": ACTIVITY}, "Create", "lieu", None, 10.0, local=True)
     shown = await deliveries.for_operator(store.reads, DeliveryState.DELIVERED)
     assert {(r["id"], r["state"]) for r in shown} == {
         (failed, DeliveryState.FAILED),
