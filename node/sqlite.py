@@ -81,6 +81,11 @@ class Connection:
     def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> _Statement:
         return _Statement(lambda: self._conn.executemany(sql, (tuple(r) for r in rows)))
 
+    async def integer(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """The first column of the first row as an int (a `COUNT(*)`, a `SUM`), 0 if none."""
+        row = self._conn.execute(sql, tuple(params)).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
     async def executescript(self, script: str) -> None:
         self._conn.executescript(script)
 

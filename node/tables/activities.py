@@ -73,9 +73,7 @@ _PUBLIC_BY = "FROM activities WHERE actor = ? AND local = 1 AND " + PUBLIC_SQL
 
 async def count_public_by(db: Connection, actor: str) -> int:
     """How many public activities the local actor published: its outbox's size."""
-    async with db.execute(f"SELECT COUNT(*) {_PUBLIC_BY}", (actor,)) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return await db.integer(f"SELECT COUNT(*) {_PUBLIC_BY}", (actor,))
 
 
 async def public_page_by(db: Connection, actor: str, limit: int, offset: int) -> list[str]:

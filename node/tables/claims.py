@@ -81,13 +81,11 @@ async def unclaimed_visits(db: Connection, start: float, end: float, place: str)
 
 async def count_unreported_visits(db: Connection, start: float, end: float) -> int:
     """Our doors' visits in [start, end) whose report is still on its way to the home place."""
-    async with db.execute(
+    return await db.integer(
         "SELECT COUNT(*) FROM visits v WHERE v.local = 1 AND v.visited_at >= ?"
         f" AND v.visited_at < ? AND EXISTS ({_UNDELIVERED})",
         (start, end),
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    )
 
 
 async def add_sent(

@@ -21,11 +21,9 @@ CREATE TABLE IF NOT EXISTS event_participants (
 
 async def count(db: Connection, event_id: str) -> int:
     """How many take part in the event: what its capacity is counted on."""
-    async with db.execute(
+    return await db.integer(
         "SELECT COUNT(*) FROM event_participants WHERE event_id = ?", (event_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    )
 
 
 async def takes_part(db: Connection, event_id: str, actor: str) -> bool:

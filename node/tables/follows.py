@@ -123,11 +123,9 @@ async def local_follower_handles(db: Connection, followee: str | None) -> list[s
 
 
 async def count_followers(db: Connection, followee: str) -> int:
-    async with db.execute(
+    return await db.integer(
         "SELECT COUNT(*) FROM follows WHERE followee = ? AND state = ?", (followee, ACCEPTED)
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    )
 
 
 async def followers_page(db: Connection, followee: str, limit: int, offset: int) -> list[str]:
@@ -140,11 +138,9 @@ async def followers_page(db: Connection, followee: str, limit: int, offset: int)
 
 
 async def count_following(db: Connection, follower: str) -> int:
-    async with db.execute(
+    return await db.integer(
         "SELECT COUNT(*) FROM follows WHERE follower = ? AND state = ?", (follower, ACCEPTED)
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    )
 
 
 async def following_page(db: Connection, follower: str, limit: int, offset: int) -> list[str]:

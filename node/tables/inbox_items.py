@@ -28,13 +28,11 @@ async def add(db: Connection, owner: str, activity_id: str, received_at: float) 
 
 
 async def count(db: Connection, owner: str) -> int:
-    async with db.execute(
+    return await db.integer(
         "SELECT COUNT(*) FROM inbox_items i JOIN activities a ON a.id = i.activity_id"
         " WHERE i.owner = ?",
         (owner,),
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    )
 
 
 async def page(db: Connection, owner: str, limit: int, offset: int) -> list[str]:

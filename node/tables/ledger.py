@@ -91,9 +91,7 @@ async def balance(db: Connection, account: str, currency: str | None = None) -> 
     if currency is not None:
         sql += " AND currency = ?"
         params = (account, currency)
-    async with db.execute(sql, params) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return await db.integer(sql, params)
 
 
 async def every_entry(db: Connection) -> list[Row]:

@@ -75,9 +75,7 @@ async def replace_keys(
 
 
 async def count(db: Connection) -> int:
-    async with db.execute("SELECT COUNT(*) FROM local_actors") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return await db.integer("SELECT COUNT(*) FROM local_actors")
 
 
 async def ids(db: Connection) -> set[str]:

@@ -95,11 +95,7 @@ async def events_seen_by(db: Connection, follower: str) -> list[sqlite3.Row]:
 
 async def count_live_local(db: Connection) -> int:
     """How many objects this node published and did not delete (NodeInfo's local posts)."""
-    async with db.execute(
-        "SELECT COUNT(*) FROM objects WHERE local = 1 AND deleted_at IS NULL"
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return await db.integer("SELECT COUNT(*) FROM objects WHERE local = 1 AND deleted_at IS NULL")
 
 
 _PUBLIC_LOCAL = "FROM objects WHERE local = 1 AND type = ? AND deleted_at IS NULL AND " + PUBLIC_SQL
@@ -107,9 +103,7 @@ _PUBLIC_LOCAL = "FROM objects WHERE local = 1 AND type = ? AND deleted_at IS NUL
 
 async def count_public(db: Connection, type_: str) -> int:
     """How many public objects of a type this node published and did not delete."""
-    async with db.execute(f"SELECT COUNT(*) {_PUBLIC_LOCAL}", (type_,)) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return await db.integer(f"SELECT COUNT(*) {_PUBLIC_LOCAL}", (type_,))
 
 
 async def public_page(db: Connection, type_: str, limit: int, offset: int) -> list[str]:

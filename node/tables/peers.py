@@ -54,9 +54,7 @@ async def listing(db: Connection) -> list[Peer]:
 
 
 async def count(db: Connection) -> int:
-    async with db.execute("SELECT COUNT(*) FROM peers") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return await db.integer("SELECT COUNT(*) FROM peers")
 
 
 async def page(db: Connection, limit: int, offset: int) -> list[str]:

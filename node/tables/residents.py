@@ -78,9 +78,7 @@ async def state_of_join(db: Connection, actor: str, join_id: object) -> str | No
 
 
 async def accepted_count(db: Connection) -> int:
-    async with db.execute("SELECT COUNT(*) FROM residents WHERE state = 'accepted'") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return await db.integer("SELECT COUNT(*) FROM residents WHERE state = 'accepted'")
 
 
 async def accepted_page(db: Connection, limit: int, offset: int) -> list[str]:
