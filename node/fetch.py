@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import socket
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
@@ -31,7 +30,8 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from . import __version__, knocking
-from .errors import FetchError, UnsafeAddress
+from .errors import FetchError, InvalidActivity, UnsafeAddress
+from .incoming import parse_json
 from .knocking import Knocks
 from .origin import origin_of as origin_of
 from .origin import same_origin as same_origin
@@ -243,9 +243,11 @@ async def fetch_document(
         if content_type not in _AS_TYPES:
             raise FetchError(f"GET {current} is {content_type or 'untyped'}, not ActivityStreams")
         try:
-            document = json.loads(body)
-        except ValueError as exc:
-            raise FetchError(f"GET {current} is not JSON") from exc
+            # The inbox's reader: bounded depth (a deeply nested document raises
+            # RecursionError in json.loads, which no caller expects).
+            document = parse_json(body)
+        except InvalidActivity as exc:
+            raise FetchError(f"GET {current} is not usable JSON: {exc.log}") from exc
         if not isinstance(document, dict):
             raise FetchError(f"GET {current} is not a JSON object")
         # The id must be what we asked for (or where we were redirected on the same origin),

@@ -16,15 +16,15 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .bounds import MAX_DEPTH
 from .errors import InvalidActivity, PayloadTooLarge, RequestTimeout
 
 MAX_BODY = 1_000_000  # bytes: an activity or an outbox post; nothing federated is larger
 # Bytes of the small JSON requests a client or a door sends (a profile, an answer to a Join,
 # a tap report).
 MAX_CLIENT_JSON = 64_000
-# JSON nesting: an activity embedding a note embedding a collection page of notes with their
-# tags is under 10 levels; 32 leaves room for any real document and none for a stack bomb.
-MAX_JSON_DEPTH = 32
+# JSON nesting: the one limit, also what `bounds.check_bounds` holds a received document to.
+MAX_JSON_DEPTH = MAX_DEPTH
 # Requests the app handles at once, past which it answers 503 with Retry-After: each one may
 # hold a body of up to MAX_BODY and the store's writer, and a node serves one place.
 DEFAULT_MAX_IN_FLIGHT = 64

@@ -55,6 +55,12 @@ def check_received(activity: dict[str, Any], signer: str) -> None:
     foreign = next((ref for ref in embedded_ids(obj) if not on_origin(ref, signer)), None)
     if foreign is not None:
         raise ForbiddenError(f"embedded node {foreign} is not on {signer}'s origin")
+    # Authors at any depth, as for a member's own posts (`authorize` sees the top level only).
+    author = next(
+        (a for a in _all_attributions(obj) if a is not None and not on_origin(a, signer)), None
+    )
+    if author is not None:
+        raise ForbiddenError(f"an embedded node is attributed to {author}, not {signer}'s origin")
 
 
 def kept_object(activity: dict[str, Any], signer: str) -> dict[str, Any] | None:

@@ -46,11 +46,6 @@ async def issue(store: Store, handle: str, label: str = "", scope: str = ALL) ->
     return token
 
 
-async def handle_for(store: Store, authorization: str | None) -> str:
-    """The handle a request's `Authorization: Bearer` token belongs to."""
-    return (await holder_of(store, authorization)).handle
-
-
 async def holder_of(store: Store, authorization: str | None) -> Holder:
     """Who holds a request's `Authorization: Bearer` token, and what it may do."""
     if not authorization or not authorization.lower().startswith("bearer "):

@@ -170,14 +170,13 @@ async def _local_recipients(
     obj_id = id_of(obj)
     if obj_id and node.config.is_local(obj_id):
         addressed.append(obj_id)  # a Follow, Like or Announce of a local actor or object
-    for ref in addressed:
-        if node.config.is_local(ref):
-            handle = await local_actors.handle_of(db, ref)
-            if handle:
-                owners.add(handle)
+    sender = str(id_of(activity["actor"]))
+    local = [ref for ref in (*addressed, sender) if node.config.is_local(ref)]
+    handles = await local_actors.handles_among(db, local)  # one query for all of them
+    owners.update(handles[ref] for ref in addressed if ref in handles)
     public = any(map(is_public_address, addressed))
     if public or (sender_followers and sender_followers in addressed):
-        owners.update(await follows.local_follower_handles(db, id_of(activity["actor"])))
+        owners.update(await follows.local_follower_handles(db, sender))
     # The sender does not receive its own activity.
-    owners.discard(await local_actors.handle_of(db, id_of(activity["actor"])) or "")
+    owners.discard(handles.get(sender, ""))
     return owners

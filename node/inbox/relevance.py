@@ -42,11 +42,9 @@ def needs_a_relation(activity: dict[str, Any]) -> bool:
 
 def addressed_refs(activity: dict[str, Any]) -> list[str]:
     """Everyone the activity and its embedded object are addressed to."""
-    refs = recipients(activity)
     obj = activity.get("object")
-    if isinstance(obj, dict):
-        refs += [r for r in recipients(obj) if r not in refs]
-    return refs
+    of_object = recipients(obj) if isinstance(obj, dict) else []
+    return list(dict.fromkeys(recipients(activity) + of_object))
 
 
 def related(

@@ -115,9 +115,16 @@ async def is_place(db: Connection, actor_id: str | None) -> bool:
 
 async def ids_among(db: Connection, refs: Iterable[str]) -> set[str]:
     """Which of `refs` are ids of local actors."""
+    return set(await handles_among(db, refs))
+
+
+async def handles_among(db: Connection, refs: Iterable[str]) -> dict[str, str]:
+    """The local actors among `refs`: id -> handle, in one query."""
     wanted = sorted(set(refs))
     if not wanted:
-        return set()
+        return {}
     marks = ",".join("?" * len(wanted))
-    async with db.execute(f"SELECT id FROM local_actors WHERE id IN ({marks})", wanted) as cur:
-        return {row[0] for row in await cur.fetchall()}
+    async with db.execute(
+        f"SELECT id, handle FROM local_actors WHERE id IN ({marks})", wanted
+    ) as cur:
+        return {row[0]: row[1] for row in await cur.fetchall()}

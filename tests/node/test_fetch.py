@@ -87,6 +87,8 @@ def server() -> Iterator[str]:
         "/liar": (200, as_json, json.dumps({"id": "https://elsewhere.example/a"}).encode()),
         "/html": (200, {"content-type": "text/html"}, b"<html></html>"),
         "/huge": (200, as_json, b"[" + b" " * (MAX_BYTES + 10) + b"]"),
+        # Past the C parser's recursion limit: json.loads raises RecursionError, not ValueError.
+        "/deep": (200, as_json, b"[" * 5000 + b"]" * 5000),
         "/hop": (302, {"location": "/actor"}, b""),
         "/loop": (302, {"location": "/loop"}, b""),
         "/file": (302, {"location": "file:///etc/passwd"}, b""),
@@ -118,6 +120,7 @@ async def test_a_loopback_target_is_refused_for_a_public_node(server: str) -> No
         ("/liar", "whose id is"),
         ("/html", "not ActivityStreams"),
         ("/huge", "over"),
+        ("/deep", "nested deeper"),
         ("/loop", "redirects"),
         ("/file", "only http"),
         ("/missing", "404"),

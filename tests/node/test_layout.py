@@ -26,10 +26,15 @@ SQL_HOME_PACKAGES = ("node/tables/",)
 ASSEMBLY = ("node.app", "node.cli", "node.__main__")
 
 SQL = re.compile(
-    r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
-    r"CREATE\s+(TABLE|INDEX|UNIQUE\s+INDEX|TRIGGER)|PRAGMA\s|SAVEPOINT\s|WHERE\s+\w+\s*(=|IN|IS))",
+    r"\b(SELECT\s.+\sFROM|(INSERT|REPLACE)\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
+    r"CREATE\s+(TABLE|INDEX|UNIQUE\s+INDEX|TRIGGER)|PRAGMA\s|SAVEPOINT\s|WHERE\s+\w+\s*(=|IN|IS))"
+    # a statement's first word alone, as the first part of an f-string (f"SELECT COUNT(*) {rest}"),
+    # and a statement in lower case (prose starts with a capital: "Select the place…")
+    r"|^\s*SELECT\s|\bselect\s.+\sfrom\s+\w+",
     re.DOTALL,
 )
+# Calls that run SQL: only the store and the owners make them.
+SQL_CALLS = frozenset({"execute", "executemany", "executescript", "integer"})
 
 
 def relative(path: Path) -> str:
@@ -212,9 +217,33 @@ def test_sql_lives_with_the_tables() -> None:
     assert stray == [], "SQL outside node/tables"
 
 
+def test_only_the_store_and_the_owners_run_statements() -> None:
+    """SQL built elsewhere would still need a connection's `execute`: none is called outside."""
+    calls = []
+    for path in modules():
+        rel = relative(path)
+        if rel in SQL_HOMES or rel.startswith(SQL_HOME_PACKAGES):
+            continue
+        for sub in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Attribute)
+                and sub.func.attr in SQL_CALLS
+            ):
+                calls.append(f"{rel}:{sub.lineno} .{sub.func.attr}()")
+    assert calls == []
+
+
 def test_the_detector_sees_sql() -> None:
     tree = ast.parse('X = "SELECT id FROM follows WHERE follower = ?"\nY = f"UPDATE t SET a = {1}"')
     assert len(list(sql_texts(tree))) == 2
+    for hidden in (
+        'f"SELECT COUNT(*) {where}"',
+        'f"SELECT document {rest} ORDER BY a"',
+        '"select id from follows where follower = ?"',
+        '"REPLACE INTO t (a) VALUES (?)"',
+    ):
+        assert list(sql_texts(ast.parse(f"X = {hidden}"))), hidden
     prose = ast.parse('MESSAGE = "Select the place you want to follow, then update its page."')
     assert list(sql_texts(prose)) == []
 

@@ -37,6 +37,14 @@ def test_subject_keywords_are_refused_at_any_depth(keyword: str) -> None:
         check_received(create(tag=[{"type": "Note", keyword: {}}]), BOB)
 
 
+def test_a_nested_node_attributed_to_another_origin_is_refused() -> None:
+    """A node without an id of its own still names an author: it must be the sender's."""
+    located = {"type": "Place", "name": "Halle", "attributedTo": "https://other.example/u/x"}
+    with pytest.raises(ForbiddenError, match=r"attributed to https://other\.example/u/x"):
+        check_received(create(location=located), BOB)
+    check_received(create(location={**located, "attributedTo": BOB}), BOB)
+
+
 def test_a_context_typing_its_terms_as_ids_passes() -> None:
     """Mastodon's and our own contexts say `"@type": "@id"` inside term definitions."""
     activity = create(tag=[{"type": "Hashtag", "name": "#a"}])

@@ -13,8 +13,6 @@ import pytest
 
 from node.cli import main
 from node.config import (
-    DEFAULT_CLAIM_REPORT_WINDOW_HOURS,
-    DEFAULT_CLAIM_VISIT_SPACING_HOURS,
     NodeConfig,
 )
 from node.ledger import claim, exchange
@@ -136,7 +134,6 @@ def test_the_rules_come_from_the_node_config(
                  "--name", "La Coroutine", "--handle", "coroutine"]) == 0  # fmt: skip
     config = NodeConfig.load(Path(data))
     assert (config.claim_report_window_hours, config.claim_visit_spacing_hours) == (48.0, 4.0)
-    assert (DEFAULT_CLAIM_REPORT_WINDOW_HOURS, DEFAULT_CLAIM_VISIT_SPACING_HOURS) == (48.0, 4.0)
     assert exchange.rules(config) == claim.Rules(48 * HOUR, 4 * HOUR)
     capsys.readouterr()
 
