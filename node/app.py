@@ -45,7 +45,7 @@ from .outbox.delivery import DeliveryWorker
 from .outbox.publish import publish
 from .query import hooks as graph_hooks
 from .query import routes as query_routes
-from .query.graph import GraphWorker
+from .query.client import EngineFailed, engine_for, stop_engines
 from .store import Store
 from .web import ns as ns_routes
 
@@ -92,7 +92,6 @@ class Node:
         self.inbox_worker = InboxWorker(self)
         self.delivery = DeliveryWorker(self)
         self.claim_scheduler = ClaimScheduler(self)
-        self.graph_worker = GraphWorker(self.store)
         self.backfill = BackfillWorker(self)
         self.directory: Directory  # set in start(): it signs with the place's key
 
@@ -105,7 +104,12 @@ class Node:
             await self.availability.load()
             await self.delivery.start()
             self.claim_scheduler.start()
-            self.graph_worker.start()
+            # Started now so that the graph is read while the node warms up, not at the
+            # first question.
+            try:
+                await engine_for(self.store.path).start()
+            except EngineFailed as exc:  # /sparql says so; the rest of the node works
+                log.error("the graph engine did not start: %s", exc)
             self.inbox_worker.start()
             self.backfill.start()
 
@@ -116,7 +120,7 @@ class Node:
     async def stop(self) -> None:
         await self.backfill.stop()
         await self.claim_scheduler.stop()
-        await self.graph_worker.stop()
+        await stop_engines()
         await self.delivery.stop()
         await self.inbox_worker.stop()
         await self.http.aclose()

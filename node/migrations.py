@@ -15,6 +15,7 @@ is refused untouched: the code would misread it.
     0   no version: made before versions existed (it has `local_actors`), or an empty file
     1   the baseline: the tables of the first versioned release; the old `meta` row goes
     2   tokens get a scope and a door's enrolment; door_policy gets `stale_own_members`
+    3   public_graph rows get their place's named graph; their triples move to the Oxigraph store
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 from .sqlite import Connection
+from .tables import public_graph
 
 RECORD_SCHEMA = """
 -- One row per migration step applied to this file (or present since it was created).
@@ -72,6 +74,13 @@ ALTER TABLE tokens ADD COLUMN enrolled_at REAL;
         run=lambda conn: _add_column_if_table(
             conn, "door_policy", "stale_own_members INTEGER NOT NULL DEFAULT 0"
         ),
+    ),
+    Migration(
+        3,
+        "le graphe public passe dans un magasin Oxigraph : chaque objet dit de quel lieu il "
+        "vient (son graphe nommé)",
+        # The store is built from the rows by the engine at the node's next start.
+        sql=public_graph.MIGRATION,
     ),
 )
 

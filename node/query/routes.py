@@ -6,17 +6,12 @@ about, keeps their public objects, and queries them here. No central index.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from pyparsing import ParseException
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.query import Result
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -27,22 +22,28 @@ from ..actors.routes import node_of
 from ..config import tuning
 from ..incoming import read_bounded
 from ..tables import public_graph as graph_table
-from .graph import PREFIXES, PublicGraph, QueryTimeout, public_graph
+from . import safety
+from .client import EngineFailed, QueryTimeout, engine_for
+from .prefixes import PREFIXES
 
 MAX_QUERY = 20_000  # characters: a query longer than that is not a question, it is an attack
 # Bytes of a POSTed query, refused with 413 while reading: a form-encoded query of MAX_QUERY
 # characters takes up to three bytes a character (%XX), and a little more for the field names.
 MAX_QUERY_BODY = 100_000
+MAX_RESULT_BYTES = 5_000_000  # an answer past that is refused (413): ask with a LIMIT
+EXPORT_SECONDS = 120.0  # /data.ttl of a large graph takes a while; a query does not
 
 SELECT_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
     "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
 }
 GRAPH_TYPES = {
     "turtle": "text/turtle",
     "json-ld": "application/ld+json",
     "xml": "application/rdf+xml",
+    "n-triples": "application/n-triples",
 }
 
 
@@ -50,8 +51,11 @@ def _lang(request: Request) -> str:
     return "en" if request.headers.get("accept-language", "fr").lower().startswith("en") else "fr"
 
 
-def _error(request: Request, status: int, fr: str, en: str) -> Response:
-    return JSONResponse({"error": en if _lang(request) == "en" else fr}, status_code=status)
+def _error(
+    request: Request, status: int, fr: str, en: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = {"error": en if _lang(request) == "en" else fr}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _query_text(request: Request) -> str | None:
@@ -99,70 +103,97 @@ async def sparql(request: Request) -> Response:
     if len(text) > MAX_QUERY:
         return _error(request, 413, "Requête trop longue.", "Query too long.")
     try:
-        prepared = prepareQuery(text, initNs=PREFIXES)
-    except (ParseException, ValueError, Exception) as exc:  # rdflib raises several kinds
-        first = text.lstrip().split(None, 1)[0].upper() if text.strip() else ""
-        if first in {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "WITH"}:
+        safety.check(text)
+    except safety.Refused as refused:
+        if refused.keyword == "SERVICE":
             return _error(
                 request, 400,
-                "Ce point d'accès est en lecture seule : seules les requêtes SELECT, ASK, "
-                "CONSTRUCT et DESCRIBE sont acceptées.",
-                "This endpoint is read-only: only SELECT, ASK, CONSTRUCT and DESCRIBE queries.",
+                "SERVICE est refusé : ce point d'accès ne répond que sur les données de ce "
+                "nœud, il n'interroge pas d'autres serveurs.",
+                "SERVICE is refused: this endpoint answers from this node's data only and "
+                "queries no other server.",
             )  # fmt: skip
         return _error(
             request, 400,
-            f"La requête SPARQL est mal formée : {exc}. Vérifiez la syntaxe (préfixes déjà "
-            f"connus : {', '.join(PREFIXES)}).",
-            f"The SPARQL query is malformed: {exc}. Check the syntax (known prefixes: "
-            f"{', '.join(PREFIXES)}).",
+            f"{refused.keyword} est refusé : ce point d'accès est en lecture seule, seules les "
+            "requêtes SELECT, ASK, CONSTRUCT et DESCRIBE sont acceptées.",
+            f"{refused.keyword} is refused: this endpoint is read-only (SELECT, ASK, CONSTRUCT "
+            "and DESCRIBE only).",
         )  # fmt: skip
     node = node_of(request)
-    public = public_graph(node.store)
-    await public.refresh(node.store)
-    limit = tuning("sparql_timeout", 10.0)
-    select_format, graph_format = _select_format(request), _graph_format(request)
-    try:
-        body, media = await asyncio.to_thread(
-            _run, public, prepared, limit, select_format, graph_format
-        )
-    except QueryTimeout:
+    engine = engine_for(node.store.path)
+    per_client, at_once = engine.per_client, engine.at_once
+    client = request.client.host if request.client else "?"
+    if per_client.busy(client):
+        return _error(
+            request, 429,
+            f"Vous avez déjà {per_client.limit} requêtes en cours : attendez leur réponse.",
+            f"You already have {per_client.limit} queries running: wait for their answers.",
+            {"retry-after": "5"},
+        )  # fmt: skip
+    if at_once.busy("all"):
         return _error(
             request, 503,
-            f"La requête a dépassé {limit:g} secondes et a été arrêtée : ajoutez un LIMIT ou "
-            "des motifs plus précis.",
-            f"The query ran past {limit:g} seconds and was stopped: add a LIMIT or more "
-            "specific patterns.",
+            "Le point d'accès SPARQL est occupé : réessayez dans quelques secondes.",
+            "The SPARQL endpoint is busy: try again in a few seconds.",
+            {"retry-after": "5"},
         )  # fmt: skip
-    return Response(body, media_type=media)
-
-
-def _run(
-    public: PublicGraph, prepared: Any, limit: float, select_format: str, graph_format: str
-) -> tuple[bytes, str]:
-    with public.lock:
-        public.graph.deadline = time.monotonic() + limit
+    limit = tuning("sparql_timeout", 10.0)
+    with per_client.slot(client), at_once.slot("all"):
         try:
-            result: Result = public.graph.query(prepared)
-            if result.type in ("CONSTRUCT", "DESCRIBE"):
-                assert result.graph is not None
-                for prefix, iri in PREFIXES.items():
-                    result.graph.bind(prefix, iri)
-                serialized = result.graph.serialize(format=graph_format, encoding="utf-8")
-                return serialized, f"{GRAPH_TYPES[graph_format]}; charset=utf-8"
-            data = result.serialize(format=select_format, encoding="utf-8")
-            assert isinstance(data, bytes)
-            return data, f"{SELECT_TYPES[select_format]}; charset=utf-8"
-        finally:
-            public.graph.deadline = float("inf")
+            answer = await engine.request(
+                "ask", limit, query=text, select_format=_select_format(request),
+                graph_format=_graph_format(request),
+                max_bytes=int(tuning("sparql_max_bytes", MAX_RESULT_BYTES)),
+            )  # fmt: skip
+        except QueryTimeout:
+            return _error(
+                request, 503,
+                f"La requête a dépassé {limit:g} secondes et a été arrêtée : ajoutez un LIMIT "
+                "ou des motifs plus précis.",
+                f"The query ran past {limit:g} seconds and was stopped: add a LIMIT or more "
+                "specific patterns.",
+            )  # fmt: skip
+        except EngineFailed as failed:
+            return _engine_error(request, failed)
+    return Response(answer.body, media_type=answer.media)
+
+
+def _engine_error(request: Request, failed: EngineFailed) -> Response:
+    if failed.kind == "syntax":
+        return _error(
+            request, 400,
+            f"La requête SPARQL est mal formée : {failed.detail}. Vérifiez la syntaxe "
+            f"(préfixes déjà connus : {', '.join(PREFIXES)}).",
+            f"The SPARQL query is malformed: {failed.detail}. Check the syntax (known "
+            f"prefixes: {', '.join(PREFIXES)}).",
+        )  # fmt: skip
+    if failed.kind == "too_large":
+        return _error(
+            request, 413,
+            "La réponse dépasse la taille permise : ajoutez un LIMIT ou demandez moins de "
+            "variables.",
+            "The answer is larger than allowed: add a LIMIT or ask for fewer variables.",
+        )  # fmt: skip
+    return _error(
+        request, 503,
+        "Le graphe de connaissances n'a pas pu répondre : réessayez dans un instant ; si cela "
+        "dure, l'administrateur du nœud trouvera la cause dans son journal.",
+        "The knowledge graph could not answer: try again in a moment; if it lasts, the "
+        "node's operator will find the cause in its log.",
+    )  # fmt: skip
 
 
 async def data_turtle(request: Request) -> Response:
     node = node_of(request)
-    public = public_graph(node.store)
-    await public.refresh(node.store)
-    with public.lock:
-        data = public.graph.serialize(format="turtle", encoding="utf-8")
-    return Response(data, media_type="text/turtle; charset=utf-8")
+    try:
+        answer = await engine_for(node.store.path).request(
+            "export", EXPORT_SECONDS, graph_format="turtle"
+        )
+    except (QueryTimeout, EngineFailed) as exc:
+        failed = exc if isinstance(exc, EngineFailed) else EngineFailed("timeout", "")
+        return _engine_error(request, failed)
+    return Response(answer.body, media_type="text/turtle; charset=utf-8")
 
 
 async def _documents(request: Request, kind: str | None = None) -> list[dict[str, Any]]:

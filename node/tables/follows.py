@@ -161,3 +161,15 @@ async def followed_here(db: Connection, actor: str) -> bool:
         (actor,),
     ) as cur:
         return await cur.fetchone() is not None
+
+
+async def followed_on_origin(db: Connection, follower: str, origin: str) -> str | None:
+    """The actor on `origin` (scheme://host) that `follower` follows, accepted or pending; the
+    earliest followed when there are several (a place, then some of its residents)."""
+    async with db.execute(
+        "SELECT followee FROM follows WHERE follower = ? AND followee >= ? AND followee < ?"
+        " ORDER BY created_at LIMIT 1",
+        (follower, origin + "/", origin + "0"),
+    ) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None

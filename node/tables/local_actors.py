@@ -106,6 +106,13 @@ async def place_handle(db: Connection) -> str | None:
     return str(row[0]) if row else None
 
 
+async def place_id(db: Connection) -> str | None:
+    """The actor id of the node's place (its one Organization), if it has been created."""
+    async with db.execute("SELECT id FROM local_actors WHERE type = 'Organization'") as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
 async def is_place(db: Connection, actor_id: str | None) -> bool:
     async with db.execute(
         "SELECT 1 FROM local_actors WHERE id = ? AND type = 'Organization'", (actor_id,)

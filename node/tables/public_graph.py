@@ -4,76 +4,94 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
 from typing import Any
 
 from ..sqlite import Connection
 
 SCHEMA = """
--- The public graph: one row per public object this node holds (its own and those its peers
--- sent), as N-Triples, so that /sparql and the exports answer from one place and every process
--- on the same file sees the same changes.
+-- The public graph's source: one row per public object this node holds (its own and those of
+-- the places it follows), as the JSON document. The graph engine (`node.query.engine`) turns
+-- the rows changed since it last looked into RDF in its Oxigraph store: every process on the
+-- file sees the same changes, and the store can always be rebuilt from here.
 CREATE TABLE IF NOT EXISTS public_graph (
     id TEXT PRIMARY KEY,
     type TEXT NOT NULL,
     local INTEGER NOT NULL,
     document TEXT,                       -- the public JSON document; NULL once gone or private
-    ntriples TEXT,                       -- its triples; NULL once gone or private
-    -- change counter: a process holding the graph in memory applies the rows with a higher
-    -- seq than the last it saw, so that a Delete removes the triples everywhere
-    seq INTEGER NOT NULL
+    -- change counter: the engine applies the rows with a higher seq than the last it applied,
+    -- so that a Delete removes the triples too
+    seq INTEGER NOT NULL,
+    -- the named graph the object's triples go to: the actor id of the place whose data it is
+    -- (the place that published it, or the place of its origin that this node follows)
+    graph TEXT
 );
 
 CREATE INDEX IF NOT EXISTS public_graph_seq ON public_graph(seq);
 
 CREATE INDEX IF NOT EXISTS public_graph_type ON public_graph(type);
 
--- What the graph worker still has to convert: without it, each of its passes read the whole
--- table (17 % of the event loop's time under inbox load, growing with the graph).
-CREATE INDEX IF NOT EXISTS public_graph_unconverted ON public_graph(seq)
-    WHERE ntriples IS NULL AND document IS NOT NULL;
+CREATE INDEX IF NOT EXISTS public_graph_graph ON public_graph(graph);
+"""
+
+# Migration 3 (`node.migrations`): the named graph of each row, and the triples no longer kept
+# here (the engine's store holds them).
+MIGRATION = """
+ALTER TABLE public_graph ADD COLUMN graph TEXT;
+DROP INDEX IF EXISTS public_graph_unconverted;
+ALTER TABLE public_graph DROP COLUMN ntriples;
+UPDATE public_graph SET graph = (
+    SELECT id FROM local_actors WHERE type = 'Organization' LIMIT 1
+) WHERE local = 1;
 """
 
 
-async def put(db: Connection, object_id: str, kind: str, local: bool, document: str | None) -> None:
-    """Keep `document` (JSON text; None takes the object out) under `object_id` with a new
-    change number. Its triples are computed later (`unconverted`, `set_triples`): converting
-    JSON-LD costs milliseconds, too much for the inbox's transaction."""
+async def put(
+    db: Connection,
+    object_id: str,
+    kind: str,
+    local: bool,
+    document: str | None,
+    graph: str | None,
+) -> None:
+    """Keep `document` (JSON text; None takes the object out) under `object_id`, in the
+    place's named graph `graph`, with a new change number."""
     await db.execute(
-        "INSERT INTO public_graph (id, type, local, document, ntriples, seq) VALUES"
-        " (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM public_graph))"
+        "INSERT INTO public_graph (id, type, local, document, seq, graph) VALUES"
+        " (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM public_graph), ?)"
         " ON CONFLICT(id) DO UPDATE SET type = excluded.type, document = excluded.document,"
-        " ntriples = excluded.ntriples, seq = excluded.seq",
-        (object_id, kind, int(local), document, None),
+        " seq = excluded.seq, graph = COALESCE(excluded.graph, public_graph.graph)",
+        (object_id, kind, int(local), document, graph),
     )
 
 
-async def changes_since(db: Connection, seq: int) -> list[sqlite3.Row]:
-    """The rows changed after change number `seq` (id, document, ntriples, seq, local), in
-    order."""
-    async with db.execute(
-        "SELECT id, document, ntriples, seq, local FROM public_graph WHERE seq > ? ORDER BY seq",
-        (seq,),
-    ) as cur:
-        return await cur.fetchall()
-
-
-async def unconverted(db: Connection, limit: int = 0) -> list[sqlite3.Row]:
-    """Public documents whose triples are not computed yet (id, document, seq, local); all of
-    them when `limit` is 0."""
-    sql = (
-        "SELECT id, document, seq, local FROM public_graph"
-        " WHERE ntriples IS NULL AND document IS NOT NULL"
-        " ORDER BY seq"
+async def drop_graph(db: Connection, graph: str) -> int:
+    """Take every object of the named graph `graph` out (a place no longer followed); how many.
+    They share one new change number: the engine reads changes by (seq, id)."""
+    cur = await db.execute(
+        "UPDATE public_graph SET document = NULL,"
+        " seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM public_graph)"
+        " WHERE graph = ? AND document IS NOT NULL",
+        (graph,),
     )
-    async with db.execute(sql + (f" LIMIT {int(limit)}" if limit else "")) as cur:
-        return await cur.fetchall()
+    return cur.rowcount
 
 
-async def set_triples(db: Connection, converted: Iterable[tuple[str, str, int]]) -> None:
-    """Keep computed triples, as (ntriples, id, seq). Guarded by seq: an object changed
-    meanwhile keeps its newer, unconverted document."""
-    await db.executemany("UPDATE public_graph SET ntriples = ? WHERE id = ? AND seq = ?", converted)
+def changes_after(
+    conn: sqlite3.Connection, seq: int, after_id: str, limit: int
+) -> list[tuple[str, str | None, int, int, str | None]]:
+    """Up to `limit` rows changed after (`seq`, `after_id`), in that order, as (id, document,
+    seq, local, graph). Synchronous: the engine process reads with plain sqlite3."""
+    return conn.execute(
+        "SELECT id, document, seq, local, graph FROM public_graph"
+        " WHERE seq > ? OR (seq = ? AND id > ?) ORDER BY seq, id LIMIT ?",
+        (seq, seq, after_id, limit),
+    ).fetchall()
+
+
+def last_change(conn: sqlite3.Connection) -> int:
+    """The highest change number (0 when empty)."""
+    row = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM public_graph").fetchone()
+    return int(row[0])
 
 
 async def documents(db: Connection, kind: str | None = None) -> list[dict[str, Any]]:

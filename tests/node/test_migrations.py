@@ -153,6 +153,21 @@ CREATE TABLE IF NOT EXISTS tokens (
     revoked_at REAL
 );
 """
+# What step 3 changes, as schemas 1 and 2 declared it.
+V2_PUBLIC_GRAPH = """
+CREATE TABLE IF NOT EXISTS public_graph (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    local INTEGER NOT NULL,
+    document TEXT,
+    ntriples TEXT,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS public_graph_seq ON public_graph(seq);
+CREATE INDEX IF NOT EXISTS public_graph_type ON public_graph(type);
+CREATE INDEX IF NOT EXISTS public_graph_unconverted ON public_graph(seq)
+    WHERE ntriples IS NULL AND document IS NOT NULL;
+"""
 V1_DOOR_POLICY = """
 CREATE TABLE IF NOT EXISTS door_policy (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -168,6 +183,7 @@ async def test_a_schema_1_file_with_tokens_and_a_door_policy_gets_scopes(tmp_pat
     v1 = [
         V1_TOKENS if "CREATE TABLE IF NOT EXISTS tokens" in schema
         else V1_DOOR_POLICY if "CREATE TABLE IF NOT EXISTS door_policy" in schema
+        else V2_PUBLIC_GRAPH if "CREATE TABLE IF NOT EXISTS public_graph" in schema
         else schema
         for schema in SCHEMAS
     ]  # fmt: skip
@@ -175,6 +191,10 @@ async def test_a_schema_1_file_with_tokens_and_a_door_policy_gets_scopes(tmp_pat
     try:
         await migrations.upgrade(conn, v1, old, MIGRATIONS[:1])
         await conn.execute("INSERT INTO door_policy (id, card_required, updated_at) VALUES (1,1,0)")
+        await conn.execute(
+            "INSERT INTO public_graph (id, type, local, document, ntriples, seq)"
+            " VALUES ('https://lieu.example/e/1', 'Event', 1, '{}', '', 1)"
+        )
         await conn.execute("PRAGMA foreign_keys=OFF")  # the dump has no actor to hold it
         await conn.execute(
             "INSERT INTO tokens (handle, token_hash, created_at) VALUES ('lieu','h',0)"
@@ -186,7 +206,7 @@ async def test_a_schema_1_file_with_tokens_and_a_door_policy_gets_scopes(tmp_pat
     store = await Store(old).open()
     await store.close()
 
-    assert [m.version for m in store.upgraded] == [2]
+    assert [m.version for m in store.upgraded] == [2, 3]
     fresh = await Store(tmp_path / "fresh.sqlite3").open()
     await fresh.close()
     assert shape(old) == shape(tmp_path / "fresh.sqlite3")
@@ -194,6 +214,11 @@ async def test_a_schema_1_file_with_tokens_and_a_door_policy_gets_scopes(tmp_pat
     assert tokens_before  # a token made before scopes keeps every right it had
     assert {scope for (scope,) in rows(old, "SELECT scope FROM tokens")} == {"all"}
     assert rows(old, "SELECT card_required, stale_own_members FROM door_policy") == [(1, 0)]
+    # Step 3: the row keeps its document and is placed in the place's graph (no place in the
+    # dump: none to name yet).
+    assert rows(old, "SELECT id, document, graph FROM public_graph") == [
+        ("https://lieu.example/e/1", "{}", None)
+    ]
 
 
 # --- the mechanism, with steps of the test's own -------------------------------------------

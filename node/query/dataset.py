@@ -1,0 +1,284 @@
+"""The node's knowledge graph on disk: an Oxigraph store kept in step with `public_graph`.
+
+The store (RocksDB, in `<database>.graph/oxigraph/`) holds each place's data in a named graph
+named by the place's actor id; queries read the union of them as their default graph. Its
+bookkeeping (`tables.graph_state`, in `state.sqlite` beside it) says what each object put in and
+how far the node's changes have been read. Applying a batch writes the store first and the
+bookkeeping after: a crash between the two reads the same rows again, and since every quad an
+object makes is the same at every reading (`convert`), that puts in and takes out the same
+quads — nothing is lost or left behind.
+
+Only one process opens a store (RocksDB locks it): the node's graph engine, or `interlieux graph
+rebuild` while the node is stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import (
+    BlankNode,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    parse,
+    serialize,
+)
+
+from ..tables import graph_state
+from ..tables import public_graph as graph_table
+from . import convert
+from .prefixes import PREFIXES
+
+log = logging.getLogger(__name__)
+
+SELECT_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "json-ld": RdfFormat.JSON_LD,
+    "xml": RdfFormat.RDF_XML,
+    "n-triples": RdfFormat.N_TRIPLES,
+    "trig": RdfFormat.TRIG,
+}
+BATCH = 1000  # rows read and applied at a time: one bookkeeping transaction each
+
+
+class StoreBusy(Exception):
+    """Another process has the store open (the node, while a CLI command wants it)."""
+
+
+class TooLarge(Exception):
+    """A result grew past the size it may have."""
+
+
+def graph_dir(database: Path) -> Path:
+    """Where the store of the node whose database is `database` lives."""
+    return database.with_name(database.name + ".graph")
+
+
+class _Capped:
+    """A binary writer that refuses to grow past `limit` bytes (pyoxigraph writes into it)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise TooLarge(f"more than {self.limit} bytes")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _key(quad: Quad) -> bytes:
+    return hashlib.blake2b(str(quad).encode(), digest_size=16).digest()
+
+
+def _borrowed(quad: Quad, object_id: str) -> bool:
+    """A quad about another subject than the object stating it (and its blank nodes)."""
+    subject = quad.subject
+    return not isinstance(subject, BlankNode) and subject.value != object_id
+
+
+def _nquads(quads: list[Quad]) -> str:
+    return "".join(f"{q} .\n" for q in quads)
+
+
+class KnowledgeGraph:
+    """The store and its bookkeeping, for one node database."""
+
+    def __init__(self, database: Path, directory: Path | None = None) -> None:
+        self.database = database
+        self.directory = directory or graph_dir(database)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.store = Store(str(self.directory / "oxigraph"))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreBusy(str(exc)) from exc
+            raise
+        self.state = sqlite3.connect(self.directory / "state.sqlite", check_same_thread=False)
+        self.state.execute("PRAGMA journal_mode = WAL")
+        graph_state.create(self.state)
+        self.state.commit()
+        self._source: sqlite3.Connection | None = None
+        self._applying = threading.Lock()
+
+    def close(self) -> None:
+        self.state.close()
+        if self._source is not None:
+            self._source.close()
+        del self.store
+
+    # -- keeping in step ------------------------------------------------------------------
+
+    def _rows(self, seq: int, after: str, limit: int) -> list[tuple[Any, ...]]:
+        if self._source is None:
+            if not self.database.exists():
+                return []
+            # Read-only: the node's one writer stays the node.
+            self._source = sqlite3.connect(
+                f"file:{self.database}?mode=ro", uri=True, check_same_thread=False
+            )
+            self._source.execute("PRAGMA busy_timeout = 5000")
+        return graph_table.changes_after(self._source, seq, after, limit)
+
+    def catch_up(self, batch: int = BATCH, most: int | None = None) -> int:
+        """Apply the changes the node has committed since the last one applied (all of them,
+        or about `most`); how many objects changed. One caller at a time; queries go on
+        meanwhile."""
+        done = 0
+        with self._applying:
+            while most is None or done < most:
+                seq, after = graph_state.position(self.state)
+                rows = self._rows(seq, after, batch)
+                if not rows:
+                    return done
+                self._apply(rows)
+                done += len(rows)
+        return done
+
+    def _apply(self, rows: list[tuple[Any, ...]]) -> None:
+        sources: list[convert.Source] = []
+        graphs: dict[str, str] = {}
+        for object_id, document, _seq, local, graph in rows:
+            graphs[object_id] = convert.graph_of(object_id, graph)
+            if document is not None:
+                sources.append(
+                    convert.Source(object_id, json.loads(document), bool(local), graphs[object_id])
+                )
+        readings = convert.read(sources)
+        before = graph_state.applied(self.state, graphs)
+        removed: list[Quad] = []
+        added: list[Quad] = []
+        with self._transaction():
+            for object_id in graphs:
+                old = set(parse(before.get(object_id, ""), format=RdfFormat.N_QUADS))
+                reading = readings.get(object_id)
+                if reading is not None and reading.refused:
+                    log.warning("%s left out of the public graph: %s", object_id, reading.refused)
+                new = reading.quads if reading is not None else []
+                fresh = set(new)
+                for quad in old - fresh:
+                    if self._still_stated(quad, object_id, _borrowed(quad, object_id)):
+                        continue
+                    removed.append(quad)
+                for quad in fresh - old:
+                    if _borrowed(quad, object_id):
+                        graph_state.borrow(self.state, _key(quad), +1)
+                    added.append(quad)
+                graph_state.put_applied(self.state, object_id, graphs[object_id], _nquads(new))
+            # The store first: if the process dies before the bookkeeping commits, these rows
+            # are read again and the same quads go in and out.
+            for quad in removed:
+                self.store.remove(quad)
+            if added:
+                self.store.extend(added)
+            last = rows[-1]
+            graph_state.move_to(self.state, last[2], last[0])
+
+    def _still_stated(self, quad: Quad, object_id: str, borrowed: bool) -> bool:
+        """Whether another object still states `quad` once `object_id` no longer does."""
+        key = _key(quad)
+        if not borrowed:
+            return graph_state.borrowed_count(self.state, key) > 0
+        if graph_state.borrow(self.state, key, -1) > 0:
+            return True
+        # Nobody else borrows it: does its subject's own document state it?
+        subject = quad.subject.value
+        own = graph_state.applied(self.state, [subject]).get(subject, "")
+        return f"{quad} .\n" in own
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self.state.rollback()
+            raise
+        self.state.commit()
+
+    def rebuild(self) -> int:
+        """Empty the store and read every public object again; how many objects."""
+        with self._applying:
+            self.store.clear()
+            graph_state.clear(self.state)
+            self.state.commit()
+        count = self.catch_up(batch=5000)
+        self.store.optimize()
+        return count
+
+    def status(self) -> dict[str, Any]:
+        """What the store holds and how far behind the node's changes it is."""
+        objects, borrowed = graph_state.counts(self.state)
+        seq, after = graph_state.position(self.state)
+        self._rows(seq, after, 0)  # opens the node's database if there is one
+        latest = graph_table.last_change(self._source) if self._source is not None else seq
+        # Oxigraph keeps a named graph's name once its last quad is gone: those with data.
+        graphs = [
+            row["g"].value
+            for row in self.store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            if isinstance(row["g"], NamedNode)
+        ]
+        return {
+            "objects": objects,
+            "borrowed_quads": borrowed,
+            "graphs": sorted(graphs),
+            "position": seq,
+            "behind": max(latest - seq, 0),
+        }
+
+    # -- asking ---------------------------------------------------------------------------
+
+    def ask(self, text: str, select_format: str, graph_format: str, limit: int) -> tuple[bytes, str]:
+        """Evaluate a read-only query (checked by `safety` before) over the union of the
+        places' graphs; the serialized answer and its media type. TooLarge past `limit`
+        bytes; SyntaxError if the query is malformed."""
+        result = self.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        out = _Capped(limit)
+        if isinstance(result, QueryBoolean | QuerySolutions):
+            fmt = SELECT_FORMATS[select_format]
+            result.serialize(out, format=fmt)
+            return out.value(), f"{fmt.media_type}; charset=utf-8"
+        fmt = GRAPH_FORMATS[graph_format]
+        serialize(result, out, format=fmt, prefixes=PREFIXES)
+        return out.value(), f"{fmt.media_type}; charset=utf-8"
+
+    def export(self, graph_format: str) -> bytes:
+        """Everything public, as one graph (Turtle, with the network's prefixes) or as the
+        places' named graphs (TriG, N-Quads)."""
+        fmt = GRAPH_FORMATS[graph_format]
+        out = _Capped(2**62)
+        if fmt in (RdfFormat.TRIG,):
+            serialize(self.store, out, format=fmt, prefixes=PREFIXES)
+        else:
+            triples = self.store.query(
+                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+            )
+            serialize(triples, out, format=fmt, prefixes=PREFIXES)
+        return out.value()
