@@ -41,6 +41,7 @@ from .errors import ConfigError, InterlieuxError
 from .incoming import DEFAULT_MAX_IN_FLIGHT
 from .ledger import cli as ledger_cli
 from .migrations import Migration
+from .query import cli as graph_cli
 from .queues import DeliveryState
 from .store import Store
 from .tables import deliveries, origins
@@ -149,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     reader_cli.add_commands(sub)
     directory_cli.add_commands(sub)
     agenda_cli.add_commands(sub)
+    graph_cli.add_commands(sub)
     return parser
 
 
@@ -379,6 +381,7 @@ COMMANDS: dict[str, Command] = {
     **{name: _without_node(command) for name, command in reader_cli.COMMANDS.items()},
     **directory_cli.COMMANDS,
     **agenda_cli.COMMANDS,
+    **graph_cli.COMMANDS,
 }
 
 

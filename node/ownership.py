@@ -16,12 +16,12 @@ must be of that origin. Three ways around that are closed here:
 
 The JSON walk (`check_received`) sees what the node's own code reads, and refuses what it could
 not read for what it is (an inline context aliasing `@id` or `attributedTo`, an `attributedTo`
-written as an IRI): 403 with the reason, before anything is stored. `foreign_statement` looks at
-what pyld actually makes of a received object, where a context's aliases and scoped terms have
-been resolved: the public graph runs it when it converts the object (`query.graph`), and leaves
-out an object with any statement about an IRI off the sender's origin, any named graph, any
-`attributedTo` pointing elsewhere. It runs there and not in the inbox because that conversion
-costs milliseconds per object, paid once by the graph worker instead of twice.
+written as an IRI): 403 with the reason, before anything is stored. `query.convert.
+foreign_statement` looks at what JSON-LD reading actually makes of a received object, where a
+context's aliases and scoped terms have been resolved: the graph engine runs it when it reads
+the object, and leaves out an object with any statement about an IRI off the sender's origin,
+any named graph, any `attributedTo` pointing elsewhere. It runs there and not in the inbox
+because reading JSON-LD costs, and the engine does it in its own process.
 """
 
 from __future__ import annotations
@@ -72,23 +72,6 @@ def kept_object(activity: dict[str, Any], signer: str) -> dict[str, Any] | None:
     if "@context" in obj or "@context" not in activity:
         return obj
     return {"@context": activity["@context"], **obj}
-
-
-def foreign_statement(dataset: dict[str, list[dict[str, Any]]], signer: str) -> str | None:
-    """The first statement of a converted object (pyld's RDF dataset) that is not the
-    sender's to make, described; None when all are."""
-    for graph, triples in dataset.items():
-        if graph != "@default":
-            return f"named graph {graph}"
-        for triple in triples:
-            subject, predicate, obj = triple["subject"], triple["predicate"], triple["object"]
-            if subject["type"] == "IRI" and not on_origin(subject["value"], signer):
-                return f"a statement about {subject['value']}"
-            if predicate["value"] == ATTRIBUTED_TO and (
-                obj["type"] != "IRI" or not on_origin(obj["value"], signer)
-            ):
-                return f"attribution to {obj['value']}"
-    return None
 
 
 def embedded_ids(obj: dict[str, Any]) -> list[str]:

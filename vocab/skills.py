@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 SKILLS = "https://w3id.org/interlieux/skills#"
 BUNDLED_FILE = Path(__file__).parent / "skills.ttl"
+_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_CONCEPT = NamedNode("http://www.w3.org/2004/02/skos/core#Concept")
+_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+_BROADER = NamedNode("http://www.w3.org/2004/02/skos/core#broader")
 
 
 @dataclass(frozen=True)
@@ -32,41 +35,51 @@ class Skill:
         return self.en if lang.startswith("en") else self.fr
 
 
-_graph: Graph | None = None
+_quads: list[Quad] | None = None
 _skills: dict[str, Skill] = {}
 
 
-def graph() -> Graph:
-    """The nomenclature as RDF (bundled plus extensions), loaded once."""
-    global _graph
-    if _graph is None:
-        _graph = Graph().parse(BUNDLED_FILE, format="turtle")
+def graph() -> list[Quad]:
+    """The nomenclature as RDF statements (bundled plus extensions), read once."""
+    global _quads
+    if _quads is None:
+        _quads = list(parse(path=BUNDLED_FILE, format=RdfFormat.TURTLE))
         _index()
-    return _graph
+    return _quads
 
 
 def extend(path: Path) -> None:
     """Add a place's own concepts (Turtle, same form as the bundled file)."""
     if path.exists():
-        graph().parse(path, format="turtle")
+        graph().extend(parse(path=path, format=RdfFormat.TURTLE))
         _index()
 
 
 def _index() -> None:
-    assert _graph is not None
+    assert _quads is not None
+    labels: dict[str, dict[str | None, str]] = {}
+    broader: dict[str, str] = {}
+    concepts: list[str] = []
+    for quad in _quads:
+        subject, predicate, obj = (
+            str(getattr(quad.subject, "value", "")),
+            quad.predicate,
+            quad.object,
+        )
+        if predicate == _TYPE and obj == _CONCEPT:
+            concepts.append(subject)
+        elif predicate == _LABEL and isinstance(obj, Literal):
+            labels.setdefault(subject, {})[obj.language] = obj.value
+        elif predicate == _BROADER and isinstance(obj, NamedNode):
+            broader[subject] = obj.value
     _skills.clear()
-    for concept in _graph.subjects(RDF.type, SKOS.Concept):
-        labels = {
-            lit.language: str(lit)
-            for lit in _graph.objects(concept, SKOS.prefLabel)
-            if isinstance(lit, Literal)
-        }
-        broader = _graph.value(concept, SKOS.broader)
-        _skills[str(concept)] = Skill(
-            iri=str(concept),
-            fr=labels.get("fr") or labels.get("en") or str(concept),
-            en=labels.get("en") or labels.get("fr") or str(concept),
-            broader=str(broader) if isinstance(broader, URIRef) else None,
+    for concept in concepts:
+        found = labels.get(concept, {})
+        _skills[concept] = Skill(
+            iri=concept,
+            fr=found.get("fr") or found.get("en") or concept,
+            en=found.get("en") or found.get("fr") or concept,
+            broader=broader.get(concept),
         )
 
 

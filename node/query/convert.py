@@ -92,12 +92,55 @@ def _network_context() -> Any:
     return inline(DOCUMENT_CONTEXT)
 
 
+MAX_INLINE_TERMS = 500  # terms a received document's own context may define
+MAX_QUADS = 5000  # statements one received object may make (an event makes about twenty)
+
+
+def tame(document: dict[str, Any]) -> dict[str, Any]:
+    """A received document as it is safe to read. Scoped contexts (a term's own `@context`, or
+    a `@context` inside the body) are processed again at every use, which makes reading grow
+    past linear — 60 terms that use each other took Oxigraph 2 s, 200 never ended — and a
+    reading that does not end would hold the graph back for every query. Such a document, or
+    one whose context defines more than MAX_INLINE_TERMS terms, is read against the network's
+    own context, nested contexts left out: its unknown terms are dropped, nothing else."""
+    context = document.get("@context")
+    parts = context if isinstance(context, list) else [context]
+    inline_terms = [d for part in parts if isinstance(part, dict) for d in part.values()]
+    scoped = any(isinstance(d, dict) and "@context" in d for d in inline_terms)
+    if not scoped and len(inline_terms) <= MAX_INLINE_TERMS and not _nested_context(document):
+        return document
+    return {"@context": DOCUMENT_CONTEXT, **_without_contexts(document)}
+
+
+def _nested_context(document: dict[str, Any]) -> bool:
+    stack: list[Any] = [v for k, v in document.items() if k != "@context"]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if "@context" in value:
+                return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _without_contexts(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_contexts(v) for k, v in value.items() if k != "@context"}
+    if isinstance(value, list):
+        return [_without_contexts(v) for v in value]
+    return value
+
+
 def read(sources: Sequence[Source]) -> dict[str, Reading]:
     """Each source's quads, by object id. Sources are read in batches of the same context; a
     batch the parser refuses is read again one document at a time, so that one bad document
     costs only itself."""
     batches: dict[str, list[Source]] = {}
     for source in sources:
+        if not source.local:
+            source = Source(source.id, tame(source.document), source.local, source.graph)
         key = json.dumps(source.document.get("@context"), sort_keys=True)
         batches.setdefault(key, []).append(source)
     readings: dict[str, Reading] = {}
@@ -151,6 +194,8 @@ def _placed(source: Source, quads: list[Quad]) -> Reading:
     """The quads moved to the source's named graph, blank nodes labelled from its id; or the
     reason a received source is left out (`foreign_statement`)."""
     if not source.local:
+        if len(quads) > MAX_QUADS:
+            return Reading([], f"{len(quads)} statements, more than {MAX_QUADS}")
         reason = foreign_statement(quads, source.id)
         if reason is not None:
             return Reading([], reason)
@@ -166,9 +211,7 @@ def _placed(source: Source, quads: list[Quad]) -> Reading:
             return label
         return term
 
-    return Reading(
-        [Quad(relabel(q.subject), q.predicate, relabel(q.object), graph) for q in quads]
-    )
+    return Reading([Quad(relabel(q.subject), q.predicate, relabel(q.object), graph) for q in quads])
 
 
 def foreign_statement(quads: Sequence[Quad], object_id: str) -> str | None:
@@ -189,4 +232,3 @@ def graph_of(object_id: str, graph: str | None) -> str:
     """The named graph of an object whose row names none (stored before graphs were kept):
     its origin."""
     return graph or origin_of(object_id) + "/"
-

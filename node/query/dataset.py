@@ -15,6 +15,7 @@ rebuild` while the node is stopped.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import sqlite3
@@ -25,17 +26,19 @@ from pathlib import Path
 from typing import Any
 
 from pyoxigraph import (
-    BlankNode,
     NamedNode,
     Quad,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
+    QueryTriples,
     RdfFormat,
     Store,
     parse,
     serialize,
 )
+
+from vocab import skills
 
 from ..tables import graph_state
 from ..tables import public_graph as graph_table
@@ -57,6 +60,7 @@ GRAPH_FORMATS = {
     "n-triples": RdfFormat.N_TRIPLES,
     "trig": RdfFormat.TRIG,
 }
+SKILLS_GRAPH = "https://w3id.org/interlieux/skills"
 BATCH = 1000  # rows read and applied at a time: one bookkeeping transaction each
 
 
@@ -73,26 +77,17 @@ def graph_dir(database: Path) -> Path:
     return database.with_name(database.name + ".graph")
 
 
-class _Capped:
-    """A binary writer that refuses to grow past `limit` bytes (pyoxigraph writes into it)."""
+class _Capped(io.BytesIO):
+    """A binary buffer that refuses to grow past `limit` bytes (pyoxigraph writes into it)."""
 
     def __init__(self, limit: int) -> None:
+        super().__init__()
         self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
 
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > self.limit:
             raise TooLarge(f"more than {self.limit} bytes")
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def value(self) -> bytes:
-        return b"".join(self.parts)
+        return super().write(data)
 
 
 def _key(quad: Quad) -> bytes:
@@ -102,7 +97,7 @@ def _key(quad: Quad) -> bytes:
 def _borrowed(quad: Quad, object_id: str) -> bool:
     """A quad about another subject than the object stating it (and its blank nodes)."""
     subject = quad.subject
-    return not isinstance(subject, BlankNode) and subject.value != object_id
+    return isinstance(subject, NamedNode) and subject.value != object_id
 
 
 def _nquads(quads: list[Quad]) -> str:
@@ -122,12 +117,17 @@ class KnowledgeGraph:
             if "lock" in str(exc).lower():
                 raise StoreBusy(str(exc)) from exc
             raise
-        self.state = sqlite3.connect(self.directory / "state.sqlite", check_same_thread=False)
-        self.state.execute("PRAGMA journal_mode = WAL")
-        graph_state.create(self.state)
-        self.state.commit()
+        self.state = graph_state.connect(self.directory / "state.sqlite")
         self._source: sqlite3.Connection | None = None
         self._applying = threading.Lock()
+        self._load_skills()
+
+    def _load_skills(self) -> None:
+        """The skills nomenclature in a graph of its own, read again at each start (it comes
+        with the code): queries can use its labels and `skos:broader`."""
+        scheme = NamedNode(SKILLS_GRAPH)
+        self.store.remove_graph(scheme)
+        self.store.extend(Quad(q.subject, q.predicate, q.object, scheme) for q in skills.graph())
 
     def close(self) -> None:
         self.state.close()
@@ -142,10 +142,7 @@ class KnowledgeGraph:
             if not self.database.exists():
                 return []
             # Read-only: the node's one writer stays the node.
-            self._source = sqlite3.connect(
-                f"file:{self.database}?mode=ro", uri=True, check_same_thread=False
-            )
-            self._source.execute("PRAGMA busy_timeout = 5000")
+            self._source = graph_table.reader(self.database)
         return graph_table.changes_after(self._source, seq, after, limit)
 
     def catch_up(self, batch: int = BATCH, most: int | None = None) -> int:
@@ -210,7 +207,7 @@ class KnowledgeGraph:
         if graph_state.borrow(self.state, key, -1) > 0:
             return True
         # Nobody else borrows it: does its subject's own document state it?
-        subject = quad.subject.value
+        subject = str(getattr(quad.subject, "value", ""))
         own = graph_state.applied(self.state, [subject]).get(subject, "")
         return f"{quad} .\n" in own
 
@@ -240,10 +237,12 @@ class KnowledgeGraph:
         self._rows(seq, after, 0)  # opens the node's database if there is one
         latest = graph_table.last_change(self._source) if self._source is not None else seq
         # Oxigraph keeps a named graph's name once its last quad is gone: those with data.
+        rows = self.store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(rows, QuerySolutions)
         graphs = [
             row["g"].value
-            for row in self.store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-            if isinstance(row["g"], NamedNode)
+            for row in rows
+            if isinstance(row["g"], NamedNode) and row["g"].value != SKILLS_GRAPH
         ]
         return {
             "objects": objects,
@@ -255,19 +254,21 @@ class KnowledgeGraph:
 
     # -- asking ---------------------------------------------------------------------------
 
-    def ask(self, text: str, select_format: str, graph_format: str, limit: int) -> tuple[bytes, str]:
+    def ask(
+        self, text: str, select_format: str, graph_format: str, limit: int
+    ) -> tuple[bytes, str]:
         """Evaluate a read-only query (checked by `safety` before) over the union of the
         places' graphs; the serialized answer and its media type. TooLarge past `limit`
         bytes; SyntaxError if the query is malformed."""
         result = self.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
         out = _Capped(limit)
         if isinstance(result, QueryBoolean | QuerySolutions):
-            fmt = SELECT_FORMATS[select_format]
-            result.serialize(out, format=fmt)
-            return out.value(), f"{fmt.media_type}; charset=utf-8"
-        fmt = GRAPH_FORMATS[graph_format]
-        serialize(result, out, format=fmt, prefixes=PREFIXES)
-        return out.value(), f"{fmt.media_type}; charset=utf-8"
+            answer = SELECT_FORMATS[select_format]
+            result.serialize(out, format=answer)
+            return out.getvalue(), f"{answer.media_type}; charset=utf-8"
+        graph = GRAPH_FORMATS[graph_format]
+        serialize(result, out, format=graph, prefixes=PREFIXES)
+        return out.getvalue(), f"{graph.media_type}; charset=utf-8"
 
     def export(self, graph_format: str) -> bytes:
         """Everything public, as one graph (Turtle, with the network's prefixes) or as the
@@ -280,5 +281,6 @@ class KnowledgeGraph:
             triples = self.store.query(
                 "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
             )
+            assert isinstance(triples, QueryTriples)
             serialize(triples, out, format=fmt, prefixes=PREFIXES)
-        return out.value()
+        return out.getvalue()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from pathlib import Path
 
 SCHEMA = """
 -- What the Oxigraph store holds for each object: its named graph and its quads (N-Quads).
@@ -37,8 +38,14 @@ CREATE TABLE IF NOT EXISTS position (
 """
 
 
-def create(conn: sqlite3.Connection) -> None:
+def connect(path: Path) -> sqlite3.Connection:
+    """The bookkeeping file, made if missing (the engine uses it from several threads, one
+    at a time: `dataset` holds its lock)."""
+    conn = sqlite3.connect(path, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
     conn.executescript(SCHEMA)
+    conn.commit()
+    return conn
 
 
 def position(conn: sqlite3.Connection) -> tuple[int, str]:

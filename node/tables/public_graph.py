@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from ..sqlite import Connection
@@ -74,6 +75,14 @@ async def drop_graph(db: Connection, graph: str) -> int:
         (graph,),
     )
     return cur.rowcount
+
+
+def reader(database: Path) -> sqlite3.Connection:
+    """A read-only connection to the node's database, for the engine process: the node's one
+    writer stays the node."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
 
 
 def changes_after(

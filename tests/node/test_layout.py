@@ -25,6 +25,8 @@ SQL_HOME_PACKAGES = ("node/tables/",)
 # The modules that assemble the others: nothing below them may import them.
 ASSEMBLY = ("node.app", "node.cli", "node.__main__")
 
+# SPARQL also starts with SELECT; its patterns sit in braces, which SQL never has.
+SPARQL = re.compile(r"\bWHERE\s*\{")
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|(INSERT|REPLACE)\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
     r"CREATE\s+(TABLE|INDEX|UNIQUE\s+INDEX|TRIGGER)|PRAGMA\s|SAVEPOINT\s|WHERE\s+\w+\s*(=|IN|IS))"
@@ -201,6 +203,7 @@ def sql_texts(tree: ast.AST) -> Iterator[tuple[int, str]]:
             and isinstance(sub.value, str)
             and id(sub) not in docstrings
             and SQL.search(sub.value)
+            and not SPARQL.search(sub.value)
         ):
             yield sub.lineno, sub.value
 

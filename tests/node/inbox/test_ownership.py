@@ -185,18 +185,23 @@ def slow_context(terms: int) -> tuple[dict[str, Any], dict[str, Any]]:
     return context, uses
 
 
-def test_an_object_too_slow_to_read_is_left_out_of_the_graph(
+def test_an_object_slow_to_read_does_not_hold_the_graph_back(
     place: InProcessNode, stand_in: StandIn
 ) -> None:
-    """The inbox reads JSON only; the graph worker, which reads the object as JSON-LD, stops
-    at the deadline and leaves the object out of the public graph, once."""
-    context, uses = slow_context(60)
-    activity = create(stand_in, place, **uses)
+    """The inbox reads JSON only. The graph engine, which reads objects as JSON-LD, does not
+    let scoped contexts make a reading grow past linear (pyld took 20 s on 60 such terms,
+    Oxigraph 2 s, and 200 never ended): the object is read against the network's context,
+    and left out for the 30,000 statements it still makes. What comes after it is read."""
+    context, uses = slow_context(100)
+    activity = create(stand_in, place, content="illisible", **uses)
     activity["@context"] = ["https://www.w3.org/ns/activitystreams", context]
     assert post(place, stand_in, activity).status_code == 202
-    place.wait(
-        "SELECT 1 FROM public_graph WHERE id = ? AND ntriples = ''", (activity["object"]["id"],)
-    )
+    after = create(stand_in, place, content="lisible")
+    assert post(place, stand_in, after).status_code == 202
+    place.wait("SELECT 1 FROM objects WHERE id = ?", (after["object"]["id"],))
+    query = "SELECT ?c WHERE { ?o as:content ?c }"
+    answer = place.client.get("/sparql", params={"query": query}).json()
+    assert [row["c"]["value"] for row in answer["results"]["bindings"]] == ["lisible"]
 
 
 def test_captured_payloads_carry_no_subject_keyword() -> None:

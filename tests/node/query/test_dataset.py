@@ -46,7 +46,9 @@ def graph(store: Store) -> Any:
     found.close()
 
 
-async def test_an_update_replaces_and_a_removal_takes_out(store: Store, graph: KnowledgeGraph) -> None:
+async def test_an_update_replaces_and_a_removal_takes_out(
+    store: Store, graph: KnowledgeGraph
+) -> None:
     event = {"id": "https://lille.example/e/1", "type": "Event", "name": "Atelier"}
     await put(store, event)
     assert graph.catch_up() == 1
