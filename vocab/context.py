@@ -7,6 +7,7 @@ that documents from any two places expand to the same terms.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,29 @@ _EXTENSIONS: dict[str, Any] = {
 }
 
 CONTEXTS_DIR = Path(__file__).parent / "contexts"
+
+# Every URL a document may name, and the bundled file that stands for it. The http forms and
+# the `.jsonld` spellings are what servers actually write.
+BUNDLED: dict[str, str] = {
+    AS: "activitystreams.jsonld",
+    "http://www.w3.org/ns/activitystreams": "activitystreams.jsonld",
+    "https://www.w3.org/ns/activitystreams.jsonld": "activitystreams.jsonld",
+    SECURITY: "security-v1.jsonld",
+    "https://w3id.org/security/v1.jsonld": "security-v1.jsonld",
+    MULTIKEY: "multikey-v1.jsonld",
+    TL.rstrip("#"): "interlieux.jsonld",
+    TL: "interlieux.jsonld",
+}
+
+
+@cache
+def bundled(url: str) -> dict[str, Any]:
+    """The bundled document for `url`, parsed once (KeyError if it is not bundled)."""
+    name = BUNDLED.get(url.split("#")[0] if url != TL else url)
+    if name is None:
+        raise KeyError(url)
+    document: dict[str, Any] = json.loads((CONTEXTS_DIR / name).read_text())
+    return document
 # The full `tl:` context (every term the network's documents use), a data file loaded once.
 TL_CONTEXT: dict[str, Any] = json.loads((CONTEXTS_DIR / "interlieux.jsonld").read_text())[
     "@context"

@@ -1,4 +1,7 @@
-"""The only JSON-LD document loader a node uses: bundled contexts, and nothing fetched.
+"""pyld's JSON-LD document loader: bundled contexts, and nothing fetched.
+
+The node reads JSON-LD with Oxigraph (`node.query.convert`); pyld, a second processor, is kept
+for the tests, which check with it that the node's documents and contexts mean what they say.
 
 A node reads documents from any server; letting pyld fetch the contexts they name would let a
 peer make the node call any URL (and hang on it), and would make expansion depend on the
@@ -9,40 +12,15 @@ the network's own context instead).
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from typing import Any
 
 from pyld import jsonld
 
-from .context import AS, CONTEXTS_DIR, MULTIKEY, SECURITY, TL
-
-# Every URL a document may name, and the bundled file that stands for it. The http forms
-# and the `.jsonld` spellings are what servers actually write.
-BUNDLED: dict[str, str] = {
-    AS: "activitystreams.jsonld",
-    "http://www.w3.org/ns/activitystreams": "activitystreams.jsonld",
-    "https://www.w3.org/ns/activitystreams.jsonld": "activitystreams.jsonld",
-    SECURITY: "security-v1.jsonld",
-    "https://w3id.org/security/v1.jsonld": "security-v1.jsonld",
-    MULTIKEY: "multikey-v1.jsonld",
-    TL.rstrip("#"): "interlieux.jsonld",
-    TL: "interlieux.jsonld",
-}
+from .context import bundled
 
 
 class ContextRefused(jsonld.JsonLdError):  # type: ignore[misc]
     """A document names a context that is not bundled: it is never fetched."""
-
-
-@cache
-def bundled(url: str) -> dict[str, Any]:
-    """The bundled document for `url`, parsed once."""
-    name = BUNDLED.get(url.split("#")[0] if url != TL else url)
-    if name is None:
-        raise KeyError(url)
-    document: dict[str, Any] = json.loads((CONTEXTS_DIR / name).read_text())
-    return document
 
 
 def load_document(url: str, options: Any = None) -> dict[str, Any]:

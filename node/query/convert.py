@@ -27,7 +27,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse
 
-from vocab.context import CONTEXTS_DIR, DOCUMENT_CONTEXT
+from vocab.context import DOCUMENT_CONTEXT, bundled
 
 from ..activity import on_origin
 from ..audience import shown
@@ -36,18 +36,6 @@ from ..ownership import ATTRIBUTED_TO
 
 log = logging.getLogger(__name__)
 
-# The files that stand for the contexts documents name (the http and .jsonld spellings are
-# what servers write); `vocab.loader` serves the same files to pyld.
-_BUNDLED = {
-    "https://www.w3.org/ns/activitystreams": "activitystreams.jsonld",
-    "http://www.w3.org/ns/activitystreams": "activitystreams.jsonld",
-    "https://www.w3.org/ns/activitystreams.jsonld": "activitystreams.jsonld",
-    "https://w3id.org/security/v1": "security-v1.jsonld",
-    "https://w3id.org/security/v1.jsonld": "security-v1.jsonld",
-    "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",
-    "https://w3id.org/interlieux/ns": "interlieux.jsonld",
-    "https://w3id.org/interlieux/ns#": "interlieux.jsonld",
-}
 ATTRIBUTION = NamedNode(ATTRIBUTED_TO)
 
 
@@ -70,17 +58,14 @@ class Reading:
     refused: str | None = None
 
 
-@cache
-def _bundled(name: str) -> Any:
-    return json.loads((CONTEXTS_DIR / name).read_text())["@context"]
-
-
 def inline(context: Any) -> Any | None:
     """The context with every bundled URL replaced by its content; None if it names one that
     is not bundled."""
     if isinstance(context, str):
-        name = _BUNDLED.get(context)
-        return _bundled(name) if name else None
+        try:
+            return bundled(context)["@context"]
+        except KeyError:
+            return None
     if isinstance(context, list):
         parts = [inline(part) for part in context]
         return None if any(part is None for part in parts) else parts

@@ -8,9 +8,9 @@ import pytest
 from pyld import jsonld
 
 from vocab import loader, shapes, skills
-from vocab.context import DOCUMENT_CONTEXT, TL, TL_CONTEXT
+from vocab.context import CONTEXTS_DIR, DOCUMENT_CONTEXT, TL, TL_CONTEXT
 
-TERMS = json.loads((loader.CONTEXTS_DIR.parent / "terms.json").read_text())
+TERMS = json.loads((CONTEXTS_DIR.parent / "terms.json").read_text())
 
 
 def test_the_loader_serves_bundled_contexts_and_refuses_the_rest() -> None:
