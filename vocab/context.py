@@ -51,6 +51,8 @@ def bundled(url: str) -> dict[str, Any]:
         raise KeyError(url)
     document: dict[str, Any] = json.loads((CONTEXTS_DIR / name).read_text())
     return document
+
+
 # The full `tl:` context (every term the network's documents use), a data file loaded once.
 TL_CONTEXT: dict[str, Any] = json.loads((CONTEXTS_DIR / "interlieux.jsonld").read_text())[
     "@context"

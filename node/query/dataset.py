@@ -271,16 +271,14 @@ class KnowledgeGraph:
         return out.getvalue(), f"{graph.media_type}; charset=utf-8"
 
     def export(self, graph_format: str) -> bytes:
-        """Everything public, as one graph (Turtle, with the network's prefixes) or as the
-        places' named graphs (TriG, N-Quads)."""
+        """Every place's public data as one graph (the skills nomenclature is the vocabulary's,
+        served at /ns, not data)."""
         fmt = GRAPH_FORMATS[graph_format]
         out = _Capped(2**62)
-        if fmt in (RdfFormat.TRIG,):
-            serialize(self.store, out, format=fmt, prefixes=PREFIXES)
-        else:
-            triples = self.store.query(
-                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-            )
-            assert isinstance(triples, QueryTriples)
-            serialize(triples, out, format=fmt, prefixes=PREFIXES)
+        triples = self.store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER (?g != <{SKILLS_GRAPH}>) }}"
+        )
+        assert isinstance(triples, QueryTriples)
+        serialize(triples, out, format=fmt, prefixes=PREFIXES)
         return out.getvalue()
