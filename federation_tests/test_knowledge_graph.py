@@ -18,7 +18,8 @@ PREFIX sk: <https://w3id.org/interlieux/skills#>
 @pytest.fixture(scope="module")
 def places(network: Network) -> Places:
     """PopCafé (in Lille, with its address and geo) and La Fabrik (resident alice, a welder)
-    publish before La Coroutine follows either of them; then La Coroutine follows both."""
+    publish before La Coroutine follows either of them. La Fabrik trusts La Coroutine as a
+    peer: signed by La Coroutine, a GET of alice shows the fields she keeps for the network."""
     created = network({"coroutine": [], "popcafe": [], "fabrik": ["alice"]})
     popcafe, fabrik = created["popcafe"], created["fabrik"]
     popcafe.cli(
@@ -32,6 +33,9 @@ def places(network: Network) -> Places:
         "--skill", "sk:soudure", "--availability", "jeudis matin",
         "--visibility", "skill=public", "--visibility", "availability=network",
     )  # fmt: skip
+    fabrik.cli(
+        "peer", "add", "--data", str(fabrik.data), "--actor", created["coroutine"].actor_id()
+    )
     fabrik.post_outbox({"type": "Join", "object": fabrik.actor_id()}, "alice")
     wait_for(
         lambda: fabrik.query("SELECT 1 FROM residents WHERE state = 'pending'"),
@@ -131,8 +135,9 @@ def test_an_unfollowed_place_leaves_the_graph_whole(places: Places) -> None:
     coroutine, popcafe, fabrik = places["coroutine"], places["popcafe"], places["fabrik"]
     graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     wait_for(
-        lambda: {popcafe.actor_id(), fabrik.actor_id()}
-        <= {r["g"] for r in in_graph(coroutine, graphs)},
+        lambda: (
+            {popcafe.actor_id(), fabrik.actor_id()} <= {r["g"] for r in in_graph(coroutine, graphs)}
+        ),
         what="both followed places in coroutine's graph",
     )
     follow = coroutine.query(

@@ -16,7 +16,8 @@ actor and its object on the place's origin (the rules the inbox applies to a sig
 The place's actor (address, geo, hours, offers) and its residents' profiles go straight into
 the public graph, in the place's named graph (`node.query.places`): they are no activity to
 apply. A resident is kept when the place lists them, their actor is on the place's origin and
-says it is the place's resident (`residentOf`). Residents are read unsigned: a place of the
+says it is the place's resident (`residentOf`); the node's directory then knows them, so
+that their Update or Delete of themselves is applied. Residents are read unsigned: a place of the
 network that signs is shown the profile fields its members keep for the network, and those
 must never reach a public face such as SPARQL.
 """
@@ -34,7 +35,7 @@ from ..actors import local
 from ..audience import is_public
 from ..bounds import check_bounds
 from ..config import tuning
-from ..errors import FederationError, FetchError, InterlieuxError
+from ..errors import FederationError, FetchError, InterlieuxError, InvalidActivity
 from ..fetch import Signer, fetch_document, same_origin
 from ..inbox.apply import enqueue
 from ..query import places
@@ -216,8 +217,16 @@ async def read_residents(
         except FetchError as exc:
             log.info("backfill of %s skips resident %s: %s", place_id, resident, exc.log)
             continue
-        if places.belongs_to(document, place_id):
-            found.append(document)
+        if not places.belongs_to(document, place_id):
+            continue
+        try:
+            # Known from now on, as a key fetch would have it: its later Update or Delete of
+            # itself is verified and applied, not ignored as a stranger's.
+            await node.directory.update_from(document)
+        except InvalidActivity as exc:
+            log.info("backfill of %s skips resident %s: %s", place_id, resident, exc.log)
+            continue
+        found.append(document)
     return found
 
 
