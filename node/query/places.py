@@ -1,0 +1,74 @@
+"""The followed places themselves in the public graph: each place's actor (its address, geo,
+opening hours and offers) and its residents' public profiles, kept in the place's named graph
+beside its events, needs and pledges.
+
+They come in three ways. When our place's Follow is accepted, the backfill
+(`node.agenda.backfill`) reads the place's actor and its residents collection and keeps them
+here. An actor's own `Update` of itself (a place's new opening hours, a resident's new skill)
+replaces its document; its `Delete` takes it out, and a deleted place takes its whole graph with
+it. When our place stops following a place (its `Undo` of the Follow), or the place turns our
+place down (a `Reject`), the place's graph is dropped whole: the node keeps what the places it
+follows publish, and nothing of the others.
+
+Only actors of a followed place's origin enter its graph, and of those only the place itself
+and the actors whose document says they are its residents (`residentOf`): the origin vouches
+for them as it does for its objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vocab.context import PUBLIC
+
+from ..activity import id_of
+from ..sqlite import Connection
+from ..tables import follows
+from . import graph
+
+# What the graph leaves out of an actor's document: keys serve signatures, not questions
+# about places, and a peer's key formats are not all in the bundled contexts.
+KEY_FIELDS = ("publicKey", "assertionMethod")
+
+
+def public_actor(document: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """An actor's document as the graph keeps it (pure): addressed to Public (an actor's
+    document is served to anyone), without its keys, with the `@context` it was read with
+    (`context` for a document embedded in an activity, which carries none of its own)."""
+    kept = {k: v for k, v in document.items() if k not in KEY_FIELDS}
+    if context is not None and "@context" not in kept:
+        kept = {"@context": context, **kept}
+    return {**kept, "to": [PUBLIC]}
+
+
+def belongs_to(document: dict[str, Any], place: str) -> bool:
+    """The actor is the place itself, or says it is one of its residents (pure)."""
+    return id_of(document) == place or id_of(document.get("residentOf")) == place
+
+
+async def keep_actor(db: Connection, document: dict[str, Any], context: Any = None) -> None:
+    """A received actor's document, as it now stands: in its place's graph if it is a
+    followed place or one of its residents; out of the graph if it no longer is."""
+    actor = id_of(document)
+    if actor is None:
+        return
+    place = await graph.place_graph(db, actor, local=False)
+    if place is None:
+        return  # not of a followed place's origin: never in the graph
+    kept = public_actor(document, context) if belongs_to(document, place) else None
+    await graph.sync(db, actor, kept, local=False)
+
+
+async def actor_deleted(db: Connection, actor: str) -> None:
+    """A received actor deleted itself: out of the graph, and a place with its whole graph."""
+    if await graph.place_graph(db, actor, local=False) is not None:
+        await graph.sync(db, actor, None, local=False)
+    await graph.drop_place(db, actor)
+
+
+async def left(db: Connection, place: str, followee: str) -> None:
+    """Our `place` no longer follows `followee` (its Undo, or the followee's Reject, has just
+    taken the follow away): drop the followee's graph. Nothing is dropped while a follow,
+    accepted or asked, remains (a Reject of something else than the Follow)."""
+    if await follows.between(db, place, followee) is None:
+        await graph.drop_place(db, followee)
