@@ -20,7 +20,7 @@ def places(network: Network) -> Places:
     """PopCafé (in Lille, with its address and geo) and La Fabrik (resident alice, a welder)
     publish before La Coroutine follows either of them. La Fabrik trusts La Coroutine as a
     peer: signed by La Coroutine, a GET of alice shows the fields she keeps for the network."""
-    created = network({"coroutine": [], "popcafe": [], "fabrik": ["alice"]})
+    created = network({"coroutine": [], "popcafe": [], "fabrik": ["alice", "bob"]})
     popcafe, fabrik = created["popcafe"], created["fabrik"]
     popcafe.cli(
         "place", "--data", str(popcafe.data), "--street", "3 rue Gambetta",
@@ -129,6 +129,35 @@ def test_a_skill_query_returns_a_resident_of_another_followed_place(places: Plac
     # A field alice keeps for the network of places never reaches a public graph.
     found = in_graph(coroutine, f"SELECT ?o WHERE {{ <{fabrik.actor_id('alice')}> ?p ?o }}")
     assert found and not any("jeudis" in r["o"] for r in found)
+
+
+def test_a_resident_validated_after_the_follow_arrives_and_one_taken_off_leaves(
+    places: Places,
+) -> None:
+    """La Fabrik's Add of a new resident to its residents collection makes the follower read
+    its residents again; its Remove takes the resident out of the follower's graph."""
+    coroutine, fabrik = places["coroutine"], places["fabrik"]
+    coroutine.follow(fabrik.actor_id())
+    printers = "SELECT ?p WHERE { ?p tl:skill sk:impression-3d ; tl:residentOf ?lieu }"
+    wait_for(
+        lambda: in_graph(coroutine, "SELECT ?p WHERE { ?p tl:skill sk:soudure }"),
+        what="fabrik's residents in coroutine's graph (the backfill)",
+    )
+    assert in_graph(coroutine, printers) == []
+    fabrik.cli(
+        "profile", "--data", str(fabrik.data), "--handle", "bob",
+        "--skill", "sk:impression-3d", "--visibility", "skill=public",
+    )  # fmt: skip
+    fabrik.cli("resident", "accept", "--data", str(fabrik.data), "--handle", "bob")
+    wait_for(
+        lambda: in_graph(coroutine, printers) == [{"p": fabrik.actor_id("bob")}],
+        what="bob, validated after the follow, in coroutine's graph",
+    )
+    fabrik.cli("resident", "reject", "--data", str(fabrik.data), "--handle", "bob")
+    wait_for(
+        lambda: in_graph(coroutine, printers) == [],
+        what="bob, taken off fabrik's residents, gone from coroutine's graph",
+    )
 
 
 def test_an_unfollowed_place_leaves_the_graph_whole(places: Places) -> None:

@@ -185,7 +185,7 @@ def cmd_profile(args: argparse.Namespace, run: Runner) -> None:
             for field, level in visibility.items():
                 if field not in values:
                     await residents.set_visibility(db, member.handle, field, level)
-            await residents.publish_profile(db, member)
+            await residents.publish_profile(db, node, member)
         return await residents.public_profile(node.store, member)
 
     public = run(config, work)

@@ -102,11 +102,28 @@ async def resident_document(db: Connection, actor: LocalActor) -> dict[str, Any]
     }
 
 
-async def publish_profile(db: Connection, actor: LocalActor) -> None:
-    """Refresh the resident's public profile in the graph (or take it out if not a resident)."""
+async def publish_profile(db: Connection, node: Node, actor: LocalActor) -> None:
+    """Refresh the resident's public profile in the graph (or take it out if not a resident),
+    and tell the places that follow ours (`announce`)."""
     resident = await residents_table.is_resident(db, actor.id)
     document = await resident_document(db, actor) if resident else None
     await graph.sync(db, actor.id, document, local=True)
+    if resident:
+        await announce(db, node, "Add", actor.id)
+
+
+async def announce(db: Connection, node: Node, kind: str, member_id: str) -> None:
+    """An `Add` (a new resident, or a resident's public profile changed) or a `Remove` of the
+    member to the place's residents collection, sent to the place's followers: the places
+    that follow ours keep its residents in their knowledge graph, and read them again."""
+    place_handle = await local_actors.place_handle(db)
+    if place_handle is None:
+        return
+    place = await local.by_handle(node.store, place_handle)
+    await emit(db, node, place, {
+        "type": kind, "actor": place.id, "object": member_id,
+        "target": f"{node.config.base_url}/residents", "to": [PUBLIC], "cc": [place.followers],
+    })  # fmt: skip
 
 
 async def _join_place(db: Connection, node: Node, activity: dict[str, Any]) -> None:
@@ -130,7 +147,7 @@ async def admit(db: Connection, node: Node, place: LocalActor, member_id: str) -
         )
     await residents_table.admit(db, member_id, place.id)
     if member is not None:
-        await publish_profile(db, member)
+        await publish_profile(db, node, member)
     return row
 
 
@@ -155,7 +172,7 @@ async def refuse(
             fr=f"{member_id} n'est ni résident ni en attente de validation : rien à refuser.",
             en=f"{member_id} is neither a resident nor waiting: nothing to reject.",
         )
-    await remove(db, member_id)
+    await remove(db, node, member_id)
     if row["join_id"]:
         join = {"id": row["join_id"], "type": "Join", "actor": member_id, "object": place.id}
         answer: dict[str, Any] = {"type": "Reject", "actor": place.id, "object": join,
@@ -207,12 +224,15 @@ async def _rejected(
 ) -> None:
     join = _residency_join(actor, activity)
     if join is not None:
-        await remove(db, str(id_of(join.get("actor"))))
+        await remove(db, node, str(id_of(join.get("actor"))))
 
 
-async def remove(db: Connection, member_id: str) -> None:
+async def remove(db: Connection, node: Node, member_id: str) -> None:
+    was_resident = await residents_table.is_resident(db, member_id)
     await residents_table.remove(db, member_id)
     await graph.sync(db, member_id, None, local=True)
+    if was_resident:
+        await announce(db, node, "Remove", member_id)
 
 
 ACTIVITY_ROUTES = [

@@ -102,7 +102,7 @@ async def profile(request: Request) -> Response:
                 )
             elif "visibility" in spec:
                 await residents.set_visibility(db, member.handle, field, spec["visibility"])
-        await residents.publish_profile(db, member)
+        await residents.publish_profile(db, node, member)
     return as_response(request, await residents.public_profile(node.store, member))
 
 

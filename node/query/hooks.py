@@ -72,10 +72,20 @@ async def _rejected(db: Connection, node: Node, activity: dict[str, Any]) -> Non
         await places.left(db, node.config.place_id, answerer)
 
 
+async def _residents_added(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    await places.residents_changed(db, node.config.place_id, activity, added=True)
+
+
+async def _residents_removed(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    await places.residents_changed(db, node.config.place_id, activity, added=False)
+
+
 ACTIVITY_ROUTES = [
     Route("Create", on_publish=_published_create, on_receive=_received),
     Route("Update", on_publish=_published_change, on_receive=_received),
     Route("Delete", on_publish=_published_change, on_receive=_received),
     Route("Undo", "Follow", on_publish=_unfollowed),
     Route("Reject", on_receive=_rejected),
+    Route("Add", on_receive=_residents_added),
+    Route("Remove", on_receive=_residents_removed),
 ]

@@ -22,8 +22,9 @@ from typing import Any
 from vocab.context import PUBLIC
 
 from ..activity import id_of
+from ..origin import origin_of
 from ..sqlite import Connection
-from ..tables import follows
+from ..tables import backfills, follows, remote_actors
 from . import graph
 
 # What the graph leaves out of an actor's document: keys serve signatures, not questions
@@ -72,3 +73,26 @@ async def left(db: Connection, place: str, followee: str) -> None:
     accepted or asked, remains (a Reject of something else than the Follow)."""
     if await follows.between(db, place, followee) is None:
         await graph.drop_place(db, followee)
+
+
+async def residents_changed(
+    db: Connection, place_id: str, activity: dict[str, Any], added: bool
+) -> None:
+    """A followed place's `Add` or `Remove` of one of its residents (to its residents
+    collection): an added resident, or one whose profile changed, is read again with the
+    place's residents (a backfill: the inbox's transaction does not wait on the network); a
+    removed one leaves the graph at once."""
+    place = await follows.between(db, place_id, str(id_of(activity.get("actor"))))
+    if place is None or place["state"] != follows.ACCEPTED:
+        return
+    sender = str(place["followee"])
+    document = await remote_actors.document(db, sender) or {}
+    target, member = id_of(activity.get("target")), id_of(activity.get("object"))
+    if target is None or target != id_of(document.get("residents")) or member is None:
+        return  # another collection (peers, featured…): not the residents
+    if origin_of(member) != origin_of(sender):
+        return
+    if added:
+        await backfills.request(db, sender)
+    elif await graph.place_graph(db, member, local=False) == sender:
+        await graph.sync(db, member, None, local=False)
