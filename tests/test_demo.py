@@ -86,6 +86,10 @@ def test_demo_once_shows_the_network_at_work_and_stops_cleanly(tmp_path: Path) -
         assert f"✓ reçu par {who}" in event, out
     assert "en file d'envoi vers 2 boîtes de réception" in event
     assert "@fablab-lilas@127.0.0.1:" in out
+    # One node answers for the network: residents of the three places, from its own graph.
+    network = out.split("Une question au réseau", 1)[1].split("requêtes d'exemple", 1)[0]
+    for place in ("PopCafé", "La Coroutine", "Fablab des Lilas"):
+        assert f" — {place}\n" in network, out
     # camille's badge at the Fablab's door: through the real door where pcscd runs.
     door = "lecteur de cartes PC/SC" if demo_door.virtual_reader() else "interlieux checkin"
     assert re.search(rf"à la porte \(.*{door}.*\) : ACCEPTÉ", out), out

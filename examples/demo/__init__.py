@@ -83,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         story.become_peers(data, network)
         published = story.publish_the_commons(data, network)
         story.validate_residents(data, network)
+        story.ask_the_network(data, network)
         story.tap_a_badge(data, network)
         story.claim_and_show_ledgers(data, network)
         story.show_deliveries_and_where_to_look(data, network, published)

@@ -290,6 +290,34 @@ def validate_residents(data: Path, network: list[DemoPlace]) -> None:
             say(f"     {place.base_url}/residents : {residents['totalItems']} résident·e(s)")
 
 
+WHO_CAN_DO_WHAT = """
+PREFIX as: <https://www.w3.org/ns/activitystreams#>
+PREFIX tl: <https://w3id.org/interlieux/ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?nom ?competence ?lieu WHERE {
+  GRAPH ?graphe { ?p a as:Person ; as:name ?nom ; tl:skill ?s ; tl:residentOf ?l }
+  ?l as:name ?lieu .
+  ?s skos:prefLabel ?competence FILTER (lang(?competence) = "fr")
+} ORDER BY ?lieu ?nom ?competence"""
+
+
+def ask_the_network(data: Path, network: list[DemoPlace]) -> None:
+    """One node answers for the network: the residents of the places it follows are in its
+    knowledge graph (read when the follow was accepted, and again at each new resident)."""
+    asked = network[0]
+    expected = sum(len(m.skills) for p in network for m in spec_of(p.handle).members)
+    say(f"   Une question au réseau, posée au seul nœud de {asked.name} (/sparql) : "
+        "qui sait faire quoi, et où ?")  # fmt: skip
+    with failing_as(data, f"Le graphe de connaissances n'a pas répondu : {_retry_note(data)}"):
+        rows = wait_for(
+            lambda: (found := asked.sparql(WHO_CAN_DO_WHAT)) and len(found) >= expected and found,
+            timeout=30, what="every place's residents in the asked node's graph",
+        )  # fmt: skip
+    for row in rows:
+        say(f"   • {row['nom']['value']} — {row['competence']['value']} — {row['lieu']['value']}")
+    say(f"     {asked.base_url}/sparql · requêtes d'exemple : examples/queries/")
+
+
 def _visits(place: DemoPlace, owner: str | None) -> list[dict[str, Any]]:
     return [a for a in place.inbox(owner) if type_of(a.get("object")) == "tl:Visit"]
 
