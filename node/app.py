@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from . import context, follows, objects, reactions, routing, tokens
 from .access import badge
@@ -48,6 +48,8 @@ from .query import routes as query_routes
 from .query.client import EngineFailed, engine_for, stop_engines
 from .store import Store
 from .web import ns as ns_routes
+from .web import routes as web_routes
+from .web.negotiation import negotiate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -127,6 +129,17 @@ class Node:
         await self.store.close()
 
 
+def with_pages(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """The routes, each JSON route that has a page at its path answering browsers with it."""
+    out: list[BaseRoute] = []
+    for route in routes:
+        page = web_routes.PAGES.get(route.path) if isinstance(route, Route) else None
+        if isinstance(route, Route) and page is not None:
+            route = Route(route.path, negotiate(route.endpoint, page), methods=route.methods)
+        out.append(route)
+    return out
+
+
 def run_with_node(config: NodeConfig, work: Callable[[context.Node], Awaitable[T]]) -> T:
     """Run one piece of the CLI's work with the node's store and outgoing client, without
     its workers or a server: what it queues is delivered by the running server."""
@@ -192,28 +205,31 @@ def create_app(
             await node.stop()
 
     app = Starlette(
-        routes=[
-            Route("/.well-known/webfinger", routes.webfinger),
-            Route("/.well-known/nodeinfo", routes.nodeinfo_links),
-            Route("/nodeinfo/2.1", routes.nodeinfo),
-            Route("/inbox", _shared_inbox_post, methods=["POST"]),
-            Route("/actors/{handle}", routes.actor),
-            Route("/actors/{handle}/inbox", _inbox_post, methods=["POST"]),
-            Route("/actors/{handle}/inbox", routes.inbox, methods=["GET"]),
-            Route("/actors/{handle}/outbox", _outbox_post, methods=["POST"]),
-            Route("/actors/{handle}/outbox", routes.outbox, methods=["GET"]),
-            Route("/actors/{handle}/followers", routes.followers),
-            Route("/actors/{handle}/following", routes.following),
-            Route("/objects/{oid}", routes.object_document),
-            Route("/activities/{aid}", routes.activity_document),
-            *access_routes.ROUTES,
-            *ledger_routes.ROUTES,
-            *agenda_routes.ROUTES,
-            *directory_routes.ROUTES,
-            *commons_routes.ROUTES,
-            *query_routes.ROUTES,
-            *ns_routes.ROUTES,
-        ],
+        routes=with_pages(
+            [
+                Route("/.well-known/webfinger", routes.webfinger),
+                Route("/.well-known/nodeinfo", routes.nodeinfo_links),
+                Route("/nodeinfo/2.1", routes.nodeinfo),
+                Route("/inbox", _shared_inbox_post, methods=["POST"]),
+                Route("/actors/{handle}", routes.actor),
+                Route("/actors/{handle}/inbox", _inbox_post, methods=["POST"]),
+                Route("/actors/{handle}/inbox", routes.inbox, methods=["GET"]),
+                Route("/actors/{handle}/outbox", _outbox_post, methods=["POST"]),
+                Route("/actors/{handle}/outbox", routes.outbox, methods=["GET"]),
+                Route("/actors/{handle}/followers", routes.followers),
+                Route("/actors/{handle}/following", routes.following),
+                Route("/objects/{oid}", routes.object_document),
+                Route("/activities/{aid}", routes.activity_document),
+                *access_routes.ROUTES,
+                *ledger_routes.ROUTES,
+                *agenda_routes.ROUTES,
+                *directory_routes.ROUTES,
+                *commons_routes.ROUTES,
+                *query_routes.ROUTES,
+                *ns_routes.ROUTES,
+                *web_routes.ROUTES,
+            ]
+        ),
         exception_handlers={InterlieuxError: _interlieux_error},
         middleware=[Middleware(InFlightLimit, limit=max_in_flight)],
         lifespan=lifespan,

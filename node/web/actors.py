@@ -1,0 +1,26 @@
+"""An actor's id opened in a browser: the place's page, or a resident's."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..actors import local
+from ..actors.routes import node_of
+from ..directory.residents import public_profile
+from ..errors import NotFoundError
+from . import place
+from .render import render
+
+
+async def page(request: Request) -> Response:
+    node = node_of(request)
+    handle = request.path_params["handle"]
+    if handle == node.config.handle:
+        return await place.page(request)
+    try:
+        actor = await local.by_handle(node.store, handle)
+    except NotFoundError:
+        return await render(request, "missing.html", status=404)
+    profile = await public_profile(node.store, actor)
+    return await render(request, "person.html", actor=actor, profile=profile)

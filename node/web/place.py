@@ -1,0 +1,139 @@
+"""The place's page: `/`, and its actor id when a browser asks for it.
+
+Name, photo, address with a map link, opening hours, services and prices by autonomy level,
+contact, the next events, the open needs, and the box to follow it from a fediverse account.
+Metadata for link previews (OpenGraph) and search engines (schema.org JSON-LD), and the agenda's
+feeds as alternates.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..actors.routes import node_of
+from ..agenda import event as events
+from ..audience import is_public
+from ..directory.place import details, opening_hours_fr
+from ..tables import local_actors, objects
+from . import i18n
+from .render import local_time, render
+
+NEXT_EVENTS = 5
+OPEN_NEEDS = 5
+
+i18n.english(
+    {
+        "Adresse": "Address",
+        "Voir sur la carte": "See on the map",
+        "Horaires": "Opening hours",
+        "Contact": "Contact",
+        "Site web": "Website",
+        "Services et tarifs": "Services and prices",
+        "Niveau d'autonomie": "Autonomy level",
+        "Tarif": "Price",
+        "gratuit": "free",
+        "Prochains événements": "Next events",
+        "Aucun événement à venir pour l'instant.": "No upcoming event for now.",
+        "Tout l'agenda": "The whole agenda",
+        "Besoins ouverts": "Open needs",
+        "Aucun besoin ouvert.": "No open need.",
+        "Tous les besoins": "All needs",
+        "Intégrer sur votre site": "Embed on your website",
+        "Flux de l'agenda": "Agenda feeds",
+        "par": "per",
+    }
+)
+
+
+def map_link(geo: dict[str, Any] | None, address: dict[str, Any] | None) -> str | None:
+    """An OpenStreetMap link to the place: its coordinates, else its address (pure)."""
+    if geo and isinstance(geo.get("latitude"), int | float):
+        lat, lon = geo["latitude"], geo["longitude"]
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+    if address:
+        keys = ("streetAddress", "postalCode", "addressLocality")
+        text = ", ".join(str(address[k]) for k in keys if address.get(k))
+        return f"https://www.openstreetmap.org/search?query={quote(text)}" if text else None
+    return None
+
+
+def price_text(pricing: dict[str, Any], lang: str) -> str:
+    """`2,00 € par heure` (pure)."""
+    try:
+        amount = float(pricing.get("price", 0))
+    except (TypeError, ValueError):
+        return str(pricing.get("price", ""))
+    if amount == 0:
+        return i18n.say("gratuit", lang)
+    number = f"{amount:.2f}"
+    number = number.replace(".", ",") if lang == "fr" else number
+    currency = "€" if pricing.get("priceCurrency", "EUR") == "EUR" else pricing["priceCurrency"]
+    unit = pricing.get("unitText")
+    return f"{number} {currency}" + (f" {i18n.say('par', lang)} {unit}" if unit else "")
+
+
+def schema_org(name: str, place_id: str, found: dict[str, Any], summary: str) -> str:
+    """The place as schema.org JSON-LD, for search engines (pure)."""
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Organization",
+                            "@id": place_id, "name": name, "url": place_id}  # fmt: skip
+    if summary:
+        data["description"] = summary
+    for key in ("address", "geo", "telephone", "email", "openingHours"):
+        if key in found:
+            value = found[key]
+            data[key] = ({("@type" if k == "type" else k): v for k, v in value.items()}
+                         if isinstance(value, dict) else value)  # fmt: skip
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+async def upcoming(request: Request, limit: int) -> list[dict[str, Any]]:
+    """The place's next public events, soonest first, with their local start time."""
+    node = node_of(request)
+    now = datetime.now(UTC)
+    found = []
+    for document in await objects.live_local(node.store.reads, "Event"):
+        start = events.parse_time(document.get("startTime"))
+        end = events.parse_time(document.get("endTime")) or start
+        if is_public(document) and start is not None and end is not None and end >= now:
+            found.append((start, document))
+    found.sort(key=lambda pair: pair[0])
+    return [
+        {**doc, "start": local_time(doc.get("startTime"), node.config.timezone)}
+        for _, doc in found[:limit]
+    ]
+
+
+async def open_needs(request: Request, limit: int) -> list[dict[str, Any]]:
+    node = node_of(request)
+    needs = [
+        n for n in await objects.live_local(node.store.reads, "Need")
+        if is_public(n) and n.get("status", "open") == "open"
+    ]  # fmt: skip
+    return sorted(needs, key=lambda n: str(n.get("due") or "9999"))[:limit]
+
+
+async def page(request: Request) -> Response:
+    node = node_of(request)
+    row = await local_actors.by_handle(node.store.reads, node.config.handle)
+    found = await details(node.store, node.config.handle)
+    name = str(row["name"]) if row else node.config.handle
+    summary = str(row["summary"]) if row else ""
+    hours = found.get("openingHours")
+    return await render(
+        request, "place.html",
+        name=name, summary=summary, found=found,
+        hours=opening_hours_fr(hours) if isinstance(hours, str) else None,
+        map=map_link(found.get("geo"), found.get("address")),
+        photo=(found.get("icon") or {}).get("url"),
+        events=await upcoming(request, NEXT_EVENTS),
+        needs=await open_needs(request, OPEN_NEEDS),
+        price_text=price_text,
+        schema=schema_org(name, node.config.place_id, found, summary),
+        uri=node.config.place_id,
+    )  # fmt: skip

@@ -1,0 +1,34 @@
+"""The pages, assembled: those with a URL of their own, and those that share a URL with a JSON
+document (an actor, an object, a collection), which `app` puts behind `negotiation`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import actors, i18n, interaction, place
+from .negotiation import Endpoint
+
+i18n.english(
+    {
+        "Cette adresse ne mène à rien ici : elle a peut-être changé, ou la page a été retirée.": (
+            "This address leads nowhere here: it may have changed, or the page was removed."
+        ),
+        "Retour à l'accueil": "Back to the home page",
+    }
+)
+
+STATIC = Path(__file__).parent / "static"
+
+# Path of a JSON route → the page a browser gets there instead.
+PAGES: dict[str, Endpoint] = {
+    "/actors/{handle}": actors.page,
+}
+
+ROUTES: list[BaseRoute] = [
+    Route("/", place.page),
+    Route("/interact", interaction.interact),
+    Mount("/static", StaticFiles(directory=STATIC), name="static"),
+]
