@@ -10,6 +10,8 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # another user, the setup script passes if all is there, else says to run it once with sudo.
 DOOR_SETUP := federation_tests/door/setup.sh
 DOOR_STAMP := $(VENV)/.door-$(shell cat pyproject.toml $(DOOR_SETUP) | cksum | cut -d' ' -f1)
+# The pages' browser tests drive Debian's Chromium (installed by this script when missing).
+WEB_SETUP  := tests/web/setup.sh
 
 .PHONY: install demo test check format bench clean
 
@@ -37,6 +39,7 @@ test: $(DOOR_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy node vocab reader federation_tests/door
 	bash $(DOOR_SETUP)
+	bash $(WEB_SETUP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 check: install

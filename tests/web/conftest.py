@@ -1,0 +1,129 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against real nodes.
+
+`places` starts a small network once for all the browser tests (PopCafé in Lille with its
+details, an event to come, a need; La Fabrik with residents and their skills; each follows the
+other). `phone` is a fresh page on a phone-sized screen, in French; `accessible` fails a test
+on any serious or critical axe-core violation; `screenshot` keeps what a person would see in
+`build/screenshots/`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from federation_tests.network import LocalPlace, Network, Places, event, wait_for
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "build" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+# What the probe of these machines found Chromium needs here: no sandbox as root, and no
+# background connections (the closed network refuses them, many at a time).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+def soon(days: int, hour: int = 14) -> str:
+    moment = (datetime.now(UTC) + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )
+    return moment.isoformat()
+
+
+@pytest.fixture(scope="session")
+def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Places]:
+    network = Network(tmp_path_factory.mktemp("web"))
+    try:
+        created = network({"popcafe": [], "fabrik": ["alice", "bob"]})
+        popcafe, fabrik = created["popcafe"], created["fabrik"]
+        popcafe.cli(
+            "place", "--data", str(popcafe.data), "--street", "14 rue des Tisserands",
+            "--postal-code", "59000", "--city", "Lille",
+            "--latitude", "50.6292", "--longitude", "3.0573",
+            "--opening-hours", "Mo-Fr 09:00-18:00; Sa 10:00-13:00",
+            "--email", "bonjour@popcafe.example",
+        )  # fmt: skip
+        fabrik.cli(
+            "place", "--data", str(fabrik.data), "--street", "2 rue de l'Usine",
+            "--postal-code", "59100", "--city", "Roubaix",
+            "--latitude", "50.6942", "--longitude", "3.1746",
+        )  # fmt: skip
+        for handle, skill in (("alice", "sk:soudure"), ("bob", "sk:impression-3d")):
+            fabrik.cli(
+                "profile", "--data", str(fabrik.data), "--handle", handle,
+                "--skill", skill, "--visibility", "skill=public",
+            )  # fmt: skip
+            fabrik.cli("resident", "accept", "--data", str(fabrik.data), "--handle", handle)
+        popcafe.follow(fabrik.actor_id())
+        fabrik.follow(popcafe.actor_id())
+        popcafe.post_outbox(
+            event(popcafe, name="Atelier « mon premier smartphone »",
+                  startTime=soon(3), endTime=soon(3, 17))  # fmt: skip
+        )
+        popcafe.post_outbox(
+            {"type": "Need", "name": "Bénévoles pour l'accueil", "to": [PUBLIC],
+             "needKind": "volunteers", "quantity": 2, "skill": ["sk:accueil"],
+             "summary": "Deux personnes le samedi matin", "due": soon(30)}  # fmt: skip
+        )
+        fabrik.post_outbox(
+            event(fabrik, name="Initiation à la soudure", startTime=soon(5), endTime=soon(5, 18))
+        )
+        wait_for(
+            lambda: len(popcafe.sparql("SELECT ?e WHERE { ?e a as:Event }")) >= 2,
+            what="fabrik's event in popcafe's graph",
+        )
+        yield created
+    finally:
+        network.stop()
+
+
+@pytest.fixture(scope="session")
+def popcafe(places: Places) -> LocalPlace:
+    return places["popcafe"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    assert executable, "Chromium is missing: `make test` installs it (tests/web/setup.sh)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A phone-sized page, in French, in a context of its own (no cookie carried over)."""
+    context = browser.new_context(viewport=PHONE, locale="fr-FR", has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def accessible(page: Page) -> None:
+    """Fail on any serious or critical axe-core violation of the page as it stands."""
+    results = Axe().run(page)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(str(n.get("target")) for n in v.get("nodes", [])[:3])
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+    assert bad == [], "\n".join(bad)
