@@ -8,7 +8,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import actors, i18n, interaction, place
+from . import actors, i18n, interaction, objects, place
 from .negotiation import Endpoint
 
 i18n.english(
@@ -25,6 +25,7 @@ STATIC = Path(__file__).parent / "static"
 # Path of a JSON route → the page a browser gets there instead.
 PAGES: dict[str, Endpoint] = {
     "/actors/{handle}": actors.page,
+    "/objects/{oid}": objects.page,
 }
 
 ROUTES: list[BaseRoute] = [
