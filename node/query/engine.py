@@ -99,20 +99,23 @@ def serve(database: Path, stdin: IO[bytes], stdout: IO[bytes]) -> None:
     applier = threading.Thread(target=engine.keep_in_step, name="graph-applier", daemon=True)
     applier.start()
     engine.answer(None, ok=True, media="", ready=True)
-    with ThreadPoolExecutor(THREADS, thread_name_prefix="graph-query") as pool:
-        for line in stdin:
-            if not line.strip():
-                continue
-            try:
-                request = json.loads(line)
-            except ValueError:
-                continue
-            if request.get("op") == "changed":
-                engine.changed.set()
-                continue
-            pool.submit(engine.handle, request)
-    engine.stopped.set()
-    engine.changed.set()
+    pool = ThreadPoolExecutor(THREADS, thread_name_prefix="graph-query")
+    for line in stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except ValueError:
+            continue
+        if request.get("op") == "changed":
+            engine.changed.set()
+            continue
+        pool.submit(engine.handle, request)
+    # The node is gone (its end of the pipe closed): leave at once, without waiting for a
+    # query that may run for long, so that the store's lock is free for the next start.
+    # Nothing is lost: queries only read, and applying is safe to cut (see dataset).
+    stdout.flush()
+    os._exit(0)
 
 
 def main(argv: list[str] | None = None) -> None:
