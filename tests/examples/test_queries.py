@@ -172,6 +172,8 @@ def network() -> ox.Store:
                 {**resident(LYON, "zoe", "Zoé", ["soudure"]), "residentOf": None},
                 event(FABRIK["id"], 4, "2099-03-01T14:00:00Z", located(FABRIK)),
                 event(FABRIK["id"], 5, "2002-03-01T14:00:00Z", located(FABRIK)),
+                # Something else with a start time: not an event.
+                {**event(FABRIK["id"], 6, "2098-01-01T14:00:00Z", located(FABRIK)), "type": "Note"},
             ],
         }
     )
@@ -229,3 +231,18 @@ def test_each_query_declares_its_prefixes() -> None:
         solutions = store.query(path.read_text())
         assert isinstance(solutions, ox.QuerySolutions), path.name
         assert list(solutions) == [], path.name
+
+
+def test_only_the_next_twenty_events() -> None:
+    organiser = FABRIK["id"]
+    starts = [f"2099-01-{day:02d}T14:00:00Z" for day in range(25, 0, -1)]
+    store = load(
+        {
+            organiser: [
+                FABRIK,
+                *(event(organiser, n, s, located(FABRIK)) for n, s in enumerate(starts)),
+            ]
+        }
+    )
+    found = rows(store, "prochains-evenements")
+    assert [r["debut"] for r in found] == sorted(starts)[:20]
