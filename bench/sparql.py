@@ -67,6 +67,7 @@ QUERY_TIMEOUT = 120.0  # seconds the bench waits for one /sparql answer (the nod
 REBUILD_TIMEOUT = 1800.0  # seconds for `graph rebuild` (100,000 objects at 100/s)
 GET_TIMEOUT = 30.0  # seconds for one actor GET: past it, the node is frozen
 GET_WINDOW = 2.0  # seconds of actor GETs at least, for the baseline and around each hostile query
+START_TIMEOUT = 300.0  # seconds for `interlieux serve` to answer (it opens the store first)
 HOSTILE_SETTLE = 1.0  # seconds between two hostile queries (a killed worker restarting)
 
 # Cities with their postal code and centre (degrees); places are spread around them.
@@ -575,18 +576,24 @@ def run(options: argparse.Namespace, folder: Path) -> None:
         )
 
     try:
-        spawned = time.perf_counter()
-        node.start(timeout=120)
-        answering = time.perf_counter() - spawned
-        with httpx.Client(timeout=QUERY_TIMEOUT) as http:
-            first = ask(http, node.base_url, next(iter(queries.values())))
-        rows = [
-            ("start → answering /.well-known/nodeinfo", f"{answering:.2f} s"),
-            (f"first query ({next(iter(queries))})", f"{ms(first.seconds)}  (target < 1 s)"),
-        ]
-        if first.status != 200:
-            rows.append(("  its answer", f"{first.status} {first.text!r}"))
-        table("first query after the node starts", rows)
+        rows = []
+        # The first start opens the store `graph rebuild` just wrote; the second is a plain
+        # restart (the figure: nothing to reload).
+        for when in ("after the rebuild", "after a restart"):
+            if node.process is not None:
+                node.stop()
+            spawned = time.perf_counter()
+            node.start(timeout=START_TIMEOUT)
+            answering = time.perf_counter() - spawned
+            with httpx.Client(timeout=QUERY_TIMEOUT) as http:
+                first = ask(http, node.base_url, next(iter(queries.values())))
+            rows += [
+                (f"{when}: start → nodeinfo answers", f"{answering:.2f} s"),
+                (f"{when}: first query", f"{ms(first.seconds)}  (target < 1 s)"),
+            ]
+            if first.status != 200:
+                rows.append(("  its answer", f"{first.status} {first.text!r}"))
+        table(f"first query ({next(iter(queries))}) after the node starts", rows)
 
         quiet = run_examples(node.base_url, queries, options.runs)
         table(f"example queries, {options.runs} runs each, no load", example_rows(quiet))
