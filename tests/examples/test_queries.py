@@ -17,8 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from vocab.context import DOCUMENT_CONTEXT, PUBLIC
-from vocab.loader import bundled
+from vocab.context import DOCUMENT_CONTEXT, PUBLIC, bundled
 
 QUERIES = Path(__file__).resolve().parents[2] / "examples" / "queries"
 SK = "https://w3id.org/interlieux/skills#"
