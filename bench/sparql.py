@@ -18,8 +18,8 @@
    listener) each sent while a client GETs the place's actor in a loop: the GET's p99 and max
    during the query, against the same loop with no query running.
 
-Figures only, no pass/fail: see bench/README.md. A phase that the node cannot answer yet (no
-`graph rebuild` command, a `/sparql` error) says so and the bench goes on with the next.
+Figures only, no pass/fail: see bench/README.md. A phase that fails (`graph rebuild` exits
+non-zero, `/sparql` answers an error) says so and the bench goes on with the next.
 """
 
 from __future__ import annotations
@@ -286,43 +286,8 @@ def rebuild(node: LocalPlace) -> Rebuild:
     seconds = time.perf_counter() - started
     output = (done.stdout + done.stderr).strip()
     if done.returncode != 0:
-        if "invalid choice: 'graph'" in output:
-            return rebuild_in_library(node)
         return Rebuild(seconds=seconds, error=f"exit {done.returncode}: {output[-300:]}")
     return Rebuild(seconds=seconds, converted=printed_count(done.stdout), output=output)
-
-
-# Until the CLI has `graph rebuild`: what it will run, in a process of its own the same way.
-_STAND_IN = """
-import sys
-from pathlib import Path
-from node.query.dataset import KnowledgeGraph
-graph = KnowledgeGraph(Path(sys.argv[1]))
-print(graph.rebuild())
-graph.close()
-"""
-
-
-def rebuild_in_library(node: LocalPlace) -> Rebuild:
-    """`KnowledgeGraph.rebuild` in a subprocess, when the command is missing; says so."""
-    database = str(node.data / "interlieux.sqlite3")
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", _STAND_IN, database],
-        capture_output=True, text=True, env=node.env, timeout=REBUILD_TIMEOUT,
-    )  # fmt: skip
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        return Rebuild(
-            error="no `interlieux graph rebuild` command in this tree, and no"
-            f" KnowledgeGraph.rebuild to stand in for it: {done.stderr.strip()[-300:]}"
-        )
-    return Rebuild(
-        seconds=seconds,
-        converted=printed_count(done.stdout),
-        output="stand-in: no `graph rebuild` command yet; node.query.dataset.KnowledgeGraph"
-        ".rebuild in a subprocess",
-    )
 
 
 def printed_count(text: str) -> int | None:
@@ -579,7 +544,6 @@ def run(options: argparse.Namespace, folder: Path) -> None:
         table(
             "conversion + insertion (interlieux graph rebuild)",
             [
-                *([("note", done.output)] if done.output.startswith("stand-in") else []),
                 ("the command said", done.output.splitlines()[0] if done.output else ""),
                 ("objects converted (as printed)", f"{done.converted}"),
                 ("wall time (process included)", f"{done.seconds:.1f} s"),
