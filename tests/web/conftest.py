@@ -65,15 +65,13 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Places]:
             fabrik.cli("resident", "accept", "--data", str(fabrik.data), "--handle", handle)
         popcafe.follow(fabrik.actor_id())
         fabrik.follow(popcafe.actor_id())
-        popcafe.post_outbox(
-            event(popcafe, name="Atelier « mon premier smartphone »",
-                  startTime=soon(3), endTime=soon(3, 17))  # fmt: skip
-        )
-        popcafe.post_outbox(
-            {"type": "Need", "name": "Bénévoles pour l'accueil", "to": [PUBLIC],
-             "needKind": "volunteers", "quantity": 2, "skill": ["sk:accueil"],
-             "summary": "Deux personnes le samedi matin", "due": soon(30)}  # fmt: skip
-        )
+        workshop = event(popcafe, name="Atelier « mon premier smartphone »",
+                         startTime=soon(3), endTime=soon(3, 17))  # fmt: skip
+        popcafe.post_outbox(workshop)
+        need = {"type": "Need", "name": "Bénévoles pour l'accueil", "to": [PUBLIC],
+                "needKind": "volunteers", "quantity": 2, "skill": ["sk:accueil"],
+                "summary": "Deux personnes le samedi matin", "due": soon(30)}  # fmt: skip
+        popcafe.post_outbox(need)
         fabrik.post_outbox(
             event(fabrik, name="Initiation à la soudure", startTime=soon(5), endTime=soon(5, 18))
         )

@@ -61,13 +61,13 @@ class FediverseServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 url = urlsplit(self.path)
                 outer.asked.append(self.path)
                 if url.path == "/.well-known/webfinger":
-                    body: Any = {"subject": parse_qs(url.query)["resource"][0], "links": [
-                        {"rel": "http://ostatus.org/schema/1.0/subscribe",
-                         "template": f"{outer.base}/authorize_interaction?uri={{uri}}"}]}  # fmt: skip
+                    template = f"{outer.base}/authorize_interaction?uri={{uri}}"
+                    link = {"rel": "http://ostatus.org/schema/1.0/subscribe", "template": template}
+                    body: Any = {"subject": parse_qs(url.query)["resource"][0], "links": [link]}
                     self._send(json.dumps(body).encode(), "application/jrd+json")
                 else:
                     self._send(b"<!doctype html><title>Suivre ?</title><h1>Suivre ?</h1>",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from node.query.client import GraphEngine, QueryTimeout
+from node.query.client import EngineFailed, GraphEngine, QueryTimeout
 from node.store import Store
 from node.tables import public_graph
 
@@ -75,7 +75,7 @@ async def test_the_engine_leaves_at_once_when_the_node_goes_even_mid_query(store
     running = asyncio.create_task(ask(first, CROSS, 600))
     await asyncio.sleep(0.5)  # the query is running in the engine
     await first.stop()  # closes its input, as a node that stops or dies does
-    with pytest.raises(Exception):
+    with pytest.raises(EngineFailed):  # the request dies with the engine, twice over
         await running
     second = GraphEngine(Path(store.path))  # the store's lock is free again
     try:
