@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, BinaryIO
 
-from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig
+from .config import CONFIG_FILE, DATABASE_FILE, NodeConfig, graph_dir
 from .errors import ConfigError
 from .migrations import SCHEMA_VERSION
 from .timestamps import now_to_wire
@@ -251,6 +251,8 @@ def _skipped(path: Path, rel: str, database: Path, out: Path | None) -> bool:
         return True
     if path.name.endswith(PARTIAL_SUFFIX):
         return True
+    if top == graph_dir(database).name:
+        return True  # the knowledge graph: rebuilt from the database at the next start
     return any(path == database.with_name(database.name + s) for s in SQLITE_SIDECARS)
 
 

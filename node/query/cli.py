@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..config import NodeConfig
+from ..config import NodeConfig, graph_dir
 from ..context import Command, Node, Runner
 from ..errors import ConfigError
-from .dataset import KnowledgeGraph, StoreBusy, graph_dir
+from .dataset import KnowledgeGraph, StoreBusy
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -40,6 +40,7 @@ from pyoxigraph import (
 
 from vocab import skills
 
+from ..config import graph_dir
 from ..tables import graph_state
 from ..tables import public_graph as graph_table
 from . import convert
@@ -71,11 +72,6 @@ class StoreBusy(Exception):
 
 class TooLarge(Exception):
     """A result grew past the size it may have."""
-
-
-def graph_dir(database: Path) -> Path:
-    """Where the store of the node whose database is `database` lives."""
-    return database.with_name(database.name + ".graph")
 
 
 class _Capped(io.BytesIO):

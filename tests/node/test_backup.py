@@ -100,6 +100,9 @@ def test_other_files_come_along_but_not_sqlite_sidecars_or_the_backup_itself(
 ) -> None:
     (node_dir / "notes").mkdir()
     (node_dir / "notes" / "lisez-moi.txt").write_text("à garder")
+    # The knowledge graph is rebuilt from the database: not in the backup.
+    (node_dir / "interlieux.sqlite3.graph").mkdir()
+    (node_dir / "interlieux.sqlite3.graph" / "state.sqlite").write_text("x")
     manifest = backup.backup(node_dir, node_dir / "dans-le-dossier.tar.gz")
     assert sorted(manifest.files) == ["interlieux.sqlite3", "node.json", "notes/lisez-moi.txt"]
 
