@@ -202,12 +202,22 @@ def _placed(source: Source, quads: list[Quad]) -> Reading:
 def foreign_statement(quads: Sequence[Quad], object_id: str) -> str | None:
     """The first statement of a received object that is not its origin's to make, described;
     None when all are: a statement about an IRI of another origin, an attribution to one."""
+    try:
+        origin = origin_of(object_id)
+    except ValueError:
+        return f"an object id that is not a URL: {object_id}"
+    # Most subjects are the object itself or begin with its origin: no URL parsing for those.
+    own = (origin + "/", origin + "#")
+
+    def ours(iri: str) -> bool:
+        return iri == origin or iri.startswith(own) or on_origin(iri, object_id)
+
     for quad in quads:
         subject, obj = quad.subject, quad.object
-        if isinstance(subject, NamedNode) and not on_origin(subject.value, object_id):
+        if isinstance(subject, NamedNode) and not ours(subject.value):
             return f"a statement about {subject.value}"
         if quad.predicate == ATTRIBUTION and (
-            not isinstance(obj, NamedNode) or not on_origin(obj.value, object_id)
+            not isinstance(obj, NamedNode) or not ours(obj.value)
         ):
             return f"attribution to {getattr(obj, 'value', obj)}"
     return None
