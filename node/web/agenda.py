@@ -34,6 +34,7 @@ from .render import DAYS, MONTHS, language, local_time, render
 
 VIEWS = ("week", "month")
 DEFAULT_VIEW = "month"  # a place holds a few events a week: a month shows what is coming
+FIRST_YEAR, LAST_YEAR = 1970, 9000  # the dates a period may start from; others are today
 DESCRIPTION_PREVIEW = 200  # characters of the description in a link preview
 
 # Mobilizon's event categories (its `category`, upper case there, lower case in older events),
@@ -170,6 +171,8 @@ def period(view: str | None, start: str | None, today: date) -> Period:
         day = date.fromisoformat(start) if start else today
     except ValueError:
         day = today
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        day = today  # year 1 or 9999 would run past what dates can hold, a step away
     if chosen == "week":
         first = day - timedelta(days=day.weekday())
         return Period(chosen, first, first + timedelta(days=7))

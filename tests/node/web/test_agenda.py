@@ -56,6 +56,7 @@ def test_a_period_is_the_week_from_monday_or_the_month_holding_the_day() -> None
     assert (december.end, december.previous) == (date(2031, 1, 1), date(2030, 11, 1))
     # A hand-typed link that makes no sense is today's month, not an error.
     assert period("year", "14/03/2030", thursday) == month
+    assert period("month", "0001-01-01", thursday) == month == period(None, "9999-12-31", thursday)
     assert period_title(week, "fr") == "Semaine du 11 mars au 17 mars 2030"
     assert period_title(period("week", "2030-12-31", thursday), "fr") == (
         "Semaine du 30 décembre 2030 au 5 janvier 2031")  # fmt: skip
@@ -117,6 +118,7 @@ def test_the_agenda_by_week_and_by_month_in_the_place_time_zone(place: InProcess
         "Aucun événement sur cette période."
         in page(place, "/agenda?view=month&from=2030-04-01").text
     )
+    assert page(place, "/agenda?view=week&from=0001-01-01").status_code == 200
     # The feeds are the page's alternates.
     assert 'type="text/calendar" href="/agenda.ics"' in month
     assert 'type="application/atom+xml" href="/agenda.atom"' in month
