@@ -15,7 +15,7 @@ from ..activity import type_of
 from ..actors.routes import node_of
 from ..audience import is_public
 from ..tables import objects
-from . import i18n
+from . import agenda, i18n
 from .render import render
 
 ObjectPage = Callable[[Request, dict[str, Any]], Awaitable[Response]]
@@ -28,7 +28,9 @@ async def _plain(request: Request, document: dict[str, Any]) -> Response:
 
 
 # An object's type → its page; the kinds without a page of their own get the plain one.
-KINDS: dict[str, ObjectPage] = {}
+KINDS: dict[str, ObjectPage] = {
+    "Event": agenda.event_page,
+}
 
 
 def kinds_of(document: dict[str, Any]) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import actors, i18n, interaction, objects, place
+from . import actors, agenda, i18n, interaction, objects, place
 from .negotiation import Endpoint
 
 i18n.english(
@@ -26,6 +26,8 @@ STATIC = Path(__file__).parent / "static"
 PAGES: dict[str, Endpoint] = {
     "/actors/{handle}": actors.page,
     "/objects/{oid}": objects.page,
+    "/agenda": agenda.page,
+    "/network/agenda": agenda.network_page,
 }
 
 ROUTES: list[BaseRoute] = [

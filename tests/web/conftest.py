@@ -79,6 +79,14 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Places]:
             lambda: len(popcafe.sparql("SELECT ?e WHERE { ?e a as:Event }")) >= 2,
             what="fabrik's event in popcafe's graph",
         )
+        # The agenda's pages: two more events the same day, of two categories, one with places.
+        repair = event(popcafe, name="Repair café", category="REPAIR", maximumAttendeeCapacity=8,
+                       content="<p>Apportez vos objets en panne : on les répare ensemble.</p>",
+                       startTime=soon(4, 10), endTime=soon(4, 12))  # fmt: skip
+        popcafe.post_outbox(repair)
+        games = event(popcafe, name="Soirée jeux", category="GAMES",
+                      startTime=soon(4, 18), endTime=soon(4, 21))  # fmt: skip
+        popcafe.post_outbox(games)
         yield created
     finally:
         network.stop()
