@@ -412,6 +412,8 @@ def show_deliveries_and_where_to_look(
     popcafe = by_handle(network, "popcafe")
     say()
     say("   À ouvrir dans un navigateur ou un agenda :")
+    say(f"   • la page du PopCafé                 : {popcafe.base_url}/")
+    say(f"   • l'agenda du réseau                 : {popcafe.base_url}/network/agenda")
     say(f"   • l'agenda du Fablab (iCalendar)     : {fablab.base_url}/agenda.ics")
     say(f"   • son fil d'actualité (Atom)         : {fablab.base_url}/agenda.atom")
     say(f"   • la résidentothèque du PopCafé      : {popcafe.base_url}/residents")
