@@ -118,6 +118,8 @@ def place_of(document: dict[str, Any], details_: dict[str, Any] | None = None) -
     address: dict[str, Any] = given if isinstance(given, dict) else {}
     located = coordinates(found.get("geo"))
     actor_id = str(found.get("id", ""))
+    # An actor's `url` is its own profile unless the place gave its website there.
+    website = _web(found.get("url"))
     return Place(
         id=actor_id,
         name=_text(found.get("name")) or _text(found.get("preferredUsername")) or actor_id,
@@ -126,7 +128,7 @@ def place_of(document: dict[str, Any], details_: dict[str, Any] | None = None) -
         city=_text(address.get("addressLocality")),
         latitude=located[0] if located else None,
         longitude=located[1] if located else None,
-        website=_web(found.get("url")),
+        website=website if website != actor_id else None,
     )
 
 

@@ -42,6 +42,10 @@ def test_a_peers_coordinates_are_taken_only_when_they_are_numbers_on_earth() -> 
     shown = place_of({"id": "https://x.example/actors/x", "name": "X",
                       "url": "javascript:alert(1)", "address": "not an address"})  # fmt: skip
     assert shown.website is None and shown.city is None and not shown.located
+    profile = place_of({"id": "https://x.example/actors/x", "url": "https://x.example/actors/x"})
+    assert profile.website is None  # the actor's own page, not a website
+    website = place_of({"id": "https://x.example/a/x", "url": "https://x.fr"}).website
+    assert website == "https://x.fr"
 
 
 def test_places_come_nearest_first_and_the_unlocated_last() -> None:
@@ -106,7 +110,7 @@ def test_the_page_lists_the_followed_places_with_their_distance_without_javascri
     assert cli(["place", "--data", data, "--city", "Lille", "--latitude", str(LILLE[0]),
                 "--longitude", str(LILLE[1])]) == 0  # fmt: skip
     fabrik = follow(place, stand_in, "/actors/fabrik", name="La Fabrik",
-                    **located("Roubaix", ROUBAIX))  # fmt: skip
+                    url="https://lafabrik.example", **located("Roubaix", ROUBAIX))  # fmt: skip
     follow(place, stand_in, "/actors/paris", name="Le Lieu de Paris", **located("Paris", PARIS))
     follow(place, stand_in, "/actors/camille", name="Camille")  # a person, not a place
 
@@ -119,6 +123,7 @@ def test_the_page_lists_the_followed_places_with_their_distance_without_javascri
     assert words.index("La Fabrik") < words.index("Le Lieu de Paris")
     assert "à 204 km" in words and "Camille" not in words
     assert f'<a href="{fabrik}">La Fabrik</a>' in page
+    assert page.count("Site web du lieu") == 1 and 'href="https://lafabrik.example"' in page
     # The map: Leaflet and the page's script from this node only, deferred, with the places.
     scripts = re.findall(r"<script[^>]*src=\"([^\"]+)\"[^>]*>", page)
     assert scripts == ["/static/vendor/leaflet/leaflet.js", "/static/network.js"]
