@@ -284,8 +284,9 @@ def check(question: Question, form: dict[str, str], known: list[Centre], timezon
             # The end day is included: the events starting before the next midnight.
             terms["au"] = moment_term(date.fromordinal(end.toordinal() + 1), timezone)
     centre = centre_of(values["autour"], known, question.centre_required)
+    # Checked even when no centre uses it: a wrong value is said, never silently dropped.
+    km = kilometres(values["km"]) if values["km"] else DEFAULT_KM
     if centre is not None:
-        km = kilometres(values["km"] or str(DEFAULT_KM))
         terms["centre"] = {
             "lat": number(centre.latitude),
             "lon": number(centre.longitude),

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from federation_tests.network import LocalPlace, wait_for
 
-from .conftest import PHONE, accessible, screenshot
+from .conftest import PHONE, REPO, accessible, screenshot
 
 WELDERS = """PREFIX tl: <https://w3id.org/interlieux/ns#>
 SELECT ?p WHERE { ?p tl:skill sk:soudure ; tl:residentOf ?place }"""
@@ -41,6 +41,20 @@ def test_the_network_lists_la_fabrik_with_its_distance_when_tiles_cannot_load(
     assert tiles
     accessible(phone)
     screenshot(phone, "network")
+
+
+def test_with_tiles_the_map_shows_the_places(phone: Page, popcafe: LocalPlace) -> None:
+    # Any PNG stands for a tile: the test checks the map is drawn, not what OSM draws.
+    tile = (REPO / "node/web/static/vendor/leaflet/images/layers.png").read_bytes()
+    phone.route("https://tile.openstreetmap.org/**",
+                lambda route: route.fulfill(body=tile, content_type="image/png"))  # fmt: skip
+    phone.goto(f"{popcafe.base_url}/network")
+    expect(phone.locator("#network-map")).to_be_visible()
+    expect(phone.get_by_role("button", name="La Fabrik")).to_be_visible()  # its marker
+    expect(phone.locator(".leaflet-tile-loaded").first).to_be_visible()
+    expect(phone.get_by_text("La carte n'a pas pu se charger")).to_be_hidden()
+    expect(phone.locator(".network-places li", has_text="La Fabrik")).to_be_visible()
+    accessible(phone)
 
 
 def test_the_network_reads_without_javascript(browser: Browser, popcafe: LocalPlace) -> None:

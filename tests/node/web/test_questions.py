@@ -60,6 +60,7 @@ def test_only_checked_values_are_written_into_a_query() -> None:
         ("residents", {"competence": "sk:soudure", "autour": "ici", "km": "1; DROP"}, "km"),
         ("residents", {"competence": "sk:soudure", "autour": "ici", "km": "nan"}, "km"),
         ("residents", {"competence": "sk:soudure", "autour": "ici", "km": "1e9"}, "km"),
+        ("residents", {"competence": "sk:soudure", "autour": "", "km": "30 }"}, "km"),
         ("residents", {"competence": "sk:soudure", "autour": "ville:Atlantis"}, "autour"),
         ("besoins", {"competence": "sk:soudure", "autour": ""}, "autour"),
         ("evenements", {"du": '2026-12-01" } #', "autour": ""}, "du"),
