@@ -238,3 +238,13 @@ def test_events_between_two_dates_and_needs_near_the_place(welder: InProcessNode
             "km": "5"}  # fmt: skip
     page = text_of(until_found(welder, near, "Bobines de filament"))
     assert "Bobines de filament 3 2030-04-01 La Coroutine Lille 0,0" in page
+
+
+def test_a_question_past_the_endpoints_time_limit_says_so(
+    welder: InProcessNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTERLIEUX_SPARQL_TIMEOUT", "0")  # /sparql's own limit, not the page's
+    page = welder.client.get("/questions", params={"question": "residents",
+                                                   "competence": "sk:soudure"})  # fmt: skip
+    assert page.status_code == 503
+    assert "Le graphe n'a pas pu répondre : La requête a dépassé 0 secondes" in text_of(page.text)
