@@ -100,6 +100,14 @@ async def sparql(request: Request) -> Response:
             "Give a SPARQL query in the 'query' parameter (GET or POST form) or as an "
             "application/sparql-query body.",
         )  # fmt: skip
+    return await ask(request, text, _select_format(request), _graph_format(request))
+
+
+async def ask(request: Request, text: str, select_format: str, graph_format: str) -> Response:
+    """`text` asked of the graph with the endpoint's checks and limits (read-only, no SERVICE,
+    per-client and overall concurrency, time limit, result size): the results, or the error
+    as JSON with its French or English message. The query page (`node.web.questions`) asks
+    through here too, so that its questions count against the same limits."""
     if len(text) > MAX_QUERY:
         return _error(request, 413, "Requête trop longue.", "Query too long.")
     try:
@@ -142,8 +150,8 @@ async def sparql(request: Request) -> Response:
     with per_client.slot(client), at_once.slot("all"):
         try:
             answer = await engine.request(
-                "ask", limit, query=text, select_format=_select_format(request),
-                graph_format=_graph_format(request),
+                "ask", limit, query=text, select_format=select_format,
+                graph_format=graph_format,
                 max_bytes=int(tuning("sparql_max_bytes", MAX_RESULT_BYTES)),
             )  # fmt: skip
         except QueryTimeout:

@@ -8,7 +8,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import actors, agenda, i18n, interaction, objects, place
+from . import actors, agenda, i18n, interaction, network, objects, place, questions
 from .negotiation import Endpoint
 
 i18n.english(
@@ -33,5 +33,8 @@ PAGES: dict[str, Endpoint] = {
 ROUTES: list[BaseRoute] = [
     Route("/", place.page),
     Route("/interact", interaction.interact),
+    Route("/network", network.page),
+    Route("/questions", questions.page),
+    Route("/questions/{question}.csv", questions.table_csv),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]
