@@ -32,12 +32,12 @@ DEFAULT_CLAIM_REPORT_WINDOW_HOURS = 48.0
 DEFAULT_CLAIM_VISIT_SPACING_HOURS = 4.0
 
 
-
 def graph_dir(database: Path) -> Path:
     """Where the knowledge graph of the node whose database is `database` lives (an Oxigraph
     store and its bookkeeping): beside the database, rebuilt from it whenever it is missing,
     so a backup leaves it out."""
     return database.with_name(database.name + ".graph")
+
 
 @dataclass(frozen=True)
 class NodeConfig:
