@@ -71,7 +71,7 @@ i18n.english(
         "Projet": "Project",
         "Devise": "Currency",
         "Total": "Total",
-        "Nombre d'engagements": "Number of pledges",
+        "Engagements pris": "Pledges made",
         "Tous les engagements": "All pledges",
         "Aucun engagement pour l'instant.": "No pledge yet.",
         "Montant": "Amount",
