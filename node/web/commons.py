@@ -25,7 +25,6 @@ from ..activity import id_of, type_of
 from ..actors.routes import node_of
 from ..agenda.event import parse_time
 from ..audience import is_public
-from ..sqlite import Connection
 from ..tables import objects
 from . import i18n
 from .render import language, local_time, render
@@ -197,21 +196,30 @@ def _rows_to_documents(rows: list[Any]) -> list[tuple[dict[str, Any], str]]:
     return [(json.loads(r["document"]), str(r["attributed_to"] or "")) for r in rows]
 
 
-async def _answers(db: Connection, ids: list[str], lang: str) -> dict[str, list[Answer]]:
+async def _name(request: Request, actor_id: str) -> str:
+    """`actor_name`, read once per request: a place's name repeats on every need of it."""
+    seen: dict[str, str] = request.state.__dict__.setdefault("names", {})
+    if actor_id not in seen:
+        seen[actor_id] = await actor_name(node_of(request).store.reads, actor_id)
+    return seen[actor_id]
+
+
+async def _answers(request: Request, ids: list[str]) -> dict[str, list[Answer]]:
+    lang = language(request)
     found: dict[str, list[Answer]] = {}
-    for row in await objects.public_answers(db, ids):
+    for row in await objects.public_answers(node_of(request).store.reads, ids):
         document = json.loads(row["document"])
         by = str(row["attributed_to"] or "")
         amount = ""
         if type_of(document) == "Pledge":
             amount = money(decimal(document.get("amount")), str(document.get("currency")), lang)
         found.setdefault(row["answers"], []).append(
-            Answer(str(document.get("id")), by, await actor_name(db, by), amount)
+            Answer(str(document.get("id")), by, await _name(request, by), amount)
         )
     return found
 
 
-async def needs_of(request: Request, lang: str) -> list[NeedView]:
+async def needs_of(request: Request) -> list[NeedView]:
     """The open public needs of the place and of the places it follows, soonest due first."""
     node = node_of(request)
     db = node.store.reads
@@ -220,7 +228,7 @@ async def needs_of(request: Request, lang: str) -> list[NeedView]:
             await objects.public_in_network(db, "Need", node.config.place_id)
         ) if is_open(doc)
     ]  # fmt: skip
-    answers = await _answers(db, [str(doc.get("id")) for doc, _ in documents], lang)
+    answers = await _answers(request, [str(doc.get("id")) for doc, _ in documents])
     needs = [await need_view(request, doc, by, answers) for doc, by in documents]
     return sorted(needs, key=lambda n: (n.due is None, n.due.isoformat() if n.due else ""))
 
@@ -242,7 +250,7 @@ async def need_view(
         due=_local_due(need.get("due"), node.config.timezone),
         status=STATUSES.get(status, status),
         place=by,
-        place_name=await actor_name(node.store.reads, by),
+        place_name=await _name(request, by),
         answers=answers.get(str(need.get("id")), []),
     )
 
@@ -275,7 +283,7 @@ async def pledge_view(request: Request, pledge: dict[str, Any], by: str) -> Pled
         project_name=project_name,
         due=_local_due(pledge.get("due"), node.config.timezone),
         by=by,
-        by_name=await actor_name(db, by),
+        by_name=await _name(request, by),
     )
 
 
@@ -289,7 +297,7 @@ async def pledges_of(request: Request) -> list[PledgeView]:
 
 async def needs_page(request: Request) -> Response:
     node = node_of(request)
-    needs = await needs_of(request, language(request))
+    needs = await needs_of(request)
     here = node.config.place_id
     return await render(
         request, "needs.html",
@@ -314,7 +322,7 @@ async def need_page(request: Request, document: dict[str, Any]) -> Response:
     node = node_of(request)
     db = node.store.reads
     by = str(await objects.author(db, str(document.get("id"))) or node.config.place_id)
-    answers = await _answers(db, [str(document.get("id"))], language(request))
+    answers = await _answers(request, [str(document.get("id"))])
     return await render(request, "need.html", need=await need_view(request, document, by, answers))
 
 

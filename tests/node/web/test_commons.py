@@ -115,3 +115,13 @@ def test_amounts_and_totals_are_written_as_people_read_them() -> None:
     ]
     [total] = totals(pledges)
     assert (total.amount, total.count, total.project_name) == (Decimal("12.5"), 2, "X")
+
+
+def test_the_needs_and_pledges_pages_speak_english(place: InProcessNode) -> None:
+    asked = created(place, need("Bénévoles", status="partlyMet", due="2030-06-30T10:00:00Z"))
+    created(place, pledge("20", asked))
+    needs = place.client.get("/needs?lang=en", headers=BROWSER).text
+    assert "The place&#39;s needs" in needs and "Volunteers" in needs and "Partly met" in needs
+    assert "Sunday 30 June 2030" in needs and "pledge of €20.00" in needs
+    pledges = place.client.get("/pledges?lang=en", headers=BROWSER).text
+    assert "Totals per project" in pledges and "Pledges made" in pledges
