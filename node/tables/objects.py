@@ -202,3 +202,32 @@ async def tombstone(
 async def drop_received(db: Connection, obj_id: Any) -> None:
     """Forget an object received (a malformed one); this node's own are never touched."""
     await db.execute("DELETE FROM objects WHERE id = ? AND local = 0", (obj_id,))
+
+
+async def public_in_network(db: Connection, type_: str, follower: str) -> list[sqlite3.Row]:
+    """Public objects of a type, not deleted, this node's and those of the actors `follower`
+    follows (accepted): their `document`, `attributed_to` and whether they are `local` (the
+    needs and pledges pages)."""
+    async with db.execute(
+        "SELECT document, attributed_to, local FROM objects WHERE type = ?"
+        " AND deleted_at IS NULL AND (local = 1 OR attributed_to IN (SELECT followee FROM"
+        f" follows WHERE follower = ? AND state = 'accepted')) AND {PUBLIC_SQL}"
+        " ORDER BY created_at",
+        (type_, follower),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def public_answers(db: Connection, obj_ids: list[str]) -> list[sqlite3.Row]:
+    """Public objects, not deleted, that answer one of `obj_ids`: a reply (`inReplyTo`) or a
+    pledge that `funds` it, each by id or embedded with its id; their `document`,
+    `attributed_to`, and `answers` (the id answered), oldest first."""
+    answered = "COALESCE(json_extract(document, '$.{0}.id'), json_extract(document, '$.{0}'))"
+    async with db.execute(
+        f"SELECT document, attributed_to, COALESCE({answered.format('inReplyTo')},"
+        f" {answered.format('funds')}) AS answers FROM objects WHERE deleted_at IS NULL"
+        f" AND answers IN (SELECT value FROM json_each(?)) AND {PUBLIC_SQL}"
+        " ORDER BY created_at",
+        (json.dumps(obj_ids),),
+    ) as cur:
+        return await cur.fetchall()

@@ -7,9 +7,8 @@ from starlette.responses import Response
 
 from ..actors import local
 from ..actors.routes import node_of
-from ..directory.residents import public_profile
 from ..errors import NotFoundError
-from . import place
+from . import place, residents
 from .render import render
 
 
@@ -22,5 +21,4 @@ async def page(request: Request) -> Response:
         actor = await local.by_handle(node.store, handle)
     except NotFoundError:
         return await render(request, "missing.html", status=404)
-    profile = await public_profile(node.store, actor)
-    return await render(request, "person.html", actor=actor, profile=profile)
+    return await residents.resident_page(request, actor)

@@ -15,7 +15,7 @@ from ..activity import type_of
 from ..actors.routes import node_of
 from ..audience import is_public
 from ..tables import objects
-from . import agenda, i18n
+from . import agenda, commons, i18n
 from .render import render
 
 ObjectPage = Callable[[Request, dict[str, Any]], Awaitable[Response]]
@@ -30,6 +30,8 @@ async def _plain(request: Request, document: dict[str, Any]) -> Response:
 # An object's type → its page; the kinds without a page of their own get the plain one.
 KINDS: dict[str, ObjectPage] = {
     "Event": agenda.event_page,
+    "Need": commons.need_page,
+    "Pledge": commons.pledge_page,
 }
 
 

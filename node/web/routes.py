@@ -8,7 +8,18 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import actors, agenda, i18n, interaction, network, objects, place, questions
+from . import (
+    actors,
+    agenda,
+    commons,
+    i18n,
+    interaction,
+    network,
+    objects,
+    place,
+    questions,
+    residents,
+)
 from .negotiation import Endpoint
 
 i18n.english(
@@ -28,6 +39,9 @@ PAGES: dict[str, Endpoint] = {
     "/objects/{oid}": objects.page,
     "/agenda": agenda.page,
     "/network/agenda": agenda.network_page,
+    "/residents": residents.page,
+    "/needs": commons.needs_page,
+    "/pledges": commons.pledges_page,
 }
 
 ROUTES: list[BaseRoute] = [

@@ -18,7 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from federation_tests.network import LocalPlace, Network, Places, event, wait_for
+from federation_tests.network import MEMBER_NAMES, LocalPlace, Network, Places, event, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "build" / "screenshots"
@@ -87,6 +87,26 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Places]:
         games = event(popcafe, name="Soirée jeux", category="GAMES",
                       startTime=soon(4, 18), endTime=soon(4, 21))  # fmt: skip
         popcafe.post_outbox(games)
+        # The résidentothèque and the needs pages: two residents of PopCafé with public skills
+        # (Zoé's availability is private), and La Fabrik's need, which PopCafé receives.
+        residents = (
+            ("chloe", "sk:mediation-numerique", "public"),
+            ("zoe", "sk:menuiserie", "private"),
+        )
+        for handle, skill, seen in residents:
+            popcafe.add_member(handle, MEMBER_NAMES[handle])
+            popcafe.cli(
+                "profile", "--data", str(popcafe.data), "--handle", handle, "--skill", skill,
+                "--availability", f"le mercredi ({seen})",
+                "--visibility", "skill=public", "--visibility", f"availability={seen}",
+            )  # fmt: skip
+            popcafe.cli("resident", "accept", "--data", str(popcafe.data), "--handle", handle)
+        fabrik.post_outbox(
+            {"type": "Need", "name": "Soudure d'un vélo cargo", "to": [PUBLIC],
+             "needKind": "skills", "quantity": 1, "skill": ["sk:soudure"], "due": soon(20)}
+        )  # fmt: skip
+        needs = "PREFIX tl: <https://w3id.org/interlieux/ns#> SELECT ?n WHERE { ?n a tl:Need }"
+        wait_for(lambda: len(popcafe.sparql(needs)) >= 2, what="fabrik's need in popcafe's graph")
         yield created
     finally:
         network.stop()
