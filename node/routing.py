@@ -81,6 +81,15 @@ class DuplicateRoute(ValueError):
     """A domain declared the same (activity, object) twice: one of them would be forgotten."""
 
 
+def _spellings(kind: str) -> tuple[str, ...]:
+    """`tl:Need` and `Need` are one type in the network's context: a route declared with
+    either spelling takes both (a client writing `tl:Need` would otherwise skip the needs'
+    checks)."""
+    if kind.startswith("tl:"):
+        return (kind, kind.removeprefix("tl:"))
+    return (kind,) if ":" in kind else (kind, f"tl:{kind}")
+
+
 class Table:
     """Every domain's routes, in the order the domains were given."""
 
@@ -108,8 +117,9 @@ class Table:
         # Read only now: the routes above may have completed the object.
         inner = type_of(activity.get("object"))
         if inner is not None:
-            for entry in self._by_key.get((kind, inner), ()):
-                yield entry.route
+            for spelling in _spellings(inner):
+                for entry in self._by_key.get((kind, spelling), ()):
+                    yield entry.route
 
     async def received(self, db: Connection, node: Node, activity: dict[str, Any]) -> None:
         for route in self._matching(activity):

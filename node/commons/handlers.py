@@ -72,7 +72,9 @@ def pledge_content(pledge: dict[str, Any]) -> str:
 def _readable(obj: dict[str, Any], kind: str) -> None:
     """Add the Note type and the French sentence (in place)."""
     types = obj["type"] if isinstance(obj["type"], list) else [obj["type"]]
-    obj["type"] = [kind, *[t for t in types if t not in (kind, "Note")], "Note"]
+    # `tl:Need` is `Need` in the network's context: one spelling, the one the store lists.
+    same = (kind, f"tl:{kind}", "Note")
+    obj["type"] = [kind, *[t for t in types if t not in same], "Note"]
     obj["mediaType"] = "text/html"
     if kind == "Need":
         obj.setdefault("status", "open")

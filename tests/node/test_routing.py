@@ -25,7 +25,7 @@ SHARED = {
     ("Delete", None): ["objects", "graph"],
     ("Follow", None): ["completion", "follows"],
     ("Join", None): ["agenda", "residents"],
-    ("Reject", None): ["completion", "follows"],
+    ("Reject", None): ["completion", "follows", "graph"],
     ("Reject", "Join"): ["agenda", "residents"],
     ("Reject", "Offer"): ["claims", "settlements"],
     ("Undo", None): ["completion", "follows", "reactions", "agenda"],

@@ -77,3 +77,14 @@ def test_the_needs_collection_pages_public_needs_newest_first(place: InProcessNo
     assert place.client.get("/needs").json()["totalItems"] == 2
     listed = place.client.get("/needs?page=1").json()["orderedItems"]
     assert [n["name"] for n in listed] == ["Tables", "Bénévoles"]
+
+
+def test_a_need_written_with_the_networks_prefix_is_checked_and_listed_as_one(
+    place: InProcessNode,
+) -> None:
+    """`tl:Need` is `Need` in the network's context: same checks, same collection."""
+    bare = {"type": "tl:Need", "name": "Une perceuse", "to": [PUBLIC]}
+    assert post(place, bare).status_code == 400  # no needKind, no quantity: refused as a Need
+    full = {**bare, "needKind": "equipment", "quantity": 1}
+    assert post(place, full).status_code == 201
+    assert place.client.get("/needs").json()["totalItems"] == 1
