@@ -16,7 +16,9 @@ from ..config import NodeConfig
 from ..context import Command, Node, Runner
 from ..errors import InvalidActivity
 from ..outbox.publish import Outgoing, publish_outgoing
+from ..tables import embed_sites
 from ..tables import residents as residents_table
+from ..web.headers import check_site
 from . import media, place, residents
 
 
@@ -36,6 +38,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--website", help="site web du lieu, ex. https://mon-lieu.fr")
     p.add_argument("--icon", help="image du lieu : fichier PNG, JPEG, GIF ou WebP, ou adresse web")
     p.add_argument("--offers", type=Path, help="fichier JSON des machines et espaces proposés")
+    p.add_argument(
+        "--embed-sites", nargs="*", metavar="SITE",
+        help="seuls ces sites (ex. https://mon-site.fr) peuvent intégrer les widgets du lieu ; "
+        "sans adresse : tous les sites (par défaut)",
+    )  # fmt: skip
 
     p = sub.add_parser("resident", help="valider ou lister les résidents (résidentothèque)")
     rsub = p.add_subparsers(dest="resident_command", required=True)
@@ -90,19 +97,26 @@ def cmd_place(args: argparse.Namespace, run: Runner) -> None:
         details["icon"] = _icon(config, args.icon)
     if args.offers:
         details["offers"] = _json_file(args.offers)
+    sites = None if args.embed_sites is None else [check_site(s) for s in args.embed_sites]
 
-    async def work(node: Node) -> tuple[dict[str, Any], int]:
+    async def work(node: Node) -> tuple[dict[str, Any], int, list[str]]:
         actor = await local.by_handle(node.store, config.handle)
         async with node.store.write() as db:
             await place.save_details(db, config.handle, details)
+            if sites is not None:  # a setting of the team, not on the actor: nobody is told
+                await embed_sites.replace(db, sites)
         told = await place.announce_change(node, actor) if details else 0
-        return await place.details(node.store, config.handle), told
+        allowed = await embed_sites.every(node.store.reads)
+        return await place.details(node.store, config.handle), told, allowed
 
-    saved, told = run(config, work)
+    saved, told, allowed = run(config, work)
     print("Informations du lieu enregistrées :")
     print(json.dumps(saved, ensure_ascii=False, indent=2))
     if details:
         print(f"Mise à jour envoyée aux abonnés ({told} serveur{'s' if told > 1 else ''}).")
+    if sites is not None:
+        print("Widgets (/embed) intégrables par : "
+              + (", ".join(allowed) if allowed else "tous les sites"))  # fmt: skip
 
 
 def _icon(config: NodeConfig, given: str) -> dict[str, str]:

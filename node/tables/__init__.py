@@ -23,6 +23,7 @@ from . import (
     credit_accounts,
     deliveries,
     door_policy,
+    embed_sites,
     event_participants,
     event_requests,
     follows,
@@ -88,4 +89,5 @@ SCHEMAS: tuple[str, ...] = (
     place_details.SCHEMA,
     origins.SCHEMA,
     visit_reports.SCHEMA,
+    embed_sites.SCHEMA,
 )

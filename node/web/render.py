@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from ..actors.routes import node_of
 from ..tables import local_actors
-from . import i18n
+from . import headers, i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "lang"
@@ -107,9 +107,14 @@ async def site(request: Request) -> Site:
 
 
 async def render(
-    request: Request, template: str, status: int = 200, **context: Any
-) -> HTMLResponse:
-    """The page `template` with `context`, in the visitor's language."""
+    request: Request,
+    template: str,
+    status: int = 200,
+    modified: datetime | None = None,
+    **context: Any,
+) -> Response:
+    """The page `template` with `context`, in the visitor's language, with its framing and
+    cache headers (`headers.finish`; `modified`: the page's own date, if it has one)."""
     lang = language(request)
     place = await site(request)
     html = (
@@ -129,4 +134,4 @@ async def render(
     asked = request.query_params.get("lang")
     if asked in i18n.LANGS:
         response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, samesite="lax")
-    return response
+    return headers.finish(request, response, modified)

@@ -12,6 +12,7 @@ from . import (
     actors,
     agenda,
     commons,
+    embed,
     i18n,
     interaction,
     network,
@@ -50,5 +51,6 @@ ROUTES: list[BaseRoute] = [
     Route("/network", network.page),
     Route("/questions", questions.page),
     Route("/questions/{question}.csv", questions.table_csv),
+    *embed.ROUTES,
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]
