@@ -79,7 +79,7 @@ def test_the_agenda_widget_shows_the_next_event_and_links_out(place: InProcessNo
 def test_the_embed_page_gives_both_snippets_of_each_widget(place: InProcessNode) -> None:
     html = place.client.get("/embed", headers=HTML).text
     base = place.config.base_url
-    assert f'&lt;iframe src=&#34;{base}/embed/agenda&#34;' in html
+    assert f"&lt;iframe src=&#34;{base}/embed/agenda&#34;" in html
     assert f"&lt;interlieux-needs src=&#34;{base}/embed/needs&#34;" in html
     assert f"{base}/static/interlieux.js" in html
     assert html.count(">Copier</button>") == 8  # two snippets for each of the four widgets
