@@ -105,6 +105,27 @@ def test_the_copied_agenda_snippet_shows_the_next_event_on_another_site(
     )  # as wide as the host page's column (its body has 1rem of padding each side)
 
 
+def test_the_web_component_makes_the_frame_and_only_its_widget_resizes_it(
+    phone: Page, popcafe: LocalPlace, host: HostSite
+) -> None:
+    phone.goto(f"{popcafe.base_url}/embed")
+    needs = phone.get_by_role("region", name="Besoins")
+    snippet = needs.get_by_label("Extrait avec composant web").input_value()
+    assert f'<interlieux-needs src="{popcafe.base_url}/embed/needs"' in snippet
+    host.show(snippet)
+    phone.goto(f"{host.origin}/")
+    frame_element = phone.locator("interlieux-needs iframe[data-interlieux]")
+    assert "Bénévoles pour l'accueil" in frame_element.content_frame.locator("main").inner_text()
+    phone.wait_for_function(
+        "document.querySelector('iframe[data-interlieux]').style.height !== '400px'"
+    )
+    fitted = frame_element.evaluate("e => e.style.height")
+    # A message of the same shape from anyone else (here the host page itself) is ignored.
+    phone.evaluate("window.postMessage({type: 'interlieux:height', height: 3000}, '*')")
+    phone.evaluate("new Promise(done => setTimeout(done, 200))")  # let the message be handled
+    assert frame_element.evaluate("e => e.style.height") == fitted
+
+
 def test_a_site_the_place_does_not_list_cannot_frame_the_widget(
     clipboard: BrowserContext, phone: Page, popcafe: LocalPlace, host: HostSite
 ) -> None:

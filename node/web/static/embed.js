@@ -12,9 +12,9 @@
 
   function tellHeight() {
     var last = -1;
-    function tell() {
+    function tell(again) {
       var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
-      if (height !== last) {
+      if (height !== last || again === true) {
         last = height;
         window.parent.postMessage({ type: "interlieux:height", height: height }, "*");
       }
@@ -23,6 +23,12 @@
       new ResizeObserver(tell).observe(document.documentElement);
     }
     window.addEventListener("load", tell);
+    // The host's script may start after the first message (it loads deferred): it asks.
+    window.addEventListener("message", function (event) {
+      if (event.source === window.parent && event.data && event.data.type === "interlieux:ask") {
+        tell(true);
+      }
+    });
     tell();
   }
 

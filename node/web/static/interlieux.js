@@ -40,6 +40,27 @@
     }
   });
 
+  // A widget that loaded before this script told its height to no one: ask it again, only at
+  // the origin of the frame's own src.
+  function ask(frame) {
+    var origin = originOf(frame.src);
+    if (frame.contentWindow && origin && origin !== "null") {
+      frame.contentWindow.postMessage({ type: "interlieux:ask" }, origin);
+    }
+  }
+  function watch(frame) {
+    frame.addEventListener("load", function () { ask(frame); });
+    ask(frame);
+  }
+  function watchAll() {
+    Array.prototype.forEach.call(document.querySelectorAll("iframe[data-interlieux]"), watch);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watchAll);
+  } else {
+    watchAll();
+  }
+
   if (!("customElements" in window)) return;
 
   function define(name) {
@@ -57,6 +78,7 @@
         frame.style.cssText = FRAME_STYLE;
         this.style.display = "block";
         this.appendChild(frame);
+        watch(frame);
       }
     });
   }
