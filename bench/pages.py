@@ -1,6 +1,6 @@
 """How fast a node's pages answer a browser, at 10,000 objects.
 
-    .venv/bin/python bench/pages.py [--objects 10000] [--runs 200] [--warmup 10]
+    .venv/bin/python bench/pages.py [--objects 10000] [--runs 100] [--warmup 10]
 
 Builds a place in a temporary folder through the node's own code (`interlieux init`, then, with
 the node's store open and no server running, members created by `local.create`, validated as
@@ -193,7 +193,7 @@ def table(timings: list[Timing]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--objects", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=200, help="timed GETs per page")
+    parser.add_argument("--runs", type=int, default=100, help="timed GETs per page")
     parser.add_argument("--warmup", type=int, default=10, help="untimed GETs per page first")
     args = parser.parse_args()
     if not 100 <= args.objects <= MAX_OBJECTS or not 2 <= args.runs <= 5000:
