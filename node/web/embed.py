@@ -23,16 +23,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from vocab import skills
-
-from ..actors import local
 from ..actors.routes import node_of
 from ..agenda import event as events
 from ..agenda.network import shared_events
-from ..directory.residents import public_profile
-from ..tables import embed_sites, remote_actors
-from ..tables import residents as residents_table
+from ..tables import embed_sites
 from . import i18n
+from . import residents as people
 from .headers import widget_framing
 from .place import open_needs, upcoming
 from .render import local_time, render, site
@@ -157,30 +153,10 @@ async def agenda(request: Request) -> Response:
     ))  # fmt: skip
 
 
-async def current_residents(request: Request, limit: int) -> list[dict[str, Any]]:
-    """The residents the place validated, with their public skills (labels of the
-    nomenclature), in the order they were validated."""
-    node = node_of(request)
-    reads = node.store.reads
-    found = []
-    for actor_id in await residents_table.accepted_page(reads, limit, 0):
-        member = await local.by_id(node.store, actor_id)
-        if member is not None:
-            profile = await public_profile(node.store, member)
-            name, page = member.name, member.id
-        else:  # a member of another node: their name as their server publishes it
-            document = await remote_actors.document(reads, actor_id) or {}
-            profile, page = {}, str(document.get("url") or actor_id)
-            name = str(document.get("name") or document.get("preferredUsername") or actor_id)
-        found.append({"id": page, "name": name, "skills": [
-            s for s in (skills.get(str(v)) for v in profile.get("skill") or []) if s]})  # fmt: skip
-    return found
-
-
 async def residents(request: Request) -> Response:
     return await _framed(request, await render(
         request, "embed/residents.html",
-        residents=await current_residents(request, WIDGET_RESIDENTS),
+        residents=(await people.residents(request))[:WIDGET_RESIDENTS],
     ))  # fmt: skip
 
 
