@@ -474,4 +474,5 @@ async def event_page(request: Request, event: dict[str, Any]) -> Response:
         preview=preview(description) or event.get("summary") or events.summary_fr(event),
         schema=schema_org(shown, organizer, description),
         ics=f"/agenda/{oid}.ics", uri=event["id"], action="Participer",
+        modified=events.parse_time(event.get("updated") or event.get("published")),
     )  # fmt: skip

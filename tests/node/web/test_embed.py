@@ -113,6 +113,14 @@ def test_a_page_for_someone_signed_in_or_setting_a_cookie_is_not_shared(
     assert signed.headers["cache-control"] == "private, no-cache"
 
 
+def test_an_event_page_says_when_the_event_was_last_changed(place: InProcessNode) -> None:
+    created = post(place, event(name="Café réparation")).json()["object"]
+    answer = place.client.get(created["id"], headers=HTML)
+    assert answer.status_code == 200 and "Café réparation" in answer.text
+    published = datetime.fromisoformat(created["published"].replace("Z", "+00:00"))
+    assert answer.headers["last-modified"] == headers.http_date(published)
+
+
 def _request(method: str = "GET", **fields: str) -> Request:
     raw = [(k.encode(), v.encode()) for k, v in fields.items()]
     return Request({"type": "http", "method": method, "headers": raw, "path": "/"})
