@@ -16,7 +16,7 @@ from ..config import NodeConfig
 from ..context import Command, Node, Runner
 from ..errors import InvalidActivity
 from ..outbox.publish import Outgoing, publish_outgoing
-from ..tables import embed_sites
+from ..tables import embed_sites, place_settings
 from ..tables import residents as residents_table
 from ..web.headers import check_site
 from . import media, place, residents
@@ -42,6 +42,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "--embed-sites", nargs="*", metavar="SITE",
         help="seuls ces sites (ex. https://mon-site.fr) peuvent intégrer les widgets du lieu ; "
         "sans adresse : tous les sites (par défaut)",
+    )  # fmt: skip
+    p.add_argument(
+        "--map", choices=["oui", "non"],
+        help="carte du réseau sur la page /network (oui : les navigateurs des visiteurs "
+        "chargent les fonds de carte d'OpenStreetMap ; non par défaut)",
     )  # fmt: skip
 
     p = sub.add_parser("resident", help="valider ou lister les résidents (résidentothèque)")
@@ -105,6 +110,8 @@ def cmd_place(args: argparse.Namespace, run: Runner) -> None:
             await place.save_details(db, config.handle, details)
             if sites is not None:  # a setting of the team, not on the actor: nobody is told
                 await embed_sites.replace(db, sites)
+            if args.map is not None:
+                await place_settings.put(db, place_settings.MAP, args.map)
         told = await place.announce_change(node, actor) if details else 0
         allowed = await embed_sites.every(node.store.reads)
         return await place.details(node.store, config.handle), told, allowed
@@ -114,6 +121,9 @@ def cmd_place(args: argparse.Namespace, run: Runner) -> None:
     print(json.dumps(saved, ensure_ascii=False, indent=2))
     if details:
         print(f"Mise à jour envoyée aux abonnés ({told} serveur{'s' if told > 1 else ''}).")
+    if args.map is not None:
+        shown = "affichée, fonds de carte OpenStreetMap" if args.map == "oui" else "non affichée"
+        print(f"Carte du réseau (/network) : {shown}")
     if sites is not None:
         print("Widgets (/embed) intégrables par : "
               + (", ".join(allowed) if allowed else "tous les sites"))  # fmt: skip

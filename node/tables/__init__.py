@@ -38,6 +38,7 @@ from . import (
     peer_credit,
     peers,
     place_details,
+    place_settings,
     profile_fields,
     public_graph,
     reactions,
@@ -90,4 +91,5 @@ SCHEMAS: tuple[str, ...] = (
     origins.SCHEMA,
     visit_reports.SCHEMA,
     embed_sites.SCHEMA,
+    place_settings.SCHEMA,
 )

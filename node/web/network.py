@@ -24,7 +24,7 @@ from starlette.responses import Response
 from ..actors.routes import node_of
 from ..context import Node
 from ..directory.place import details
-from ..tables import follows, local_actors, remote_actors
+from ..tables import follows, local_actors, place_settings, remote_actors
 from . import i18n
 from .render import render
 
@@ -190,7 +190,10 @@ async def page(request: Request) -> Response:
     node = node_of(request)
     here = await this_place(node)
     places = with_distances(here, await followed_places(node))
+    # Visitors' browsers call no other host unless the place chose the map (its tiles).
+    shown = await place_settings.value(node.store.reads, place_settings.MAP) == "oui"
     return await render(
         request, "network.html",
         here=here, places=places, map_data=map_data(here, places), kilometres=kilometres,
+        map_on=shown and bool(places),
     )  # fmt: skip

@@ -9,6 +9,7 @@ import csv
 import io
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from federation_tests.network import LocalPlace, wait_for
@@ -19,6 +20,23 @@ WELDERS = """PREFIX tl: <https://w3id.org/interlieux/ns#>
 SELECT ?p WHERE { ?p tl:skill sk:soudure ; tl:residentOf ?place }"""
 
 
+def test_without_the_places_choice_no_map_and_no_call_elsewhere(
+    phone: Page, popcafe: LocalPlace
+) -> None:
+    called: list[str] = []
+    phone.route("https://**", lambda route: (called.append(route.request.url), route.abort()))
+    phone.goto(f"{popcafe.base_url}/network")
+    expect(phone.locator(".network-places li", has_text="La Fabrik")).to_contain_text("à 11,0 km")
+    assert phone.locator("#network-map").count() == 0
+    assert called == []  # the visitor's browser called no other host
+
+
+@pytest.fixture
+def map_on(popcafe: LocalPlace) -> None:
+    popcafe.cli("place", "--data", str(popcafe.data), "--map", "oui")
+
+
+@pytest.mark.usefixtures("map_on")
 def test_the_network_lists_la_fabrik_with_its_distance_when_tiles_cannot_load(
     phone: Page, popcafe: LocalPlace
 ) -> None:
@@ -43,6 +61,7 @@ def test_the_network_lists_la_fabrik_with_its_distance_when_tiles_cannot_load(
     screenshot(phone, "network")
 
 
+@pytest.mark.usefixtures("map_on")
 def test_with_tiles_the_map_shows_the_places(phone: Page, popcafe: LocalPlace) -> None:
     # Any PNG stands for a tile: the test checks the map is drawn, not what OSM draws.
     tile = (REPO / "node/web/static/vendor/leaflet/images/layers.png").read_bytes()

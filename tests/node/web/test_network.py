@@ -124,6 +124,10 @@ def test_the_page_lists_the_followed_places_with_their_distance_without_javascri
     assert "à 204 km" in words and "Camille" not in words
     assert f'<a href="{fabrik}">La Fabrik</a>' in page
     assert page.count("Site web du lieu") == 1 and 'href="https://lafabrik.example"' in page
+    # No map until the place chooses one: its tiles would have visitors call OpenStreetMap.
+    assert "<script" not in page.split("<main", 1)[0] and 'id="network-map"' not in page
+    assert cli(["place", "--data", data, "--map", "oui"]) == 0
+    page = place.client.get("/network", headers={"accept": "text/html"}).text
     # The map: Leaflet and the page's script from this node only, deferred, with the places.
     scripts = re.findall(r"<script[^>]*src=\"([^\"]+)\"[^>]*>", page)
     assert scripts == ["/static/vendor/leaflet/leaflet.js", "/static/network.js"]
