@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from federation_tests.network import LocalPlace
 
@@ -75,7 +75,8 @@ def copied_agenda_snippet(page: Page, popcafe: LocalPlace) -> str:
     page.goto(f"{popcafe.base_url}/embed")
     agenda = page.get_by_role("region", name="Agenda du lieu")
     agenda.get_by_role("button", name="Copier").first.click()
-    assert agenda.get_by_role("status").first.inner_text() == "Copié"
+    # The copy is asynchronous (the clipboard API): wait for the button's word.
+    expect(agenda.get_by_role("status").first).to_have_text("Copié")
     text = page.evaluate("navigator.clipboard.readText()")
     assert isinstance(text, str)
     return text
