@@ -63,6 +63,24 @@ async def shared_events(
     return found
 
 
+async def shared_choices(node: Node) -> list[tuple[dict[str, Any], events.Organizer]]:
+    """The category and place of each event `shared_events` lists by default, each pair once,
+    as (a document holding the category alone, its place): the agenda's filters."""
+    since = datetime.now(UTC) - timedelta(days=RECENT_DAYS)
+    rows = await objects.public_event_authors_and_categories(
+        node.store.reads, since.isoformat(), MAX_EVENTS, node.config.place_id
+    )
+    names: dict[str, str] = {}
+    found: list[tuple[dict[str, Any], events.Organizer]] = []
+    for row in rows:
+        author = str(row["attributed_to"] or "")
+        if author not in names:
+            names[author] = await _name_of(node, author)
+        category = {} if row["category"] is None else {"category": row["category"]}
+        found.append((category, events.Organizer(author, names[author])))
+    return found
+
+
 async def _name_of(node: Node, actor_id: str) -> str:
     mine = await local.by_id(node.store, actor_id)
     if mine is not None:

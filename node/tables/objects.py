@@ -45,8 +45,8 @@ CREATE TABLE IF NOT EXISTS objects (
     updated_at REAL NOT NULL,
     deleted_at REAL
 );
--- The pages read events by start time and category, open needs by due date and the answers to a need by
--- what they answer, without parsing every document (bench/pages.py).
+-- The pages read events by start time and category, open needs by due date and the answers
+-- to a need by what they answer, without parsing every document (bench/pages.py).
 CREATE INDEX IF NOT EXISTS objects_event_start ON objects(local, {_START})
     WHERE type = 'Event' AND deleted_at IS NULL;
 CREATE INDEX IF NOT EXISTS objects_event_category ON objects(local, {_CATEGORY})
@@ -157,6 +157,24 @@ _FOLLOWED = (
 )
 
 
+def _events_on(
+    columns: str, ends_after: str, starts_before: str | None, limit: int, follower: str | None
+) -> tuple[str, tuple[Any, ...]]:
+    """The query of `public_events_on` for these columns, and its parameters."""
+    # One arm per kind of author, each read in start order from the index; SQLite merges them.
+    arms = [("local = 1", ())] + ([(f"local = 0 AND {_FOLLOWED}", (follower,))] if follower else [])
+    sql = " UNION ALL ".join(
+        f"SELECT {columns}, {_START} AS start {_LIVE_EVENT} AND {whose}"
+        f" AND {_START} >= julianday(?) - ? AND {_START} < julianday(COALESCE(?, '9999-12-31'))"
+        f" AND {_END} >= julianday(?) AND {PUBLIC_SQL}"
+        for whose, _ in arms
+    )
+    params: list[Any] = []
+    for _, extra in arms:
+        params += [*extra, ends_after, EVENT_LOOK_BACK_DAYS, starts_before, ends_after]
+    return f"{sql} ORDER BY start LIMIT ?", (*params, limit)
+
+
 async def public_events_on(
     db: Connection,
     ends_after: str,
@@ -169,18 +187,20 @@ async def public_events_on(
     `follower`, those of the actors it follows (accepted) too. Their `document` and
     `attributed_to`. Only events begun at most EVENT_LOOK_BACK_DAYS before `ends_after`, with
     a start SQL can read, are seen."""
-    # One arm per kind of author, each read in start order from the index; SQLite merges them.
-    arms = [("local = 1", ())] + ([(f"local = 0 AND {_FOLLOWED}", (follower,))] if follower else [])
-    sql = " UNION ALL ".join(
-        f"SELECT document, attributed_to, {_START} AS start {_LIVE_EVENT} AND {whose}"
-        f" AND {_START} >= julianday(?) - ? AND {_START} < julianday(COALESCE(?, '9999-12-31'))"
-        f" AND {_END} >= julianday(?) AND {PUBLIC_SQL}"
-        for whose, _ in arms
+    sql, params = _events_on("document, attributed_to", ends_after, starts_before, limit, follower)
+    async with db.execute(sql, params) as cur:
+        return await cur.fetchall()
+
+
+async def public_event_authors_and_categories(
+    db: Connection, ends_after: str, limit: int, follower: str | None = None
+) -> list[sqlite3.Row]:
+    """The `attributed_to` and `category` (NULL for none) of the events `public_events_on`
+    finds with no end of period, each pair once: the agenda's filters, without the documents."""
+    sql, params = _events_on(
+        f"attributed_to, {_CATEGORY} AS category", ends_after, None, limit, follower
     )
-    params: list[Any] = []
-    for _, extra in arms:
-        params += [*extra, ends_after, EVENT_LOOK_BACK_DAYS, starts_before, ends_after]
-    async with db.execute(f"{sql} ORDER BY start LIMIT ?", (*params, limit)) as cur:
+    async with db.execute(f"SELECT DISTINCT attributed_to, category FROM ({sql})", params) as cur:
         return await cur.fetchall()
 
 

@@ -463,9 +463,13 @@ async def page(request: Request) -> Response:
 
 
 async def network_page(request: Request) -> Response:
-    """`/network/agenda` in a browser: the place's events and those of the places it follows."""
-    shared = await network.shared_events(node_of(request))
-    return await _agenda(request, [(e, o) for e, o in shared], True)
+    """`/network/agenda` in a browser: the place's events of the period and those of the places
+    it follows; its filters offer the places and categories of the shared agenda's feed."""
+    node = node_of(request)
+    opens, closes = bounds(_shown(request), node.config.timezone)
+    shared = await network.shared_events(node, opens, closes, PERIOD_EVENTS)
+    choices = await network.shared_choices(node)
+    return await _agenda(request, [(e, o) for e, o in shared], True, [(e, o) for e, o in choices])
 
 
 async def event_page(request: Request, event: dict[str, Any]) -> Response:

@@ -97,6 +97,22 @@ async def test_the_shared_agenda_adds_the_followed_places_events(store: Store) -
     assert names(await objects.public_events_on(store.reads, NOW.isoformat(), None, 10)) == ["ici"]
 
 
+async def test_the_shared_agendas_filters_are_its_places_and_categories(store: Store) -> None:
+    await add(store, event("ici", at(2), category="games"))
+    await add(store, event("ici aussi", at(3), category="games"))
+    await add(store, event("ici encore", at(4)))
+    await add(store, {**event("suivi", at(1), category="REPAIR"), "id": f"{PEER}/1"}, PEER)
+    await add(store, {**event("pas suivi", at(3), category="secret"), "id": f"{STRANGER}/1"},
+              STRANGER)  # fmt: skip
+    async with store.write() as db:
+        await follows.add(db, PLACE, PEER, f"{PLACE}/follows/1", follows.ACCEPTED, 1)
+    found = await objects.public_event_authors_and_categories(
+        store.reads, NOW.isoformat(), 10, PLACE
+    )
+    pairs = sorted((row["attributed_to"], row["category"] or "") for row in found)
+    assert pairs == [(PEER, "REPAIR"), (PLACE, ""), (PLACE, "games")]
+
+
 async def test_the_categories_are_those_of_public_events_each_once(store: Store) -> None:
     await add(store, event("a", at(1), category="WORKSHOP"))
     await add(store, event("b", at(-9000), category="WORKSHOP"))  # long past: still offered
