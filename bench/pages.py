@@ -8,9 +8,10 @@ residents with public skills by `residents.set_field`/`residents.accept`, and ev
 published through `publish`, the outbox's own path: ids, checks, the graph), then starts a real
 node (`interlieux serve`, a subprocess on a loopback port) and times GETs one after another over
 one keep-alive connection, as a browser asks (`Accept: text/html`, French): the place's page at
-`/` and at its actor id, the agenda, an event's page, the residents, the needs, the widgets; and
-each page again with the ETag it answered in `If-None-Match` (a browser's or a proxy's repeat,
-answered 304 with no body).
+`/` and at its actor id, the agenda (this month, this week, the network's), an event's page, the
+residents, the needs (first page, and page 20: 1,000 needs in), the widgets; and each page again
+with the ETag it answered in `If-None-Match` (a browser's or a proxy's repeat, answered 304 with
+no body).
 
 A page not built yet answers 404, or JSON where it shares a URL with a collection: the table
 says what came (status, type) and the bench goes on. The target (issue 13): p95 < 50 ms.
@@ -208,8 +209,9 @@ def main() -> int:
         place.start(timeout=60)
         try:
             base = place.base_url
-            paths = ["/", place.actor_id(), "/agenda", built.next_event, "/residents", "/needs",
-                     "/network", "/embed", "/embed/agenda", "/embed/agenda?scope=network",
+            paths = ["/", place.actor_id(), "/agenda", "/agenda?view=week", "/network/agenda",
+                     built.next_event, "/residents", "/needs", "/needs?page=20", "/network",
+                     "/embed", "/embed/agenda", "/embed/agenda?scope=network",
                      "/embed/residents", "/embed/needs"]  # fmt: skip
             timings = []
             with httpx.Client(timeout=30) as http:

@@ -10,7 +10,7 @@ JSON, ORGANIZER and a `[Place]` prefix in iCalendar, the author in Atom.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -33,18 +33,26 @@ RECENT_DAYS = 30  # as the place's own feeds: what is coming and what just happe
 MAX_EVENTS = 500  # a feed, not an archive
 
 
-async def shared_events(node: Node) -> list[tuple[dict[str, Any], events.Organizer]]:
-    """Public events of this node and of the places its place follows, by start time."""
-    rows = await objects.events_seen_by(node.store.reads, node.config.place_id)
-    horizon = datetime.now(UTC).timestamp() - RECENT_DAYS * 86400
+async def shared_events(
+    node: Node,
+    ends_after: datetime | None = None,
+    starts_before: datetime | None = None,
+    limit: int = MAX_EVENTS,
+) -> list[tuple[dict[str, Any], events.Organizer]]:
+    """Public events of this node and of the places its place follows, by start time: those not
+    over at `ends_after` (by default RECENT_DAYS ago) and begun before `starts_before` (when
+    given), at most `limit` (`objects.public_events_on`: events begun up to
+    EVENT_LOOK_BACK_DAYS before `ends_after`)."""
+    since = ends_after or datetime.now(UTC) - timedelta(days=RECENT_DAYS)
+    rows = await objects.public_events_on(
+        node.store.reads, since.isoformat(),
+        starts_before.isoformat() if starts_before else None, limit, node.config.place_id,
+    )  # fmt: skip
     names: dict[str, str] = {}
     found: list[tuple[dict[str, Any], events.Organizer]] = []
     for row in rows:
         document = json.loads(row["document"])
         if not is_public(document):
-            continue
-        ends = events.parse_time(document.get("endTime") or document.get("startTime"))
-        if ends is not None and ends.timestamp() < horizon:
             continue
         document.pop("@context", None)
         author = str(row["attributed_to"] or document.get("attributedTo") or "")
@@ -52,9 +60,25 @@ async def shared_events(node: Node) -> list[tuple[dict[str, Any], events.Organiz
         if author not in names:
             names[author] = await _name_of(node, author)
         found.append((document, events.Organizer(author, names[author])))
-    far = datetime.max.replace(tzinfo=UTC)
-    found.sort(key=lambda pair: events.parse_time(pair[0].get("startTime")) or far)
-    return found[:MAX_EVENTS]
+    return found
+
+
+async def shared_choices(node: Node) -> list[tuple[dict[str, Any], events.Organizer]]:
+    """The category and place of each event `shared_events` lists by default, each pair once,
+    as (a document holding the category alone, its place): the agenda's filters."""
+    since = datetime.now(UTC) - timedelta(days=RECENT_DAYS)
+    rows = await objects.public_event_authors_and_categories(
+        node.store.reads, since.isoformat(), MAX_EVENTS, node.config.place_id
+    )
+    names: dict[str, str] = {}
+    found: list[tuple[dict[str, Any], events.Organizer]] = []
+    for row in rows:
+        author = str(row["attributed_to"] or "")
+        if author not in names:
+            names[author] = await _name_of(node, author)
+        category = {} if row["category"] is None else {"category": row["category"]}
+        found.append((category, events.Organizer(author, names[author])))
+    return found
 
 
 async def _name_of(node: Node, actor_id: str) -> str:

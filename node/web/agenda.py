@@ -26,8 +26,7 @@ from ..actors import local
 from ..actors.routes import node_of
 from ..agenda import event as events
 from ..agenda import network
-from ..agenda.routes import public_events
-from ..tables import event_participants
+from ..tables import event_participants, objects
 from . import i18n
 from .place import map_link
 from .render import DAYS, MONTHS, language, local_time, render
@@ -36,6 +35,7 @@ VIEWS = ("week", "month")
 DEFAULT_VIEW = "month"  # a place holds a few events a week: a month shows what is coming
 FIRST_YEAR, LAST_YEAR = 1970, 9000  # the dates a period may start from; others are today
 DESCRIPTION_PREVIEW = 200  # characters of the description in a link preview
+PERIOD_EVENTS = 1000  # events a week or a month shows at most (a place holds a few a week)
 
 # Mobilizon's event categories (its `category`, upper case there, lower case in older events),
 # and the ones tiers-lieux use most, in French; another text is shown as the peer wrote it.
@@ -327,6 +327,9 @@ def _capacity(event: dict[str, Any]) -> tuple[int | None, int | None]:
     return (remaining if isinstance(remaining, int) else capacity), capacity
 
 
+Items = list[tuple[dict[str, Any], events.Organizer | None]]  # events, each with its place
+
+
 @dataclass(frozen=True)
 class Listed:
     """One event as an agenda page lists it."""
@@ -343,6 +346,13 @@ class Listed:
     full: bool
 
 
+def bounds(shown: Period, timezone: str) -> tuple[datetime, datetime]:
+    """The period's first and end instants in the place's time zone (pure)."""
+    zone = ZoneInfo(timezone)
+    opens = datetime(shown.first.year, shown.first.month, shown.first.day, tzinfo=zone)
+    return opens, datetime(shown.end.year, shown.end.month, shown.end.day, tzinfo=zone)
+
+
 def listed(
     items: list[tuple[dict[str, Any], events.Organizer | None]],
     shown: Period,
@@ -351,9 +361,7 @@ def listed(
 ) -> list[tuple[date, list[Listed]]]:
     """The events that take place in the period, by local day, soonest first (pure): an event
     begun before the period and still running is listed on its first day."""
-    zone = ZoneInfo(timezone)
-    opens = datetime(shown.first.year, shown.first.month, shown.first.day, tzinfo=zone)
-    closes = datetime(shown.end.year, shown.end.month, shown.end.day, tzinfo=zone)
+    opens, closes = bounds(shown, timezone)
     days: dict[date, list[Listed]] = {}
     for event, organizer in items:
         start = local_time(events.parse_time(event.get("startTime")), timezone)
@@ -385,23 +393,33 @@ def _query(**params: str | None) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v})
 
 
+def _shown(request: Request) -> Period:
+    timezone = node_of(request).config.timezone
+    today = datetime.now(ZoneInfo(timezone)).date()
+    return period(request.query_params.get("view"), request.query_params.get("from"), today)
+
+
 async def _agenda(
     request: Request,
     items: list[tuple[dict[str, Any], events.Organizer | None]],
     shared: bool,
+    choices: list[tuple[dict[str, Any], events.Organizer | None]] | None = None,
 ) -> Response:
+    """The agenda's page of `items`; its filters offer the categories and places of `choices`
+    (the items when not given)."""
     node = node_of(request)
     lang = language(request)
     timezone = node.config.timezone
-    today = datetime.now(ZoneInfo(timezone)).date()
     asked = request.query_params
-    shown = period(asked.get("view"), asked.get("from"), today)
+    shown = _shown(request)
+    choices = items if choices is None else choices
     categories = sorted(
-        {key: label for e, _ in items
+        {key: label for e, _ in choices
          if (key := category_key(e)) and (label := category_label(e))}.items(),
         key=lambda pair: i18n.say(pair[1], lang).casefold(),
     )  # fmt: skip
-    places = sorted({o.id: o.name for _, o in items if o}.items(), key=lambda p: p[1].casefold())
+    places = sorted({o.id: o.name for _, o in choices if o}.items(),
+                    key=lambda p: p[1].casefold())  # fmt: skip
     category = asked.get("category") or None
     place = (asked.get("place") or None) if shared else None
     chosen = [
@@ -429,16 +447,29 @@ async def _agenda(
 
 
 async def page(request: Request) -> Response:
-    """`/agenda` in a browser: the place's public events."""
-    return await _agenda(
-        request, [(e, None) for e in await public_events(request, recent_only=False)], False
+    """`/agenda` in a browser: the place's public events of the period, at most
+    PERIOD_EVENTS; its filter offers every category of the place's public events."""
+    node = node_of(request)
+    reads = node.store.reads
+    opens, closes = bounds(_shown(request), node.config.timezone)
+    rows = await objects.public_events_on(
+        reads, opens.isoformat(), closes.isoformat(), PERIOD_EVENTS
     )
+    found: Items = [(json.loads(row["document"]), None) for row in rows]
+    # The categories alone, read apart from the events (the filter lists them all).
+    categories: Items = [({"category": c}, None)
+                         for c in await objects.public_event_categories(reads)]  # fmt: skip
+    return await _agenda(request, found, False, categories)
 
 
 async def network_page(request: Request) -> Response:
-    """`/network/agenda` in a browser: the place's events and those of the places it follows."""
-    shared = await network.shared_events(node_of(request))
-    return await _agenda(request, [(e, o) for e, o in shared], True)
+    """`/network/agenda` in a browser: the place's events of the period and those of the places
+    it follows; its filters offer the places and categories of the shared agenda's feed."""
+    node = node_of(request)
+    opens, closes = bounds(_shown(request), node.config.timezone)
+    shared = await network.shared_events(node, opens, closes, PERIOD_EVENTS)
+    choices = await network.shared_choices(node)
+    return await _agenda(request, [(e, o) for e, o in shared], True, [(e, o) for e, o in choices])
 
 
 async def event_page(request: Request, event: dict[str, Any]) -> Response:

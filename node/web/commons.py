@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,6 +37,8 @@ KINDS = {"skills": "Compétences", "volunteers": "Bénévoles", "equipment": "Ma
          "funding": "Financement"}  # fmt: skip
 STATUSES = {"open": "Ouvert", "partlyMet": "En partie satisfait", "met": "Satisfait"}
 CURRENCY_SIGNS = {"EUR": "€"}
+NEEDS_PER_PAGE = 50  # of the place's, and of the network's, on one page of `/needs`
+MAX_PAGE = 10_000  # a page number beyond is read as this one (no OFFSET past any real list)
 
 i18n.english(
     {
@@ -79,6 +82,9 @@ i18n.english(
         "Voir les engagements": "See the pledges",
         "Total pour ce projet": "Total for this project",
         "Besoin": "Need",
+        "Page précédente": "Previous page",
+        "Page suivante": "Next page",
+        "Page {n}": "Page {n}",
     }
 )
 
@@ -219,18 +225,20 @@ async def _answers(request: Request, ids: list[str]) -> dict[str, list[Answer]]:
     return found
 
 
-async def needs_of(request: Request) -> list[NeedView]:
-    """The open public needs of the place and of the places it follows, soonest due first."""
+async def needs_of(
+    request: Request, limit: int, offset: int = 0, network: bool = False
+) -> list[NeedView]:
+    """The open public needs of the place (`network`: this node's other authors' and those of
+    the places it follows), soonest due first, `limit` of them after `offset`."""
     node = node_of(request)
-    db = node.store.reads
-    documents = [
-        (doc, by) for doc, by in _rows_to_documents(
-            await objects.public_in_network(db, "Need", node.config.place_id)
-        ) if is_open(doc)
-    ]  # fmt: skip
+    here = node.config.place_id
+    rows = await objects.open_public_needs(
+        node.store.reads, OPEN, limit, offset,
+        author=None if network else here, network_of=here if network else None,
+    )  # fmt: skip
+    documents = _rows_to_documents(rows)
     answers = await _answers(request, [str(doc.get("id")) for doc, _ in documents])
-    needs = [await need_view(request, doc, by, answers) for doc, by in documents]
-    return sorted(needs, key=lambda n: (n.due is None, n.due.isoformat() if n.due else ""))
+    return [await need_view(request, doc, by, answers) for doc, by in documents]
 
 
 async def need_view(
@@ -295,14 +303,37 @@ async def pledges_of(request: Request) -> list[PledgeView]:
     return sorted(pledges, key=lambda p: (p.due is None, p.due.isoformat() if p.due else ""))
 
 
+def page_number(value: str | None) -> int:
+    """`?page=3` as 3; anything else (absent, not a number, below 1) is the first page (pure)."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
 async def needs_page(request: Request) -> Response:
+    """`/needs` in a browser: the place's open needs and the network's, NEEDS_PER_PAGE of each
+    per page (`?page=` for the place's, `?network_page=` for the network's)."""
     node = node_of(request)
-    needs = await needs_of(request)
-    here = node.config.place_id
+    sections = []
+    for network, key in ((False, "page"), (True, "network_page")):
+        number = page_number(request.query_params.get(key))
+        # One more than shown: whether a next page exists, without counting them all.
+        found = await needs_of(request, NEEDS_PER_PAGE + 1, (number - 1) * NEEDS_PER_PAGE, network)
+        others = {k: v for k, v in request.query_params.items() if k != key}
+
+        def link(n: int, key: str = key, others: dict[str, str] = others) -> str:
+            return "?" + urlencode({**others, **({key: str(n)} if n > 1 else {})})
+
+        sections.append({
+            "needs": found[:NEEDS_PER_PAGE], "number": number,
+            "previous": link(number - 1) if number > 1 else None,
+            "next": link(number + 1) if len(found) > NEEDS_PER_PAGE else None,
+        })  # fmt: skip
     return await render(
         request, "needs.html",
-        ours=[n for n in needs if n.place == here],
-        network=[n for n in needs if n.place != here],
+        ours=sections[0], network=sections[1],
         url=f"{node.config.base_url}/needs",
     )  # fmt: skip
 

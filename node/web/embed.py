@@ -24,7 +24,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..actors.routes import node_of
-from ..agenda import event as events
 from ..agenda.network import shared_events
 from ..tables import embed_sites
 from . import i18n
@@ -128,17 +127,11 @@ async def network_upcoming(request: Request, limit: int) -> list[dict[str, Any]]
     """The shared agenda's next events (this place's and the followed places'), each with its
     place's name and its local start time."""
     node = node_of(request)
-    now = datetime.now(UTC)
-    found = []
-    for document, organizer in await shared_events(node):
-        start = events.parse_time(document.get("startTime"))
-        end = events.parse_time(document.get("endTime")) or start
-        if start is not None and end is not None and end >= now:
-            found.append({**document, "place": organizer.name,
-                          "start": local_time(start, node.config.timezone)})  # fmt: skip
-        if len(found) == limit:
-            break
-    return found
+    return [
+        {**document, "place": organizer.name,
+         "start": local_time(document.get("startTime"), node.config.timezone)}
+        for document, organizer in await shared_events(node, datetime.now(UTC), limit=limit)
+    ]  # fmt: skip
 
 
 async def agenda(request: Request) -> Response:

@@ -17,8 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..actors.routes import node_of
-from ..agenda import event as events
-from ..audience import is_public
 from ..directory.place import details, opening_hours_fr
 from ..tables import local_actors, objects
 from . import i18n
@@ -93,29 +91,21 @@ def schema_org(name: str, place_id: str, found: dict[str, Any], summary: str) ->
 
 
 async def upcoming(request: Request, limit: int) -> list[dict[str, Any]]:
-    """The place's next public events, soonest first, with their local start time."""
+    """The place's next public events (begun and not over counts), soonest first, with their
+    local start time."""
     node = node_of(request)
-    now = datetime.now(UTC)
-    found = []
-    for document in await objects.live_local(node.store.reads, "Event"):
-        start = events.parse_time(document.get("startTime"))
-        end = events.parse_time(document.get("endTime")) or start
-        if is_public(document) and start is not None and end is not None and end >= now:
-            found.append((start, document))
-    found.sort(key=lambda pair: pair[0])
+    now = datetime.now(UTC).isoformat()
+    rows = await objects.public_events_on(node.store.reads, now, None, limit)
     return [
         {**doc, "start": local_time(doc.get("startTime"), node.config.timezone)}
-        for _, doc in found[:limit]
+        for doc in (json.loads(row["document"]) for row in rows)
     ]
 
 
 async def open_needs(request: Request, limit: int) -> list[dict[str, Any]]:
-    node = node_of(request)
-    needs = [
-        n for n in await objects.live_local(node.store.reads, "Need")
-        if is_public(n) and n.get("status", "open") == "open"
-    ]  # fmt: skip
-    return sorted(needs, key=lambda n: str(n.get("due") or "9999"))[:limit]
+    """The place's open public needs, soonest due first."""
+    rows = await objects.open_public_needs(node_of(request).store.reads, ("open",), limit)
+    return [json.loads(row["document"]) for row in rows]
 
 
 async def page(request: Request) -> Response:

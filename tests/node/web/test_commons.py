@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from node.web import commons
 from node.web.commons import PledgeView, money, number_text, totals
 from tests.node.agenda.test_events import post
 from tests.node.conftest import PUBLIC, InProcessNode
@@ -125,3 +126,23 @@ def test_the_needs_and_pledges_pages_speak_english(place: InProcessNode) -> None
     assert "Sunday 30 June 2030" in needs and "pledge of €20.00" in needs
     pledges = place.client.get("/pledges?lang=en", headers=BROWSER).text
     assert "Totals per project" in pledges and "Pledges made" in pledges
+
+
+def test_the_needs_page_shows_a_page_at_a_time_with_links_to_the_others(
+    place: InProcessNode, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(commons, "NEEDS_PER_PAGE", 2)
+    for n, due in enumerate(["2030-01-05", "2030-01-02", "2030-01-04", "2030-01-01", "2030-01-03"]):
+        created(place, need(f"Besoin {n}", due=f"{due}T12:00:00Z"))
+    first = place.client.get("/needs", headers=BROWSER).text
+    assert cards(first) == ["Besoin 3", "Besoin 1"]  # soonest due first
+    assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+    assert "Page 1" in first
+    second = place.client.get("/needs?page=2&network_page=1", headers=BROWSER).text
+    assert cards(second) == ["Besoin 4", "Besoin 2"]
+    assert 'rel="prev" href="?network_page=1"' in second
+    assert 'rel="next" href="?network_page=1&amp;page=3"' in second
+    last = place.client.get("/needs?page=3&lang=en", headers=BROWSER).text
+    assert cards(last) == ["Besoin 0"] and 'rel="next"' not in last and "Previous page" in last
+    # A page number that is not one is the first page.
+    assert cards(place.client.get("/needs?page=-4", headers=BROWSER).text) == cards(first)
