@@ -19,7 +19,7 @@ from typing import Any
 
 from reader import cli as reader_cli
 
-from . import backup, tokens
+from . import backup, tables, tokens
 from . import server as http_server
 from .access import cli as access_cli
 from .actors import local
@@ -41,6 +41,7 @@ from .errors import ConfigError, InterlieuxError
 from .incoming import DEFAULT_MAX_IN_FLIGHT
 from .ledger import cli as ledger_cli
 from .migrations import Migration
+from .people import accounts, invitations
 from .query import cli as graph_cli
 from .queues import DeliveryState
 from .store import Store
@@ -107,6 +108,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     m = msub.add_parser("list", help="lister les comptes")
     m.add_argument("--data", required=True, type=Path)
+    m = msub.add_parser(
+        "invite", help="lien d'invitation à usage unique : le membre y choisit son mot de passe"
+    )
+    m.add_argument("--data", required=True, type=Path)
+    m.add_argument("--handle", required=True)
+    m.add_argument("--name", help="nom du membre, pour le créer s'il n'existe pas encore")
+    m.add_argument(
+        "--role", action="append", default=None, metavar="RÔLE",
+        help="rôle donné au compte : admin, team, door (répétable, ou séparés par des virgules)",
+    )  # fmt: skip
+    m = msub.add_parser("roles", help="voir ou changer les rôles d'un compte")
+    m.add_argument("--data", required=True, type=Path)
+    m.add_argument("--handle", required=True)
+    m.add_argument(
+        "--set",
+        dest="roles",
+        metavar="RÔLES",
+        help="les rôles, séparés par des virgules (admin,team,door ; vide : membre)",
+    )
 
     p = sub.add_parser("token", help="jeton d'accès client (Bearer)")
     p.add_argument("--data", required=True, type=Path)
@@ -237,6 +257,13 @@ def cmd_member(args: argparse.Namespace, run: Runner) -> None:
             print(f"{actor.handle}\t{actor.type}\t{actor.name}\t{actor.id}")
         return
 
+    if args.member_command == "invite":
+        _member_invite(args, config)
+        return
+    if args.member_command == "roles":
+        _member_roles(args, config)
+        return
+
     async def work(store: Store) -> local.LocalActor:
         async with store.write() as db:
             return await local.create(
@@ -245,6 +272,44 @@ def cmd_member(args: argparse.Namespace, run: Runner) -> None:
 
     actor = asyncio.run(_with_store(config, work))
     print(f"Membre créé : @{actor.handle}@{config.host} ({actor.id})")
+
+
+def _member_invite(args: argparse.Namespace, config: NodeConfig) -> None:
+    roles = accounts.parse_roles(",".join(args.role)) if args.role else None
+
+    async def work(store: Store) -> tuple[str, invitations.Invitation, bool]:
+        created = False
+        if args.name and not await tables.local_actors.exists(store.reads, args.handle):
+            async with store.write() as db:
+                await local.create(db, config, args.handle, args.name, "Person")
+            created = True
+        token, invitation = await invitations.invite(store, args.handle, roles)
+        return token, invitation, created
+
+    token, invitation, created = asyncio.run(_with_store(config, work))
+    if created:
+        print(f"Membre créé : @{args.handle}@{config.host}")
+    until = posix_to_operator(invitation.expires_at)
+    what = "de réinitialisation du mot de passe" if invitation.purpose == invitations.RESET else (
+        "d'invitation")  # fmt: skip
+    print(f"Lien {what} pour @{args.handle}@{config.host}, à usage unique, valable jusqu'au "
+          f"{until} (remettez-le en main propre ; il remplace les liens précédents) :")  # fmt: skip
+    print(invitations.link(config.base_url, token))
+
+
+def _member_roles(args: argparse.Namespace, config: NodeConfig) -> None:
+    async def work(store: Store) -> accounts.Account:
+        if args.roles is not None:
+            return await accounts.set_roles(store, args.handle, accounts.parse_roles(args.roles))
+        found = await accounts.find(store.reads, args.handle)
+        if found is None:
+            async with store.write() as db:
+                return await accounts.ensure(db, args.handle)
+        return found
+
+    account = asyncio.run(_with_store(config, work))
+    held = [r for r in accounts.ROLES if r in accounts.held(account.roles)]
+    print(f"@{args.handle}@{config.host} : {', '.join(held)}")
 
 
 def cmd_token(args: argparse.Namespace, run: Runner) -> None:

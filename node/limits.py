@@ -4,6 +4,7 @@
     key fetches         per origin and per actor, for key ids we do not have or that failed
     outstanding fetches per origin, at once
     outbox POSTs        per bearer token
+    failed sign-ins     per account name (known or not) and per client address
 
 Each rate is a token bucket: `burst` requests at once, refilled at `per_minute`. A request over
 the limit is refused with 429 and `Retry-After` (the seconds until the bucket has a token
@@ -72,6 +73,11 @@ class Limits:
     # GETs in flight to one origin while we verify its requests: a slow server does not
     # gather every waiting request on our side.
     fetches_outstanding_per_origin: int = 4
+    # Failed sign-ins (a wrong password, an unknown account): 6 tries, then one every 5
+    # minutes per account, whoever tries — about 290 guesses a day against one password.
+    signin_per_account: Rate = Rate(6, 0.2)
+    # And per client address: generous, since a place's members share its Wi-Fi's address.
+    signin_per_address: Rate = Rate(30, 6)
 
     @classmethod
     def from_config(cls, raw: Mapping[str, Any] | None) -> Limits:
@@ -200,6 +206,8 @@ class Throttles:
         self.key_origin = Buckets(limits.key_fetches_per_origin, clock)
         self.key_actor = Buckets(limits.key_fetches_per_actor, clock)
         self.fetches = Outstanding(limits.fetches_outstanding_per_origin)
+        self.signin_account = Buckets(limits.signin_per_account, clock)
+        self.signin_address = Buckets(limits.signin_per_address, clock)
 
     def inbox_before(self, origin: str) -> None:
         """Before the signature is checked, the claimed origin is only looked at, never charged:
@@ -231,6 +239,26 @@ class Throttles:
 
     def outbox(self, token: str, handle: str) -> None:
         _take_all([(self.outbox_token, token)], f"outbox POSTs by {handle}'s token", handle)
+
+    def signin(self, account: str, address: str) -> None:
+        """Before a password is checked: refused (429) when the account, known or not, or the
+        address has failed too often; nothing is charged here."""
+        wait = max(self.signin_account.wait(account), self.signin_address.wait(address))
+        if wait > 0:
+            seconds = 3600 if math.isinf(wait) else max(1, math.ceil(wait))
+            raise RateLimited(
+                f"too many failed sign-ins for {account!r} or from {address}",
+                fr=f"Trop d'essais de connexion : réessayez dans {seconds} s. Mot de passe "
+                "oublié ? Demandez un nouveau lien à l'équipe du lieu.",
+                en=f"Too many sign-in attempts: try again in {seconds} s. Forgot your "
+                "password? Ask the place's team for a new link.",
+                retry_after=seconds,
+            )
+
+    def signin_failed(self, account: str, address: str) -> None:
+        """A failed sign-in costs the account and the address one try each."""
+        self.signin_account.take(account)
+        self.signin_address.take(address)
 
 
 def _take_all(buckets: list[tuple[Buckets, str]], what: str, who: str) -> None:

@@ -16,6 +16,7 @@ CREATE … IF NOT EXISTS leaves old files as they are.
 from __future__ import annotations
 
 from . import (
+    accounts,
     activities,
     backfills,
     claim_runs,
@@ -30,6 +31,7 @@ from . import (
     grants,
     inbox_items,
     inbox_queue,
+    invitations,
     ledger,
     local_actors,
     meta,
@@ -46,6 +48,7 @@ from . import (
     residents,
     retired_keys,
     revocations,
+    sessions,
     settlements,
     signature_schemes,
     taps,
@@ -92,4 +95,7 @@ SCHEMAS: tuple[str, ...] = (
     visit_reports.SCHEMA,
     embed_sites.SCHEMA,
     place_settings.SCHEMA,
+    accounts.SCHEMA,
+    sessions.SCHEMA,
+    invitations.SCHEMA,
 )

@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, Response
 
 from ..actors.routes import node_of
 from ..tables import local_actors
-from . import headers, i18n
+from . import headers, i18n, visitor
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "lang"
@@ -117,6 +117,7 @@ async def render(
     cache headers (`headers.finish`; `modified`: the page's own date, if it has one)."""
     lang = language(request)
     place = await site(request)
+    member = await visitor.signed_in(request)
     html = (
         environment()
         .get_template(template)
@@ -125,6 +126,7 @@ async def render(
             t=lambda text: i18n.say(text, lang),
             site=place,
             path=request.url.path,
+            member=member,
             **context,
         )
     )

@@ -20,6 +20,7 @@ from . import (
     place,
     questions,
     residents,
+    signin,
 )
 from .negotiation import Endpoint
 
@@ -52,5 +53,9 @@ ROUTES: list[BaseRoute] = [
     Route("/questions", questions.page),
     Route("/questions/{question}.csv", questions.table_csv),
     *embed.ROUTES,
+    Route("/connexion", signin.signin_page, methods=["GET", "POST"]),
+    Route("/deconnexion", signin.signout, methods=["POST"]),
+    Route("/invitation/{token}", signin.invitation_page, methods=["GET", "POST"]),
+    Route("/moi", signin.my_page),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

@@ -1,0 +1,89 @@
+"""A signed-in browser: a random 256-bit token in a cookie, only its hash kept server-side.
+
+The cookie is `HttpOnly` (no script reads it), `SameSite=Lax` (not sent with another site's
+POST), `Path=/`, and `Secure` with the `__Host-` prefix when the node's base URL is https (no
+plain-HTTP leak, no subdomain may set it). A session ends when it is closed (sign-out, a new
+password, the team), after `IDLE` without a visit, or `ABSOLUTE` after sign-in, whatever
+happens; the account's roles are read on every request, never kept in the session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+from ..store import Store
+from ..tables import sessions
+
+IDLE = 30 * 86400  # seconds without a visit before a session ends
+ABSOLUTE = 180 * 86400  # seconds after sign-in a session ends, used or not
+# A visit moves `seen_at` only when it is this old: the idle limit is that much fuzzy, and a
+# browsing member costs a write an hour, not one per page.
+SEEN_EVERY = 3600
+USER_AGENT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    handle: str
+    token: str  # what the cookie holds (the CSRF token derives from it)
+    created_at: float
+    seen_at: float
+
+
+def cookie_name(secure: bool) -> str:
+    return "__Host-session" if secure else "session"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def expired(created_at: float, seen_at: float, now: float) -> bool:
+    """Past the idle or the absolute limit (pure)."""
+    return now - seen_at >= IDLE or now - created_at >= ABSOLUTE
+
+
+async def open_session(store: Store, handle: str, user_agent: str = "") -> Session:
+    """A new session (a new token every sign-in: no session fixation)."""
+    token = secrets.token_urlsafe(32)  # 256 bits
+    now = time.time()
+    async with store.write() as db:
+        session_id = await sessions.add(
+            db, token_hash(token), handle, now, user_agent[:USER_AGENT_CHARS]
+        )
+    return Session(session_id, handle, token, now, now)
+
+
+async def resolve(store: Store, token: str | None, now: float | None = None) -> Session | None:
+    """The open session a cookie's token names; None when unknown, closed or expired."""
+    if not token or len(token) > 100:
+        return None
+    now = time.time() if now is None else now
+    row = await sessions.open_by_hash(store.reads, token_hash(token))
+    if row is None:
+        return None
+    created, seen = float(row["created_at"]), float(row["seen_at"])
+    if expired(created, seen, now):
+        async with store.write() as db:
+            await sessions.close(db, int(row["id"]), now)
+        return None
+    if now - seen >= SEEN_EVERY:
+        async with store.write() as db:
+            await sessions.seen(db, int(row["id"]), now)
+        seen = now
+    return Session(int(row["id"]), str(row["handle"]), token, created, seen)
+
+
+async def close(store: Store, session: Session) -> None:
+    async with store.write() as db:
+        await sessions.close(db, session.id, time.time())
+
+
+async def close_all(store: Store, handle: str) -> int:
+    """Sign an account out everywhere; how many sessions were open."""
+    async with store.write() as db:
+        return await sessions.close_all(db, handle, time.time())
