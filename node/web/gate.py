@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from ..actors.routes import node_of
 from ..errors import ForbiddenError, InterlieuxError
 from ..incoming import read_bounded
-from ..people import csrf
+from ..people import accounts, csrf
 from . import i18n
 from .render import language, render
 from .visitor import signed_in
@@ -54,7 +54,8 @@ def forbidden_role(role: str) -> ForbiddenError:
     return ForbiddenError(
         f"needs role {role}",
         fr="Cette page est réservée à l'équipe du lieu (rôle « "
-        f"{role} ») : si vous devez y accéder, demandez ce rôle à un·e administrateur·rice.",
+        f"{accounts.ROLE_NAMES.get(role, role)} ») : si vous devez y accéder, demandez ce rôle "
+        "à un·e administrateur·rice du lieu.",
         en=f"This page is for the place's team (role '{role}'): if you need it, ask an "
         "administrator for that role.",
     )
