@@ -68,9 +68,10 @@ i18n.english(
 
 def _no_store(response: Response) -> Response:
     """Pages with a secret (a form token, an invitation link): kept by no cache, and the link
-    sent to no other site as a referrer."""
+    sent to no other site as a referrer (`same-origin`, not `no-referrer`: with that one, the
+    browser's POST says `Origin: null`, which the CSRF check refuses)."""
     response.headers["cache-control"] = "no-store"
-    response.headers["referrer-policy"] = "no-referrer"
+    response.headers["referrer-policy"] = "same-origin"
     return response
 
 

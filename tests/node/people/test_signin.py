@@ -79,7 +79,7 @@ def test_an_invited_member_chooses_a_password_and_lands_on_their_page(
     assert page.status_code == 200 and "Choisissez votre mot de passe" in page.text
     assert "@alice@127.0.0.1:9" in page.text
     assert page.headers["cache-control"] == "no-store"
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     flags = set_cookie(page, "form_csrf").lower()
     assert "path=/invitation/" in flags and "httponly" in flags
     short = place.client.post(path, data={"csrf": form_token(page), "password": "court",
