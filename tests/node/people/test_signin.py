@@ -246,3 +246,22 @@ def test_the_pages_speak_english_when_asked(english: InProcessNode) -> None:
     path = invite(english)
     assert "Choose your password" in english.client.get(path, headers=HTML).text
     assert "Username" in english.client.get("/connexion", headers=HTML).text
+
+
+def test_the_team_invites_and_sets_roles_from_the_command_line(place: InProcessNode) -> None:
+    data = str(place.config.data_dir)
+    said = run("member", "invite", "--data", data, "--handle", "dora", "--name", "Dora",
+               "--role", "door")  # fmt: skip
+    assert "Membre créé : @dora@127.0.0.1:9" in said and "usage unique" in said
+    assert run("member", "roles", "--data", data, "--handle", "dora").strip() == (
+        "@dora@127.0.0.1:9 : door, member"
+    )
+    assert "admin, team, door, member" in run(
+        "member", "roles", "--data", data, "--handle", "dora", "--set", "admin"
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert cli(["member", "invite", "--data", data, "--handle", "coroutine"]) == 2
+        assert cli(["member", "roles", "--data", data, "--handle", "dora", "--set", "boss"]) == 2
+    assert "Aucun membre « coroutine »" in err.getvalue()
+    assert "Rôle inconnu : boss" in err.getvalue()
