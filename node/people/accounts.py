@@ -39,7 +39,7 @@ MAX_PASSWORD = 256
 @cache
 def hasher() -> PasswordHasher:
     """Argon2id with argon2-cffi's defaults, RFC 9106's second recommendation (t=3, 64 MiB,
-    p=4): about 50 ms here, run off the event loop."""
+    p=4): about 160 ms a check on the 2-core test machine, run off the event loop."""
     return PasswordHasher()
 
 
