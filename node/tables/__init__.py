@@ -37,6 +37,7 @@ from . import (
     meta,
     objects,
     origins,
+    passkeys,
     peer_credit,
     peers,
     place_details,
@@ -98,4 +99,5 @@ SCHEMAS: tuple[str, ...] = (
     accounts.SCHEMA,
     sessions.SCHEMA,
     invitations.SCHEMA,
+    passkeys.SCHEMA,
 )

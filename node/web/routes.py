@@ -57,5 +57,12 @@ ROUTES: list[BaseRoute] = [
     Route("/deconnexion", signin.signout, methods=["POST"]),
     Route("/invitation/{token}", signin.invitation_page, methods=["GET", "POST"]),
     Route("/moi", signin.my_page),
+    Route("/moi/cles/options", signin.my_passkey_options, methods=["POST"]),
+    Route("/moi/cles", signin.my_passkey_add, methods=["POST"]),
+    Route("/moi/cles/{id}/supprimer", signin.my_passkey_remove, methods=["POST"]),
+    Route("/invitation/{token}/cle/options", signin.invitation_passkey_options, methods=["POST"]),
+    Route("/invitation/{token}/cle", signin.invitation_passkey, methods=["POST"]),
+    Route("/connexion/cle/options", signin.signin_passkey_options, methods=["POST"]),
+    Route("/connexion/cle", signin.signin_passkey, methods=["POST"]),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

@@ -9,17 +9,20 @@ answer after the same Argon2 work; failures are throttled per account and per cl
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..actors.routes import node_of
 from ..errors import InterlieuxError, InvalidParameter
-from ..people import accounts, csrf, invitations, sessions
+from ..incoming import read_bounded
+from ..people import accounts, csrf, invitations, passkeys, sessions
 from . import i18n
-from .gate import checked_form, local_path, refused, requires
-from .render import language, render
+from .gate import checked_form, csrf_refused, local_path, refused, requires
+from .render import language, local_time, render
 from .visitor import secure, session_token, signed_in
 
 i18n.english(
@@ -62,6 +65,26 @@ i18n.english(
         "accueil à la porte": "door welcome",
         "équipe": "team",
         "administration": "administration",
+        "Avec une clé d'accès": "With a passkey",
+        "Se connecter avec une clé d'accès": "Sign in with a passkey",
+        "Ou bien, sans mot de passe : une clé d'accès": "Or, without a password: a passkey",
+        "Votre téléphone ou votre ordinateur garde la clé et la déverrouille avec votre "
+        "empreinte, votre visage ou votre code.": (
+            "Your phone or computer keeps the key and unlocks it with your fingerprint, face "
+            "or PIN."
+        ),
+        "Créer une clé d'accès et me connecter": "Create a passkey and sign in",
+        "Mes clés d'accès": "My passkeys",
+        "Aucune clé d'accès pour l'instant.": "No passkey yet.",
+        "Ajoutée le": "Added on",
+        "utilisée le": "used on",
+        "Supprimer": "Remove",
+        "Nom de la clé (facultatif)": "Name of the key (optional)",
+        "Ajouter une clé d'accès (passkey)": "Add a passkey",
+        "Clé d'accès": "Passkey",
+        "Suivez les indications de votre appareil…": "Follow your device's instructions…",
+        "La clé d'accès n'a pas abouti :": "The passkey did not work:",
+        "C'est fait.": "Done.",
     }
 )
 
@@ -87,7 +110,10 @@ async def _form_page(
 
 
 def _signed_in_at(request: Request, handle: str, token: str, to: str) -> Response:
-    response = RedirectResponse(to, status_code=303)
+    return _with_session(request, RedirectResponse(to, status_code=303), token)
+
+
+def _with_session(request: Request, response: Response, token: str) -> Response:
     response.set_cookie(
         sessions.cookie_name(secure(request)), token, max_age=sessions.ABSOLUTE, path="/",
         secure=secure(request), httponly=True, samesite="lax",
@@ -172,6 +198,7 @@ async def invitation_page(request: Request) -> Response:
     context: dict[str, Any] = {
         "invitation": invitation,
         "address": f"@{invitation.handle}@{node.config.host}",
+        "invitation_path": path,
     }
     if request.method == "GET":
         return await _form_page(request, "invitation.html", path, **context)
@@ -194,11 +221,190 @@ async def invitation_page(request: Request) -> Response:
     return response
 
 
+def _when(timestamp: float | None, timezone: str) -> datetime | None:
+    if timestamp is None:
+        return None
+    return local_time(datetime.fromtimestamp(timestamp, UTC), timezone)
+
+
 @requires(accounts.MEMBER)
 async def my_page(request: Request) -> Response:
     """GET /moi: who is signed in, with which roles."""
     member = await signed_in(request)
     assert member is not None
     roles = [accounts.ROLE_NAMES[r] for r in accounts.ROLES if r in member.roles]
-    return await render(request, "me.html", roles=roles,
+    node = node_of(request)
+    keys = [
+        {"id": key.id, "label": key.label, "added": _when(key.created_at, node.config.timezone),
+         "used": _when(key.last_used_at, node.config.timezone)}
+        for key in await passkeys.of_member(node.store, member.handle)
+    ]  # fmt: skip
+    return await render(request, "me.html", roles=roles, passkeys=keys,
                         actor=node_of(request).config.actor_id(member.handle))  # fmt: skip
+
+
+# --- passkeys ------------------------------------------------------------------------------
+# node/web/static/passkeys.js posts JSON here: {"csrf": …, "credential": …, "label": …}. A
+# cross-site page cannot send `application/json` without a preflight this node never grants,
+# and the token and Origin are checked besides, as for every form.
+
+MAX_JSON = 20_000  # bytes of a passkey ceremony's JSON (a credential is about 1 kB)
+
+
+async def _checked_json(request: Request, expected: str | None) -> dict[str, Any]:
+    body = await read_bounded(request, MAX_JSON)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    origin_ok = csrf.same_origin(request.headers.get("origin"), node_of(request).config.base_url)
+    try:
+        data = json.loads(body) if kind == "application/json" else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not origin_ok:
+        raise csrf_refused()
+    given = data.get(csrf.FIELD)
+    if not csrf.matches(expected, given if isinstance(given, str) else None):
+        raise csrf_refused()
+    return data
+
+
+def _json_error(request: Request, error: InterlieuxError) -> Response:
+    response = JSONResponse({"error": error.message(language(request))}, status_code=error.status,
+                            headers=error.headers)  # fmt: skip
+    return _no_store(response)
+
+
+def _json(content: Any, request: Request, token: str | None = None) -> Response:
+    """An answer to passkeys.js: options (JSON text already) or where to go next."""
+    response: Response
+    if isinstance(content, str):
+        response = Response(content, media_type="application/json")
+    else:
+        response = JSONResponse(content)
+    if token is not None:
+        _with_session(request, response, token)
+    return _no_store(response)
+
+
+async def my_passkey_options(request: Request) -> Response:
+    """POST /moi/cles/options: the options to create a passkey for the signed-in member."""
+    node, member = node_of(request), await signed_in(request)
+    try:
+        if member is None:
+            raise passkeys.refused()
+        await _checked_json(request, member.csrf)
+    except InterlieuxError as error:
+        return _json_error(request, error)
+    options = await passkeys.registration_options(
+        node.store, node.config, passkeys.challenges_of(node), member.handle,
+        sessions.token_hash(member.session.token),
+    )  # fmt: skip
+    return _json(options, request)
+
+
+async def my_passkey_add(request: Request) -> Response:
+    """POST /moi/cles: the browser's new credential, kept; back to /moi."""
+    node, member = node_of(request), await signed_in(request)
+    try:
+        if member is None:
+            raise passkeys.refused()
+        data = await _checked_json(request, member.csrf)
+        await passkeys.register(node.store, node.config, passkeys.challenges_of(node),
+                                sessions.token_hash(member.session.token),
+                                data.get("credential"), str(data.get("label") or ""))  # fmt: skip
+    except InterlieuxError as error:
+        return _json_error(request, error)
+    return _json({"to": "/moi"}, request)
+
+
+@requires(accounts.MEMBER)
+async def my_passkey_remove(request: Request) -> Response:
+    """POST /moi/cles/<id>/supprimer: one of the member's keys removed; back to /moi."""
+    member = await signed_in(request)
+    assert member is not None
+    try:
+        await checked_form(request, member.csrf)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    try:
+        key = int(request.path_params["id"])
+    except ValueError:
+        key = 0
+    await passkeys.remove(node_of(request).store, member.handle, key)
+    return RedirectResponse("/moi", status_code=303)
+
+
+async def invitation_passkey_options(request: Request) -> Response:
+    """POST /invitation/<token>/cle/options: the options to create the member's first key."""
+    node, token = node_of(request), request.path_params["token"]
+    bound_to = request.cookies.get(csrf.FORM_COOKIE)
+    try:
+        await _checked_json(request, bound_to)
+        invitation = await invitations.find(node.store, token)
+        if invitation is None:
+            raise invitations.gone()
+    except InterlieuxError as error:
+        return _json_error(request, error)
+    assert bound_to is not None
+    options = await passkeys.registration_options(
+        node.store, node.config, passkeys.challenges_of(node), invitation.handle, bound_to
+    )
+    return _json(options, request)
+
+
+async def invitation_passkey(request: Request) -> Response:
+    """POST /invitation/<token>/cle: the key kept, the link used, signed in, to /moi."""
+    node, token = node_of(request), request.path_params["token"]
+    bound_to = request.cookies.get(csrf.FORM_COOKIE)
+    try:
+        data = await _checked_json(request, bound_to)
+        assert bound_to is not None
+        handle = await passkeys.join(node.store, node.config, passkeys.challenges_of(node), token,
+                                     bound_to, data.get("credential"),
+                                     str(data.get("label") or ""))  # fmt: skip
+    except InterlieuxError as error:
+        return _json_error(request, error)
+    session = await sessions.open_session(node.store, handle, request.headers.get("user-agent", ""))
+    response = _json({"to": "/moi"}, request, session.token)
+    response.delete_cookie(csrf.FORM_COOKIE, path=f"/invitation/{token}")
+    return response
+
+
+async def signin_passkey_options(request: Request) -> Response:
+    """POST /connexion/cle/options: a challenge for any key this site's members hold."""
+    node = node_of(request)
+    bound_to = request.cookies.get(csrf.FORM_COOKIE)
+    try:
+        await _checked_json(request, bound_to)
+    except InterlieuxError as error:
+        return _json_error(request, error)
+    assert bound_to is not None
+    return _json(passkeys.authentication_options(node.config, passkeys.challenges_of(node),
+                                                 bound_to), request)  # fmt: skip
+
+
+async def signin_passkey(request: Request) -> Response:
+    """POST /connexion/cle: the signed challenge checked, the same session as a password's,
+    failures throttled with the password's (per account, per address)."""
+    node = node_of(request)
+    bound_to = request.cookies.get(csrf.FORM_COOKIE)
+    address = request.client.host if request.client else "unknown"
+    try:
+        data = await _checked_json(request, bound_to)
+        assert bound_to is not None
+        credential = data.get("credential")
+        charged = await passkeys.owner(node.store, credential) or passkeys.credential_key(
+            credential)  # fmt: skip
+        node.throttles.signin(charged, address)
+        try:
+            handle = await passkeys.sign_in(node.store, node.config, passkeys.challenges_of(node),
+                                            bound_to, credential)  # fmt: skip
+        except InterlieuxError:
+            node.throttles.signin_failed(charged, address)
+            raise
+    except InterlieuxError as error:
+        return _json_error(request, error)
+    session = await sessions.open_session(node.store, handle, request.headers.get("user-agent", ""))
+    next_ = local_path(str(data.get("next") or ""))
+    response = _json({"to": next_}, request, session.token)
+    response.delete_cookie(csrf.FORM_COOKIE, path="/connexion")
+    return response
