@@ -81,11 +81,15 @@ class LocalPlace:
     # Run the server in its own session, so that a terminal's Ctrl-C does not reach it.
     own_session = False
 
-    def __init__(self, root: Path, handle: str, name: str, port: int | None = None) -> None:
+    def __init__(
+        self, root: Path, handle: str, name: str, port: int | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:  # fmt: skip
         self.handle = handle
         self.name = name
         self.port = port or free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        # `host="localhost"` for passkeys: a WebAuthn relying party id cannot be an IP address.
+        self.base_url = f"http://{host}:{self.port}"
         self.data = root / handle
         self.log_path = root / f"{handle}.log"
         self.process: subprocess.Popen[bytes] | None = None
