@@ -54,8 +54,8 @@ def test_an_invited_member_signs_up_with_a_passkey_and_signs_in_with_it(
     main = phone.locator("main").inner_text()
     assert f"Connecté·e en tant que {address}" in main
     assert "Mes clés d'accès" in main and "Supprimer" in main
-    credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId":
-                                                       authenticator["authenticatorId"]})  # fmt: skip
+    held = {"authenticatorId": authenticator["authenticatorId"]}
+    credentials = cdp.send("WebAuthn.getCredentials", held)
     assert len(credentials["credentials"]) == 1
     assert credentials["credentials"][0]["isResidentCredential"]
     accessible(phone)
