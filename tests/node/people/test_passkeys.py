@@ -246,3 +246,18 @@ def test_failed_passkey_sign_ins_count_against_the_password_throttle(
     data = {"csrf": token, "username": "alice", "password": PASSWORD}
     by_password = place.client.post("/connexion", data=data)
     assert by_password.status_code == 429
+
+
+def test_the_passkey_parts_of_the_pages_speak_english_too(place: InProcessNode) -> None:
+    path = invite(place, "alice")
+    english = {"accept": "text/html", "accept-language": "en"}
+    invitation = unescape(place.client.get(path, headers=english).text)
+    assert "Or, without a password: a passkey" in invitation
+    assert "Create a passkey and sign in" in invitation
+    join(place)
+    me = unescape(place.client.get("/moi", headers=english).text)
+    assert "My passkeys" in me and "No passkey yet." in me and "Add a passkey" in me
+    assert "Follow your device's instructions…" in me
+    place.client.cookies.clear()
+    signin = unescape(place.client.get("/connexion", headers=english).text)
+    assert "Sign in with a passkey" in signin and "The passkey did not work:" in signin
