@@ -265,6 +265,18 @@ async def owner(store: Store, credential: Any) -> str | None:
     return str(row["handle"]) if row else None
 
 
+def _same_user(credential: dict[str, Any], handle: str) -> bool:
+    """The user handle the authenticator gave back, when it gives one, is the key's owner's
+    (WebAuthn §7.2 step 6) (pure)."""
+    given = credential.get("response", {}).get("userHandle")
+    if not given:
+        return True
+    try:
+        return base64url_to_bytes(str(given)) == handle.encode()
+    except ValueError:
+        return False
+
+
 async def sign_in(
     store: Store, config: NodeConfig, challenges: Challenges, bound_to: str, credential: Any
 ) -> str:
@@ -281,6 +293,8 @@ async def sign_in(
     if pending is None or row is None:
         raise refused()
     if await account_rows.by_handle(store.reads, str(row["handle"])) is None:
+        raise refused()
+    if not _same_user(credential, str(row["handle"])):
         raise refused()
     old_count = int(row["sign_count"])
     try:

@@ -261,3 +261,35 @@ def test_the_passkey_parts_of_the_pages_speak_english_too(place: InProcessNode) 
     place.client.cookies.clear()
     signin = unescape(place.client.get("/connexion", headers=english).text)
     assert "Sign in with a passkey" in signin and "The passkey did not work:" in signin
+
+
+def test_a_reset_link_taken_with_a_passkey_closes_the_other_sessions(
+    place: InProcessNode,
+) -> None:
+    join(place)  # alice has a password and a session
+    old_cookies = dict(place.client.cookies)
+    place.client.cookies.clear()
+    path = invite(place, "alice")  # a reset: she has a password already
+    token = form_token(place.client.get(path, headers=HTML))
+    options = post(place, f"{path}/cle/options", {"csrf": token}).json()
+    phone = Authenticator()
+    answer = post(place, f"{path}/cle", {"csrf": token, "credential": phone.create(options)})
+    assert answer.status_code == 200
+    place.client.cookies.clear()
+    for name, value in old_cookies.items():
+        place.client.cookies.set(name, value)
+    old = place.client.get("/moi", headers=HTML, follow_redirects=False)
+    assert old.status_code == 303  # the old session was closed
+
+
+def test_a_key_answering_for_another_user_is_refused(place: InProcessNode) -> None:
+    join(place)
+    phone = Authenticator()
+    add_from_me(place, phone)
+    token = sign_in_page(place)
+    options = post(place, "/connexion/cle/options", {"csrf": token}).json()
+    credential = phone.get(options)
+    credential["response"]["userHandle"] = b64(b"bob")
+    assert (
+        post(place, "/connexion/cle", {"csrf": token, "credential": credential}).status_code == 401
+    )
