@@ -4,4 +4,5 @@ accounts.py     an account per invited member: its password (Argon2id) and roles
 sessions.py     a signed-in browser: a random token in a cookie, kept hashed, with expiry
 csrf.py         the tokens every form of the signed-in pages carries
 invitations.py  the one-time link the team hands a member to choose a password
+passkeys.py     WebAuthn keys beside the password: registering one, signing in with it
 """

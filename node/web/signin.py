@@ -1,6 +1,7 @@
 """Signing in and out: `/connexion` (a member's handle and password), `/deconnexion`,
 `/invitation/<token>` (choose a password from the team's link), and `/moi`, where a member
-lands once signed in.
+lands once signed in; beside each password form, a passkey (WebAuthn) through
+static/passkeys.js and the JSON endpoints at the end of this module.
 
 A wrong password, an unknown account and an account with no password yet get the same
 answer after the same Argon2 work; failures are throttled per account and per client address
