@@ -24,13 +24,14 @@ DOOR = "door"
 SCOPES = (ALL, DOOR)
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the node keeps of a secret token (bearer, session, invitation): its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def fingerprint(authorization: str) -> str:
     """What names a request's token in memory (the rate limits' key), never the token."""
-    return _hash(authorization[7:].strip())
+    return token_hash(authorization[7:].strip())
 
 
 async def issue(store: Store, handle: str, label: str = "", scope: str = ALL) -> str:
@@ -42,7 +43,7 @@ async def issue(store: Store, handle: str, label: str = "", scope: str = ALL) ->
         )
     token = "il_" + secrets.token_urlsafe(32)
     async with store.write() as db:
-        await tables.tokens.add(db, handle, _hash(token), label, time.time(), scope)
+        await tables.tokens.add(db, handle, token_hash(token), label, time.time(), scope)
     return token
 
 
@@ -56,7 +57,7 @@ async def holder_of(store: Store, authorization: str | None) -> Holder:
             en="Missing token: send 'Authorization: Bearer <token>' "
             "('interlieux token' creates one).",
         )
-    holder = await tables.tokens.holder(store.reads, _hash(authorization[7:].strip()))
+    holder = await tables.tokens.holder(store.reads, token_hash(authorization[7:].strip()))
     if holder is None:
         raise AuthError(
             "unknown or revoked token",

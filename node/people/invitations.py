@@ -9,7 +9,6 @@ every open session of the account is closed.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from ..errors import NotFoundError
 from ..store import Store
 from ..tables import accounts as account_rows
 from ..tables import invitations, sessions
+from ..tokens import token_hash
 from . import accounts
 
 VALID = 7 * 86400  # seconds an invitation link works
@@ -30,10 +30,6 @@ class Invitation:
     handle: str
     purpose: str  # JOIN or RESET
     expires_at: float
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def link(base_url: str, token: str) -> str:
@@ -50,8 +46,8 @@ async def invite(
     async with store.write() as db:
         account = await accounts.ensure(db, handle, roles)
         purpose = RESET if account.has_password else JOIN
-        await invitations.add(db, _hash(token), handle, purpose, now, now + VALID)
-        row = await invitations.valid(db, _hash(token), now)
+        await invitations.add(db, token_hash(token), handle, purpose, now, now + VALID)
+        row = await invitations.valid(db, token_hash(token), now)
     assert row is not None
     return token, Invitation(int(row["id"]), handle, purpose, float(row["expires_at"]))
 
@@ -60,7 +56,7 @@ async def find(store: Store, token: str) -> Invitation | None:
     """The invitation of a link if it may still serve."""
     if not token or len(token) > 100:
         return None
-    row = await invitations.valid(store.reads, _hash(token), time.time())
+    row = await invitations.valid(store.reads, token_hash(token), time.time())
     if row is None:
         return None
     return Invitation(int(row["id"]), str(row["handle"]), str(row["purpose"]),

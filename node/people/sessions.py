@@ -9,13 +9,13 @@ happens; the account's roles are read on every request, never kept in the sessio
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from dataclasses import dataclass
 
 from ..store import Store
 from ..tables import sessions
+from ..tokens import token_hash
 
 IDLE = 30 * 86400  # seconds without a visit before a session ends
 ABSOLUTE = 180 * 86400  # seconds after sign-in a session ends, used or not
@@ -36,10 +36,6 @@ class Session:
 
 def cookie_name(secure: bool) -> str:
     return "__Host-session" if secure else "session"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def expired(created_at: float, seen_at: float, now: float) -> bool:

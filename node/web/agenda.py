@@ -29,7 +29,7 @@ from ..agenda import network
 from ..tables import event_participants, objects
 from . import i18n
 from .place import map_link
-from .render import DAYS, MONTHS, language, local_time, render
+from .render import DAYS, MONTHS, language, local_time, render, script_json
 
 VIEWS = ("week", "month")
 DEFAULT_VIEW = "month"  # a place holds a few events a week: a month shows what is coming
@@ -303,8 +303,7 @@ def schema_org(event: dict[str, Any], organizer: events.Organizer | None, descri
     for key in ("maximumAttendeeCapacity", "remainingAttendeeCapacity"):
         if isinstance(event.get(key), int) and event.get("maximumAttendeeCapacity"):
             data[key] = event[key]
-    # `<` written as a JSON escape: no `</script>` nor `<!--` can end the element early.
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    return script_json(data)
 
 
 def preview(text: str) -> str:

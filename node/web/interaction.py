@@ -21,6 +21,7 @@ from ..actors.routes import node_of
 from ..errors import FetchError
 from ..fetch import check_url
 from . import i18n
+from .gate import local_path
 from .render import language, render
 
 SUBSCRIBE = "http://ostatus.org/schema/1.0/subscribe"
@@ -56,7 +57,8 @@ async def interact(request: Request) -> Response:
     node = node_of(request)
     lang = language(request)
     uri = request.query_params.get("uri") or node.config.place_id
-    back = request.query_params.get("back") or "/"
+    # Written into a link: only a path of this site (a `javascript:` one would run here).
+    back = local_path(request.query_params.get("back"), "/")
     if not node.config.is_local(uri):
         uri = node.config.place_id
     handle = request.query_params.get("handle", "")

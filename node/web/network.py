@@ -13,7 +13,6 @@ place's document is a peer's text: every value is checked before it is shown or 
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -26,7 +25,7 @@ from ..context import Node
 from ..directory.place import details
 from ..tables import follows, local_actors, place_settings, remote_actors
 from . import i18n
-from .render import render
+from .render import render, script_json
 
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG): the haversine's sphere
 
@@ -158,9 +157,7 @@ def map_data(here: Place, places: list[Place]) -> str:
         for p in [here, *places]
         if p.located
     ]
-    text = json.dumps(data, ensure_ascii=False)
-    # `<`, `>` and `&` escaped: a peer's name can never close the script element.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return script_json(data)
 
 
 async def this_place(node: Node) -> Place:

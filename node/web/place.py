@@ -20,7 +20,7 @@ from ..actors.routes import node_of
 from ..directory.place import details, opening_hours_fr
 from ..tables import local_actors, objects
 from . import i18n
-from .render import local_time, render
+from .render import local_time, render, script_json
 
 NEXT_EVENTS = 5
 OPEN_NEEDS = 5
@@ -87,7 +87,7 @@ def schema_org(name: str, place_id: str, found: dict[str, Any], summary: str) ->
             value = found[key]
             data[key] = ({("@type" if k == "type" else k): v for k, v in value.items()}
                          if isinstance(value, dict) else value)  # fmt: skip
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return script_json(data)
 
 
 async def upcoming(request: Request, limit: int) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ keeps a visitor's explicit choice of language in a cookie.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -97,6 +98,14 @@ def moment(value: datetime | None, lang: str = "fr") -> str:
     if lang == "en":
         return f"{day(value, lang)}, {value:%H:%M}"
     return f"{day(value, lang)} à {value.hour} h {value.minute:02d}"
+
+
+def script_json(data: Any) -> str:
+    """`data` as JSON safe inside a `<script>` element (pure): `<`, `>` and `&` written as
+    JSON escapes, so that no `</script>` nor `<!--` in a place's or a peer's text ends the
+    element early."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 async def site(request: Request) -> Site:

@@ -21,6 +21,7 @@ from ..actors.routes import node_of
 from ..errors import InterlieuxError, InvalidParameter
 from ..incoming import read_bounded
 from ..people import accounts, csrf, invitations, passkeys, sessions
+from ..tokens import token_hash
 from . import i18n
 from .gate import checked_form, csrf_refused, local_path, refused, requires
 from .render import language, local_time, render
@@ -297,7 +298,7 @@ async def my_passkey_options(request: Request) -> Response:
         return _json_error(request, error)
     options = await passkeys.registration_options(
         node.store, node.config, passkeys.challenges_of(node), member.handle,
-        sessions.token_hash(member.session.token),
+        token_hash(member.session.token),
     )  # fmt: skip
     return _json(options, request)
 
@@ -310,7 +311,7 @@ async def my_passkey_add(request: Request) -> Response:
             raise passkeys.refused()
         data = await _checked_json(request, member.csrf)
         await passkeys.register(node.store, node.config, passkeys.challenges_of(node),
-                                sessions.token_hash(member.session.token),
+                                token_hash(member.session.token),
                                 data.get("credential"), str(data.get("label") or ""))  # fmt: skip
     except InterlieuxError as error:
         return _json_error(request, error)
