@@ -60,6 +60,8 @@ def test_service_to_a_loopback_listener_is_refused_and_never_contacted(place: Lo
         f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}",
         f"select * where {{ service silent <http://127.0.0.1:{listener.port}/> {{ ?s ?p ?o }} }}",
         f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>",
+        # A `.` ends a triple: the keyword after it is still SERVICE.
+        f"SELECT * WHERE {{ {{}} .SERVICE <http://127.0.0.1:{listener.port}/x> {{ ?a ?b ?c }} }}",
     ):
         answer = sparql(place, query)
         assert answer.status_code == 400, answer.text

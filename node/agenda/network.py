@@ -20,10 +20,10 @@ from starlette.routing import Route
 from vocab.context import DOCUMENT_CONTEXT
 
 from ..actors import local
+from ..actors.names import display_name
 from ..actors.routes import as_response, node_of
 from ..audience import is_public
-from ..fetch import origin_of
-from ..tables import objects, remote_actors
+from ..tables import objects
 from . import event as events
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ async def shared_events(
         author = str(row["attributed_to"] or document.get("attributedTo") or "")
         document["attributedTo"] = author
         if author not in names:
-            names[author] = await _name_of(node, author)
+            names[author] = await display_name(node.store.reads, author)
         found.append((document, events.Organizer(author, names[author])))
     return found
 
@@ -75,19 +75,10 @@ async def shared_choices(node: Node) -> list[tuple[dict[str, Any], events.Organi
     for row in rows:
         author = str(row["attributed_to"] or "")
         if author not in names:
-            names[author] = await _name_of(node, author)
+            names[author] = await display_name(node.store.reads, author)
         category = {} if row["category"] is None else {"category": row["category"]}
         found.append((category, events.Organizer(author, names[author])))
     return found
-
-
-async def _name_of(node: Node, actor_id: str) -> str:
-    mine = await local.by_id(node.store, actor_id)
-    if mine is not None:
-        return mine.name
-    document = await remote_actors.document(node.store.reads, actor_id) or {}
-    name = document.get("name") or document.get("preferredUsername")
-    return str(name) if name else origin_of(actor_id).split("://", 1)[-1]
 
 
 async def _title(node: Node) -> str:

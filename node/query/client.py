@@ -63,11 +63,15 @@ class GraphEngine:
         self._waiting: dict[int, asyncio.Future[Answer]] = {}
         self._next = 0
         self._starting = asyncio.Lock()
+        self._stopped = False
+        self.starts = 0  # engine processes started, for the operator's log and the tests
         self.per_client = Outstanding(int(tuning("sparql_per_client", PER_CLIENT)))
         self.at_once = Outstanding(int(tuning("sparql_at_once", AT_ONCE)))
 
     async def start(self) -> None:
         async with self._starting:
+            if self._stopped:
+                raise EngineFailed("stopped", "the node is stopping")
             if self._process is not None and self._process.returncode is None:
                 return
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(
@@ -90,6 +94,7 @@ class GraphEngine:
                     raise
                 raise EngineFailed("start", repr(exc)) from exc
             self._process = process
+            self.starts += 1
             self._reader = asyncio.create_task(self._read(process))
 
     async def _read(self, process: asyncio.subprocess.Process) -> None:
@@ -148,13 +153,6 @@ class GraphEngine:
                 self._waiting.pop(request_id, None)
         raise AssertionError("unreachable")
 
-    def changed(self) -> None:
-        """Tell the engine the node committed changes (it looks by itself every second)."""
-        process = self._process
-        if process is not None and process.stdin is not None and process.returncode is None:
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                process.stdin.write(b'{"op": "changed"}\n')
-
     async def _kill(self, process: asyncio.subprocess.Process) -> None:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
@@ -164,6 +162,8 @@ class GraphEngine:
                 await self._reader
 
     async def stop(self) -> None:
+        # Before closing: a request caught in this stop must not start another engine.
+        self._stopped = True
         process = self._process
         if process is None:
             return

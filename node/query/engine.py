@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
@@ -43,8 +44,6 @@ class Engine:
         self.graph = graph
         self.out = out
         self.writing = threading.Lock()
-        self.changed = threading.Event()
-        self.stopped = threading.Event()
 
     def answer(self, request_id: Any, body: bytes = b"", **header: Any) -> None:
         head = json.dumps({"id": request_id, "length": len(body), **header}).encode() + b"\n"
@@ -57,7 +56,7 @@ class Engine:
         op = request.get("op")
         try:
             if op == "ask":
-                self.graph.catch_up(batch=CATCH_UP_BEFORE_QUERY, most=CATCH_UP_BEFORE_QUERY)
+                self.graph.catch_up(most=CATCH_UP_BEFORE_QUERY)
                 body, media = self.graph.ask(
                     request["query"], request["select_format"], request["graph_format"],
                     int(request["max_bytes"]),
@@ -84,13 +83,12 @@ class Engine:
             self.answer(request_id, ok=False, error="failed", detail=repr(exc))
 
     def keep_in_step(self) -> None:
-        while not self.stopped.is_set():
+        while True:  # a daemon thread: it ends with the process
             try:
                 self.graph.catch_up()
             except Exception:  # a bad row must not stop the thread; it is logged
                 log.exception("applying the node's changes to the graph failed")
-            self.changed.wait(POLL)
-            self.changed.clear()
+            time.sleep(POLL)
 
 
 def serve(database: Path, stdin: IO[bytes], stdout: IO[bytes]) -> None:
@@ -106,9 +104,6 @@ def serve(database: Path, stdin: IO[bytes], stdout: IO[bytes]) -> None:
         try:
             request = json.loads(line)
         except ValueError:
-            continue
-        if request.get("op") == "changed":
-            engine.changed.set()
             continue
         pool.submit(engine.handle, request)
     # The node is gone (its end of the pipe closed): leave at once, without waiting for a

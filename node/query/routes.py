@@ -23,7 +23,7 @@ from ..config import tuning
 from ..incoming import read_bounded
 from ..tables import public_graph as graph_table
 from . import safety
-from .client import EngineFailed, QueryTimeout, engine_for
+from .client import Answer, EngineFailed, QueryTimeout, engine_for
 from .prefixes import PREFIXES
 
 MAX_QUERY = 20_000  # characters: a query longer than that is not a question, it is an attack
@@ -128,43 +128,56 @@ async def ask(request: Request, text: str, select_format: str, graph_format: str
             f"{refused.keyword} is refused: this endpoint is read-only (SELECT, ASK, CONSTRUCT "
             "and DESCRIBE only).",
         )  # fmt: skip
-    node = node_of(request)
-    engine = engine_for(node.store.path)
+    limit = tuning("sparql_timeout", 10.0)
+    try:
+        answer = await _within_limits(
+            request, "ask", limit, query=text, select_format=select_format,
+            graph_format=graph_format,
+            max_bytes=int(tuning("sparql_max_bytes", MAX_RESULT_BYTES)),
+        )  # fmt: skip
+    except QueryTimeout:
+        return _error(
+            request, 503,
+            f"La requête a dépassé {limit:g} secondes et a été arrêtée : ajoutez un LIMIT "
+            "ou des motifs plus précis.",
+            f"The query ran past {limit:g} seconds and was stopped: add a LIMIT or more "
+            "specific patterns.",
+        )  # fmt: skip
+    except EngineFailed as failed:
+        return _engine_error(request, failed)
+    except _Busy as busy:
+        return busy.response
+    return Response(answer.body, media_type=answer.media)
+
+
+class _Busy(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__()
+        self.response = response
+
+
+async def _within_limits(request: Request, op: str, timeout: float, **fields: Any) -> Answer:
+    """One request to the graph engine, counted against the per-client and overall limits
+    (a query and an export alike: either can keep the engine busy, or get it killed)."""
+    engine = engine_for(node_of(request).store.path)
     per_client, at_once = engine.per_client, engine.at_once
     client = request.client.host if request.client else "?"
     if per_client.busy(client):
-        return _error(
+        raise _Busy(_error(
             request, 429,
             f"Vous avez déjà {per_client.limit} requêtes en cours : attendez leur réponse.",
             f"You already have {per_client.limit} queries running: wait for their answers.",
             {"retry-after": "5"},
-        )  # fmt: skip
+        ))  # fmt: skip
     if at_once.busy("all"):
-        return _error(
+        raise _Busy(_error(
             request, 503,
             "Le point d'accès SPARQL est occupé : réessayez dans quelques secondes.",
             "The SPARQL endpoint is busy: try again in a few seconds.",
             {"retry-after": "5"},
-        )  # fmt: skip
-    limit = tuning("sparql_timeout", 10.0)
+        ))  # fmt: skip
     with per_client.slot(client), at_once.slot("all"):
-        try:
-            answer = await engine.request(
-                "ask", limit, query=text, select_format=select_format,
-                graph_format=graph_format,
-                max_bytes=int(tuning("sparql_max_bytes", MAX_RESULT_BYTES)),
-            )  # fmt: skip
-        except QueryTimeout:
-            return _error(
-                request, 503,
-                f"La requête a dépassé {limit:g} secondes et a été arrêtée : ajoutez un LIMIT "
-                "ou des motifs plus précis.",
-                f"The query ran past {limit:g} seconds and was stopped: add a LIMIT or more "
-                "specific patterns.",
-            )  # fmt: skip
-        except EngineFailed as failed:
-            return _engine_error(request, failed)
-    return Response(answer.body, media_type=answer.media)
+        return await engine.request(op, timeout, **fields)
 
 
 def _engine_error(request: Request, failed: EngineFailed) -> Response:
@@ -193,14 +206,13 @@ def _engine_error(request: Request, failed: EngineFailed) -> Response:
 
 
 async def data_turtle(request: Request) -> Response:
-    node = node_of(request)
     try:
-        answer = await engine_for(node.store.path).request(
-            "export", EXPORT_SECONDS, graph_format="turtle"
-        )
+        answer = await _within_limits(request, "export", EXPORT_SECONDS, graph_format="turtle")
     except (QueryTimeout, EngineFailed) as exc:
         failed = exc if isinstance(exc, EngineFailed) else EngineFailed("timeout", "")
         return _engine_error(request, failed)
+    except _Busy as busy:
+        return busy.response
     return Response(answer.body, media_type="text/turtle; charset=utf-8")
 
 

@@ -27,9 +27,10 @@ _SET_ASIDE = re.compile(
     re.DOTALL,
 )
 # A keyword is a whole word that is not a variable (?x, $x), nor part of a prefixed name
-# (ex:service, service:x).
+# (ex:service, service:x). A `.` before it does not make it a name: `{} .SERVICE <…>` is a
+# SERVICE after a triple's end, and `ex:a.service` is refused with it (harmless).
 _REFUSED = re.compile(
-    r"(?<![\w?$:.-])(SERVICE|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:-])",
+    r"(?<![\w?$:-])(SERVICE|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:-])",
     re.IGNORECASE,
 )
 

@@ -23,13 +23,13 @@ from starlette.responses import Response
 from vocab import skills
 
 from ..activity import id_of, type_of
+from ..actors.names import display_name
 from ..actors.routes import node_of
 from ..agenda.event import parse_time
 from ..audience import is_public
 from ..tables import objects
 from . import i18n
 from .render import language, local_time, render
-from .residents import actor_name
 
 # A need is still asked while it is not met: `open`, or `partlyMet` (shown as such).
 OPEN = ("open", "partlyMet")
@@ -203,10 +203,10 @@ def _rows_to_documents(rows: list[Any]) -> list[tuple[dict[str, Any], str]]:
 
 
 async def _name(request: Request, actor_id: str) -> str:
-    """`actor_name`, read once per request: a place's name repeats on every need of it."""
+    """`display_name`, read once per request: a place's name repeats on every need of it."""
     seen: dict[str, str] = request.state.__dict__.setdefault("names", {})
     if actor_id not in seen:
-        seen[actor_id] = await actor_name(node_of(request).store.reads, actor_id)
+        seen[actor_id] = await display_name(node_of(request).store.reads, actor_id)
     return seen[actor_id]
 
 

@@ -19,10 +19,10 @@ from vocab import skills
 
 from ..actors import local
 from ..actors.local import LocalActor
+from ..actors.names import display_name
 from ..actors.routes import node_of
 from ..directory.residents import public_profile
-from ..sqlite import Connection
-from ..tables import local_actors, remote_actors
+from ..tables import remote_actors
 from ..tables import residents as residents_table
 from . import i18n
 from .render import render
@@ -113,17 +113,6 @@ def skill_groups() -> list[tuple[skills.Skill, list[skills.Skill]]]:
     return [(top, [s for s in every if s.broader == top.iri]) for top in tops]
 
 
-async def actor_name(db: Connection, actor_id: str) -> str:
-    """An actor's name as this node knows it: a local actor's, a remote one's last fetched
-    document, else its id."""
-    row = await local_actors.by_id(db, actor_id)
-    if row is not None:
-        return str(row["name"])
-    document = await remote_actors.document(db, actor_id)
-    name = document.get("name") if document else None
-    return name if isinstance(name, str) and name else actor_id
-
-
 async def residents(request: Request) -> list[Card]:
     """The place's validated residents, in the order they were validated."""
     node = node_of(request)
@@ -173,5 +162,5 @@ async def resident_page(request: Request, actor: LocalActor) -> Response:
     return await render(
         request, "resident.html",
         resident=shown, place=place,
-        place_name=await actor_name(node.store.reads, place) if place else "",
+        place_name=await display_name(node.store.reads, place) if place else "",
     )  # fmt: skip
