@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, Response
 
 from ..actors.routes import node_of
 from ..tables import local_actors
-from . import headers, i18n, visitor
+from . import headers, i18n, spaces, visitor
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "lang"
@@ -58,6 +58,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["day"] = day
     env.filters["moment"] = moment
+    env.globals["member_space"] = spaces.MEMBER_SPACE
+    env.globals["team_menu"] = spaces.team_menu
     return env
 
 
