@@ -15,8 +15,17 @@ import secrets
 from urllib.parse import urlsplit
 
 FIELD = "csrf"  # the form field that carries the token
-FORM_COOKIE = "form_csrf"
+FORM_COOKIE = "form_csrf"  # the name's stem: see form_cookie
 FORM_COOKIE_AGE = 3600  # seconds a sign-in form stays usable
+
+
+def form_cookie(base_url: str) -> str:
+    """The double-submit cookie's name, with the port on a plain-http node (several
+    development nodes on one loopback host share cookies across ports) (pure)."""
+    parts = urlsplit(base_url)
+    if parts.scheme != "https" and parts.port:
+        return f"{FORM_COOKIE}-{parts.port}"
+    return FORM_COOKIE
 
 
 def for_session(session_token: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..store import Store
 from ..tables import sessions
@@ -34,8 +35,14 @@ class Session:
     seen_at: float
 
 
-def cookie_name(secure: bool) -> str:
-    return "__Host-session" if secure else "session"
+def cookie_name(base_url: str) -> str:
+    """`__Host-session` on an https node. A plain-http node is a development one on a loopback
+    host, where several nodes differ only by port, and browsers share cookies across ports: the
+    port goes into the name, so signing in at one does not sign out of another (pure)."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        return "__Host-session"
+    return f"session-{parts.port}" if parts.port else "session"
 
 
 def expired(created_at: float, seen_at: float, now: float) -> bool:

@@ -106,9 +106,14 @@ async def _form_page(
     """A form with a fresh double-submit token, set in a cookie scoped to `cookie_path`."""
     token = csrf.new_form_token()
     response = await render(request, template, status=status, form_csrf=token, **context)
-    response.set_cookie(csrf.FORM_COOKIE, token, max_age=csrf.FORM_COOKIE_AGE, path=cookie_path,
-                        secure=secure(request), httponly=True, samesite="strict")  # fmt: skip
+    response.set_cookie(_form_cookie(request), token, max_age=csrf.FORM_COOKIE_AGE,
+                        path=cookie_path, secure=secure(request), httponly=True,
+                        samesite="strict")  # fmt: skip
     return _no_store(response)
+
+
+def _form_cookie(request: Request) -> str:
+    return csrf.form_cookie(node_of(request).config.base_url)
 
 
 def _signed_in_at(request: Request, handle: str, token: str, to: str) -> Response:
@@ -117,8 +122,8 @@ def _signed_in_at(request: Request, handle: str, token: str, to: str) -> Respons
 
 def _with_session(request: Request, response: Response, token: str) -> Response:
     response.set_cookie(
-        sessions.cookie_name(secure(request)), token, max_age=sessions.ABSOLUTE, path="/",
-        secure=secure(request), httponly=True, samesite="lax",
+        sessions.cookie_name(node_of(request).config.base_url), token, path="/",
+        max_age=sessions.ABSOLUTE, secure=secure(request), httponly=True, samesite="lax",
     )  # fmt: skip
     return response
 
@@ -140,7 +145,7 @@ async def signin_page(request: Request) -> Response:
     if request.method == "GET":
         return await _form_page(request, "signin.html", "/connexion", **context)
     try:
-        form = await checked_form(request, request.cookies.get(csrf.FORM_COOKIE))
+        form = await checked_form(request, request.cookies.get(_form_cookie(request)))
     except InterlieuxError as error:
         return _no_store(await refused(request, error))
     typed = form.get("username", "")[:200]
@@ -166,7 +171,7 @@ async def signin_page(request: Request) -> Response:
         node.store, account.handle, request.headers.get("user-agent", "")
     )
     response = _signed_in_at(request, account.handle, session.token, next_)
-    response.delete_cookie(csrf.FORM_COOKIE, path="/connexion")
+    response.delete_cookie(_form_cookie(request), path="/connexion")
     return response
 
 
@@ -181,8 +186,9 @@ async def signout(request: Request) -> Response:
         await sessions.close(node_of(request).store, member.session)
     response = RedirectResponse("/", status_code=303)
     if session_token(request) is not None:
-        response.delete_cookie(sessions.cookie_name(secure(request)), path="/",
-                               secure=secure(request), httponly=True, samesite="lax")  # fmt: skip
+        name = sessions.cookie_name(node_of(request).config.base_url)
+        response.delete_cookie(name, path="/", secure=secure(request), httponly=True,
+                               samesite="lax")  # fmt: skip
     return response
 
 
@@ -205,7 +211,7 @@ async def invitation_page(request: Request) -> Response:
     if request.method == "GET":
         return await _form_page(request, "invitation.html", path, **context)
     try:
-        form = await checked_form(request, request.cookies.get(csrf.FORM_COOKIE))
+        form = await checked_form(request, request.cookies.get(_form_cookie(request)))
     except InterlieuxError as error:
         return _no_store(await refused(request, error))
     try:
@@ -219,7 +225,7 @@ async def invitation_page(request: Request) -> Response:
         return _no_store(await refused(request, error))
     session = await sessions.open_session(node.store, handle, request.headers.get("user-agent", ""))
     response = _signed_in_at(request, handle, session.token, "/moi")
-    response.delete_cookie(csrf.FORM_COOKIE, path=path)
+    response.delete_cookie(_form_cookie(request), path=path)
     return response
 
 
@@ -338,7 +344,7 @@ async def my_passkey_remove(request: Request) -> Response:
 async def invitation_passkey_options(request: Request) -> Response:
     """POST /invitation/<token>/cle/options: the options to create the member's first key."""
     node, token = node_of(request), request.path_params["token"]
-    bound_to = request.cookies.get(csrf.FORM_COOKIE)
+    bound_to = request.cookies.get(_form_cookie(request))
     try:
         await _checked_json(request, bound_to)
         invitation = await invitations.find(node.store, token)
@@ -356,7 +362,7 @@ async def invitation_passkey_options(request: Request) -> Response:
 async def invitation_passkey(request: Request) -> Response:
     """POST /invitation/<token>/cle: the key kept, the link used, signed in, to /moi."""
     node, token = node_of(request), request.path_params["token"]
-    bound_to = request.cookies.get(csrf.FORM_COOKIE)
+    bound_to = request.cookies.get(_form_cookie(request))
     try:
         data = await _checked_json(request, bound_to)
         assert bound_to is not None
@@ -367,14 +373,14 @@ async def invitation_passkey(request: Request) -> Response:
         return _json_error(request, error)
     session = await sessions.open_session(node.store, handle, request.headers.get("user-agent", ""))
     response = _json({"to": "/moi"}, request, session.token)
-    response.delete_cookie(csrf.FORM_COOKIE, path=f"/invitation/{token}")
+    response.delete_cookie(_form_cookie(request), path=f"/invitation/{token}")
     return response
 
 
 async def signin_passkey_options(request: Request) -> Response:
     """POST /connexion/cle/options: a challenge for any key this site's members hold."""
     node = node_of(request)
-    bound_to = request.cookies.get(csrf.FORM_COOKIE)
+    bound_to = request.cookies.get(_form_cookie(request))
     try:
         await _checked_json(request, bound_to)
     except InterlieuxError as error:
@@ -388,7 +394,7 @@ async def signin_passkey(request: Request) -> Response:
     """POST /connexion/cle: the signed challenge checked, the same session as a password's,
     failures throttled with the password's (per account, per address)."""
     node = node_of(request)
-    bound_to = request.cookies.get(csrf.FORM_COOKIE)
+    bound_to = request.cookies.get(_form_cookie(request))
     address = request.client.host if request.client else "unknown"
     try:
         data = await _checked_json(request, bound_to)
@@ -408,5 +414,5 @@ async def signin_passkey(request: Request) -> Response:
     session = await sessions.open_session(node.store, handle, request.headers.get("user-agent", ""))
     next_ = local_path(str(data.get("next") or ""))
     response = _json({"to": next_}, request, session.token)
-    response.delete_cookie(csrf.FORM_COOKIE, path="/connexion")
+    response.delete_cookie(_form_cookie(request), path="/connexion")
     return response

@@ -37,7 +37,7 @@ def secure(request: Request) -> bool:
 
 
 def session_token(request: Request) -> str | None:
-    return request.cookies.get(sessions.cookie_name(secure(request)))
+    return request.cookies.get(sessions.cookie_name(node_of(request).config.base_url))
 
 
 async def signed_in(request: Request) -> Member | None:

@@ -201,3 +201,13 @@ def test_failed_sign_ins_are_throttled_per_account_and_per_address() -> None:
     throttles.signin("dan", "10.0.0.3")
     now[0] += 60
     throttles.signin("alice", "10.0.0.2")  # a try again a minute later
+
+
+def test_development_nodes_on_one_host_keep_their_own_cookies() -> None:
+    # Browsers share cookies across ports: two loopback nodes must not overwrite each other's.
+    assert sessions.cookie_name("http://localhost:8001") != sessions.cookie_name(
+        "http://localhost:8002"
+    )
+    assert csrf.form_cookie("http://localhost:8001") != csrf.form_cookie("http://localhost:8002")
+    assert sessions.cookie_name("https://coroutine.example") == "__Host-session"
+    assert csrf.form_cookie("https://coroutine.example") == "form_csrf"
