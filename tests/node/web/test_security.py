@@ -28,8 +28,9 @@ UNKNOWN = "inconnu"  # the value of every path parameter
 def _paths(method: str) -> list[str]:
     found = []
     for route in routes.ROUTES:
-        in_spaces = isinstance(route, Route) and route.path.startswith(SPACES)
-        if in_spaces and method in (route.methods or set()):
+        if not isinstance(route, Route):
+            continue
+        if route.path.startswith(SPACES) and method in (route.methods or set()):
             found.append(re.sub(r"\{[^}]+\}", UNKNOWN, route.path))
     return sorted(set(found))
 
