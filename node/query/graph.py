@@ -43,9 +43,11 @@ async def sync(
     object_id: str,
     document: dict[str, Any] | None,
     local: bool,
+    place: str | None = None,
 ) -> None:
     """Put `document` in the public graph under `object_id`, or take it out when it is
-    None, a Tombstone or not public (nothing private ever reaches the graph)."""
+    None, a Tombstone or not public (nothing private ever reaches the graph). `place`: its
+    graph, when the caller already knows it."""
     keep = document is not None and type_of(document) != "Tombstone" and is_public(document)
     kind = type_of(document) or "Object" if document is not None else "Tombstone"
     await graph_table.put(
@@ -54,7 +56,7 @@ async def sync(
         kind,
         local,
         json.dumps(document, ensure_ascii=False) if keep else None,
-        await place_graph(db, object_id, local) if keep else None,
+        (place or await place_graph(db, object_id, local)) if keep else None,
     )
 
 

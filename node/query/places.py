@@ -57,7 +57,7 @@ async def keep_actor(db: Connection, document: dict[str, Any], context: Any = No
     if place is None:
         return  # not of a followed place's origin: never in the graph
     kept = public_actor(document, context) if belongs_to(document, place) else None
-    await graph.sync(db, actor, kept, local=False)
+    await graph.sync(db, actor, kept, local=False, place=place)
 
 
 async def actor_deleted(db: Connection, actor: str) -> None:
