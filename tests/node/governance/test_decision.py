@@ -103,8 +103,14 @@ def test_a_proposal_that_cannot_be_decided_is_refused_in_french(
 
 @pytest.mark.parametrize(
     "broken",
-    [{"quorum": "2"}, {"quorum": True}, {"members": A}, {"decisionMode": "unanimity"},
-     {"endTime": "demain"}, {"name": None}],  # fmt: skip
+    [
+        {"quorum": "2"},
+        {"quorum": True},
+        {"members": A},
+        {"decisionMode": "unanimity"},
+        {"endTime": "demain"},
+        {"name": None},
+    ],
 )
 def test_a_malformed_proposal_does_not_read(broken: dict[str, Any]) -> None:
     with pytest.raises((ValueError, TypeError)):
@@ -187,8 +193,13 @@ def test_a_vote_whose_signature_does_not_hold_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "broken",
-    [{"choice": "oui"}, {"type": "Note"}, {"published": "hier"}, {"attributedTo": None},
-     {"reason": 3}],  # fmt: skip
+    [
+        {"choice": "oui"},
+        {"type": "Note"},
+        {"published": "hier"},
+        {"attributedTo": None},
+        {"reason": 3},
+    ],
 )
 def test_a_malformed_vote_is_refused(broken: dict[str, Any]) -> None:
     assert _refusal(_proposal(), {**_vote(A, "pour"), **broken}).reason == "malformed"
