@@ -9,12 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pyld import jsonld
 
 from node.commons import cofinancing
 from node.commons.cofinancing import MatchingRule, Pledge, Step
 from node.errors import ConfigError
 from node.timestamps import wire_to_posix
+from vocab import loader, shapes
+from vocab.context import DOCUMENT_CONTEXT, TL
 
+NO_FETCH = {"documentLoader": loader.load_document}  # bundled contexts only
 A = "https://coroutine.example/actors/coroutine"
 B = "https://popcafe.example/actors/popcafe"
 C = "https://tiers.example/actors/tiers"
@@ -23,6 +27,7 @@ REGION = "https://region.example/actors/region"
 STEP = "https://commons.example/steps/serveur"
 T0 = wire_to_posix("2026-03-01T09:00:00Z")
 NOW = T0 + 86400
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 
 
 def _step(budget: str = "1500.00", closes: float | None = None) -> Step:
@@ -250,3 +255,21 @@ def test_a_rule_a_funder_mistyped_is_refused_in_french(over: dict[str, Any], fre
 
 def test_a_ratio_may_use_a_french_comma() -> None:
     assert _rule(ratio="0,5").ratio == Decimal("0.5")
+
+
+def test_the_documents_satisfy_their_shapes_and_expand_with_no_fetch() -> None:
+    rule = _rule(until=T0 + 86400).to_json()
+    assert shapes.check(rule, "MatchingRule") == []
+    step = {"id": STEP, "type": "Step", "name": "Serveur partagé", "currency": "EUR",
+            "budget": [{"name": "Serveur", "amount": "1200.00"}]}  # fmt: skip
+    assert shapes.check(step, "Step") == []
+    assert [v.path for v in shapes.check({**step, "budget": [{"name": "x"}]}, "Step")] == [
+        "budget.amount"
+    ]
+    expanded = jsonld.expand({"@context": DOCUMENT_CONTEXT, **rule}, NO_FETCH)[0]
+    assert expanded["@type"] == [f"{TL}MatchingRule"]
+    assert expanded[f"{TL}matchRatio"] == [{"@value": "1", "@type": XSD_DECIMAL}]
+    assert expanded[f"{TL}capPerPlace"] == [{"@value": "500.00", "@type": XSD_DECIMAL}]
+    assert expanded[f"{TL}funds"] == [{"@value": STEP}]
+    line = jsonld.expand({"@context": DOCUMENT_CONTEXT, **step}, NO_FETCH)[0][f"{TL}budget"][0]
+    assert line[f"{TL}amount"] == [{"@value": "1200.00", "@type": XSD_DECIMAL}]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from pyld import jsonld
 
 from node.errors import ConfigError, VoteRefused
 from node.governance import decision
@@ -15,7 +16,10 @@ from node.governance.decision import Ballot, Proposal
 from node.keys import KeyPair, assertion_methods, private_pem
 from node.ledger import proof
 from node.timestamps import wire_to_posix
+from vocab import loader, shapes
+from vocab.context import DOCUMENT_CONTEXT, TL
 
+NO_FETCH = {"documentLoader": loader.load_document}  # bundled contexts only
 A = "https://coroutine.example/actors/coroutine"
 B = "https://popcafe.example/actors/popcafe"
 C = "https://tiers.example/actors/tiers"
@@ -414,3 +418,25 @@ def test_the_recount_does_not_change_the_result() -> None:
     before = copy.deepcopy(published)
     decision.recount(published, PUBLISHED_KEYS, {A, B})
     assert published == before
+
+
+# --- the vocabulary ------------------------------------------------------------------------
+
+
+def test_the_documents_satisfy_their_shapes_and_expand_with_no_fetch() -> None:
+    _, published = _admission()
+    assert shapes.check(published, "Decision") == []
+    assert shapes.check(published["proposal"], "Proposal") == []
+    assert all(shapes.check(v, "Vote") == [] for v in published["votes"])
+    broken = {**published["votes"][0], "choice": "oui"}
+    assert [v.path for v in shapes.check(broken, "Vote")] == ["choice"]
+    expanded = jsonld.expand({"@context": DOCUMENT_CONTEXT, **published}, NO_FETCH)[0]
+    assert expanded["@type"] == [f"{TL}Decision"]
+    assert expanded[f"{TL}outcome"] == [{"@id": f"{TL}adopted"}]
+    assert expanded[f"{TL}pourCount"][0]["@value"] == 2
+    assert {m["@id"] for m in expanded[f"{TL}members"]} == {A, B}
+    vote = expanded[f"{TL}votes"][0]
+    assert vote["@type"] == [f"{TL}Vote"] and vote[f"{TL}choice"] == [{"@id": f"{TL}pour"}]
+    proposal = expanded[f"{TL}proposal"][0]
+    assert proposal[f"{TL}decisionKind"] == [{"@id": f"{TL}admit"}]
+    assert proposal[f"{TL}decisionMode"] == [{"@id": f"{TL}majority"}]
