@@ -16,16 +16,24 @@ The rules, the same at the network and at every recount:
 - majority mode: adopted when `pour` outnumbers `contre` (a tie rejects);
 - consent mode (sociocratic, as Loomio's consent proposals): adopted unless a member objects
   (`contre`) with a reason; the network refuses a reasonless objection on receipt.
+
+Each vote signs a digest of the proposal's terms (`proposalDigest`: its close, mode, quorum,
+members at the opening, text), so that a network cannot change the terms after the votes
+(lower the quorum, move the close) without every vote ceasing to count.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+import jcs
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from .. import multibase
 from ..errors import ConfigError, SignatureError, VoteRefused
 from ..ledger import proof
 from ..timestamps import posix_to_wire, wire_to_posix
@@ -48,7 +56,7 @@ PlaceKeys = Mapping[str, ed25519.Ed25519PublicKey]
 
 REASONS_FR = {
     "malformed": "vote mal formé",
-    "wrong_proposal": "vote pour une autre proposition",
+    "wrong_proposal": "vote pour une autre proposition, ou pour d'autres termes de celle-ci",
     "not_member": "ce lieu n'est pas membre du réseau",
     "bad_signature": "signature du vote invalide (elle ne vérifie pas avec les clés publiées "
     "par ce lieu)",
@@ -62,7 +70,7 @@ REASONS_FR = {
 }
 REASONS_EN = {
     "malformed": "malformed vote",
-    "wrong_proposal": "vote for another proposal",
+    "wrong_proposal": "vote for another proposal, or for other terms of it",
     "not_member": "this place is not a member of the network",
     "bad_signature": "invalid vote signature (it does not verify with the place's published keys)",
     "after_close": "vote after the close",
@@ -156,6 +164,13 @@ class Proposal:
             raise ValueError("unknown decision kind or mode")
         return proposal
 
+    @cached_property
+    def digest(self) -> str:
+        """What each vote signs of the terms: multibase(sha256(JCS(the proposal's terms))).
+        Of the terms as read, not of the document as served: a network may serve the
+        proposal with more (a context, a replies collection) without changing its terms."""
+        return multibase.encode(hashlib.sha256(jcs.canonicalize(self.to_json())).digest())
+
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
@@ -227,6 +242,7 @@ class Ballot:
     choice: str
     reason: str
     published: float
+    digest: str  # the proposal's terms the place voted on (`Proposal.digest`)
     document: dict[str, Any]  # the signed vote, embedded as is in the result
 
     @property
@@ -258,6 +274,7 @@ def vote(
         "type": VOTE,
         "attributedTo": place,
         "inReplyTo": proposal.id,
+        "proposalDigest": proposal.digest,
         "choice": choice,
         "published": posix_to_wire(published),
         "to": [proposal.network],
@@ -278,6 +295,7 @@ def parse_vote(document: Any) -> Ballot:
             choice=_text(document["choice"]),
             reason=_text(reason),
             published=wire_to_posix(_text(document["published"])),
+            digest=_text(document["proposalDigest"]),
             document=document,
         )
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
@@ -295,7 +313,7 @@ def check_vote(
     """A vote as a recount checks it: from its signature and the membership alone.
     Raises VoteRefused with the reason word."""
     ballot = parse_vote(document)
-    if ballot.proposal != proposal.id:
+    if ballot.proposal != proposal.id or ballot.digest != proposal.digest:
         raise _refused("wrong_proposal", ballot.proposal)
     # Membership before the signature: a recount holds only the members' keys.
     if ballot.place not in members:
@@ -388,7 +406,8 @@ def result(
     members = frozenset(members_at_close)
     counted, _ = latest(
         b for b in ballots
-        if b.place in members and b.proposal == proposal.id and b.published <= proposal.closes
+        if b.place in members and b.proposal == proposal.id and b.digest == proposal.digest
+        and b.published <= proposal.closes
     )  # fmt: skip
     counts = tally(proposal, counted)
     return {

@@ -203,6 +203,7 @@ def test_a_vote_whose_signature_does_not_hold_is_refused() -> None:
         {"published": "hier"},
         {"attributedTo": None},
         {"reason": 3},
+        {"proposalDigest": None},
     ],
 )
 def test_a_malformed_vote_is_refused(broken: dict[str, Any]) -> None:
@@ -215,11 +216,31 @@ def test_a_vote_for_another_proposal_is_refused() -> None:
     assert _refusal(_proposal(), _vote(A, "pour", proposal=other)).reason == "wrong_proposal"
 
 
+def _reasonless_objection(place: str, proposal: Proposal) -> dict[str, Any]:
+    """What `decision.vote` refuses to make: a place's software that skipped the check."""
+    made = {k: v for k, v in _vote(place, "contre").items() if k != "proof"}
+    made["proposalDigest"] = proposal.digest
+    return proof.sign(made, KEYS[place], f"{place}#ed25519-key")
+
+
 def test_a_reasonless_objection_is_refused_in_consent_mode_only() -> None:
     consent = _proposal(mode="consent")
-    signed = _vote(A, "contre")  # signed for the majority proposal of the same id
-    assert _refusal(consent, signed).reason == "no_reason"
-    assert _received(_proposal(), signed)[0].choice == "contre"
+    assert _refusal(consent, _reasonless_objection(A, consent)).reason == "no_reason"
+    assert _received(_proposal(), _vote(A, "contre"))[0].choice == "contre"
+
+
+def test_a_vote_on_other_terms_of_the_proposal_is_refused() -> None:
+    # The network changed the terms after A voted (a lower quorum, a later close): A's vote
+    # was for the terms A read, so it does not count for the new ones.
+    signed = _vote(A, "pour")
+    for changed in (_proposal(quorum=1), _proposal(closes=CLOSES + 86400),
+                    _proposal(text="Autre texte"), _proposal(members=[A, B, C])):  # fmt: skip
+        assert _refusal(changed, signed).reason == "wrong_proposal"
+    # The same terms served with more (a context, a replies collection) read the same.
+    served = {**_proposal().to_json(), "@context": "https://www.w3.org/ns/activitystreams",
+              "replies": f"{NETWORK}/decisions/1/replies"}  # fmt: skip
+    assert Proposal.from_json(served).digest == _proposal().digest
+    assert _received(Proposal.from_json(served), signed)[0].place == A
 
 
 # --- the tally -------------------------------------------------------------------------------
@@ -244,22 +265,27 @@ def _tally(proposal: Proposal, *votes: dict[str, Any]) -> decision.Tally:
     return decision.tally(proposal, decision.latest(_received(proposal, *votes))[0])
 
 
+def _count(proposal: Proposal, *choices: str, reason: str = "") -> decision.Tally:
+    """The tally of A, B, C's votes, in that order, with these choices."""
+    votes = [_vote(place, choice, proposal=proposal, reason=reason)
+             for place, choice in zip((A, B, C), choices, strict=False)]  # fmt: skip
+    return _tally(proposal, *votes)
+
+
 def test_majority_quorum_and_consent() -> None:
     three = [A, B, C]
     majority = _proposal(members=three)
-    assert _tally(majority, _vote(A, "pour"), _vote(B, "contre"), _vote(C, "pour")) == (
-        decision.Tally(2, 1, 0, "adopted")
-    )
-    assert _tally(majority, _vote(A, "pour"), _vote(B, "contre")).outcome == "rejected"  # a tie
-    assert _tally(majority, _vote(A, "pour"), _vote(B, "abstention")).outcome == "adopted"
-    assert _tally(majority, _vote(A, "pour")) == decision.Tally(1, 0, 0, "no_quorum")
-    assert _tally(_proposal(members=three, quorum=1), _vote(A, "pour")).outcome == "adopted"
+    assert _count(majority, "pour", "contre", "pour") == decision.Tally(2, 1, 0, "adopted")
+    assert _count(majority, "pour", "contre").outcome == "rejected"  # a tie
+    assert _count(majority, "pour", "abstention").outcome == "adopted"
+    assert _count(majority, "pour") == decision.Tally(1, 0, 0, "no_quorum")
+    assert _count(_proposal(members=three, quorum=1), "pour").outcome == "adopted"
     consent = _proposal(members=three, mode="consent")
-    assert _tally(consent, _vote(A, "abstention"), _vote(B, "abstention")).outcome == "adopted"
-    objection = _vote(B, "contre", proposal=consent, reason="Pas de place pour tous")
-    assert _tally(consent, _vote(A, "pour"), objection, _vote(C, "pour")) == (
+    assert _count(consent, "abstention", "abstention").outcome == "adopted"
+    assert _count(consent, "pour", "contre", "pour", reason="Pas de place pour tous") == (
         decision.Tally(2, 1, 0, "rejected")
     )
+    objection = _vote(B, "contre", proposal=consent, reason="Pas de place pour tous")
     assert _tally(consent, objection) == decision.Tally(0, 1, 0, "no_quorum")
 
 
@@ -267,8 +293,9 @@ def test_a_reasonless_objection_does_not_block_consent_in_a_count() -> None:
     # The network refuses it on receipt; a count of such a vote (a network that took it)
     # gives the same outcome everywhere: no objection.
     consent = _proposal(mode="consent")
+    votes = (_vote(A, "pour", proposal=consent), _reasonless_objection(B, consent))
     counted = [decision.check_vote(consent, v, PUBLISHED_KEYS[v["attributedTo"]], {A, B})
-               for v in (_vote(A, "pour"), _vote(B, "contre"))]  # fmt: skip
+               for v in votes]  # fmt: skip
     assert decision.tally(consent, counted) == decision.Tally(1, 1, 0, "adopted")
 
 
@@ -373,6 +400,14 @@ def test_a_vote_from_a_non_member_is_found() -> None:
     # own knowledge of the membership.
     published["members"] = sorted([A, B, C])
     assert "membership_mismatch" in _problems(decision.recount(published, PUBLISHED_KEYS, {A, B}))
+
+
+def test_terms_changed_after_the_votes_are_found() -> None:
+    _, published = _admission()
+    published["proposal"]["quorum"] = 1  # the network lowers the quorum after the vote
+    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    assert _problems(recounted)[:2] == ["wrong_proposal", "wrong_proposal"]
+    assert recounted["valid"] is False and recounted["pour"] == 0
 
 
 def test_a_duplicate_and_a_late_vote_are_found() -> None:
