@@ -75,7 +75,7 @@ def bench_decision(votes: int, runs: int, rng: random.Random) -> None:
     actors = [json.dumps(actor(p, keys[p])) for p in places]
     proposal = decision.open_proposal(
         f"{NETWORK}/decisions/1", NETWORK, places[0], "rule", "Taux de visite à 6 €", "",
-        CLOSES, places, OPENED,
+        CLOSES, places, OPENED, subject={"name": "visitRate", "value": "6.00"},
     )  # fmt: skip
     ballots = []
     for n, place in enumerate(places):

@@ -178,6 +178,25 @@ def _text(value: Any) -> str:
     return value
 
 
+def _check_subject(kind: str, subject: Any, members: Collection[str]) -> None:
+    """What an adopted decision changes must be said when it is proposed: the network applies
+    it at the close with no one to ask."""
+    if kind == "admit" and not (isinstance(subject, str) and subject.startswith("http")):
+        raise _bad("subject", "indiquez l'adresse (https://…) du lieu à admettre",
+                   "give the address (https://…) of the place to admit")  # fmt: skip
+    if kind == "admit" and subject in members:
+        raise _bad("subject", "ce lieu est déjà membre du réseau",
+                   "this place is already a member of the network")  # fmt: skip
+    if kind == "rule" and not (
+        isinstance(subject, dict) and isinstance(subject.get("name"), str) and "value" in subject
+    ):
+        raise _bad("subject", "indiquez la règle changée et sa nouvelle valeur",
+                   "give the rule changed and its new value")  # fmt: skip
+    if kind == "step" and not (isinstance(subject, str) and subject.startswith("http")):
+        raise _bad("subject", "indiquez l'adresse (https://…) de l'étape",
+                   "give the address (https://…) of the step")  # fmt: skip
+
+
 def default_quorum(members: Collection[str]) -> int:
     """A majority of the member places: fewer voters cannot decide for the network."""
     return len(members) // 2 + 1
@@ -216,6 +235,7 @@ def open_proposal(
     if not members:
         raise _bad("members", "le réseau n'a aucun lieu membre pour voter",
                    "the network has no member place to vote")  # fmt: skip
+    _check_subject(kind, subject, members)
     # A quorum above the membership could never be met: the proposal would be decided by
     # nobody, so it is refused when it is made rather than found out at the close.
     chosen = default_quorum(members) if quorum is None else quorum
@@ -269,6 +289,8 @@ def vote(
         raise _refused("malformed", f"reason > {MAX_REASON}")
     if proposal.mode == "consent" and choice == "contre" and not reason.strip():
         raise _refused("no_reason")
+    if published > proposal.closes:
+        raise _refused("after_close", posix_to_wire(published))
     document: dict[str, Any] = {
         "id": vote_id,
         "type": VOTE,
@@ -300,7 +322,8 @@ def parse_vote(document: Any) -> Ballot:
         )
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise _refused("malformed") from exc
-    if document.get("type") != VOTE or ballot.choice not in CHOICES:
+    types = document.get("type")
+    if VOTE not in (types if isinstance(types, list) else [types]) or ballot.choice not in CHOICES:
         raise _refused("malformed", f"choice {ballot.choice!r}")
     if len(ballot.reason) > MAX_REASON:
         raise _refused("malformed", f"reason > {MAX_REASON}")

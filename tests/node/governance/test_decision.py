@@ -39,6 +39,10 @@ def _actor(place: str) -> dict[str, Any]:
 PUBLISHED_KEYS = {place: assertion_methods(_actor(place)) for place in (A, B, C)}
 
 
+# A rule change, for proposals where C is already a member (C cannot be admitted again).
+RULE: dict[str, Any] = {"kind": "rule", "subject": {"name": "visitRate", "value": "6.00"}}
+
+
 def _proposal(**over: Any) -> Proposal:
     terms: dict[str, Any] = dict(
         proposal_id=f"{NETWORK}/decisions/1", network=NETWORK, proposer=B, kind="admit",
@@ -73,12 +77,12 @@ def _received(proposal: Proposal, *votes: dict[str, Any]) -> list[Ballot]:
 
 
 def test_a_proposal_defaults_to_majority_with_a_majority_quorum_and_reads_back() -> None:
-    proposal = _proposal(members=[A, B, C])
+    proposal = _proposal(members=[A, B, C], **RULE)
     assert (proposal.mode, proposal.quorum) == ("majority", 2)
-    assert _proposal(members=[A, B, C, "https://d.example/actors/d"]).quorum == 3
+    assert _proposal(members=[A, B, C, "https://d.example/actors/d"], **RULE).quorum == 3
     document = proposal.to_json()
-    assert document["type"] == "Proposal" and document["decisionKind"] == "admit"
-    assert document["members"] == sorted([A, B, C]) and document["object"] == C
+    assert document["type"] == "Proposal" and document["decisionKind"] == "rule"
+    assert document["members"] == sorted([A, B, C]) and document["object"] == RULE["subject"]
     assert document["endTime"] == "2026-03-15T18:00:00Z"
     assert Proposal.from_json(json.loads(json.dumps(document))) == proposal
 
@@ -95,6 +99,11 @@ def test_a_proposal_defaults_to_majority_with_a_majority_quorum_and_reads_back()
         ({"members": []}, "aucun lieu membre"),
         ({"quorum": 3}, "quorum doit être entre 1 et 2"),
         ({"quorum": 0}, "quorum doit être entre 1 et 2"),
+        ({"subject": None}, "lieu à admettre"),
+        ({"subject": B}, "déjà membre"),
+        ({"kind": "rule", "subject": "6 €"}, "règle changée et sa nouvelle valeur"),
+        ({"kind": "rule", "subject": {"name": "visitRate"}}, "règle changée"),
+        ({"kind": "step", "subject": None}, "adresse (https://…) de l'étape"),
     ],
 )
 def test_a_proposal_that_cannot_be_decided_is_refused_in_french(
@@ -141,6 +150,9 @@ def test_a_place_hears_before_sending_what_the_network_would_refuse() -> None:
         _vote(A, "pour", reason="x" * 2001)
     assert exc.value.reason == "malformed"
     with pytest.raises(VoteRefused) as exc:
+        _vote(A, "pour", at="2026-03-15T18:00:01Z")
+    assert exc.value.reason == "after_close"
+    with pytest.raises(VoteRefused) as exc:
         _vote(A, "contre", proposal=_proposal(mode="consent"))
     assert exc.value.reason == "no_reason" and "objection doit être motivée" in exc.value.fr
     assert exc.value.status == 403
@@ -177,7 +189,7 @@ def test_a_vote_after_the_close_is_refused_whatever_date_it_bears() -> None:
     refused = _refusal(_proposal(), _vote(A, "pour"), received_at=CLOSES + 1)
     assert refused.reason == "after_close" and "après la clôture" in refused.fr
     # Dated after the close: refused by a recount too, so refused on receipt.
-    late = _vote(A, "pour", at="2026-03-15T18:00:01Z")
+    late = _resigned(_vote(A, "pour"), published="2026-03-15T18:00:01Z")
     assert _refusal(_proposal(), late).reason == "after_close"
     at_close = _vote(A, "pour", at="2026-03-15T18:00:00Z")
     assert _received(_proposal(), at_close)[0].published == CLOSES
@@ -204,6 +216,7 @@ def test_a_vote_whose_signature_does_not_hold_is_refused() -> None:
         {"attributedTo": None},
         {"reason": 3},
         {"proposalDigest": None},
+        {"type": ["Note"]},
     ],
 )
 def test_a_malformed_vote_is_refused(broken: dict[str, Any]) -> None:
@@ -216,11 +229,16 @@ def test_a_vote_for_another_proposal_is_refused() -> None:
     assert _refusal(_proposal(), _vote(A, "pour", proposal=other)).reason == "wrong_proposal"
 
 
-def _reasonless_objection(place: str, proposal: Proposal) -> dict[str, Any]:
-    """What `decision.vote` refuses to make: a place's software that skipped the check."""
-    made = {k: v for k, v in _vote(place, "contre").items() if k != "proof"}
-    made["proposalDigest"] = proposal.digest
+def _resigned(vote: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A vote changed and signed again by its place: what `decision.vote` refuses to make,
+    made by a place's software that skipped its checks."""
+    place = vote["attributedTo"]
+    made = {**{k: v for k, v in vote.items() if k != "proof"}, **changes}
     return proof.sign(made, KEYS[place], f"{place}#ed25519-key")
+
+
+def _reasonless_objection(place: str, proposal: Proposal) -> dict[str, Any]:
+    return _resigned(_vote(place, "contre"), proposalDigest=proposal.digest)
 
 
 def test_a_reasonless_objection_is_refused_in_consent_mode_only() -> None:
@@ -233,8 +251,9 @@ def test_a_vote_on_other_terms_of_the_proposal_is_refused() -> None:
     # The network changed the terms after A voted (a lower quorum, a later close): A's vote
     # was for the terms A read, so it does not count for the new ones.
     signed = _vote(A, "pour")
-    for changed in (_proposal(quorum=1), _proposal(closes=CLOSES + 86400),
-                    _proposal(text="Autre texte"), _proposal(members=[A, B, C])):  # fmt: skip
+    changes = ({"quorum": 1}, {"closes": CLOSES + 86400}, {"text": "Autre texte"},
+               {"members": [A, B, "https://d.example/actors/d"]})  # fmt: skip
+    for changed in (_proposal(**change) for change in changes):
         assert _refusal(changed, signed).reason == "wrong_proposal"
     # The same terms served with more (a context, a replies collection) read the same.
     served = {**_proposal().to_json(), "@context": "https://www.w3.org/ns/activitystreams",
@@ -274,13 +293,13 @@ def _count(proposal: Proposal, *choices: str, reason: str = "") -> decision.Tall
 
 def test_majority_quorum_and_consent() -> None:
     three = [A, B, C]
-    majority = _proposal(members=three)
+    majority = _proposal(members=three, **RULE)
     assert _count(majority, "pour", "contre", "pour") == decision.Tally(2, 1, 0, "adopted")
     assert _count(majority, "pour", "contre").outcome == "rejected"  # a tie
     assert _count(majority, "pour", "abstention").outcome == "adopted"
     assert _count(majority, "pour") == decision.Tally(1, 0, 0, "no_quorum")
-    assert _count(_proposal(members=three, quorum=1), "pour").outcome == "adopted"
-    consent = _proposal(members=three, mode="consent")
+    assert _count(_proposal(members=three, quorum=1, **RULE), "pour").outcome == "adopted"
+    consent = _proposal(members=three, mode="consent", **RULE)
     assert _count(consent, "abstention", "abstention").outcome == "adopted"
     assert _count(consent, "pour", "contre", "pour", reason="Pas de place pour tous") == (
         decision.Tally(2, 1, 0, "rejected")
@@ -416,7 +435,7 @@ def test_a_duplicate_and_a_late_vote_are_found() -> None:
     recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
     assert _problems(recounted) == ["duplicate"] and recounted["pour"] == 2
     _, published = _admission()
-    published["votes"][0] = _vote(A, "pour", at="2026-03-16T00:00:00Z")
+    published["votes"][0] = _resigned(published["votes"][0], published="2026-03-16T00:00:00Z")
     recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
     assert _problems(recounted)[0] == "after_close" and recounted["valid"] is False
 
