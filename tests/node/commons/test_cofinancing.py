@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import random
@@ -9,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyld import jsonld
 
 from node.commons import cofinancing
@@ -273,3 +276,75 @@ def test_the_documents_satisfy_their_shapes_and_expand_with_no_fetch() -> None:
     assert expanded[f"{TL}funds"] == [{"@value": STEP}]
     line = jsonld.expand({"@context": DOCUMENT_CONTEXT, **step}, NO_FETCH)[0][f"{TL}budget"][0]
     assert line[f"{TL}amount"] == [{"@value": "1200.00", "@type": XSD_DECIMAL}]
+
+
+# --- properties ------------------------------------------------------------------------------
+
+FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None)
+PLACES = [A, B, C, FONDATION, "https://d.example/actors/d"]
+PLEDGES = st.lists(
+    st.tuples(st.sampled_from(PLACES), st.integers(1, 100_000_00), st.integers(0, 10)),
+    max_size=12,
+)
+RULES = st.lists(
+    st.tuples(st.sampled_from(["1", "0.5", "2", "0.3333", "1.25"]),
+              st.none() | st.integers(1, 1000_00), st.none() | st.integers(1, 10)),
+    max_size=4,
+)  # fmt: skip
+
+
+def _made(pledges: list[tuple[str, int, int]], rules: list[tuple[str, int | None, int | None]]
+          ) -> tuple[list[Pledge], list[MatchingRule]]:  # fmt: skip
+    made = [_pledge(place, "0", n=n, at=T0 + 3600 * hour, amount_cents=cents)
+            for n, (place, cents, hour) in enumerate(pledges)]  # fmt: skip
+    matching = [
+        _rule(f"https://f{i}.example/actors/f" if i else FONDATION, ratio=ratio,
+              cap=None if cap is None else f"{cap / 100:.2f}",
+              until=None if until is None else T0 + 3600 * until)
+        for i, (ratio, cap, until) in enumerate(rules)
+    ]  # fmt: skip
+    return made, matching
+
+
+@FUZZ
+@given(PLEDGES, RULES, st.randoms(use_true_random=False))
+def test_totals_hold_whatever_the_pledges_and_rules(
+    pledges: list[tuple[str, int, int]],
+    rules: list[tuple[str, int | None, int | None]],
+    rng: random.Random,
+) -> None:
+    made, matching = _made(pledges, rules)
+    totals = cofinancing.totals(_step(), made, matching, NOW)
+    shuffled, rules_shuffled = made[:], matching[:]
+    rng.shuffle(shuffled)
+    rng.shuffle(rules_shuffled)
+    assert cofinancing.totals(_step(), shuffled, rules_shuffled, NOW) == totals
+    rows = totals["by_place"]
+    assert sum(Decimal(r["matched"]) for r in rows) == Decimal(totals["matched"])
+    assert sum(Decimal(r["pledged"]) for r in rows) == Decimal(totals["pledged"])
+    for row in rows:
+        # No place gets more than each rule's ratio of its pledges, nor more than its cap.
+        bound = sum(
+            min(rule.ratio * Decimal(row["pledged"]),
+                Decimal(rule.cap_per_place_cents) / 100 if rule.cap_per_place_cents else
+                Decimal("Infinity"))
+            for rule in matching if rule.funder != row["place"]
+        )  # fmt: skip
+        assert Decimal(row["matched"]) <= bound
+
+
+@FUZZ
+@given(PLEDGES, RULES)
+def test_a_pledge_split_in_two_matches_the_same(
+    pledges: list[tuple[str, int, int]], rules: list[tuple[str, int | None, int | None]]
+) -> None:
+    made, matching = _made(pledges, rules)
+    split = []
+    for pledge in made:
+        half = pledge.amount_cents // 2
+        split.append(dataclasses.replace(pledge, amount_cents=pledge.amount_cents - half))
+        if half:
+            split.append(dataclasses.replace(pledge, id=f"{pledge.id}-b", amount_cents=half))
+    assert cofinancing.totals(_step(), split, matching, NOW) == cofinancing.totals(
+        _step(), made, matching, NOW
+    )

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from pyld import jsonld
 
 from node.errors import ConfigError, VoteRefused
@@ -494,3 +496,40 @@ def test_the_documents_satisfy_their_shapes_and_expand_with_no_fetch() -> None:
     proposal = expanded[f"{TL}proposal"][0]
     assert proposal[f"{TL}decisionKind"] == [{"@id": f"{TL}admit"}]
     assert proposal[f"{TL}decisionMode"] == [{"@id": f"{TL}majority"}]
+
+
+# --- whatever a stand-in serves --------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                max_size=4),
+    max_leaves=20,
+)  # fmt: skip
+FUZZ = settings(max_examples=100, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+VOTE_KEYS = st.sampled_from(["id", "type", "attributedTo", "inReplyTo", "proposalDigest",
+                             "choice", "reason", "published", "proof"])  # fmt: skip
+
+
+@FUZZ
+@given(JSON)
+def test_any_document_recounts_as_invalid_without_raising(served: Any) -> None:
+    recounted = decision.recount(served, PUBLISHED_KEYS, {A, B})
+    assert recounted["valid"] is False and recounted["problems"]
+    json.dumps(recounted)
+
+
+@FUZZ
+@given(st.lists(st.dictionaries(VOTE_KEYS, JSON, max_size=9) | JSON, max_size=3), VOTE_KEYS, JSON)
+def test_any_votes_in_a_result_recount_without_raising(
+    votes: list[Any], key: str, value: Any
+) -> None:
+    _, published = _admission()
+    published["votes"] = [*published["votes"], *votes]
+    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    assert recounted["pour"] == 2 and recounted["valid"] is (not votes)
+    # Any field of a genuine vote changed: the vote no longer counts.
+    assume(published["votes"][0].get(key) != value)
+    published["votes"][0][key] = value
+    assert decision.recount(published, PUBLISHED_KEYS, {A, B})["valid"] is False
