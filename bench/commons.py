@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from node.commons import cofinancing
 from node.governance import decision
+from node.governance.recount import recount
 from node.keys import KeyPair, assertion_methods, private_pem
 from node.ledger import proof
 from node.timestamps import posix_to_wire, wire_to_posix
@@ -96,7 +97,7 @@ def bench_decision(votes: int, runs: int, rng: random.Random) -> None:
         for text in actors:
             document = json.loads(text)
             keys_by_place[document["id"]] = assertion_methods(document)
-        return decision.recount(json.loads(published), keys_by_place, places)
+        return recount(json.loads(published), keys_by_place, places)
 
     elapsed, wall, recounted = median_ms(runs, verify)
     assert recounted["valid"], recounted["problems"][:3]

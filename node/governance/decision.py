@@ -5,7 +5,7 @@ with a `Vote` signed with its Ed25519 key as claims are (`eddsa-jcs-2022`,
 node/ledger/proof.py), and sends it to the network. At the close the network publishes a
 `Decision`: the proposal, the membership at the close, every counted vote embedded, the tally
 and the outcome. Anyone holding the member places' actor documents recounts it from the
-signatures alone (`recount`), without trusting the node that hosts the network:
+signatures alone (`recount.recount`), without trusting the node that hosts the network:
 
     open_proposal ─► vote (each place) ─► receive_vote (network) ─► result ─► recount (anyone)
 
@@ -62,11 +62,6 @@ REASONS_FR = {
     "par ce lieu)",
     "after_close": "vote après la clôture",
     "no_reason": "en mode consentement, une objection doit être motivée",
-    "duplicate": "plusieurs votes du même lieu : seul le dernier compte",
-    "count_mismatch": "le décompte publié ne correspond pas aux votes signés",
-    "outcome_mismatch": "le résultat publié ne correspond pas aux votes signés",
-    "membership_mismatch": "les membres publiés à la clôture diffèrent de ceux connus",
-    "malformed_result": "résultat mal formé",
 }
 REASONS_EN = {
     "malformed": "malformed vote",
@@ -75,11 +70,6 @@ REASONS_EN = {
     "bad_signature": "invalid vote signature (it does not verify with the place's published keys)",
     "after_close": "vote after the close",
     "no_reason": "in consent mode, an objection must give a reason",
-    "duplicate": "several votes from one place: only the latest counts",
-    "count_mismatch": "the published tally does not match the signed votes",
-    "outcome_mismatch": "the published outcome does not match the signed votes",
-    "membership_mismatch": "the members published at the close differ from those known",
-    "malformed_result": "malformed result",
 }
 
 
@@ -447,63 +437,3 @@ def result(
         "published": posix_to_wire(published),
         "to": [proposal.network],
     }
-
-
-# --- the recount (`interlieux decision verify`) -------------------------------------------
-
-
-def _problem(reason: str, detail: str = "", **where: str) -> dict[str, Any]:
-    suffix = f" : {detail}" if detail else ""
-    suffix_en = f": {detail}" if detail else ""
-    return {"problem": reason, **where, "fr": f"{REASONS_FR[reason]}{suffix}",
-            "en": f"{REASONS_EN[reason]}{suffix_en}"}  # fmt: skip
-
-
-def recount(
-    published_result: Any,
-    keys_by_place: Mapping[str, PlaceKeys],
-    membership_at_close: Collection[str],
-) -> dict[str, Any]:
-    """Recount a published `Decision` from the signatures alone.
-
-    `keys_by_place`: each member place's published keys (from its actor document);
-    `membership_at_close`: the member places at the close, as the verifier knows them. Valid
-    only if every embedded vote holds, no place has two, and the published tally and outcome
-    are exactly what the signed votes give."""
-    members = frozenset(membership_at_close)
-    try:
-        proposal = Proposal.from_json(published_result["proposal"])
-        documents = published_result["votes"]
-        if not isinstance(documents, list):
-            raise TypeError("votes is not a list")
-    except (KeyError, TypeError, ValueError) as exc:
-        return {"pour": 0, "contre": 0, "abstention": 0, "outcome": "no_quorum", "valid": False,
-                "problems": [_problem("malformed_result", str(exc))]}  # fmt: skip
-    problems: list[dict[str, Any]] = []
-    ballots: list[Ballot] = []
-    for document in documents:
-        place = document.get("attributedTo") if isinstance(document, dict) else None
-        try:
-            keys = keys_by_place.get(place, {}) if isinstance(place, str) else {}
-            ballots.append(check_vote(proposal, document, keys, members))
-        except VoteRefused as exc:
-            vote_id = document.get("id") if isinstance(document, dict) else None
-            where = {k: v for k, v in (("vote", vote_id), ("place", place)) if isinstance(v, str)}
-            problems.append(_problem(exc.reason, **where))
-    counted, replaced = latest(ballots)
-    problems.extend(_problem("duplicate", vote=b.id, place=b.place) for b in replaced)
-    recounted = tally(proposal, counted)
-    for choice in CHOICES:
-        stated = published_result.get(f"{choice}Count")
-        if stated != getattr(recounted, choice):
-            problems.append(_problem(
-                "count_mismatch", f"{choice} {stated} ≠ {getattr(recounted, choice)}"
-            ))  # fmt: skip
-    if published_result.get("outcome") != recounted.outcome:
-        problems.append(
-            _problem("outcome_mismatch", f"{published_result.get('outcome')} ≠ {recounted.outcome}")
-        )
-    stated_members = published_result.get("members")
-    if not isinstance(stated_members, list) or set(stated_members) != members:
-        problems.append(_problem("membership_mismatch"))
-    return {**recounted.to_json(), "valid": not problems, "problems": problems}

@@ -15,6 +15,7 @@ from pyld import jsonld
 from node.errors import ConfigError, VoteRefused
 from node.governance import decision
 from node.governance.decision import Ballot, Proposal
+from node.governance.recount import recount
 from node.keys import KeyPair, assertion_methods, private_pem
 from node.ledger import proof
 from node.timestamps import wire_to_posix
@@ -359,7 +360,7 @@ def test_a_place_that_left_before_the_close_no_longer_counts() -> None:
 
 def test_the_recount_of_an_untouched_result_is_valid() -> None:
     _, published = _admission()
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert recounted == {"pour": 2, "contre": 0, "abstention": 0, "outcome": "adopted",
                          "valid": True, "problems": []}  # fmt: skip
     json.dumps(recounted)  # what `interlieux decision verify` prints
@@ -372,7 +373,7 @@ def _problems(recounted: dict[str, Any]) -> list[str]:
 def test_a_vote_removed_from_the_result_is_found() -> None:
     _, published = _admission()
     del published["votes"][0]  # the published tally still says 2 pour
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert recounted["valid"] is False and recounted["pour"] == 1
     assert recounted["outcome"] == "no_quorum"
     assert _problems(recounted) == ["count_mismatch", "outcome_mismatch"]
@@ -382,7 +383,7 @@ def test_a_vote_removed_from_the_result_is_found() -> None:
 def test_a_vote_removed_from_the_published_tally_is_found() -> None:
     _, published = _admission()
     published["pourCount"] = 1
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert (recounted["valid"], recounted["pour"]) == (False, 2)
     assert _problems(recounted) == ["count_mismatch"]
 
@@ -392,7 +393,7 @@ def test_a_vote_whose_choice_was_altered_is_found() -> None:
     published["votes"][0]["choice"] = "contre"
     published["pourCount"], published["contreCount"] = 1, 1
     published["outcome"] = "rejected"
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert recounted["valid"] is False
     assert _problems(recounted)[0] == "bad_signature"
     assert recounted["problems"][0]["place"] == published["votes"][0]["attributedTo"]
@@ -405,7 +406,7 @@ def test_a_forged_signature_is_found() -> None:
     stranger = ed25519.Ed25519PrivateKey.generate()
     place = forged["attributedTo"]
     published["votes"][0] = proof.sign(forged, stranger, f"{place}#ed25519-key")
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert recounted["valid"] is False and "bad_signature" in _problems(recounted)
 
 
@@ -413,20 +414,20 @@ def test_a_vote_from_a_non_member_is_found() -> None:
     _, published = _admission()
     published["votes"].append(_vote(C, "pour"))  # C's genuine signature, but C was not a member
     published["pourCount"] = 3
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert recounted["valid"] is False and recounted["pour"] == 2
     assert _problems(recounted) == ["not_member", "count_mismatch"]
     assert recounted["problems"][0]["place"] == C
     # A network that also lists C among the members at the close is caught by the verifier's
     # own knowledge of the membership.
     published["members"] = sorted([A, B, C])
-    assert "membership_mismatch" in _problems(decision.recount(published, PUBLISHED_KEYS, {A, B}))
+    assert "membership_mismatch" in _problems(recount(published, PUBLISHED_KEYS, {A, B}))
 
 
 def test_terms_changed_after_the_votes_are_found() -> None:
     _, published = _admission()
     published["proposal"]["quorum"] = 1  # the network lowers the quorum after the vote
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert _problems(recounted)[:2] == ["wrong_proposal", "wrong_proposal"]
     assert recounted["valid"] is False and recounted["pour"] == 0
 
@@ -434,11 +435,11 @@ def test_terms_changed_after_the_votes_are_found() -> None:
 def test_a_duplicate_and_a_late_vote_are_found() -> None:
     _, published = _admission()
     published["votes"].append(_vote(B, "contre", at="2026-03-02T10:00:00Z", n=1))
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert _problems(recounted) == ["duplicate"] and recounted["pour"] == 2
     _, published = _admission()
     published["votes"][0] = _resigned(published["votes"][0], published="2026-03-16T00:00:00Z")
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert _problems(recounted)[0] == "after_close" and recounted["valid"] is False
 
 
@@ -447,7 +448,7 @@ def test_a_vote_for_another_decision_or_a_broken_one_is_found() -> None:
     other = _proposal(proposal_id=f"{NETWORK}/decisions/2")
     published["votes"][0] = _vote(A, "pour", proposal=other)
     published["votes"].append("pour")
-    assert _problems(decision.recount(published, PUBLISHED_KEYS, {A, B}))[:2] == [
+    assert _problems(recount(published, PUBLISHED_KEYS, {A, B}))[:2] == [
         "wrong_proposal", "malformed"
     ]  # fmt: skip
 
@@ -455,7 +456,7 @@ def test_a_vote_for_another_decision_or_a_broken_one_is_found() -> None:
 def test_a_member_whose_key_the_verifier_lacks_is_not_counted() -> None:
     _, published = _admission()
     keys = {A: PUBLISHED_KEYS[A]}
-    recounted = decision.recount(published, keys, {A, B})
+    recounted = recount(published, keys, {A, B})
     assert recounted["valid"] is False and "bad_signature" in _problems(recounted)
 
 
@@ -464,15 +465,15 @@ def test_a_member_whose_key_the_verifier_lacks_is_not_counted() -> None:
     [{}, {"proposal": {}, "votes": []}, {"proposal": _proposal().to_json(), "votes": {}}],
 )
 def test_a_malformed_result_is_invalid(broken: dict[str, Any]) -> None:
-    recounted = decision.recount(broken, PUBLISHED_KEYS, {A, B})
+    recounted = recount(broken, PUBLISHED_KEYS, {A, B})
     assert recounted["valid"] is False and _problems(recounted) == ["malformed_result"]
-    assert decision.recount([], PUBLISHED_KEYS, {A, B})["valid"] is False
+    assert recount([], PUBLISHED_KEYS, {A, B})["valid"] is False
 
 
 def test_the_recount_does_not_change_the_result() -> None:
     _, published = _admission()
     before = copy.deepcopy(published)
-    decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recount(published, PUBLISHED_KEYS, {A, B})
     assert published == before
 
 
@@ -515,7 +516,7 @@ VOTE_KEYS = st.sampled_from(["id", "type", "attributedTo", "inReplyTo", "proposa
 @FUZZ
 @given(JSON)
 def test_any_document_recounts_as_invalid_without_raising(served: Any) -> None:
-    recounted = decision.recount(served, PUBLISHED_KEYS, {A, B})
+    recounted = recount(served, PUBLISHED_KEYS, {A, B})
     assert recounted["valid"] is False and recounted["problems"]
     json.dumps(recounted)
 
@@ -527,9 +528,9 @@ def test_any_votes_in_a_result_recount_without_raising(
 ) -> None:
     _, published = _admission()
     published["votes"] = [*published["votes"], *votes]
-    recounted = decision.recount(published, PUBLISHED_KEYS, {A, B})
+    recounted = recount(published, PUBLISHED_KEYS, {A, B})
     assert recounted["pour"] == 2 and recounted["valid"] is (not votes)
     # Any field of a genuine vote changed: the vote no longer counts.
     assume(published["votes"][0].get(key) != value)
     published["votes"][0][key] = value
-    assert decision.recount(published, PUBLISHED_KEYS, {A, B})["valid"] is False
+    assert recount(published, PUBLISHED_KEYS, {A, B})["valid"] is False
