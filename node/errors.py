@@ -4,6 +4,7 @@
     ├── ConfigError                 the data folder or a setting is wrong (CLI, start-up)
     ├── AuthError                   a bearer token is missing, unknown or revoked (401)
     ├── ForbiddenError              the caller may not do this (403)
+    │   └── VoteRefused             a vote after the close, from a non-member, or malformed
     ├── NotFoundError               no such actor, object or activity (404)
     ├── InvalidActivity             malformed JSON or activity (400)
     ├── InvalidParameter            a query parameter is malformed or out of range (400)
@@ -58,6 +59,14 @@ class ForbiddenError(InterlieuxError):
     """The caller is known but may not do this."""
 
     status = 403
+
+
+class VoteRefused(ForbiddenError):
+    """A network refuses a vote; `reason` is the word the decision's tally lists it under."""
+
+    def __init__(self, log: str, *, reason: str, fr: str, en: str) -> None:
+        super().__init__(log, fr=fr, en=en)
+        self.reason = reason
 
 
 class NotFoundError(InterlieuxError):

@@ -1,0 +1,1 @@
+"""How the places of a network decide together: proposals, signed votes, results anyone recounts."""
