@@ -6,13 +6,15 @@ from __future__ import annotations
 import html
 import json
 
+import httpx
+
 from tests.node.conftest import InProcessNode
 from tests.node.web.session import HTML, sign_in_as
 
 AS_JSON = {"accept": "application/activity+json"}
 
 
-def save(place: InProcessNode, csrf: str, **fields: str) -> object:
+def save(place: InProcessNode, csrf: str, **fields: str) -> httpx.Response:
     form = {"csrf": csrf, "name": "Alice Martin", "summary": "Soudeuse", **fields}
     return place.client.post("/moi/profil", data=form, follow_redirects=False)
 
@@ -42,7 +44,7 @@ def test_a_post_without_its_csrf_token_is_refused_and_changes_nothing(
     assert place.query("SELECT name FROM local_actors WHERE handle = 'alice'") == [("Alice",)]
     assert place.query("SELECT * FROM profile_fields") == []
     wrong = save(place, "pas-le-bon", availability="jamais")
-    assert getattr(wrong, "status_code") == 403
+    assert wrong.status_code == 403
     assert place.query("SELECT * FROM profile_fields") == []
 
 
@@ -60,8 +62,8 @@ def test_each_field_is_seen_by_the_audience_the_member_chose(place: InProcessNod
            "availability": "le jeudi matin", "vis.availability": "network",
            "vis.projects": "private"},
     )  # fmt: skip
-    assert getattr(answer, "status_code") == 303
-    back = getattr(answer, "headers")["location"]
+    assert answer.status_code == 303
+    back = answer.headers["location"]
     page = html.unescape(place.client.get(back, headers=HTML).text)
     assert "Profil enregistré" in page
     assert "Soudure" in preview(page, "public") and "jeudi" not in preview(page, "public")
@@ -122,8 +124,8 @@ def test_mistakes_are_said_on_the_form_keeping_what_was_typed(place: InProcessNo
     assert "Indiquez votre nom" in html.unescape(answer.text) and "Ma présentation" in answer.text
     assert 'value="lundi"' in answer.text
     unknown = save(place, csrf, **{"skill:sk:licorne": "on"})
-    assert getattr(unknown, "status_code") == 400
-    assert "nomenclature" in html.unescape(getattr(unknown, "text"))
+    assert unknown.status_code == 400
+    assert "nomenclature" in html.unescape(unknown.text)
     assert place.query("SELECT * FROM profile_fields") == []
     assert place.query("SELECT name FROM local_actors WHERE handle = 'alice'") == [("Alice",)]
 
@@ -132,9 +134,7 @@ def test_a_member_asks_to_be_listed_as_resident(place: InProcessNode) -> None:
     csrf = sign_in_as(place, "alice")
     refused = place.client.post("/moi/profil/residence", data={}, follow_redirects=False)
     assert refused.status_code == 403
-    answer = place.client.post(
-        "/moi/profil/residence", data={"csrf": csrf}, follow_redirects=False
-    )
+    answer = place.client.post("/moi/profil/residence", data={"csrf": csrf}, follow_redirects=False)
     assert answer.status_code == 303
     place.wait("SELECT 1 FROM residents WHERE actor = ? AND state = 'pending'",
                (place.actor_id("alice"),))  # fmt: skip
