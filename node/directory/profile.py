@@ -118,9 +118,9 @@ def check_skills(chosen: list[str]) -> list[str]:
     return found
 
 
-async def save(node: Node, actor: LocalActor, wanted: Profile) -> bool:
-    """Keep the member's profile as `wanted`; whether their followers were sent an Update
-    (only when what the public sees changed)."""
+async def save(node: Node, actor: LocalActor, wanted: Profile) -> int:
+    """Keep the member's profile as `wanted`; the number of inboxes their Update was queued
+    for (sent only when what the public sees changed, to their followers)."""
     before = await load(node.store, actor)
     name, summary = check_identity(wanted.name, wanted.summary)
     wanted = replace(wanted, name=name, summary=summary)
@@ -128,7 +128,7 @@ async def save(node: Node, actor: LocalActor, wanted: Profile) -> bool:
         if not empty(f.value):
             residents.check_field(field, f.value, f.visibility)  # raises before any write
     if wanted == before:
-        return False
+        return 0
     described = replace(actor, name=name, summary=summary)
     async with node.store.write() as db:
         if (name, summary) != (before.name, before.summary):
@@ -147,9 +147,8 @@ async def save(node: Node, actor: LocalActor, wanted: Profile) -> bool:
     node.delivery.wake()
     public_before = (before.name, before.summary, seen_by(before, "public"))
     if public_before == (name, summary, seen_by(wanted, "public")):
-        return False
-    await place.announce_change(node, described)
-    return True
+        return 0
+    return await place.announce_change(node, described)
 
 
 async def residency(store: Store, actor: LocalActor) -> str | None:
