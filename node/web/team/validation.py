@@ -46,7 +46,9 @@ i18n.english(
         "Demandé le": "Asked on",
         "Proposé le": "Submitted on",
         "par": "by",
-        "Motif (envoyé au membre)": "Reason (sent to the member)",
+        "Motif en cas de refus (facultatif, envoyé au membre)": (
+            "Reason if refused (optional, sent to the member)"
+        ),
         "Motif du refus (le membre le lira)": "Reason for refusing (the member will read it)",
         "Valider": "Validate",
         "Refuser": "Refuse",

@@ -140,3 +140,12 @@ def test_a_member_asks_to_be_listed_as_resident(place: InProcessNode) -> None:
                (place.actor_id("alice"),))  # fmt: skip
     page = html.unescape(place.client.get("/moi/profil", headers=HTML).text)
     assert "Votre demande attend la validation" in page
+
+
+def test_the_profile_page_speaks_english_when_asked(place: InProcessNode) -> None:
+    sign_in_as(place, "alice")
+    page = html.unescape(place.client.get("/moi/profil?lang=en", headers=HTML).text)
+    for words in ("Everyone", "The network's places", "Me and the place's team", "Welding",
+                  "Who sees this field?", "Save my profile"):  # fmt: skip
+        assert words in page
+    assert "Tout le monde" not in page
