@@ -1,7 +1,9 @@
 """A field a member keeps for the network, set through their profile page at home (La Fabrik):
 an anonymous reader never sees it; La Coroutine, a peer place, does — when the test signs
 a GET with its key, and when La Coroutine's own process fetches the member (signed by it);
-PopCafé, a place La Fabrik knows but does not peer with, gets the public view."""
+PopCafé, a place La Fabrik knows but does not peer with, gets the public view. Then La
+Fabrik's team validates her from its page: her resident's page shows her public skill, never
+the network's field."""
 
 from __future__ import annotations
 
@@ -38,9 +40,10 @@ def csrf_of(page: httpx.Response) -> str:
     return found.group(1)
 
 
-def signed_in(place: LocalPlace, handle: str) -> httpx.Client:
+def signed_in(place: LocalPlace, handle: str, *more: str) -> httpx.Client:
     """A browser-like client signed in as `handle`, through the team's invitation link."""
-    said = place.cli("member", "invite", "--data", str(place.data), "--handle", handle).stdout
+    said = place.cli("member", "invite", "--data", str(place.data), "--handle", handle,
+                     *more).stdout  # fmt: skip
     link = said.strip().splitlines()[-1]
     client = httpx.Client(base_url=place.base_url, headers=HTML, timeout=30)
     form = client.get(link)
@@ -78,27 +81,43 @@ def test_a_network_field_set_on_the_page_reaches_the_peer_place_only(places: Pla
     alice = fabrik.actor_id("alice")
     with closing(signed_in(fabrik, "alice")) as browser:
         preview = set_availability_network_only(browser)
-    network_part = preview[preview.index('id="apercu-network"') :]
-    assert "le jeudi matin" in network_part.split("</section>")[0]
+        network_part = preview[preview.index('id="apercu-network"') :]
+        assert "le jeudi matin" in network_part.split("</section>")[0]
 
-    # Anyone: neither the actor document nor the member's page shows it.
+        # Anyone: the actor document does not show it.
+        anonymous = httpx.get(alice, headers={"accept": AS_JSON}, timeout=10).json()
+        assert anonymous["skill"] == ["https://w3id.org/interlieux/skills#soudure"]
+        assert "availability" not in anonymous
+        # A place La Fabrik knows but does not peer with: the public view.
+        assert "availability" not in signed_get(alice, popcafe)
+        # The peer place: the field is there.
+        assert signed_get(alice, coroutine)["availability"] == "le jeudi matin"
+
+        # La Coroutine's own process fetches alice, signed by itself, when she follows it;
+        # PopCafé's fetch (she follows it too) gets the public view.
+        for place in (coroutine, popcafe):
+            fabrik.post_outbox({"type": "Follow", "object": place.actor_id()}, "alice")
+            wait_for(lambda p=place: alice in p.followers(), what=f"alice following {place.name}")
+        kept = coroutine.query("SELECT document FROM remote_actors WHERE id = ?", (alice,))
+        assert json.loads(kept[0][0])["availability"] == "le jeudi matin"
+        kept = popcafe.query("SELECT document FROM remote_actors WHERE id = ?", (alice,))
+        assert "availability" not in json.loads(kept[0][0])
+
+        # She asks to be listed among La Fabrik's residents; its team validates her.
+        asked = browser.post("/moi/profil/residence", data={"csrf": csrf_of(browser.get("/moi"))})
+        assert asked.status_code == 303, asked.text
+    wait_for(
+        lambda: fabrik.query("SELECT 1 FROM residents WHERE state = 'pending'"),
+        what="alice's Join waiting for La Fabrik's team",
+    )
+    with closing(signed_in(fabrik, "tess", "--name", "Tess", "--role", "team")) as team:
+        queue = team.get("/equipe/validation")
+        assert alice in queue.text
+        validated = team.post("/equipe/validation/residents", data={
+            "csrf": csrf_of(queue), "actor": alice, "decision": "accepter"})  # fmt: skip
+        assert validated.status_code == 303, validated.text
+    # Her resident's page shows her public skill to anyone, never the network's field.
     anonymous = httpx.get(alice, headers={"accept": AS_JSON}, timeout=10).json()
-    assert anonymous["skill"] == ["https://w3id.org/interlieux/skills#soudure"]
-    assert "availability" not in anonymous
-    assert "jeudi" not in httpx.get(alice, headers=HTML, timeout=10).text
-    # A place La Fabrik knows but does not peer with: the public view.
-    assert "availability" not in signed_get(alice, popcafe)
-    # The peer place: the field is there.
-    assert signed_get(alice, coroutine)["availability"] == "le jeudi matin"
-
-    # La Coroutine's own process fetches alice, signed by itself, when she follows its place.
-    follow = fabrik.post_outbox({"type": "Follow", "object": coroutine.actor_id()}, "alice")
-    wait_for(lambda: alice in coroutine.followers(), what="alice following La Coroutine")
-    assert follow["type"] == "Follow"
-    kept = coroutine.query("SELECT document FROM remote_actors WHERE id = ?", (alice,))
-    assert json.loads(kept[0][0])["availability"] == "le jeudi matin"
-    # PopCafé's fetch of alice (she follows it too) gets the public view.
-    fabrik.post_outbox({"type": "Follow", "object": popcafe.actor_id()}, "alice")
-    wait_for(lambda: alice in popcafe.followers(), what="alice following PopCafé")
-    kept = popcafe.query("SELECT document FROM remote_actors WHERE id = ?", (alice,))
-    assert "availability" not in json.loads(kept[0][0])
+    assert anonymous["residentOf"] == fabrik.actor_id() and "availability" not in anonymous
+    page = httpx.get(alice, headers=HTML, timeout=10).text
+    assert "Soudure" in page and "La Fabrik" in page and "jeudi" not in page
