@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from sqlite3 import Row
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from vocab import skills
+
 from ...actors import local
 from ...actors.names import display_name
 from ...actors.routes import node_of
+from ...directory import profile as profiles
 from ...directory import projects, residents
 from ...errors import InterlieuxError, InvalidParameter
 from ...people import accounts
 from ...store import Store
+from ...tables import remote_actors
 from ...tables import residents as residents_table
 from .. import i18n
 from ..gate import checked_form, refused, requires
@@ -79,26 +84,44 @@ async def waiting(store: Store) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Asking:
-    """A residency request as the team reads it."""
+    """A residency request as the team reads it, with the profile it would list: the whole
+    of a member of this node's (the team sees every field), the public view of another's."""
 
     actor: str
     name: str
     local: bool
     asked: datetime | None
+    summary: str
+    skills: list[skills.Skill]
+    availability: str
+
+
+async def _asking(request: Request, row: Row) -> Asking:
+    node = node_of(request)
+    reads = node.store.reads
+    actor_id = str(row["actor"])
+    member = await local.by_id(node.store, actor_id)
+    if member is not None:
+        shown = profiles.seen_by(await profiles.load(node.store, member), "private")
+        shown["summary"] = member.summary
+    else:
+        shown = await remote_actors.document(reads, actor_id) or {}
+    summary = shown.get("summary")
+    known = [skills.get(s) for s in shown.get("skill", []) if isinstance(s, str)]
+    availability = shown.get("availability")
+    return Asking(
+        actor=actor_id, name=await display_name(reads, actor_id), local=member is not None,
+        asked=local_time(datetime.fromtimestamp(row["created_at"], UTC), node.config.timezone),
+        summary=summary if isinstance(summary, str) else "",
+        skills=[s for s in known if s is not None],
+        availability=availability if isinstance(availability, str) else "",
+    )  # fmt: skip
 
 
 async def _requests(request: Request) -> list[Asking]:
-    node = node_of(request)
-    reads = node.store.reads
-    found = []
-    for row in await residents_table.pending(reads, projects.QUEUE):
-        found.append(Asking(
-            actor=row["actor"], name=await display_name(reads, row["actor"]),
-            local=node.config.is_local(row["actor"]),
-            asked=local_time(datetime.fromtimestamp(row["created_at"], UTC),
-                             node.config.timezone),
-        ))  # fmt: skip
-    return found
+    reads = node_of(request).store.reads
+    return [await _asking(request, row) for row in await residents_table.pending(
+        reads, projects.QUEUE)]  # fmt: skip
 
 
 async def _page(request: Request, status: int = 200, error: str = "") -> Response:

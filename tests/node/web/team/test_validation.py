@@ -162,7 +162,7 @@ def test_the_team_validates_a_residency_request(place: InProcessNode) -> None:
     csrf = who.as_alice()
     place.client.post("/moi/profil", data={
         "csrf": csrf, "name": "Alice", "summary": "", "skill:sk:soudure": "on",
-        "vis.skill": "public"})  # fmt: skip
+        "vis.skill": "public", "availability": "le lundi", "vis.availability": "private"})  # fmt: skip
     place.client.post("/moi/profil/residence", data={"csrf": csrf})
     alice = place.actor_id("alice")
     place.wait("SELECT 1 FROM residents WHERE actor = ? AND state = 'pending'", (alice,))
@@ -170,6 +170,7 @@ def test_the_team_validates_a_residency_request(place: InProcessNode) -> None:
     assert counts(place) == (1, 0)
     queue = place.client.get("/equipe/validation", headers=HTML).text
     assert "Demandes de résidence (1)" in html.unescape(queue) and alice in queue
+    assert "Soudure" in queue and "le lundi" in queue  # the team sees private fields too
     answer = place.client.post(
         "/equipe/validation/residents",
         data={"csrf": csrf, "actor": alice, "decision": "accepter"}, follow_redirects=False,
