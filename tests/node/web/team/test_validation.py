@@ -162,7 +162,8 @@ def test_the_team_validates_a_residency_request(place: InProcessNode) -> None:
     csrf = who.as_alice()
     place.client.post("/moi/profil", data={
         "csrf": csrf, "name": "Alice", "summary": "", "skill:sk:soudure": "on",
-        "vis.skill": "public", "availability": "le lundi", "vis.availability": "private"})  # fmt: skip
+        "vis.skill": "public", "availability": "le lundi", "vis.availability": "private",
+    })  # fmt: skip
     place.client.post("/moi/profil/residence", data={"csrf": csrf})
     alice = place.actor_id("alice")
     place.wait("SELECT 1 FROM residents WHERE actor = ? AND state = 'pending'", (alice,))
