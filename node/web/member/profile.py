@@ -34,7 +34,6 @@ AUDIENCES = {
     "network": "Les lieux du réseau",
     "private": "Moi et l'équipe du lieu",
 }
-FIELD_LABELS = {"skill": "Compétences", "availability": "Disponibilités", "projects": "Projets"}
 SKILL_PREFIX = "skill:"  # one checkbox per concept: `skill:sk:soudure=on`
 
 i18n.english(
@@ -154,7 +153,7 @@ async def _page(
     return await render(
         request, "member/profile.html", status=status,
         profile=shown, chosen=set(shown.fields["skill"].value or []),
-        groups=skill_groups(), audiences=AUDIENCES, labels=FIELD_LABELS,
+        groups=skill_groups(), audiences=AUDIENCES,
         previews=[preview(saved, a) for a in VISIBILITIES],
         residency=await profiles.residency(node.store, actor),
         actor_id=actor.id, error=error,
