@@ -43,6 +43,7 @@ from . import (
     place_details,
     place_settings,
     profile_fields,
+    projects,
     public_graph,
     reactions,
     remote_actors,
@@ -100,4 +101,5 @@ SCHEMAS: tuple[str, ...] = (
     sessions.SCHEMA,
     invitations.SCHEMA,
     passkeys.SCHEMA,
+    projects.SCHEMA,
 )

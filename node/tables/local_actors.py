@@ -135,3 +135,10 @@ async def handles_among(db: Connection, refs: Iterable[str]) -> dict[str, str]:
         f"SELECT id, handle FROM local_actors WHERE id IN ({marks})", wanted
     ) as cur:
         return {row[0]: row[1] for row in await cur.fetchall()}
+
+
+async def describe(db: Connection, handle: str, name: str, summary: str) -> None:
+    """A member's new name and presentation, as their actor document shows them."""
+    await db.execute(
+        "UPDATE local_actors SET name = ?, summary = ? WHERE handle = ?", (name, summary, handle)
+    )

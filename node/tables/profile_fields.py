@@ -44,3 +44,8 @@ async def of(db: Connection, handle: str) -> list[sqlite3.Row]:
         "SELECT field, value, visibility FROM profile_fields WHERE handle = ?", (handle,)
     ) as cur:
         return await cur.fetchall()
+
+
+async def remove(db: Connection, handle: str, field: str) -> None:
+    """Empty a field: the member cleared it (nobody sees an empty value, at any level)."""
+    await db.execute("DELETE FROM profile_fields WHERE handle = ? AND field = ?", (handle, field))

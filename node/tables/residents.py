@@ -95,3 +95,15 @@ async def listing(db: Connection) -> list[sqlite3.Row]:
     """Every resident and request, in the order they came (for the team)."""
     async with db.execute("SELECT * FROM residents ORDER BY created_at") as cur:
         return await cur.fetchall()
+
+
+async def pending(db: Connection, limit: int) -> list[sqlite3.Row]:
+    """Requests waiting for the team, oldest first (the validation queue)."""
+    async with db.execute(
+        "SELECT * FROM residents WHERE state = 'pending' ORDER BY created_at LIMIT ?", (limit,)
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def pending_count(db: Connection) -> int:
+    return await db.integer("SELECT COUNT(*) FROM residents WHERE state = 'pending'")

@@ -22,7 +22,10 @@ from . import (
     residents,
     signin,
 )
+from .member import profile as member_profile
+from .member import projects as member_projects
 from .negotiation import Endpoint
+from .team import validation as team_validation
 
 i18n.english(
     {
@@ -64,5 +67,11 @@ ROUTES: list[BaseRoute] = [
     Route("/invitation/{token}/cle", signin.invitation_passkey, methods=["POST"]),
     Route("/connexion/cle/options", signin.signin_passkey_options, methods=["POST"]),
     Route("/connexion/cle", signin.signin_passkey, methods=["POST"]),
+    Route("/moi/profil", member_profile.page, methods=["GET", "POST"]),
+    Route("/moi/profil/residence", member_profile.ask_residency, methods=["POST"]),
+    Route("/moi/projets", member_projects.page, methods=["GET", "POST"]),
+    Route("/equipe/validation", team_validation.page),
+    Route("/equipe/validation/residents", team_validation.decide_resident, methods=["POST"]),
+    Route("/equipe/validation/projets", team_validation.decide_project, methods=["POST"]),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

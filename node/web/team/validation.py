@@ -1,0 +1,222 @@
+"""`/equipe/validation`: what waits for the place's team — members who asked to be listed as
+residents (the `resident` command's accept and reject, with a face), and projects members
+submitted (`directory.projects`). Each is accepted or refused, with a reason the member reads.
+
+`waiting(store)` is the queue's size, for the dashboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from sqlite3 import Row
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from vocab import skills
+
+from ...actors import local
+from ...actors.names import display_name
+from ...actors.routes import node_of
+from ...directory import profile as profiles
+from ...directory import projects, residents
+from ...errors import InterlieuxError, InvalidParameter
+from ...people import accounts
+from ...store import Store
+from ...tables import remote_actors
+from ...tables import residents as residents_table
+from .. import i18n
+from ..gate import checked_form, refused, requires
+from ..render import language, local_time, render
+from ..visitor import Member, signed_in
+
+MAX_REASON = 1000  # characters of a refusal's reason sent to a member
+
+# What a decision did, said on the page after the redirect (`?fait=`).
+DONE = {
+    "resident-accepte": "Résident·e validé·e : la résidentothèque du lieu l'affiche.",
+    "resident-refuse": "Demande de résidence refusée ; le membre en a été informé.",
+    "projet-publie": "Projet publié sur le profil du membre.",
+    "projet-refuse": "Projet refusé ; le membre lira votre motif.",
+}
+
+i18n.english(
+    {
+        "À valider": "To validate",
+        "Demandes de résidence": "Residency requests",
+        "Aucune demande de résidence en attente.": "No residency request waiting.",
+        "Projets proposés": "Submitted projects",
+        "Aucun projet en attente.": "No project waiting.",
+        "Demandé le": "Asked on",
+        "Proposé le": "Submitted on",
+        "par": "by",
+        "Motif en cas de refus (facultatif, envoyé au membre)": (
+            "Reason if refused (optional, sent to the member)"
+        ),
+        "Motif du refus (le membre le lira)": "Reason for refusing (the member will read it)",
+        "Valider": "Validate",
+        "Refuser": "Refuse",
+        "Publier": "Publish",
+        "Accepter et publier": "Accept and publish",
+        "membre d'un autre lieu": "member of another place",
+        "Résident·e validé·e : la résidentothèque du lieu l'affiche.": (
+            "Resident validated: the place's residents directory lists them."
+        ),
+        "Demande de résidence refusée ; le membre en a été informé.": (
+            "Residency request refused; the member was told."
+        ),
+        "Projet publié sur le profil du membre.": "Project published on the member's profile.",
+        "Projet refusé ; le membre lira votre motif.": (
+            "Project refused; the member will read your reason."
+        ),
+        "La décision n'a pas abouti": "The decision did not go through",
+        "Lien": "Link",
+    }
+)
+
+
+async def waiting(store: Store) -> tuple[int, int]:
+    """(residency requests, projects) waiting for the team: the dashboard's counts."""
+    pending = await residents_table.pending_count(store.reads)
+    return pending, await projects.pending_count(store)
+
+
+@dataclass(frozen=True)
+class Asking:
+    """A residency request as the team reads it, with the profile it would list: the whole
+    of a member of this node's (the team sees every field), the public view of another's."""
+
+    actor: str
+    name: str
+    local: bool
+    asked: datetime | None
+    summary: str
+    skills: list[skills.Skill]
+    availability: str
+
+
+async def _asking(request: Request, row: Row) -> Asking:
+    node = node_of(request)
+    reads = node.store.reads
+    actor_id = str(row["actor"])
+    member = await local.by_id(node.store, actor_id)
+    if member is not None:
+        shown = profiles.seen_by(await profiles.load(node.store, member), "private")
+        shown["summary"] = member.summary
+    else:
+        shown = await remote_actors.document(reads, actor_id) or {}
+    summary = shown.get("summary")
+    known = [skills.get(s) for s in shown.get("skill", []) if isinstance(s, str)]
+    availability = shown.get("availability")
+    return Asking(
+        actor=actor_id, name=await display_name(reads, actor_id), local=member is not None,
+        asked=local_time(datetime.fromtimestamp(row["created_at"], UTC), node.config.timezone),
+        summary=summary if isinstance(summary, str) else "",
+        skills=[s for s in known if s is not None],
+        availability=availability if isinstance(availability, str) else "",
+    )  # fmt: skip
+
+
+async def _requests(request: Request) -> list[Asking]:
+    reads = node_of(request).store.reads
+    return [await _asking(request, row) for row in await residents_table.pending(
+        reads, projects.QUEUE)]  # fmt: skip
+
+
+async def _page(request: Request, status: int = 200, error: str = "") -> Response:
+    node = node_of(request)
+    tz = node.config.timezone
+    queue = [
+        {"project": p, "author": await display_name(node.store.reads, node.config.actor_id(
+            p.handle)), "submitted": local_time(datetime.fromtimestamp(p.created_at, UTC), tz)}
+        for p in await projects.waiting(node.store)
+    ]  # fmt: skip
+    done = DONE.get(request.query_params.get("fait", ""), "")
+    return await render(
+        request, "team/validation.html", status=status,
+        requests=await _requests(request), projects=queue, done=done, error=error,
+        max_reason=MAX_REASON,
+    )  # fmt: skip
+
+
+@requires(accounts.TEAM)
+async def page(request: Request) -> Response:
+    return await _page(request)
+
+
+def _reason(form: dict[str, str]) -> str:
+    reason = form.get("reason", "").strip()
+    if len(reason) > MAX_REASON:
+        raise InvalidParameter(
+            "reason too long",
+            fr=f"Le motif dépasse {MAX_REASON} caractères : raccourcissez-le.",
+            en=f"The reason is longer than {MAX_REASON} characters: shorten it.",
+        )
+    return reason
+
+
+async def _decide(request: Request) -> tuple[Member, dict[str, str]] | Response:
+    member = await signed_in(request)
+    assert member is not None
+    try:
+        return member, await checked_form(request, member.csrf)
+    except InterlieuxError as error:
+        return await refused(request, error)
+
+
+@requires(accounts.TEAM)
+async def decide_resident(request: Request) -> Response:
+    """POST: accept or refuse a residency request, as `resident accept|reject` does."""
+    decided = await _decide(request)
+    if isinstance(decided, Response):
+        return decided
+    _, form = decided
+    node = node_of(request)
+    member_id = form.get("actor", "")
+    accept = form.get("decision") == "accepter"
+    try:
+        reason = _reason(form)
+        row = await residents_table.find(node.store.reads, member_id)
+        if row is None or row["state"] != "pending":
+            raise InvalidParameter(
+                f"no pending residency of {member_id}",
+                fr="Cette demande n'attend plus de décision (déjà traitée) : rien n'a été changé.",
+                en="This request no longer waits for a decision (already handled): nothing "
+                "was changed.",
+            )
+        place = await local.by_handle(node.store, node.config.handle)
+        async with node.store.write() as db:
+            if accept:
+                await residents.accept(db, node, place, member_id)
+            else:
+                await residents.refuse(db, node, place, member_id, reason)
+    except InterlieuxError as error:
+        return await _page(request, 400, error.message(language(request)))
+    node.delivery.wake()
+    node.inbox_worker.wake()
+    done = "resident-accepte" if accept else "resident-refuse"
+    return RedirectResponse(f"/equipe/validation?fait={done}", 303)
+
+
+@requires(accounts.TEAM)
+async def decide_project(request: Request) -> Response:
+    """POST: accept (the member publishes it) or refuse (with a reason) a project."""
+    decided = await _decide(request)
+    if isinstance(decided, Response):
+        return decided
+    member, form = decided
+    node = node_of(request)
+    accept = form.get("decision") == "publier"
+    try:
+        number = form.get("project", "")
+        if not (number.isascii() and number.isdigit() and len(number) < 12):
+            raise projects.no_longer_waiting(0)
+        if accept:
+            await projects.accept(node, int(number), member.handle)
+        else:
+            await projects.refuse(node, int(number), _reason(form), member.handle)
+    except InterlieuxError as error:
+        return await _page(request, 400, error.message(language(request)))
+    done = "projet-publie" if accept else "projet-refuse"
+    return RedirectResponse(f"/equipe/validation?fait={done}", 303)
