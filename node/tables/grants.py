@@ -100,3 +100,11 @@ async def terms(
         list(grant_ids),
     ) as cur:
         return [(r[0], r[1], r[2], r[3], r[4]) for r in await cur.fetchall()]
+
+
+async def of_member(db: Connection, member: str) -> list[IssuedGrant]:
+    """The grants issued to one member, latest first."""
+    async with db.execute(
+        f"SELECT {_COLUMNS} FROM grants WHERE member = ? ORDER BY issued_at DESC", (member,)
+    ) as cur:
+        return [IssuedGrant(*r) for r in await cur.fetchall()]
