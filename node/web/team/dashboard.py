@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...access.grant import REASONS_EN, REASONS_FR
 from ...actors.names import display_name
 from ...actors.routes import node_of
 from ...people import accounts
@@ -76,6 +77,7 @@ async def todays_visitors(request: Request) -> list[Visitor]:
     node = node_of(request)
     reads = node.store.reads
     midnight = start_of_day(node.config.timezone)
+    reasons = REASONS_EN if language(request) == "en" else REASONS_FR
     found = []
     for tap in await taps.since(reads, midnight.timestamp()):
         moment = local_time(datetime.fromtimestamp(tap.decided_at, UTC), node.config.timezone)
@@ -83,7 +85,7 @@ async def todays_visitors(request: Request) -> list[Visitor]:
             at=f"{moment:%H:%M}" if moment else "",
             name=await display_name(reads, tap.member) if tap.member else "badge illisible",
             home=await display_name(reads, tap.issuer) if tap.issuer else "",
-            door=tap.door, accepted=tap.decision == "accept", reason=tap.reason,
+            door=tap.door, accepted=tap.decision == "accept", reason=reasons.get(tap.reason, tap.reason),
         ))  # fmt: skip
     return found
 

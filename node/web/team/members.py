@@ -356,11 +356,13 @@ async def set_roles(request: Request) -> Response:
     try:
         async with node.store.write() as db:
             before = await accounts.find(db, person.handle)
-            _may_give(member, roles, before.roles if before else frozenset())
+            held = before.roles if before else frozenset()
+            _may_give(member, roles, held)
             await accounts.ensure(db, person.handle, roles)
-            # In the same transaction: two administrators taking the role from each other at
-            # once must not leave the place with none.
-            if await account_rows.count_holding(db, accounts.ADMIN) == 0:
+            # Counted in the same transaction: two administrators taking the role from each
+            # other at once must not leave the place with none.
+            stepping_down = accounts.ADMIN in held and accounts.ADMIN not in roles
+            if stepping_down and await account_rows.count_holding(db, accounts.ADMIN) == 0:
                 raise ForbiddenError(
                     "the last admin keeps the role",
                     fr="C'est le dernier compte « administration » du lieu : donnez d'abord ce "

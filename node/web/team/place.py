@@ -166,7 +166,9 @@ def details_from_form(form: dict[str, str]) -> dict[str, Any]:
         if form.get(name, "").strip():
             details[field] = form[name].strip()
     currency = form.get("currency", "").strip().upper() or "EUR"
-    details["offers"] = offers_from_lines(form.get("offers", ""), currency)
+    offers = offers_from_lines(form.get("offers", ""), currency)
+    if offers:
+        details["offers"] = offers
     return details
 
 

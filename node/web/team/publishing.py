@@ -39,7 +39,8 @@ from ...actors.routes import node_of
 from ...agenda import event as events
 from ...agenda import handlers
 from ...commons.handlers import KINDS_FR
-from ...errors import InterlieuxError, InvalidParameter, NotFoundError
+from ...directory.place import home_location
+from ...errors import ConfigError, InterlieuxError, InvalidParameter, NotFoundError
 from ...outbox.publish import publish
 from ...people import accounts
 from ...tables import event_participants, objects
@@ -391,6 +392,16 @@ async def _context(request: Request, kind: Kind) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def no_address() -> ConfigError:
+    return ConfigError(
+        "the place has no address for its events",
+        fr="Les événements ont lieu à l'adresse du lieu, qui n'est pas encore renseignée : "
+        "un·e administrateur·rice l'indique dans « Le lieu » (/equipe/lieu).",
+        en="Events take place at the place's address, which is not filled in yet: an "
+        "administrator gives it in 'The place' (/equipe/lieu).",
+    )
+
+
 def _row(kind: Kind, document: dict[str, Any], timezone: str) -> dict[str, Any]:
     """What the list shows of a publication (pure)."""
     row: dict[str, Any] = {
@@ -471,7 +482,10 @@ def _creating(kind: Kind) -> Any:
         try:
             body = {"type": kind.type, **kind.changes(form, node.config.timezone),
                     "to": [PUBLIC]}  # fmt: skip
-            activity = await publish(node, await _place(request), body)
+            place = await _place(request)
+            if kind.type == "Event" and await home_location(node.store, place) is None:
+                raise no_address()
+            activity = await publish(node, place, body)
         except InterlieuxError as error:
             return await _list_page(request, kind, 400, error=error.message(language(request)),
                                     typed=form)  # fmt: skip
