@@ -190,6 +190,19 @@ def _may_give(member: Member, roles: frozenset[str], before: frozenset[str]) -> 
         )
 
 
+async def _may_link(request: Request, member: Member, handle: str) -> None:
+    """Only an administrator makes a sign-in link for an administrator's account: the link
+    sets its password, so it would hand the team the admin role."""
+    account = await accounts.find(node_of(request).store.reads, handle)
+    if account and accounts.ADMIN in account.roles and not member.holds(accounts.ADMIN):
+        raise ForbiddenError(
+            "only an admin makes a link for an admin account",
+            fr="Seul·e un·e administrateur·rice peut créer un lien de connexion pour un compte "
+            "« administration ».",
+            en="Only an administrator may make a sign-in link for an 'administration' account.",
+        )
+
+
 def _roles_of(form: dict[str, str]) -> frozenset[str]:
     return frozenset(r for r in GIVEN_ROLES if form.get(f"role_{r}") == "on")
 
@@ -237,6 +250,7 @@ async def invite(request: Request) -> Response:
         # An account that exists keeps its roles: they change on its own page, where the
         # last administrator is guarded.
         known = await accounts.find(node.store.reads, handle) is not None
+        await _may_link(request, member, handle)
         token, invitation = await invitations.invite(node.store, handle, None if known else roles)
     except InterlieuxError as error:
         return await _list_page(request, 400, error=error.message(language(request)),
@@ -382,11 +396,12 @@ async def reset_link(request: Request) -> Response:
     got = await _acting_on(request)
     if isinstance(got, Response):
         return got
-    person = got[2]
+    member, person = got[0], got[2]
     try:
+        await _may_link(request, member, person.handle)
         token, invitation = await invitations.invite(node_of(request).store, person.handle)
     except InterlieuxError as error:
-        return await _member_page(request, 400, error=error.message(language(request)))
+        return await _member_page(request, error.status, error=error.message(language(request)))
     return _secret_page(await _member_page(request, link=_link(request, token, invitation)))
 
 

@@ -240,6 +240,12 @@ def _number(text: str, what_fr: str, what_en: str) -> float | int:
     return int(value) if value == int(value) else value
 
 
+def spreadsheet_cell(text: str) -> str:
+    """A name a remote server chose, made inert for a spreadsheet: a cell starting with `=`,
+    `+`, `-` or `@` would be read as a formula (CSV injection), so it starts with `'` (pure)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def event_changes(form: dict[str, str], timezone: str) -> dict[str, Any]:
     """The event's fields from its form (pure); what the shapes check, the outbox checks."""
     changes: dict[str, Any] = {
@@ -643,7 +649,7 @@ async def participants_csv(request: Request) -> Response:
     writer.writerow(["nom", "adresse", "inscription"])
     for actor, at in await event_participants.listing(reads, document["id"]):
         joined = local_time(datetime.fromtimestamp(at, UTC), node.config.timezone)
-        writer.writerow([await display_name(reads, actor), actor,
+        writer.writerow([spreadsheet_cell(await display_name(reads, actor)), actor,
                          joined.isoformat(timespec="minutes") if joined else ""])  # fmt: skip
     oid = request.path_params["oid"]
     return Response(

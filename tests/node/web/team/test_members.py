@@ -253,3 +253,17 @@ def test_a_password_reset_link_for_a_member_who_has_one(place: InProcessNode) ->
     assert place.query(
         "SELECT purpose FROM invitations WHERE handle = 'tom' ORDER BY id DESC LIMIT 1"
     ) == [("reset",)]
+
+
+def test_only_an_administrator_makes_a_link_for_an_administrator(place: InProcessNode) -> None:
+    sign_in_as(place, "adele", "admin")
+    signed_out(place)
+    csrf = sign_in_as(place, "tom", "team")
+    before = place.query("SELECT COUNT(*) FROM invitations")[0][0]
+    refused = place.client.post("/equipe/membres/adele/lien", data={"csrf": csrf})
+    assert refused.status_code == 403 and "/invitation/" not in refused.text
+    again = place.client.post("/equipe/membres", data={"csrf": csrf, "handle": "adele"})
+    assert again.status_code == 400 and "/invitation/" not in again.text
+    assert place.query("SELECT COUNT(*) FROM invitations")[0][0] == before
+    # The team still makes links for the team and the members.
+    assert place.client.post("/equipe/membres/alice/lien", data={"csrf": csrf}).status_code == 200

@@ -272,3 +272,22 @@ def test_a_pledge_created_and_withdrawn(place: InProcessNode, stand_in: StandIn)
     assert stand_in.wait_received(lambda b: b["type"] == "Delete")["object"]["id"] == pledge_id
     # Someone else's object is not the team's to change through these pages.
     assert place.client.get(f"/equipe/besoins/{oid}", headers=HTML).status_code == 404
+
+
+def test_a_participant_name_cannot_be_a_spreadsheet_formula(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
+    with_address(place)
+    csrf = sign_in_as(place, "tom", "team")
+    event_id = created(place, "/equipe/evenements", EVENT, csrf)
+    trick = stand_in.add_actor("/users/trick", name='=HYPERLINK("https://evil.example","clic")')
+    activity = {"id": f"{trick}/join/1", "type": "Join", "actor": trick, "object": event_id}
+    assert (
+        place.post_signed("/inbox", activity, stand_in.key, f"{trick}#main-key").status_code == 202
+    )
+    place.wait("SELECT 1 FROM event_participants WHERE actor = ?", (trick,))
+    oid = event_id.rsplit("/", 1)[-1]
+    rows = list(
+        csv.reader(io.StringIO(place.client.get(f"/equipe/evenements/{oid}/participants.csv").text))
+    )
+    assert rows[1] == ['\'=HYPERLINK("https://evil.example","clic")', trick, rows[1][2]]
