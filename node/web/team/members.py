@@ -31,7 +31,7 @@ from reader import ndef
 from ...access import badge
 from ...actors import local
 from ...actors.routes import node_of
-from ...config import check_handle
+from ...config import HANDLE_PATTERN, check_handle
 from ...errors import ConfigError, ForbiddenError, InterlieuxError, NotFoundError
 from ...ledger import credit
 from ...ledger.money import to_cents
@@ -508,6 +508,20 @@ async def revoke(request: Request) -> Response:
 # --- credit ----------------------------------------------------------------------------------
 
 
+def _account_name(text: str) -> str:
+    """A credit account's name as this page accepts it: a handle's letters, since it travels to
+    the peers' doors in every balance (pure; the CLI takes any text)."""
+    if not HANDLE_PATTERN.match(text):
+        raise ConfigError(
+            f"credit account name {text!r}",
+            fr=f"Nom de compte « {text} » non valable : lettres minuscules, chiffres, « _ », "
+            "« . » ou « - » (par ex. metropole ou alice).",
+            en=f"Account name '{text}' not valid: lower-case letters, digits, '_', '.' or '-' "
+            "(e.g. metropole or alice).",
+        )
+    return text
+
+
 @requires(accounts.TEAM)
 async def sell_credit(request: Request) -> Response:
     """POST /equipe/membres/<handle>/credit: `credit sell` to an account the member spends."""
@@ -517,8 +531,7 @@ async def sell_credit(request: Request) -> Response:
     form, person = got[1], got[2]
     typed = {k: form.get(k, "") for k in ("account", "amount", "currency", "overdraft")}
     try:
-        account = form.get("account", "").strip() or person.handle
-        check_handle(account)  # an account's name: the same letters as a handle
+        account = _account_name(form.get("account", "").strip() or person.handle)
         to_cents(form.get("amount", ""))
         await credit.sell(
             node_of(request), account, [person.handle], form.get("amount", ""),

@@ -242,6 +242,11 @@ def test_credit_sold_from_the_member_page(place: InProcessNode) -> None:
     assert "alice — Disponible : 25,50 EUR" in page and "Crédit vendu." in page
     bad = place.client.post("/equipe/membres/alice/credit", data={"csrf": csrf, "amount": "dix"})
     assert bad.status_code == 400 and "dix" in bad.text
+    bad = place.client.post(
+        "/equipe/membres/alice/credit",
+        data={"csrf": csrf, "account": "Métropole Lille", "amount": "10"},
+    )
+    assert bad.status_code == 400 and "Nom de compte" in bad.text
     assert place.query("SELECT COUNT(*) FROM ledger_entries")[0][0] == 2
 
 
