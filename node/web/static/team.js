@@ -7,8 +7,12 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
   if (!source || !navigator.clipboard) return;
   button.hidden = false;
   button.addEventListener("click", async () => {
-    await navigator.clipboard.writeText(source.value);
-    if (status) status.textContent = button.dataset.copied || "";
+    try {
+      await navigator.clipboard.writeText(source.value);
+      if (status) status.textContent = button.dataset.copied || "";
+    } catch (refused) {
+      source.select();  // the browser refused: the text is selected, to copy by hand
+    }
   });
 });
 document.querySelectorAll("[data-print]").forEach((button) => {
