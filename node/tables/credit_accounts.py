@@ -61,8 +61,11 @@ async def holdings(db: Connection) -> dict[str, tuple[int, int]]:
         return {str(r[0]): (int(r[2]), int(r[1])) for r in await cur.fetchall()}
 
 
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
 async def of_member(db: Connection, member: str) -> list[str]:
-    """The names of the accounts a member may spend, alphabetically."""
+    """The accounts a member may spend, by name."""
     async with db.execute(
         "SELECT name FROM credit_accounts WHERE EXISTS"
         " (SELECT 1 FROM json_each(credit_accounts.members) WHERE value = ?) ORDER BY name",

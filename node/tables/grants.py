@@ -102,8 +102,11 @@ async def terms(
         return [(r[0], r[1], r[2], r[3], r[4]) for r in await cur.fetchall()]
 
 
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
 async def of_member(db: Connection, member: str) -> list[IssuedGrant]:
-    """The grants issued to one member, latest first."""
+    """Every grant issued to a member, newest first."""
     async with db.execute(
         f"SELECT {_COLUMNS} FROM grants WHERE member = ? ORDER BY issued_at DESC", (member,)
     ) as cur:
