@@ -25,11 +25,11 @@ from . import (
 from .member import profile as member_profile
 from .member import projects as member_projects
 from .negotiation import Endpoint
-from .team import validation as team_validation
 from .team import dashboard as team_dashboard
 from .team import members as team_members
 from .team import place as team_place
 from .team import publishing as team_publishing
+from .team import validation as team_validation
 
 i18n.english(
     {

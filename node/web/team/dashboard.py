@@ -22,10 +22,11 @@ from ...actors.names import display_name
 from ...actors.routes import node_of
 from ...people import accounts
 from ...sqlite import Connection
-from ...tables import claims, deliveries, ledger, residents, settlements, taps
+from ...tables import claims, deliveries, ledger, settlements, taps
 from .. import i18n
 from ..gate import requires
 from ..render import language, local_time, render
+from . import validation
 from .actions import amount, start_of_day, start_of_month
 
 i18n.english(
@@ -41,7 +42,8 @@ i18n.english(
         "refusée": "refused",
         "badge illisible": "unreadable badge",
         "À faire": "To do",
-        "Demandes à valider (résidents, projets)": "Requests to validate (residents, projects)",
+        "Demandes de résidence à valider": "Residency requests to validate",
+        "Projets à valider": "Projects to validate",
         "Envois en échec": "Deliveries failing",
         "Réclamations reçues à traiter": "Claims received to handle",
         "Réclamations envoyées sans réponse": "Claims sent with no answer yet",
@@ -93,12 +95,9 @@ async def todays_visitors(request: Request) -> list[Visitor]:
     return found
 
 
-# What waits for the team: (key, French label, the table owner's count, the page that deals
-# with it). Validation counts the residents' requests until the validation page's own count
-# (profiles and projects, `team/validation.py`) is there to replace it.
+# What waits for the team besides the validation queue (`validation.waiting`): (key, French
+# label, the table owner's count, the page that deals with it).
 COUNTS: tuple[tuple[str, str, Callable[[Connection], Awaitable[int]], str], ...] = (
-    ("validation", "Demandes à valider (résidents, projets)", residents.pending_count,
-     "/equipe/validation"),
     ("deliveries", "Envois en échec", deliveries.count_failing, "/equipe/envois"),
     ("claims_received", "Réclamations reçues à traiter", claims.count_received_unanswered,
      "/equipe/reclamations"),
@@ -111,8 +110,14 @@ COUNTS: tuple[tuple[str, str, Callable[[Connection], Awaitable[int]], str], ...]
 
 async def waiting(request: Request) -> list[Waiting]:
     """What waits for the team, each with the page that deals with it."""
-    reads = node_of(request).store.reads
-    return [Waiting(key, label, await count(reads), href) for key, label, count, href in COUNTS]
+    store = node_of(request).store
+    asking, projects = await validation.waiting(store)
+    return [
+        Waiting("residents", "Demandes de résidence à valider", asking, "/equipe/validation"),
+        Waiting("projects", "Projets à valider", projects, "/equipe/validation"),
+        *[Waiting(key, label, await count(store.reads), href)
+          for key, label, count, href in COUNTS],
+    ]  # fmt: skip
 
 
 @requires(accounts.DOOR)

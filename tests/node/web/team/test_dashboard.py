@@ -63,14 +63,15 @@ def test_the_team_sees_what_waits_for_it_and_the_credit_sold(
     assert [
         count(page, k)
         for k in (
-            "validation",
+            "residents",
+            "projects",
             "deliveries",
             "claims_received",
             "claims_sent",
             "settlements",
             "credit",
         )
-    ] == ["0", "0", "0", "0", "0", "aucun"]
+    ] == ["0", "0", "0", "0", "0", "0", "aucun"]
     for href in (
         "/equipe/validation",
         "/equipe/envois",
@@ -105,6 +106,12 @@ def test_the_team_sees_what_waits_for_it_and_the_credit_sold(
     follow = {"id": f"{fan}/follow/1", "type": "Follow", "actor": fan, "object": place.actor_id()}
     assert place.post_signed("/inbox", follow, stand_in.key, f"{fan}#main-key").status_code == 202
     place.wait("SELECT 1 FROM deliveries WHERE last_error IS NOT NULL")
+    # A project a member submitted (as /moi/projets records it).
+    write(
+        place,
+        "INSERT INTO projects (handle, title, state, created_at) VALUES (?, ?, 'pending', ?)",
+        ("alice", "Vélo cargo partagé", time.time()),
+    )
     # A peer's declared payment to confirm, a claim received with a line pending, and a claim
     # sent that waits for its answer, as the ledger writes them.
     now = time.time()
@@ -137,8 +144,15 @@ def test_the_team_sees_what_waits_for_it_and_the_credit_sold(
     page = place.client.get("/equipe", headers=HTML).text
     assert [
         count(page, k)
-        for k in ("validation", "deliveries", "claims_received", "claims_sent", "settlements")
-    ] == ["1", "1", "1", "1", "1"]
+        for k in (
+            "residents",
+            "projects",
+            "deliveries",
+            "claims_received",
+            "claims_sent",
+            "settlements",
+        )
+    ] == ["1", "1", "1", "1", "1", "1"]
     assert count(page, "credit") == "1\u202f250,00 EUR"
     english = place.client.get("/equipe?lang=en", headers=HTML).text
     assert count(english, "credit") == "1,250.00 EUR" and "Credit sold this month" in english
