@@ -55,3 +55,22 @@ async def replace_hash(db: Connection, handle: str, old: str, new: str) -> None:
         "UPDATE accounts SET password_hash = ? WHERE handle = ? AND password_hash = ?",
         (new, handle, old),
     )
+
+
+# --- the team's members page (issue 14) ------------------------------------------------------
+
+
+async def listing(db: Connection) -> list[sqlite3.Row]:
+    """Every account with its member's name, by handle."""
+    async with db.execute(
+        "SELECT a.handle, a.roles, a.password_hash IS NOT NULL AS has_password, a.created_at,"
+        " l.name FROM accounts a JOIN local_actors l ON l.handle = a.handle ORDER BY a.handle"
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def count_holding(db: Connection, role: str) -> int:
+    """How many accounts hold `role` as stored (a comma-separated list)."""
+    return await db.integer(
+        "SELECT COUNT(*) FROM accounts WHERE ',' || roles || ',' LIKE ?", (f"%,{role},%",)
+    )

@@ -214,3 +214,21 @@ async def lines_of(db: Connection, claim_id: str) -> list[Row]:
         "SELECT visit_id, state, reason FROM claim_lines WHERE claim_id = ?", (claim_id,)
     ) as cur:
         return list(await cur.fetchall())
+
+
+# --- the team's dashboard (issue 14) ---------------------------------------------------------
+
+
+async def count_received_unanswered(db: Connection) -> int:
+    """Claims received from peers with a line not yet accepted or rejected."""
+    return await db.integer(
+        "SELECT COUNT(DISTINCT c.id) FROM claims c JOIN claim_lines l ON l.claim_id = c.id"
+        " WHERE c.direction = 'received' AND l.state = 'pending'"
+    )
+
+
+async def count_sent_unanswered(db: Connection) -> int:
+    """Claims this place sent that their peer has not answered yet."""
+    return await db.integer(
+        "SELECT COUNT(*) FROM claims WHERE direction = 'sent' AND answered_at IS NULL"
+    )

@@ -59,3 +59,16 @@ async def holdings(db: Connection) -> dict[str, tuple[int, int]]:
         " GROUP BY a.name"
     ) as cur:
         return {str(r[0]): (int(r[2]), int(r[1])) for r in await cur.fetchall()}
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def of_member(db: Connection, member: str) -> list[str]:
+    """The accounts a member may spend, by name."""
+    async with db.execute(
+        "SELECT name FROM credit_accounts WHERE EXISTS"
+        " (SELECT 1 FROM json_each(credit_accounts.members) WHERE value = ?) ORDER BY name",
+        (member,),
+    ) as cur:
+        return [str(r[0]) for r in await cur.fetchall()]

@@ -146,3 +146,14 @@ async def release_origin(db: Connection, origin: str, now: float) -> int:
         (now, DeliveryState.PENDING, len(prefix), prefix, now),
     )
     return cursor.rowcount
+
+
+# --- the team's dashboard (issue 14) ---------------------------------------------------------
+
+
+async def count_failing(db: Connection) -> int:
+    """Deliveries given up on, and those still pending after a failed attempt."""
+    return await db.integer(
+        "SELECT COUNT(*) FROM deliveries WHERE state = ? OR (state = ? AND last_error IS NOT NULL)",
+        (DeliveryState.FAILED, PENDING),
+    )

@@ -58,3 +58,12 @@ async def page(db: Connection, event_id: str, limit: int, offset: int) -> list[s
         (event_id, limit, offset),
     ) as cur:
         return [row[0] for row in await cur.fetchall()]
+
+
+async def listing(db: Connection, event_id: str) -> list[tuple[str, float]]:
+    """(actor, joined at) of every participant, in the order they joined (the team's list)."""
+    async with db.execute(
+        "SELECT actor, created_at FROM event_participants WHERE event_id = ? ORDER BY created_at",
+        (event_id,),
+    ) as cur:
+        return [(str(r[0]), float(r[1])) for r in await cur.fetchall()]

@@ -100,3 +100,14 @@ async def terms(
         list(grant_ids),
     ) as cur:
         return [(r[0], r[1], r[2], r[3], r[4]) for r in await cur.fetchall()]
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def of_member(db: Connection, member: str) -> list[IssuedGrant]:
+    """Every grant issued to a member, newest first."""
+    async with db.execute(
+        f"SELECT {_COLUMNS} FROM grants WHERE member = ? ORDER BY issued_at DESC", (member,)
+    ) as cur:
+        return [IssuedGrant(*r) for r in await cur.fetchall()]

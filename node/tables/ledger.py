@@ -116,3 +116,16 @@ async def account_statement(db: Connection, account: str) -> list[Row]:
         (account,),
     ) as cur:
         return list(await cur.fetchall())
+
+
+async def credit_sold_since(db: Connection, moment: float) -> list[tuple[str, int]]:
+    """(currency, cents) of the Crédit Inter-Lieux sold since `moment`: the cash side ('bank')
+    of every `credit_sale` transaction, per currency."""
+    async with db.execute(
+        "SELECT e.currency, SUM(e.amount_cents) FROM ledger_entries e"
+        " JOIN ledger_transactions t ON t.id = e.transaction_id"
+        " WHERE t.kind = 'credit_sale' AND e.account = 'bank' AND t.booked_at >= ?"
+        " GROUP BY e.currency ORDER BY e.currency",
+        (moment,),
+    ) as cur:
+        return [(str(r[0]), int(r[1])) for r in await cur.fetchall()]

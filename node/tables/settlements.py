@@ -81,3 +81,8 @@ async def set_state(db: Connection, settlement_id: str, state: str) -> None:
 async def every_settlement(db: Connection) -> list[Row]:
     async with db.execute("SELECT * FROM settlements ORDER BY created_at") as cur:
         return list(await cur.fetchall())
+
+
+async def count_to_confirm(db: Connection) -> int:
+    """Payments peers declared that the team has still to confirm or refuse."""
+    return await db.integer("SELECT COUNT(*) FROM settlements WHERE state = 'to_confirm'")

@@ -45,3 +45,16 @@ async def record(db: Connection, tap: Tap) -> bool:
          tap.issuer, tap.member, tap.received_at),
     )  # fmt: skip
     return cur.rowcount > 0
+
+
+# --- the team's dashboard (issue 14) ---------------------------------------------------------
+
+
+async def since(db: Connection, moment: float) -> list[Tap]:
+    """Every tap decided at our doors since `moment`, latest first: today's visitors."""
+    async with db.execute(
+        "SELECT report_id, door, decided_at, decision, reason, grant_id, issuer, member,"
+        " received_at FROM taps WHERE decided_at >= ? ORDER BY decided_at DESC",
+        (moment,),
+    ) as cur:
+        return [Tap(*row) for row in await cur.fetchall()]

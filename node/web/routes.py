@@ -25,6 +25,10 @@ from . import (
 from .member import profile as member_profile
 from .member import projects as member_projects
 from .negotiation import Endpoint
+from .team import dashboard as team_dashboard
+from .team import members as team_members
+from .team import place as team_place
+from .team import publishing as team_publishing
 from .team import validation as team_validation
 
 i18n.english(
@@ -73,5 +77,9 @@ ROUTES: list[BaseRoute] = [
     Route("/equipe/validation", team_validation.page),
     Route("/equipe/validation/residents", team_validation.decide_resident, methods=["POST"]),
     Route("/equipe/validation/projets", team_validation.decide_project, methods=["POST"]),
+    *team_dashboard.ROUTES,
+    *team_members.ROUTES,
+    *team_publishing.ROUTES,
+    *team_place.ROUTES,
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

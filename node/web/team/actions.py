@@ -1,0 +1,68 @@
+"""What every form of the team's pages does around its own work: read the form and refuse it
+without its CSRF token (403), answer with a redirect to the page and a short confirmation
+(POST/redirect/GET), and say amounts and times as a French reader writes them.
+
+A confirmation travels as a key in `?fait=` that the page looks up in its own table of
+sentences: nothing a visitor writes in a link is ever shown on the page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ...errors import InterlieuxError
+from ...ledger.money import from_cents
+from ..gate import checked_form, refused
+from ..visitor import Member, signed_in
+
+DONE = "fait"  # the query parameter of a confirmation
+
+
+async def form_of(request: Request) -> tuple[Member, dict[str, str]] | Response:
+    """The signed-in member and their form; the 403 page when its token is missing or wrong.
+    Only for endpoints behind `gate.requires` (someone is signed in)."""
+    member = await signed_in(request)
+    assert member is not None, "behind gate.requires"
+    try:
+        return member, await checked_form(request, member.csrf)
+    except InterlieuxError as error:
+        return await refused(request, error)
+
+
+def done(path: str, key: str) -> Response:
+    """Back to `path` (a page of this site), telling it which confirmation to show."""
+    return RedirectResponse(f"{path}?{DONE}={key}", status_code=303)
+
+
+def confirmation(request: Request, sentences: dict[str, str]) -> str | None:
+    """The French sentence of the page's confirmation key, if the link carries a known one."""
+    return sentences.get(request.query_params.get(DONE, ""))
+
+
+def amount(cents: int, currency: str, lang: str = "fr") -> str:
+    """`1 250,00 EUR` in French, `1,250.00 EUR` in English (pure)."""
+    whole, _, part = from_cents(cents).partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups: list[str] = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    separator, point = ("\u202f", ",") if lang == "fr" else (",", ".")
+    return f"{sign}{separator.join(groups) or '0'}{point}{part} {currency}"
+
+
+def start_of_day(timezone: str, now: datetime | None = None) -> datetime:
+    """Midnight today in the place's time zone (pure when `now` is given)."""
+    moment = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone))
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def start_of_month(timezone: str, now: datetime | None = None) -> datetime:
+    """The first of this month, at midnight in the place's time zone (pure when `now` is
+    given)."""
+    return start_of_day(timezone, now).replace(day=1)
