@@ -43,6 +43,7 @@ from .outbox import completion
 from .outbox.availability import Availability
 from .outbox.delivery import DeliveryWorker
 from .outbox.publish import publish
+from .people import erasure
 from .query import hooks as graph_hooks
 from .query import routes as query_routes
 from .query.client import EngineFailed, engine_for, stop_engines
@@ -63,6 +64,7 @@ ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
     ("follows", follows.ACTIVITY_ROUTES),
     ("reactions", reactions.ACTIVITY_ROUTES),
     ("objects", objects.ACTIVITY_ROUTES),
+    ("erasure", erasure.ACTIVITY_ROUTES),
     ("badges", badge.ACTIVITY_ROUTES),
     ("backfill", backfill.ACTIVITY_ROUTES),
     ("agenda", agenda.ACTIVITY_ROUTES),
