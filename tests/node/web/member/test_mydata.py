@@ -166,8 +166,10 @@ def test_an_answer_and_a_pledge_to_a_need_of_the_place(place: InProcessNode) -> 
     assert any(d.get("inReplyTo") == need_id for d in documents)
     pledged = [d for d in documents if "Pledge" in d["type"]]
     assert pledged and pledged[0]["funds"] == need_id and pledged[0]["amount"] == "25.50"
-    wrong = place.client.post("/moi/publier", data={
-        "csrf": csrf, "kind": "answer", "need": "https://ailleurs.example/x", "content": "x"})
+    wrong = place.client.post(
+        "/moi/publier",
+        data={"csrf": csrf, "kind": "answer", "need": "https://ailleurs.example/x", "content": "x"},
+    )
     assert wrong.status_code == 400 and "besoins ouverts" in wrong.text
 
 
@@ -231,7 +233,8 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
         assert not place.query(f"SELECT 1 FROM {table} WHERE handle = 'alice'"), table
     gone = place.client.get(alice(place), headers={"accept": "application/activity+json"})
     assert gone.status_code == 410 and gone.json()["type"] == "Tombstone"
-    assert place.client.get(note, headers={"accept": "application/activity+json"}).status_code == 410
+    as_json = {"accept": "application/activity+json"}
+    assert place.client.get(note, headers=as_json).status_code == 410
     [(marker,)] = place.query("SELECT marker FROM erasures WHERE handle = 'alice'")
     assert marker.startswith("urn:interlieux:erased:")
     assert place.query("SELECT member FROM visits") == [(marker,)]
@@ -240,9 +243,10 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
     assert not place.query("SELECT 1 FROM badge_texts")
     # The books still balance, and no kept record names her.
     assert place.query("SELECT COALESCE(SUM(amount_cents), 0) FROM ledger_entries") == [(0,)]
-    for table, column in (("visits", "member"), ("taps", "member"), ("grants", "member"),
-                          ("credit_accounts", "members"), ("claims", "document"),
-                          ("ledger_transactions", "memo"), ("ledger_entries", "reference")):  # fmt: skip
+    kept = (("visits", "member"), ("taps", "member"), ("grants", "member"),
+            ("credit_accounts", "members"), ("claims", "document"),
+            ("ledger_transactions", "memo"), ("ledger_entries", "reference"))  # fmt: skip
+    for table, column in kept:
         assert not place.query(f"SELECT 1 FROM {table} WHERE {column} LIKE '%/actors/alice%'")
     deleted = place.query("SELECT document FROM activities WHERE actor = ?", (alice(place),))
     assert [json.loads(d)["type"] for (d,) in deleted] == ["Delete"]
