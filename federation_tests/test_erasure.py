@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from typing import Any
 
 import httpx
 
@@ -29,6 +30,11 @@ def signed_in_browser(place_url: str, invite_link: str) -> httpx.Client:
                                              "confirmation": PASSWORD})  # fmt: skip
     assert answer.status_code == 303, answer.text
     return browser
+
+
+def names(row: Any, actor: str) -> bool:
+    """Whether a row holds the actor's id, as a column or inside a JSON document."""
+    return any(c == actor or (isinstance(c, str) and json.dumps(actor) in c) for c in row)
 
 
 def form_token(browser: httpx.Client, path: str) -> str:
@@ -92,6 +98,13 @@ def test_alice_erases_her_account_and_the_peer_drops_her_actor_and_objects(
     assert not visited.query("SELECT 1 FROM follows WHERE follower = ? OR followee = ?",
                              (alice, alice))  # fmt: skip
     assert httpx.get(alice, headers={"accept": "application/activity+json"}).status_code == 410
+    # popcafe keeps her visit (it was claimed) under a marker of its own, her name gone.
+    [(theirs,)] = visited.query("SELECT member FROM visits WHERE id = ?", (visit,))
+    assert theirs.startswith("urn:interlieux:erased:")
+    for table in ("visits", "taps", "claims", "claim_lines", "ledger_entries"):
+        assert not [r for r in visited.query(f"SELECT * FROM {table}") if names(r, alice)], table
+    named = [r["id"] for r in visited.query("SELECT * FROM activities") if names(r, alice)]
+    assert named == [delete_id]
 
     # The home place's books: unchanged, balanced, and naming no alice.
     settled(home, visited, "5.00")

@@ -12,8 +12,10 @@ that stay name the marker instead of the actor. The actor's row stays as a tombs
 type `Tombstone`, served 410 Gone) with its keys: the queued Delete is signed with them while
 it is retried, and the id is never given to another member.
 
-Received, a member's `Delete` of themselves (`_actor_deleted`) drops their objects (the core
-has already forgotten the actor and its follows, `node.objects`) and their participations.
+Received, another server's actor's `Delete` of themselves (`_actor_deleted`, verified by the
+inbox: signed with that actor's key) drops their objects, activities and participations (the
+core has already forgotten the actor, its keys and its follows, `node.objects`), and this
+node's records of their visits and claims keep them under a marker of its own.
 """
 
 from __future__ import annotations
@@ -192,8 +194,7 @@ async def _keep_anonymous(db: Connection, actor_id: str, marker: str) -> None:
 
 
 async def _actor_deleted(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-    """Another server's actor deleted themselves: their objects become tombstones, their
-    participations go (the core already forgot the actor, its keys and its follows)."""
+    """Another server's actor deleted themselves (see the module's docstring)."""
     actor = id_of(activity.get("actor"))
     if actor is None or id_of(activity.get("object")) != actor or node.config.is_local(actor):
         return
@@ -204,6 +205,10 @@ async def _actor_deleted(db: Connection, node: Node, activity: dict[str, Any]) -
     await tables.event_participants.forget_actor(db, actor)
     await tables.event_requests.forget_actor(db, actor)
     await tables.reactions.forget_actor(db, actor)
+    # Their visits here stay claimable (a claim is checked by visit, badge and date, never by
+    # name), under a marker of this node's own: nothing links it to the home place's.
+    await tables.activities.forget_actor(db, actor, keep=str(activity.get("id")))
+    await _keep_anonymous(db, actor, new_marker())
 
 
 ACTIVITY_ROUTES = [Route("Delete", on_receive=_actor_deleted)]

@@ -116,8 +116,9 @@ async def anonymize_mentions(db: Connection, actor: str, marker: str) -> int:
     addressed to them) name `marker` instead; the JSON string is replaced whole."""
     quoted, replacement = json.dumps(actor), json.dumps(marker)
     cur = await db.execute(
-        "UPDATE activities SET document = replace(document, ?, ?)"
+        "UPDATE activities SET document = replace(document, ?, ?),"
+        " object_id = CASE WHEN object_id = ? THEN ? ELSE object_id END"
         " WHERE actor != ? AND instr(document, ?) > 0",
-        (quoted, replacement, actor, quoted),
+        (quoted, replacement, actor, marker, actor, quoted),
     )
     return cur.rowcount

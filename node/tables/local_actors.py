@@ -153,7 +153,7 @@ async def erase(db: Connection, handle: str) -> bool:
     while its deliveries are retried, and the id is never given to someone else."""
     cur = await db.execute(
         "UPDATE local_actors SET type = 'Tombstone', name = '', summary = '',"
-        " manually_approves = 0 WHERE handle = ? AND type = 'Person'",
+        " manually_approves = 1 WHERE handle = ? AND type = 'Person'",
         (handle,),
     )
     return cur.rowcount > 0
