@@ -138,7 +138,7 @@ async def gather(node: Node, handle: str, now: float) -> dict[str, Any]:
         "credit": statements,
         "badges": [
             {
-                "id": b.grant_id,
+                "badge": b.grant_id,
                 "validFrom": iso(b.not_before),
                 "validUntil": iso(b.expires),
                 "card": b.card,

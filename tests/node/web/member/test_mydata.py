@@ -254,3 +254,26 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
     from node.cli import main as cli
 
     assert cli(["member", "invite", "--data", data(place), "--handle", "alice"]) != 0
+
+
+def test_the_pages_speak_english_too(place: InProcessNode) -> None:
+    issue_badge(place)
+    sign_in_as(place, "alice")
+    titles = (("/moi/badge", "My inter-place badge"), ("/moi/passages", "My visits"),
+              ("/moi/credit", "My Crédit Inter-Lieux"), ("/moi/evenements", "My events"),
+              ("/moi/publier", "Publish as myself"), ("/moi/donnees", "My data"))  # fmt: skip
+    for path, title in titles:
+        page = place.client.get(f"{path}?lang=en", headers=HTML)
+        assert page.status_code == 200 and f"<h1>{title}</h1>" in page.text, path
+
+
+def test_the_download_is_json_ld_a_second_processor_reads(place: InProcessNode) -> None:
+    from pyld import jsonld
+
+    from vocab import loader
+
+    loader.install()
+    issue_badge(place)
+    sign_in_as(place, "alice")
+    expanded = jsonld.expand(place.client.get("/moi/donnees/export.jsonld").json())
+    assert expanded[0]["https://www.w3.org/ns/activitystreams#actor"][0]["@id"] == alice(place)
