@@ -101,7 +101,7 @@ async def erase(request: Request) -> Response:
         return await _page(request, 400, message, typed)
     await erasure.erase(node_of(request), member.handle)
     response = RedirectResponse("/moi/donnees/efface", status_code=303)
-    response.delete_cookie(sessions.cookie_name(secure(request)), path="/",
+    response.delete_cookie(sessions.cookie_name(node_of(request).config.base_url), path="/",
                            secure=secure(request), httponly=True, samesite="lax")  # fmt: skip
     return response
 
