@@ -160,6 +160,8 @@ def run_with_node(config: NodeConfig, work: Callable[[context.Node], Awaitable[T
 async def _inbox_post(request: Request) -> Response:
     node = routes.node_of(request)
     actor = await local.by_handle(node.store, request.path_params["handle"])  # 404 if unknown
+    if actor.type == "Tombstone":  # an erased account takes nothing more (node/people/erasure)
+        return JSONResponse({"error": "gone"}, status_code=410)
     return await receive(node, request, actor.handle)
 
 

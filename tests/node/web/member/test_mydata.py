@@ -236,6 +236,7 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
     assert gone.status_code == 410 and gone.json()["type"] == "Tombstone"
     as_json = {"accept": "application/activity+json"}
     assert place.client.get(note, headers=as_json).status_code == 410
+    assert place.client.post("/actors/alice/inbox", json={}).status_code == 410
     [(marker,)] = place.query("SELECT marker FROM erasures WHERE handle = 'alice'")
     assert marker.startswith("urn:interlieux:erased:")
     assert place.query("SELECT member FROM visits") == [(marker,)]
