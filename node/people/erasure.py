@@ -6,11 +6,11 @@ Here, in one transaction: a `Delete` of the actor (signed with the member's key,
 server expects an actor's own Delete) is stored and queued for every server that may hold the
 actor or its objects — its followers' servers, the servers it follows, the peer places, the
 places it visited, and every inbox something of theirs was ever delivered to; then the
-sessions, passkeys, invitations, tokens, account, profile fields, residency, participations,
-reactions, inbox and activities are removed, the objects become tombstones, and the records
-that stay name the marker instead of the actor. The actor's row stays as a tombstone (no name,
-type `Tombstone`, served 410 Gone) with its keys: the queued Delete is signed with them while
-it is retried, and the id is never given to another member.
+sessions, passkeys, invitations, tokens, account, profile fields, projects, residency,
+participations, reactions, inbox and activities are removed, the objects become tombstones,
+and the records that stay name the marker instead of the actor. The actor's row stays as a
+tombstone (no name, type `Tombstone`, served 410 Gone) with its keys: the queued Delete is
+signed with them while it is retried, and the id is never given to another member.
 
 Received, another server's actor's `Delete` of themselves (`_actor_deleted`, verified by the
 inbox: signed with that actor's key) drops their objects, activities and participations (the
@@ -173,6 +173,7 @@ async def _remove_own(db: Connection, actor: LocalActor, handle: str, delete_id:
     await tables.accounts.remove(db, handle)
     await tables.tokens.forget_handle(db, handle)
     await tables.profile_fields.forget_handle(db, handle)
+    await tables.projects.forget_handle(db, handle)
     await tables.residents.remove(db, actor.id)
     await tables.event_participants.forget_actor(db, actor.id)
     await tables.event_requests.forget_actor(db, actor.id)

@@ -116,6 +116,18 @@ async def gather(node: Node, handle: str, now: float) -> dict[str, Any]:
             {"field": r["field"], "value": _loads(r["value"]), "visibility": r["visibility"]}
             for r in await tables.profile_fields.of(reads, handle)
         ],
+        "projects": [
+            {
+                "title": r["title"],
+                "description": r["description"],
+                "link": r["link"],
+                "state": r["state"],
+                "reason": r["reason"],
+                "published": r["object_id"],
+                "submittedAt": iso(r["created_at"]),
+            }
+            for r in await tables.projects.of_member(reads, handle)
+        ],
         "activities": await tables.activities.by_actor(reads, me),
         "objects": [_loads(r["document"]) for r in await tables.objects.of_author(reads, me)],
         "followers": await tables.follows.accepted_followers(reads, me),

@@ -223,6 +223,11 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
         "--amount", "20.00")  # fmt: skip
     csrf = sign_in_as(place, "alice")
     place.client.post("/moi/publier", data={"csrf": csrf, "kind": "note", "content": "Salut"})
+    project = {"csrf": csrf, "title": "Atelier vélo", "description": "", "link": ""}
+    assert place.client.post("/moi/projets", data=project).status_code == 200
+    assert place.client.get("/moi/donnees/export.jsonld").json()["projects"][0]["title"] == (
+        "Atelier vélo"
+    )
     note = place.query("SELECT id FROM objects WHERE attributed_to = ?", (alice(place),))[0][0]
     erased = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "@alice"},
                                follow_redirects=False)  # fmt: skip
@@ -230,7 +235,7 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
     assert erased.headers["set-cookie"].startswith(f"{cookie_name(place.config.base_url)}=")
     assert place.client.get("/moi", headers=HTML, follow_redirects=False).status_code == 303
     assert "Compte effacé" in place.client.get("/moi/donnees/efface", headers=HTML).text
-    for table in ("accounts", "sessions", "passkeys", "invitations", "profile_fields"):
+    for table in ("accounts", "sessions", "passkeys", "invitations", "profile_fields", "projects"):
         assert not place.query(f"SELECT 1 FROM {table} WHERE handle = 'alice'"), table
     gone = place.client.get(alice(place), headers={"accept": "application/activity+json"})
     assert gone.status_code == 410 and gone.json()["type"] == "Tombstone"
