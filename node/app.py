@@ -43,6 +43,7 @@ from .outbox import completion
 from .outbox.availability import Availability
 from .outbox.delivery import DeliveryWorker
 from .outbox.publish import publish
+from .people import erasure
 from .query import hooks as graph_hooks
 from .query import routes as query_routes
 from .query.client import EngineFailed, engine_for, stop_engines
@@ -63,6 +64,7 @@ ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
     ("follows", follows.ACTIVITY_ROUTES),
     ("reactions", reactions.ACTIVITY_ROUTES),
     ("objects", objects.ACTIVITY_ROUTES),
+    ("erasure", erasure.ACTIVITY_ROUTES),
     ("badges", badge.ACTIVITY_ROUTES),
     ("backfill", backfill.ACTIVITY_ROUTES),
     ("agenda", agenda.ACTIVITY_ROUTES),
@@ -158,6 +160,8 @@ def run_with_node(config: NodeConfig, work: Callable[[context.Node], Awaitable[T
 async def _inbox_post(request: Request) -> Response:
     node = routes.node_of(request)
     actor = await local.by_handle(node.store, request.path_params["handle"])  # 404 if unknown
+    if actor.type == "Tombstone":  # an erased account takes nothing more (node/people/erasure)
+        return JSONResponse({"error": "gone"}, status_code=410)
     return await receive(node, request, actor.handle)
 
 

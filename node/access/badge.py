@@ -139,6 +139,7 @@ async def issue_badge(
     )
     async with node.store.write() as db:
         await tables.grants.add(db, row)
+        await tables.badge_texts.add(db, gid, member.id, data)  # the member's /moi/badge
     return Issued(gid, data)
 
 

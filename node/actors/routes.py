@@ -72,6 +72,8 @@ async def webfinger(request: Request) -> Response:
         actor = await local.by_handle(node.store, handle)
     except NotFoundError:
         return JSONResponse({"error": "unknown resource"}, status_code=404)
+    if actor.type == "Tombstone":  # an erased account
+        return JSONResponse({"error": "gone"}, status_code=410)
     return JSONResponse(
         {
             "subject": f"acct:{actor.handle}@{node.config.host}",
@@ -131,6 +133,8 @@ async def nodeinfo(request: Request) -> Response:
 async def actor(request: Request) -> Response:
     node = node_of(request)
     found = await local.by_handle(node.store, request.path_params["handle"])
+    if found.type == "Tombstone":  # a member who erased their account (node/people/erasure)
+        return as_response(request, {"id": found.id, "type": "Tombstone"}, status=410)
     document = actor_document(
         found, node.config.base_url, await local.retired_keys(node.store, found.handle)
     )

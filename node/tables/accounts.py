@@ -74,3 +74,12 @@ async def count_holding(db: Connection, role: str) -> int:
     return await db.integer(
         "SELECT COUNT(*) FROM accounts WHERE ',' || roles || ',' LIKE ?", (f"%,{role},%",)
     )
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def remove(db: Connection, handle: str) -> bool:
+    """The account gone (its sessions, passkeys and invitations first: they refer to it)."""
+    cur = await db.execute("DELETE FROM accounts WHERE handle = ?", (handle,))
+    return cur.rowcount > 0

@@ -83,3 +83,42 @@ async def public_page_by(db: Connection, actor: str, limit: int, offset: int) ->
         (actor, limit, offset),
     ) as cur:
         return [r[0] for r in await cur.fetchall()]
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def by_actor(db: Connection, actor: str) -> list[dict[str, Any]]:
+    """Every activity an actor made, oldest first (their data, for them to download)."""
+    async with db.execute(
+        "SELECT document FROM activities WHERE actor = ? ORDER BY created_at", (actor,)
+    ) as cur:
+        return [json.loads(r[0]) for r in await cur.fetchall()]
+
+
+async def joins_by(db: Connection, actor: str) -> list[dict[str, Any]]:
+    """The Joins an actor sent, oldest first."""
+    async with db.execute(
+        "SELECT document FROM activities WHERE actor = ? AND type = 'Join' ORDER BY created_at",
+        (actor,),
+    ) as cur:
+        return [json.loads(r[0]) for r in await cur.fetchall()]
+
+
+async def forget_actor(db: Connection, actor: str, keep: str) -> int:
+    """An erased actor's activities, all but `keep` (their Delete, still to be delivered)."""
+    cur = await db.execute("DELETE FROM activities WHERE actor = ? AND id != ?", (actor, keep))
+    return cur.rowcount
+
+
+async def anonymize_mentions(db: Connection, actor: str, marker: str) -> int:
+    """Others' activities that name an erased actor (a visit's `tl:visitor`, an answer
+    addressed to them) name `marker` instead; the JSON string is replaced whole."""
+    quoted, replacement = json.dumps(actor), json.dumps(marker)
+    cur = await db.execute(
+        "UPDATE activities SET document = replace(document, ?, ?),"
+        " object_id = CASE WHEN object_id = ? THEN ? ELSE object_id END"
+        " WHERE actor != ? AND instr(document, ?) > 0",
+        (quoted, replacement, actor, marker, actor, quoted),
+    )
+    return cur.rowcount

@@ -3,6 +3,7 @@ them."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -232,3 +233,30 @@ async def count_sent_unanswered(db: Connection) -> int:
     return await db.integer(
         "SELECT COUNT(*) FROM claims WHERE direction = 'sent' AND answered_at IS NULL"
     )
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def line_states(db: Connection, visit_ids: Sequence[str]) -> dict[str, str]:
+    """visit id -> the state of its claim line (accepted wins over an earlier refusal)."""
+    marks = ",".join("?" * len(visit_ids)) or "NULL"
+    async with db.execute(
+        f"SELECT visit_id, state FROM claim_lines WHERE visit_id IN ({marks})", list(visit_ids)
+    ) as cur:
+        found: dict[str, str] = {}
+        for visit_id, state in await cur.fetchall():
+            if found.get(visit_id) != "accepted":
+                found[visit_id] = state
+        return found
+
+
+async def anonymize_visitor(db: Connection, member: str, marker: str) -> int:
+    """The claims' documents (`tl:visitor` of their lines) name `marker` instead of an erased
+    member. The JSON string is replaced whole, quotes included: no longer id is touched."""
+    quoted, replacement = json.dumps(member), json.dumps(marker)
+    cur = await db.execute(
+        "UPDATE claims SET document = replace(document, ?, ?) WHERE instr(document, ?) > 0",
+        (quoted, replacement, quoted),
+    )
+    return cur.rowcount

@@ -72,3 +72,14 @@ async def of_member(db: Connection, member: str) -> list[str]:
         (member,),
     ) as cur:
         return [str(r[0]) for r in await cur.fetchall()]
+
+
+async def anonymize_member(db: Connection, member: str, marker: str) -> int:
+    """An erased member's place in the accounts they could spend: `marker` instead."""
+    cur = await db.execute(
+        "UPDATE credit_accounts SET members = (SELECT json_group_array(CASE WHEN value = ?"
+        " THEN ? ELSE value END) FROM json_each(credit_accounts.members))"
+        " WHERE EXISTS (SELECT 1 FROM json_each(credit_accounts.members) WHERE value = ?)",
+        (member, marker, member),
+    )
+    return cur.rowcount

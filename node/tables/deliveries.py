@@ -157,3 +157,15 @@ async def count_failing(db: Connection) -> int:
         "SELECT COUNT(*) FROM deliveries WHERE state = ? OR (state = ? AND last_error IS NOT NULL)",
         (DeliveryState.FAILED, PENDING),
     )
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def inboxes_of_signer(db: Connection, signer: str) -> list[str]:
+    """Every inbox something signed by a local actor was sent to (whatever became of it):
+    the servers that may hold their actor or objects."""
+    async with db.execute(
+        "SELECT DISTINCT inbox FROM deliveries WHERE signer = ? ORDER BY inbox", (signer,)
+    ) as cur:
+        return [str(r[0]) for r in await cur.fetchall()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from ..sqlite import Connection
@@ -67,3 +68,20 @@ async def listing(db: Connection, event_id: str) -> list[tuple[str, float]]:
         (event_id,),
     ) as cur:
         return [(str(r[0]), float(r[1])) for r in await cur.fetchall()]
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def of_actor(db: Connection, actor: str) -> list[sqlite3.Row]:
+    """The events an actor takes part in (or asked to): `event_id`, `created_at`."""
+    async with db.execute(
+        "SELECT event_id, created_at FROM event_participants WHERE actor = ? ORDER BY created_at",
+        (actor,),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def forget_actor(db: Connection, actor: str) -> int:
+    cur = await db.execute("DELETE FROM event_participants WHERE actor = ?", (actor,))
+    return cur.rowcount

@@ -89,3 +89,20 @@ async def answerable(
     ) as cur:
         row = await cur.fetchone()
     return (row[0], row[1]) if row else None
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def of_actor(db: Connection, actor: str) -> list[sqlite3.Row]:
+    """The events an actor takes part in (or asked to): `event_id`, `created_at`."""
+    async with db.execute(
+        "SELECT event_id, created_at FROM event_requests WHERE actor = ? ORDER BY created_at",
+        (actor,),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def forget_actor(db: Connection, actor: str) -> int:
+    cur = await db.execute("DELETE FROM event_requests WHERE actor = ?", (actor,))
+    return cur.rowcount

@@ -111,3 +111,9 @@ async def of_member(db: Connection, member: str) -> list[IssuedGrant]:
         f"SELECT {_COLUMNS} FROM grants WHERE member = ? ORDER BY issued_at DESC", (member,)
     ) as cur:
         return [IssuedGrant(*r) for r in await cur.fetchall()]
+
+
+async def anonymize_member(db: Connection, member: str, marker: str) -> int:
+    """An erased member's grants stay (claims are checked against them) under `marker`."""
+    cur = await db.execute("UPDATE grants SET member = ? WHERE member = ?", (marker, member))
+    return cur.rowcount

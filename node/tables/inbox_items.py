@@ -43,3 +43,11 @@ async def page(db: Connection, owner: str, limit: int, offset: int) -> list[str]
         (owner, limit, offset),
     ) as cur:
         return [r[0] for r in await cur.fetchall()]
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def forget_owner(db: Connection, owner: str) -> int:
+    cur = await db.execute("DELETE FROM inbox_items WHERE owner = ?", (owner,))
+    return cur.rowcount

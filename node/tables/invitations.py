@@ -59,3 +59,11 @@ async def use(db: Connection, invitation_id: int, now: float) -> bool:
         (now, invitation_id, now),
     )
     return cur.rowcount > 0
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def forget_handle(db: Connection, handle: str) -> int:
+    cur = await db.execute("DELETE FROM invitations WHERE handle = ?", (handle,))
+    return cur.rowcount

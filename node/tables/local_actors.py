@@ -142,3 +142,18 @@ async def describe(db: Connection, handle: str, name: str, summary: str) -> None
     await db.execute(
         "UPDATE local_actors SET name = ?, summary = ? WHERE handle = ?", (name, summary, handle)
     )
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def erase(db: Connection, handle: str) -> bool:
+    """A member's actor becomes a tombstone: no name, no summary, type `Tombstone` (served
+    410 Gone). The row and its keys stay: the Delete sent to the network is signed with them
+    while its deliveries are retried, and the id is never given to someone else."""
+    cur = await db.execute(
+        "UPDATE local_actors SET type = 'Tombstone', name = '', summary = '',"
+        " manually_approves = 1 WHERE handle = ? AND type = 'Person'",
+        (handle,),
+    )
+    return cur.rowcount > 0

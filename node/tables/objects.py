@@ -354,3 +354,16 @@ async def public_answers(db: Connection, obj_ids: list[str]) -> list[sqlite3.Row
         (json.dumps(obj_ids),),
     ) as cur:
         return await cur.fetchall()
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def of_author(db: Connection, author: str) -> list[sqlite3.Row]:
+    """An author's objects (`id`, `type`, `document`, `deleted_at`), oldest first."""
+    async with db.execute(
+        "SELECT id, type, document, deleted_at FROM objects WHERE attributed_to = ?"
+        " ORDER BY created_at",
+        (author,),
+    ) as cur:
+        return await cur.fetchall()

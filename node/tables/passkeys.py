@@ -68,3 +68,11 @@ async def remove(db: Connection, handle: str, passkey_id: int) -> bool:
     """Remove one of the member's own passkeys; False when it is not theirs (or gone)."""
     cur = await db.execute("DELETE FROM passkeys WHERE id = ? AND handle = ?", (passkey_id, handle))
     return cur.rowcount > 0
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def forget_handle(db: Connection, handle: str) -> int:
+    cur = await db.execute("DELETE FROM passkeys WHERE handle = ?", (handle,))
+    return cur.rowcount

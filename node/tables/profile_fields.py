@@ -49,3 +49,11 @@ async def of(db: Connection, handle: str) -> list[sqlite3.Row]:
 async def remove(db: Connection, handle: str, field: str) -> None:
     """Empty a field: the member cleared it (nobody sees an empty value, at any level)."""
     await db.execute("DELETE FROM profile_fields WHERE handle = ? AND field = ?", (handle, field))
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def forget_handle(db: Connection, handle: str) -> int:
+    cur = await db.execute("DELETE FROM profile_fields WHERE handle = ?", (handle,))
+    return cur.rowcount

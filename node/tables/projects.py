@@ -85,3 +85,12 @@ async def refuse(db: Connection, project: int, reason: str, decided_by: str) -> 
         (reason, decided_by, time.time(), project),
     )
     return cur.rowcount > 0
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def forget_handle(db: Connection, handle: str) -> int:
+    """An erased member's projects (a published one is their object: a tombstone already)."""
+    cur = await db.execute("DELETE FROM projects WHERE handle = ?", (handle,))
+    return cur.rowcount

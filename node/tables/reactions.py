@@ -30,3 +30,11 @@ async def remove(db: Connection, activity_id: str | None, actor: str | None) -> 
     await db.execute(
         "DELETE FROM reactions WHERE activity_id = ? AND actor = ?", (activity_id, actor)
     )
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def forget_actor(db: Connection, actor: str) -> int:
+    cur = await db.execute("DELETE FROM reactions WHERE actor = ?", (actor,))
+    return cur.rowcount

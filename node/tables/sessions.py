@@ -65,3 +65,21 @@ async def open_count(db: Connection, handle: str) -> int:
     return await db.integer(
         "SELECT COUNT(*) FROM sessions WHERE handle = ? AND closed_at IS NULL", (handle,)
     )
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def of_handle(db: Connection, handle: str) -> list[sqlite3.Row]:
+    """Every session of an account, newest first, without its token's hash."""
+    async with db.execute(
+        "SELECT id, created_at, seen_at, closed_at, user_agent FROM sessions WHERE handle = ?"
+        " ORDER BY created_at DESC",
+        (handle,),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def forget_handle(db: Connection, handle: str) -> int:
+    cur = await db.execute("DELETE FROM sessions WHERE handle = ?", (handle,))
+    return cur.rowcount

@@ -58,3 +58,11 @@ async def since(db: Connection, moment: float) -> list[Tap]:
         (moment,),
     ) as cur:
         return [Tap(*row) for row in await cur.fetchall()]
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def anonymize_member(db: Connection, member: str, marker: str) -> int:
+    cur = await db.execute("UPDATE taps SET member = ? WHERE member = ?", (marker, member))
+    return cur.rowcount

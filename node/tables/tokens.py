@@ -107,3 +107,12 @@ async def revoke(db: Connection, token_id: int, now: float) -> bool:
         "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (now, token_id)
     )
     return cur.rowcount > 0
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def forget_handle(db: Connection, handle: str) -> int:
+    """An erased member's bearer tokens (their C2S clients' access) removed."""
+    cur = await db.execute("DELETE FROM tokens WHERE handle = ?", (handle,))
+    return cur.rowcount

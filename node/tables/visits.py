@@ -70,3 +70,23 @@ async def reported_to_us(
         list(visit_ids),
     ) as cur:
         return [(r[0], r[1], r[2], float(r[3])) for r in await cur.fetchall()]
+
+
+# --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
+
+
+async def of_member(db: Connection, member: str) -> list[Visit]:
+    """A member's visits (at other places, and at home), newest first."""
+    async with db.execute(
+        "SELECT id, report_id, grant_id, issuer, member, place, door, visited_at, local"
+        " FROM visits WHERE member = ? ORDER BY visited_at DESC",
+        (member,),
+    ) as cur:
+        return [Visit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], float(r[7]), bool(r[8]))
+                for r in await cur.fetchall()]  # fmt: skip
+
+
+async def anonymize_member(db: Connection, member: str, marker: str) -> int:
+    """An erased member's visits stay (claims rest on them) under `marker`."""
+    cur = await db.execute("UPDATE visits SET member = ? WHERE member = ?", (marker, member))
+    return cur.rowcount

@@ -21,4 +21,6 @@ async def page(request: Request) -> Response:
         actor = await local.by_handle(node.store, handle)
     except NotFoundError:
         return await render(request, "missing.html", status=404)
+    if actor.type == "Tombstone":  # an erased account
+        return await render(request, "missing.html", status=410)
     return await residents.resident_page(request, actor)

@@ -22,8 +22,12 @@ from . import (
     residents,
     signin,
 )
+from .member import badge as my_badge
+from .member import data as my_data
+from .member import history as my_history
 from .member import profile as member_profile
 from .member import projects as member_projects
+from .member import publishing as my_publishing
 from .negotiation import Endpoint
 from .team import dashboard as team_dashboard
 from .team import members as team_members
@@ -81,5 +85,14 @@ ROUTES: list[BaseRoute] = [
     *team_members.ROUTES,
     *team_publishing.ROUTES,
     *team_place.ROUTES,
+    Route("/moi/badge", my_badge.page),
+    Route("/moi/passages", my_history.visits_page),
+    Route("/moi/credit", my_history.credit_page),
+    Route("/moi/evenements", my_history.events_page),
+    Route("/moi/publier", my_publishing.page, methods=["GET", "POST"]),
+    Route("/moi/donnees", my_data.page),
+    Route("/moi/donnees/export.jsonld", my_data.download),
+    Route("/moi/donnees/effacer", my_data.erase, methods=["POST"]),
+    Route("/moi/donnees/efface", my_data.erased),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

@@ -22,7 +22,7 @@ SHARED = {
     ("Create", None): ["objects", "graph"],
     # the badges keep a peer's report of a member's visit, then the claims note when it came
     ("Create", "tl:Visit"): ["badges", "claims"],
-    ("Delete", None): ["objects", "graph"],
+    ("Delete", None): ["objects", "erasure", "graph"],
     ("Follow", None): ["completion", "follows"],
     ("Join", None): ["agenda", "residents"],
     ("Reject", None): ["completion", "follows", "graph"],
