@@ -84,7 +84,7 @@ def test_alice_erases_her_account_and_the_peer_drops_her_actor_and_objects(
     csrf = form_token(browser, "/moi/donnees")
     erased = browser.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "alice"},
                           headers=headers)  # fmt: skip
-    assert erased.status_code == 303 and erased.headers["location"] == "/moi/donnees/efface"
+    assert erased.status_code == 303 and erased.headers["location"] == "/compte-efface"
     browser.close()
 
     [(delete_id,)] = home.query("SELECT delete_id FROM erasures WHERE handle = 'alice'")

@@ -93,6 +93,6 @@ ROUTES: list[BaseRoute] = [
     Route("/moi/donnees", my_data.page),
     Route("/moi/donnees/export.jsonld", my_data.download),
     Route("/moi/donnees/effacer", my_data.erase, methods=["POST"]),
-    Route("/moi/donnees/efface", my_data.erased),
+    Route("/compte-efface", my_data.erased),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

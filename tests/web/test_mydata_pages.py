@@ -86,7 +86,7 @@ def test_badge_history_publish_download_and_erase(phone: Page, popcafe: LocalPla
     accessible(phone)
     phone.get_by_label("Pour confirmer, tapez votre identifiant").fill("noor")
     phone.get_by_role("button", name="Effacer définitivement mon compte").click()
-    phone.wait_for_url(f"{popcafe.base_url}/moi/donnees/efface")
+    phone.wait_for_url(f"{popcafe.base_url}/compte-efface")
     assert phone.locator("h1").inner_text() == "Compte effacé"
     accessible(phone)
     screenshot(phone, "my-account-erased")

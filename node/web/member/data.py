@@ -100,12 +100,12 @@ async def erase(request: Request) -> Response:
         message = erasure.not_confirmed().message(language(request))
         return await _page(request, 400, message, typed)
     await erasure.erase(node_of(request), member.handle)
-    response = RedirectResponse("/moi/donnees/efface", status_code=303)
+    response = RedirectResponse("/compte-efface", status_code=303)
     response.delete_cookie(sessions.cookie_name(node_of(request).config.base_url), path="/",
                            secure=secure(request), httponly=True, samesite="lax")  # fmt: skip
     return response
 
 
 async def erased(request: Request) -> Response:
-    """GET /moi/donnees/efface: what a member sees once erased (signed out by then)."""
+    """GET /compte-efface: what a member sees once erased (signed out by then)."""
     return await render(request, "member/erased.html")

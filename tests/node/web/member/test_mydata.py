@@ -231,10 +231,10 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
     note = place.query("SELECT id FROM objects WHERE attributed_to = ?", (alice(place),))[0][0]
     erased = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "@alice"},
                                follow_redirects=False)  # fmt: skip
-    assert erased.status_code == 303 and erased.headers["location"] == "/moi/donnees/efface"
+    assert erased.status_code == 303 and erased.headers["location"] == "/compte-efface"
     assert erased.headers["set-cookie"].startswith(f"{cookie_name(place.config.base_url)}=")
     assert place.client.get("/moi", headers=HTML, follow_redirects=False).status_code == 303
-    assert "Compte effacé" in place.client.get("/moi/donnees/efface", headers=HTML).text
+    assert "Compte effacé" in place.client.get("/compte-efface", headers=HTML).text
     for table in ("accounts", "sessions", "passkeys", "invitations", "profile_fields", "projects"):
         assert not place.query(f"SELECT 1 FROM {table} WHERE handle = 'alice'"), table
     gone = place.client.get(alice(place), headers={"accept": "application/activity+json"})
