@@ -86,7 +86,7 @@ async def page(request: Request) -> Response:
     backfills = [
         {"actor": r["actor"], "name": await display_name(reads, r["actor"]),
          "state": r["state"], "state_text": BACKFILL_STATES.get(r["state"], r["state"]),
-         "items": r["items"], "attempts": r["attempts"], "error": r["last_error"] or "",
+         "read": r["items"], "attempts": r["attempts"], "error": r["last_error"] or "",
          "finished": at(request, r["finished_at"]), "next": at(request, r["next_attempt_at"])}
         for r in await tables.backfills.listing(reads)
     ]  # fmt: skip
