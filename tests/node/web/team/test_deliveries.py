@@ -66,7 +66,8 @@ def test_a_request_the_inbox_refused_shows_with_its_reason(
     activity = {"@context": "https://www.w3.org/ns/activitystreams", "type": "Create",
                 "id": f"{peer.actor}/activities/forged", "actor": peer.actor,
                 "to": [place.actor_id()],
-                "object": {"id": f"{peer.actor}/notes/1", "type": "Note", "content": "x"}}  # fmt: skip
+                "object": {"id": f"{peer.actor}/notes/1", "type": "Note",
+                           "content": "x"}}  # fmt: skip
     answer = place.post_signed("/inbox", activity, forger, f"{peer.actor}#main-key")
     assert answer.status_code == 401
     sign_in_as(place, "ada", "admin")
@@ -90,5 +91,6 @@ def test_only_the_latest_refusals_are_kept() -> None:
         db.execute("INSERT INTO inbox_refusals (refused_at, status, origin, key_id, reason)"
                    " VALUES (?, 401, 'https://b.example', 'k', ?)", (n, json.dumps(n)))  # fmt: skip
     assert db.execute("SELECT COUNT(*), MIN(refused_at) FROM inbox_refusals").fetchone() == (
-        inbox_refusals.KEPT, 20
+        inbox_refusals.KEPT,
+        20,
     )

@@ -38,7 +38,9 @@ def test_the_team_enrols_a_door_sees_it_fetch_the_bundle_then_retires_it(
     place: InProcessNode,
 ) -> None:
     csrf = sign_in_as(place, "theo", "team")
-    answer = place.client.post("/equipe/portes/inscrire", data={"csrf": csrf, "label": "Entrée rue"})
+    answer = place.client.post(
+        "/equipe/portes/inscrire", data={"csrf": csrf, "label": "Entrée rue"}
+    )
     assert answer.status_code == 200
     assert answer.headers["cache-control"] == "no-store"
     found = re.search(r'id="door-token">(il_[^<]+)<', answer.text)

@@ -30,7 +30,9 @@ def test_a_door_session_cannot_open_the_peers_nor_the_ledger(
         assert "BANK" not in shown(answer) and "Comptes avec" not in shown(answer)
 
 
-def test_the_team_adds_a_peer_then_changes_its_rate(place: InProcessNode, stand_in: StandIn) -> None:
+def test_the_team_adds_a_peer_then_changes_its_rate(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
     peer = peer_place(stand_in)
     csrf = sign_in_as(place, "theo", "team")
     page = place.client.get("/equipe/pairs", headers=HTML)
@@ -97,7 +99,9 @@ def test_the_team_removes_a_peer(place: InProcessNode, stand_in: StandIn) -> Non
                                follow_redirects=False)  # fmt: skip
     assert answer.headers["location"] == "/equipe/pairs?fait=retire"
     assert place.query("SELECT * FROM peers") == []
-    assert place.client.get(f"/equipe/pairs/{peer_key(peer.actor)}", headers=HTML).status_code == 404
+    assert (
+        place.client.get(f"/equipe/pairs/{peer_key(peer.actor)}", headers=HTML).status_code == 404
+    )
 
 
 def test_an_empty_ledger_and_its_csv(place: InProcessNode, stand_in: StandIn) -> None:
@@ -123,6 +127,6 @@ def test_the_csv_has_decimal_commas_and_runs_no_formula() -> None:
     ]  # fmt: skip
     text = ledger_csv_text("peer:https://b.example/actors/b", rows)
     assert text.splitlines()[1] == (
-        "1970-01-01 00:00:00;1;settlement;\"'=HYPERLINK(\"\"x\"\")\";"
+        '1970-01-01 00:00:00;1;settlement;"\'=HYPERLINK(""x"")";'
         "peer:https://b.example/actors/b;;10,50;EUR;VIR-1"
     )

@@ -40,8 +40,8 @@ def test_the_team_confirms_a_payment_and_the_balance_moves(
     assert "Ce paiement attend votre confirmation : 10,00 EUR — La Fabrik → ce lieu" in page
 
     # Without the token: nothing moves.
-    assert place.client.post("/equipe/reglements/repondre",
-                             data={"id": sid, "decision": "confirmer"}).status_code == 403  # fmt: skip
+    unsigned = {"id": sid, "decision": "confirmer"}
+    assert place.client.post("/equipe/reglements/repondre", data=unsigned).status_code == 403
     assert place.query("SELECT state FROM settlements") == [("to_confirm",)]
 
     answer = place.client.post("/equipe/reglements/repondre",
@@ -56,7 +56,9 @@ def test_the_team_confirms_a_payment_and_the_balance_moves(
     assert "ce lieu → La Fabrik : 10,00 EUR — Préparer la déclaration" in page
 
 
-def test_the_team_refuses_a_payment_with_its_reason(place: InProcessNode, stand_in: StandIn) -> None:
+def test_the_team_refuses_a_payment_with_its_reason(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
     peer = peer_place(stand_in)
     add_peer(place, peer)
     sid = declared_by_peer(place, peer, "7.00", "VIR-X")
