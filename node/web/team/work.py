@@ -1,7 +1,11 @@
 """`/equipe/travaux`: the node's long work and how far along it is: the reads of followed
 places' outboxes (backfills), the knowledge graph catching up with the node's changes (or
-rebuilt), the monthly claim runs, the queues (activities to apply, deliveries to send). The
-page refreshes itself (`<meta http-equiv="refresh">`, no script needed)."""
+rebuilt), the monthly claim runs, the queues (activities to apply, deliveries to send).
+
+The figures update themselves in place (static/team-work.js, with a pause button: an update
+nobody can stop fails WCAG 2.2.1, which is why the page has no `<meta http-equiv="refresh">`
+by default); without script, a reload link, or `?auto=1`, the same page with a meta refresh
+the person chose, and a link to stop it."""
 
 from __future__ import annotations
 
@@ -60,6 +64,10 @@ i18n.english(
         "Envois en attente": "Deliveries pending",
         "Envois abandonnés": "Deliveries given up on",
         "voir les envois": "see the deliveries",
+        "Mettre en pause la mise à jour": "Pause the updates",
+        "Arrêter la mise à jour automatique": "Stop the automatic updates",
+        "Mettre à jour toute seule (sans script)": "Update by itself (without script)",
+        "Mettre à jour maintenant": "Update now",
     }
 )
 
@@ -101,6 +109,7 @@ async def page(request: Request) -> Response:
     }  # fmt: skip
     response = await render(request, "team/work.html", backfills=backfills, runs=runs,
                             queues=queues, graph=await _graph(request),
-                            refresh=REFRESH_SECONDS)  # fmt: skip
+                            refresh=REFRESH_SECONDS,
+                            auto=request.query_params.get("auto") == "1")  # fmt: skip
     response.headers["cache-control"] = "no-store"
     return response

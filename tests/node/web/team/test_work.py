@@ -1,5 +1,6 @@
 """`/equipe/travaux` (administrators): the long work and how far along it is, on a page that
-reloads itself without a script."""
+updates itself (in place with a script that can be paused; without one, by a refresh
+the person chooses)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,14 @@ def test_the_page_shows_the_graph_the_queues_the_reads_and_the_claim_runs(
     sign_in_as(place, "ada", "admin")
     answer = place.client.get("/equipe/travaux", headers=HTML)
     assert answer.status_code == 200
-    assert '<meta http-equiv="refresh" content="10">' in answer.text
+    assert 'http-equiv="refresh"' not in answer.text  # unless asked: it cannot be paused
+    assert 'src="/static/team-work.js"' in answer.text and 'data-refresh="10"' in answer.text
     page = words(answer)
     assert "Objets dans le graphe" in page and "<progress" in answer.text
     assert "popcafe terminée" in page and ">42<" in answer.text.replace(" ", "")
     assert "échouée" in page and "HTTP 410" in page
     assert "2026-10 — Envoyées le" in page
     assert "Activités reçues à appliquer" in page
+    chosen = place.client.get("/equipe/travaux?auto=1", headers=HTML)
+    assert '<meta http-equiv="refresh" content="10">' in chosen.text
+    assert "Arrêter la mise à jour automatique" in words(chosen)
