@@ -68,7 +68,7 @@ def add_peer(page: Page, place: LocalPlace, other: LocalPlace) -> None:
     page.get_by_role("button", name="Enregistrer le pair").click()
     page.wait_for_url(f"{place.base_url}/equipe/pairs?fait=ajoute")
     assert "Pair enregistré" in page.get_by_role("status").inner_text()
-    assert other.name in page.locator("table").inner_text()
+    assert other.name in page.locator("main").get_by_role("heading", level=2).all_inner_texts()
 
 
 def settled_between(a: LocalPlace, b: LocalPlace) -> bool:
@@ -122,8 +122,9 @@ def test_a_visit_is_claimed_accepted_and_settled_from_the_teams_pages(
                                 " state = 'accepted'", (visit,)),
              what="the claim accepted at La Fabrik")  # fmt: skip
     at_home.goto(f"{home.base_url}/equipe/reclamations")
-    received = at_home.locator("section", has=at_home.get_by_role("heading",
-                                                                  name="Réclamations reçues"))
+    received = at_home.locator(
+        "section", has=at_home.get_by_role("heading", name="Réclamations reçues")
+    )
     assert "PopCafé" in received.inner_text() and "acceptée" in received.inner_text()
     received.get_by_text("Voir les lignes").first.click()
     assert visit in received.inner_text()
@@ -135,8 +136,9 @@ def test_a_visit_is_claimed_accepted_and_settled_from_the_teams_pages(
                                    " state = 'accepted'", (visit,)),
              what="the answer at PopCafé")  # fmt: skip
     at_visited.goto(f"{visited.base_url}/equipe/reclamations")
-    sent = at_visited.locator("section", has=at_visited.get_by_role("heading",
-                                                                    name="Réclamations envoyées"))
+    sent = at_visited.locator(
+        "section", has=at_visited.get_by_role("heading", name="Réclamations envoyées")
+    )
     assert "acceptée" in sent.inner_text()
     at_visited.goto(f"{visited.base_url}/equipe/pairs/{peer_key(home.actor_id())}")
     assert at_visited.locator(".balance").inner_text() == "5,00 EUR"

@@ -52,7 +52,7 @@ i18n.english(
         "Période": "Period",
         "De": "From",
         "À": "To",
-        "Passages": "Visits",
+        "Passages acceptés": "Visits accepted",
         "Total": "Total",
         "État": "State",
         "Voir les lignes": "See the lines",
