@@ -10,6 +10,7 @@ writes; the rest are only logged.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ from ..tables import inbox_refusals
 
 if TYPE_CHECKING:
     from ..context import Node
+
+log = logging.getLogger(__name__)
 
 PER_SECOND = 5
 TEXT_MAX = 500  # characters kept of a key id, an activity id, a reason
@@ -59,9 +62,13 @@ async def remember(
     known = activity if isinstance(activity, dict) else {}
     activity_id = known.get("id") if isinstance(known.get("id"), str) else None
     kind = known.get("type") if isinstance(known.get("type"), str) else None
-    await inbox_refusals.record(
-        node.store.execute, now, error.status, origin[:TEXT_MAX], key_id[:TEXT_MAX],
-        activity_id[:TEXT_MAX] if activity_id else None, kind[:TEXT_MAX] if kind else None,
-        error.log[:TEXT_MAX],
-    )  # fmt: skip
+    try:
+        await inbox_refusals.record(
+            node.store.execute, now, error.status, origin[:TEXT_MAX], key_id[:TEXT_MAX],
+            activity_id[:TEXT_MAX] if activity_id else None, kind[:TEXT_MAX] if kind else None,
+            error.log[:TEXT_MAX],
+        )  # fmt: skip
+    except Exception:  # the sender still gets its refusal, not a 500 of ours
+        log.exception("inbox refusal not recorded")
+        return False
     return True
