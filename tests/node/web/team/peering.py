@@ -6,6 +6,7 @@ sends (claims, settlements) with signed activities."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import time
 import uuid
@@ -55,7 +56,7 @@ def visit(place: InProcessNode, peer: Peer) -> str:
     _, data = grants.issue(peer.badge_key, peer.actor, peer.member(), None, now - 60,
                            now + 86400)  # fmt: skip
     out = run("checkin", "--data", str(place.config.data_dir), "--grant", grants.to_text(data))
-    visit_id = str(__import__("json").loads(out)["visit"])
+    visit_id = str(json.loads(out)["visit"])
     peer.stand_in.wait_received(lambda body: _object_id(body) == visit_id)
     place.wait("SELECT 1 FROM deliveries d JOIN activities a ON a.id = d.activity_id"
                " WHERE a.object_id = ? AND d.state = 'delivered'", (visit_id,))  # fmt: skip

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from node.multibase import ed25519_to_multibase
 from tests.node.conftest import InProcessNode
 from tests.node.web.session import HTML, run, sign_in_as
 from tests.node.web.team.peering import shown, words
@@ -55,6 +58,13 @@ def test_the_team_enrols_a_door_sees_it_fetch_the_bundle_then_retires_it(
     assert bundle.status_code == 200
     page = words(place.client.get("/equipe/portes", headers=HTML))
     assert "paquet de confiance reçu le" in page
+    # The reader's first start: it makes its key and binds it to the token.
+    key = ed25519_to_multibase(ed25519.Ed25519PrivateKey.generate().public_key())
+    enrolled = place.client.post("/access/doors", json={"door": "entree-rue", "key": key},
+                                 headers={"authorization": f"Bearer {token}"})  # fmt: skip
+    assert enrolled.status_code == 200, enrolled.text
+    page = words(place.client.get("/equipe/portes", headers=HTML))
+    assert f"Entrée rue (entree-rue) Clé {key} — inscrite le" in page
 
     token_id = place.query("SELECT id FROM tokens")[0][0]
     assert place.client.post("/equipe/portes/retirer", data={"id": token_id}).status_code == 403
