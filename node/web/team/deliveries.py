@@ -68,40 +68,56 @@ i18n.english(
         ),
         "Aucune activité mise de côté.": "No activity set aside.",
         "Expéditeur": "Sender",
+        "Un seul serveur": "One server only",
+        "Une partie de son adresse, par exemple fabrik.example ; vide : tous.": (
+            "Part of its address, for example fabrik.example; empty: all."
+        ),
+        "Filtrer": "Filter",
     }
 )
 
 
+def concerns(text: str | None, server: str) -> bool:
+    """Whether an inbox, an origin or an actor id is on `server` (part of its address, as the
+    team types it: "fabrik.example"); everything when `server` is empty (pure)."""
+    return not server or server.lower() in (text or "").lower()
+
+
 @requires(accounts.ADMIN)
 async def page(request: Request) -> Response:
+    """The lists, all of them or those about one server (`?serveur=`: diagnosing a peer)."""
     node = node_of(request)
     reads = node.store.reads
+    server = request.query_params.get("serveur", "").strip()[:200]
     rows = [
         {"id": r["id"], "inbox": r["inbox"], "type": r["type"], "state": r["state"],
          "attempts": r["attempts"], "error": r["last_error"] or "",
          "next": at(request, r["next_attempt_at"]) if r["state"] == DeliveryState.PENDING
          else None, "finished": at(request, r["finished_at"])}
         for r in await tables.deliveries.unfinished_or_failed(reads, SHOWN)
+        if concerns(r["inbox"], server)
     ]  # fmt: skip
     servers = [
         {"origin": s["origin"], "days": s["failure_days"], "error": s["last_error"],
          "since": at(request, float(str(s["unavailable_since"])))
          if s["unavailable_since"] is not None else None}
-        for s in await tables.origins.listing(reads)
+        for s in await tables.origins.listing(reads) if concerns(str(s["origin"]), server)
     ]  # fmt: skip
     refusals = [
         {"when": at(request, r["refused_at"]), "status": r["status"], "origin": r["origin"],
          "key_id": r["key_id"], "activity": r["activity_id"] or "", "type": r["type"] or "",
          "reason": r["reason"]}
         for r in await tables.inbox_refusals.recent(reads, REFUSALS_SHOWN)
+        if concerns(r["key_id"], server)
     ]  # fmt: skip
     aside = [
         {"when": at(request, r["received_at"]), "activity": r["activity_id"],
          "type": r["type"] or "", "actor": r["actor"] or "", "error": r["last_error"] or ""}
         for r in await tables.inbox_queue.set_aside(reads, SET_ASIDE_SHOWN)
+        if concerns(r["actor"], server)
     ]  # fmt: skip
     return await render(request, "team/deliveries.html", deliveries=rows, servers=servers,
-                        refusals=refusals, aside=aside,
+                        refusals=refusals, aside=aside, server=server,
                         flag=request.query_params.get("fait"))  # fmt: skip
 
 

@@ -94,3 +94,16 @@ def test_only_the_latest_refusals_are_kept() -> None:
         inbox_refusals.KEPT,
         20,
     )
+
+
+def test_the_lists_narrow_to_one_server(place: InProcessNode, stand_in: StandIn) -> None:
+    stand_in.status = 500
+    peer = peer_place(stand_in)
+    add_peer(place, peer)
+    place.wait("SELECT 1 FROM deliveries WHERE last_error IS NOT NULL")
+    sign_in_as(place, "ada", "admin")
+    here = stand_in.base_url.removeprefix("http://")
+    page = place.client.get(f"/equipe/envois?serveur={here}", headers=HTML)
+    assert "Réessayer maintenant" in words(page) and f'value="{here}"' in page.text
+    other = words(place.client.get("/equipe/envois?serveur=ailleurs.example", headers=HTML))
+    assert "Aucun envoi en attente ni en échec." in other
