@@ -1,11 +1,11 @@
 """The team's network pages across two real nodes, in Chromium on a phone: La Fabrik (home of
 Bob) and PopCafé (where Bob drops in) take each other as peers from /equipe/pairs; Bob's badge
-is issued at home and checked in at PopCafé's desk (`interlieux checkin`, no card reader);
-PopCafé's team claims the month from /equipe/reclamations; La Fabrik's node checks the claim
-and accepts it (claims are answered by the home node's checks, not by hand: its team sees the
-verdict on its claims page); both ledger pages show the balance; La Fabrik's team declares the
-payment the netting proposes, PopCafé's team confirms it, and both ledgers are settled. On the
-way: the doors, deliveries and work pages."""
+is issued at home from the team's members page and checked in at PopCafé's desk (`interlieux
+checkin`, no card reader); PopCafé's team claims the month from /equipe/reclamations; La
+Fabrik's node checks the claim and accepts it (claims are answered by the home node's checks,
+not by hand: its team sees the verdict on its claims page); both ledger pages show the
+balance; La Fabrik's team declares the payment the netting proposes, PopCafé's team confirms
+it, and both ledgers are settled. On the way: the doors, deliveries and work pages."""
 
 from __future__ import annotations
 
@@ -20,17 +20,16 @@ from federation_tests.network import LocalPlace, Places, wait_for
 from node.web.team.peers import peer_key
 
 from .conftest import PHONE, accessible, screenshot
+from .test_team_pages import issue_badge as issue_badge_from_members_page
 
 PASSWORD = "les comptes entre lieux"
 RATE = "5,00"
 
 
-def issue_badge(home: LocalPlace, member: str) -> str:
-    """The home place issues `member` a badge for their card; the text of its QR code (BIL1:).
-    Through the CLI for now: the team's members page will issue it from the browser."""
-    out = home.cli("badge", "issue", "--data", str(home.data), "--member", member,
-                   "--card-uid", CARD).stdout  # fmt: skip
-    return out.strip().splitlines()[-1]
+def issue_badge(team: Page, home: LocalPlace, member: str) -> str:
+    """The home place's team issues `member` a badge for their card, from the member's page
+    (/equipe/membres, the team-place journey's step); the text of its QR code (BIL1:)."""
+    return issue_badge_from_members_page(team, home.base_url, member, card_uid=CARD)
 
 
 TeamBrowser = Callable[[LocalPlace, str, str], Page]
@@ -91,8 +90,8 @@ def test_a_visit_is_claimed_accepted_and_settled_from_the_teams_pages(
     screenshot(at_visited, "team-peers")
     add_peer(at_home, home, visited)
 
-    # Bob's badge, issued at home, checked in at PopCafé's desk.
-    grant = issue_badge(home, "bob")
+    # Bob's badge, issued at home from the browser, checked in at PopCafé's desk.
+    grant = issue_badge(at_home, home, "bob")
     code, decision = checkin(visited, grant, CARD, door="accueil")
     assert code == 0, decision
     visit = str(decision["visit"])
