@@ -6,6 +6,8 @@ A door uses a token of the place's account, best of scope `door` (`interlieux to
 
 from __future__ import annotations
 
+import time
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -48,9 +50,12 @@ async def _door_token(request: Request) -> Holder:
 
 
 async def bundle(request: Request) -> Response:
-    await _door_token(request)
+    holder = await _door_token(request)
     node = actor_routes.node_of(request)
-    return JSONResponse(await sealed_bundle(node))
+    answer = JSONResponse(await sealed_bundle(node))
+    # The team's "last seen" of this door (/equipe/portes).
+    await tables.door_contacts.bundle_served(node.store.execute, holder.token_id, time.time())
+    return answer
 
 
 async def enrol(request: Request) -> Response:

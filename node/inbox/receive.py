@@ -24,7 +24,7 @@ from ..incoming import parse_json, read_bounded
 from ..limits import claimed_key_id
 from ..signature import authenticate
 from ..tables import inbox_queue
-from . import relevance
+from . import refusals, relevance
 
 if TYPE_CHECKING:
     from ..context import Node
@@ -44,6 +44,8 @@ async def receive(node: Node, request: Request, target_handle: str | None) -> Re
         return await _receive(node, request, target_handle)
     except InterlieuxError as exc:
         log.info("inbox refused (%s): %s", exc.status, exc.log)
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        await refusals.remember(node, headers, getattr(request.state, "inbox_activity", None), exc)
         return JSONResponse({"error": exc.log}, status_code=exc.status, headers=exc.headers)
 
 
@@ -56,6 +58,7 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
         node.throttles.inbox_before(origin_of(claimed))
     body = await read_bounded(request)
     activity: Any = parse_json(body)
+    request.state.inbox_activity = activity  # what a refusal below is about (refusals.py)
     check_incoming(activity)
     check_bounds(activity)
     # RFC 9421 signs the whole URL, which is ours: our base URL, not the scheme and host a

@@ -120,8 +120,9 @@ def _reference(offer_id: str, sender: str, sid: str) -> dict[str, Any]:
             "object": {"id": sid, "type": SETTLEMENT}}  # fmt: skip
 
 
-async def answer(node: Node, sid: str, confirm: bool) -> dict[str, Any]:
-    """The team confirms (the money arrived) or refuses a payment a peer declared."""
+async def answer(node: Node, sid: str, confirm: bool, reason: str = "") -> dict[str, Any]:
+    """The team confirms (the money arrived) or refuses a payment a peer declared; a refusal
+    may say why in the team's words (`reason`, the Reject's summary)."""
     place = await local.by_handle(node.store, node.config.handle)
     async with node.store.write() as db:
         row = await tables.settlements.to_confirm(db, sid)
@@ -143,7 +144,8 @@ async def answer(node: Node, sid: str, confirm: bool) -> dict[str, Any]:
         else:
             await emit(db, node, place, {"type": "Reject", "actor": place.id,
                                          "object": reference, "to": [row["peer"]],
-                                         "tl:reason": "not_received"})  # fmt: skip
+                                         "tl:reason": "not_received",
+                                         **({"summary": reason} if reason else {})})  # fmt: skip
         await tables.settlements.set_state(db, sid, "confirmed" if confirm else "refused")
     node.delivery.wake()
     return dict(row)

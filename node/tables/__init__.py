@@ -24,6 +24,7 @@ from . import (
     claims,
     credit_accounts,
     deliveries,
+    door_contacts,
     door_policy,
     embed_sites,
     erasures,
@@ -33,6 +34,7 @@ from . import (
     grants,
     inbox_items,
     inbox_queue,
+    inbox_refusals,
     invitations,
     ledger,
     local_actors,
@@ -106,4 +108,6 @@ SCHEMAS: tuple[str, ...] = (
     projects.SCHEMA,
     badge_texts.SCHEMA,
     erasures.SCHEMA,
+    door_contacts.SCHEMA,
+    inbox_refusals.SCHEMA,
 )

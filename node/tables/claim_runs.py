@@ -22,3 +22,11 @@ async def mark_done(db: Connection, period: str, when: float) -> None:
     await db.execute(
         "INSERT OR IGNORE INTO claim_runs (period, ran_at) VALUES (?,?)", (period, when)
     )
+
+
+async def listing(db: Connection, limit: int) -> list[tuple[str, float]]:
+    """(period, when it ran) of the latest `limit` monthly runs, the latest first."""
+    async with db.execute(
+        "SELECT period, ran_at FROM claim_runs ORDER BY period DESC LIMIT ?", (limit,)
+    ) as cur:
+        return [(str(r[0]), float(r[1])) for r in await cur.fetchall()]

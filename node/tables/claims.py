@@ -260,3 +260,20 @@ async def anonymize_visitor(db: Connection, member: str, marker: str) -> int:
         (quoted, replacement, quoted),
     )
     return cur.rowcount
+
+
+async def lines_in_full(db: Connection, claim_id: str) -> list[Row]:
+    """Each line of a claim (visit_id, grant_id, visited_at, amount_cents, state, reason), in
+    the order of the visits: what the team's page shows."""
+    async with db.execute(
+        "SELECT visit_id, grant_id, visited_at, amount_cents, state, reason FROM claim_lines"
+        " WHERE claim_id = ? ORDER BY visited_at, visit_id",
+        (claim_id,),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def latest(db: Connection, limit: int) -> list[Row]:
+    """The latest `limit` claims, sent and received, the latest first."""
+    async with db.execute("SELECT * FROM claims ORDER BY created_at DESC LIMIT ?", (limit,)) as cur:
+        return list(await cur.fetchall())

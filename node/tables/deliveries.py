@@ -169,3 +169,36 @@ async def inboxes_of_signer(db: Connection, signer: str) -> list[str]:
         "SELECT DISTINCT inbox FROM deliveries WHERE signer = ? ORDER BY inbox", (signer,)
     ) as cur:
         return [str(r[0]) for r in await cur.fetchall()]
+
+
+# --- the team's page of deliveries (node/web/team/deliveries.py) ----------------------------
+
+
+async def unfinished_or_failed(db: Connection, limit: int) -> list[sqlite3.Row]:
+    """Up to `limit` rows pending or given up on, with their activity's type: those that
+    failed or wait the longest first (a page, not the whole queue of a busy node)."""
+    async with db.execute(
+        "SELECT d.id, d.inbox, d.state, d.attempts, d.next_attempt_at, d.last_error,"
+        " d.created_at, d.finished_at, a.type FROM deliveries d"
+        " JOIN activities a ON a.id = d.activity_id WHERE d.state != ?"
+        " ORDER BY (d.last_error IS NULL), d.created_at LIMIT ?",
+        (DeliveryState.DELIVERED, limit),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def state_counts(db: Connection) -> dict[str, int]:
+    """How many rows in each state."""
+    async with db.execute("SELECT state, COUNT(*) FROM deliveries GROUP BY state") as cur:
+        return {str(r[0]): int(r[1]) for r in await cur.fetchall()}
+
+
+async def retry_now(db: Connection, delivery_id: int, now: float) -> bool:
+    """A pending row due at once (the team's "retry now"); False when there is no pending row
+    with that id (delivered or given up on: a final state)."""
+    cur = await db.execute(
+        "UPDATE deliveries SET state = ?, next_attempt_at = ?, locked_until = NULL"
+        " WHERE id = ? AND state = ?",
+        (PENDING.to(PENDING), now, delivery_id, PENDING),
+    )
+    return cur.rowcount > 0

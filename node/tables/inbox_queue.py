@@ -96,3 +96,21 @@ async def attempt_failed(
             activity_id,
         ),
     )
+
+
+async def set_aside(db: Connection, limit: int) -> list[sqlite3.Row]:
+    """The latest `limit` activities set aside (failed to apply), with their reason: what a
+    peer sent that this node took but could not apply."""
+    async with db.execute(
+        "SELECT activity_id, received_at, attempts, last_error,"
+        " json_extract(document, '$.type') AS type, json_extract(document, '$.actor') AS actor"
+        " FROM inbox_queue WHERE state = ? ORDER BY received_at DESC LIMIT ?",
+        (InboxState.FAILED, limit),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def state_counts(db: Connection) -> dict[str, int]:
+    """How many rows in each state (what is waiting to be applied: `new`)."""
+    async with db.execute("SELECT state, COUNT(*) FROM inbox_queue GROUP BY state") as cur:
+        return {str(r[0]): int(r[1]) for r in await cur.fetchall()}

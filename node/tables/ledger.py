@@ -129,3 +129,15 @@ async def credit_sold_since(db: Connection, moment: float) -> list[tuple[str, in
         (moment,),
     ) as cur:
         return [(str(r[0]), int(r[1])) for r in await cur.fetchall()]
+
+
+async def account_entries(db: Connection, account: str) -> list[Row]:
+    """One account's entries with their transaction (txn, booked_at, kind, memo, amount_cents,
+    currency, reference), in booking order: the ledger with one peer, for its team."""
+    async with db.execute(
+        "SELECT t.id AS txn, t.booked_at, t.kind, t.memo, e.amount_cents, e.currency,"
+        " e.reference FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id"
+        " WHERE e.account = ? ORDER BY t.id, e.id",
+        (account,),
+    ) as cur:
+        return list(await cur.fetchall())

@@ -66,3 +66,19 @@ async def since(db: Connection, moment: float) -> list[Tap]:
 async def anonymize_member(db: Connection, member: str, marker: str) -> int:
     cur = await db.execute("UPDATE taps SET member = ? WHERE member = ?", (marker, member))
     return cur.rowcount
+
+
+async def recent(db: Connection, limit: int) -> list[Tap]:
+    """The latest `limit` taps reported, the latest first."""
+    async with db.execute(
+        "SELECT report_id, door, decided_at, decision, reason, grant_id, issuer, member,"
+        " received_at FROM taps ORDER BY received_at DESC LIMIT ?",
+        (limit,),
+    ) as cur:
+        return [Tap(*r) for r in await cur.fetchall()]
+
+
+async def last_by_door(db: Connection) -> dict[str, float]:
+    """Door name -> when its latest tap report arrived."""
+    async with db.execute("SELECT door, MAX(received_at) FROM taps GROUP BY door") as cur:
+        return {str(r[0]): float(r[1]) for r in await cur.fetchall()}

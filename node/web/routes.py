@@ -29,11 +29,17 @@ from .member import profile as member_profile
 from .member import projects as member_projects
 from .member import publishing as my_publishing
 from .negotiation import Endpoint
+from .team import claims as team_claims
 from .team import dashboard as team_dashboard
+from .team import deliveries as team_deliveries
+from .team import doors as team_doors
 from .team import members as team_members
+from .team import peers as team_peers
 from .team import place as team_place
 from .team import publishing as team_publishing
+from .team import settlements as team_settlements
 from .team import validation as team_validation
+from .team import work as team_work
 
 i18n.english(
     {
@@ -94,5 +100,20 @@ ROUTES: list[BaseRoute] = [
     Route("/moi/donnees/export.jsonld", my_data.download),
     Route("/moi/donnees/effacer", my_data.erase, methods=["POST"]),
     Route("/compte-efface", my_data.erased),
+    Route("/equipe/pairs", team_peers.page, methods=["GET", "POST"]),
+    Route("/equipe/pairs/retirer", team_peers.remove, methods=["POST"]),
+    Route("/equipe/pairs/{key}.csv", team_peers.ledger_csv),
+    Route("/equipe/pairs/{key}", team_peers.ledger_page),
+    Route("/equipe/reclamations", team_claims.page),
+    Route("/equipe/reclamations/envoyer", team_claims.send, methods=["POST"]),
+    Route("/equipe/reglements", team_settlements.page),
+    Route("/equipe/reglements/declarer", team_settlements.declare, methods=["POST"]),
+    Route("/equipe/reglements/repondre", team_settlements.answer, methods=["POST"]),
+    Route("/equipe/portes", team_doors.page),
+    Route("/equipe/portes/inscrire", team_doors.enrol, methods=["POST"]),
+    Route("/equipe/portes/retirer", team_doors.retire, methods=["POST"]),
+    Route("/equipe/envois", team_deliveries.page),
+    Route("/equipe/envois/relancer", team_deliveries.retry, methods=["POST"]),
+    Route("/equipe/travaux", team_work.page),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

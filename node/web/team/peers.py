@@ -1,0 +1,247 @@
+"""`/equipe/pairs`: the places whose badges this place honours, the terms agreed with each
+(price per visit, currency), added or changed as `interlieux peer add` does; and, per peer,
+`/equipe/pairs/<clé>`: the ledger with that place (its entries and balance) and its CSV."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ... import tables
+from ...access import badge
+from ...actors.names import display_name
+from ...actors.routes import node_of
+from ...errors import InterlieuxError, NotFoundError
+from ...ledger import books
+from ...ledger.money import check_currency, from_cents, to_cents
+from ...people import accounts
+from ...timestamps import posix_to_operator
+from .. import i18n
+from ..gate import refused, requires
+from ..render import language, render
+from .operations import amount, at, done, posted
+
+i18n.english(
+    {
+        "Lieux pairs": "Peer places",
+        "Les lieux dont ce lieu honore les badges, et le prix convenu par passage de leurs "
+        "membres : c'est ce tarif que portent les réclamations.": (
+            "The places whose badges this place honours, and the agreed price per visit of "
+            "their members: claims carry this rate."
+        ),
+        "Lieu": "Place",
+        "Prix par passage": "Price per visit",
+        "Solde": "Balance",
+        "Actions": "Actions",
+        "Comptes": "Ledger",
+        "Modifier": "Edit",
+        "Retirer": "Remove",
+        "Aucun pair pour l'instant : ajoutez-en un ci-dessous.": "No peer yet: add one below.",
+        "Ajouter un pair ou changer son tarif": "Add a peer or change its rate",
+        "Adresse de l'acteur du lieu": "Address of the place's actor",
+        "Par exemple https://lieu.exemple/actors/lieu ; son nœud doit être en marche.": (
+            "For example https://place.example/actors/place; its node must be running."
+        ),
+        "Prix convenu par passage": "Agreed price per visit",
+        "Par exemple 5,00 ; 0 si les passages ne sont pas facturés.": (
+            "For example 5.00; 0 if visits are not charged."
+        ),
+        "Devise": "Currency",
+        "Enregistrer le pair": "Save the peer",
+        "Pair enregistré : ses badges sont honorés ici et un abonnement lui est envoyé.": (
+            "Peer saved: its badges are honoured here and a follow was sent to it."
+        ),
+        "Pair retiré : ses badges ne sont plus honorés ici.": (
+            "Peer removed: its badges are no longer honoured here."
+        ),
+        "positif : le lieu vous doit ; négatif : vous lui devez": (
+            "positive: the place owes you; negative: you owe it"
+        ),
+        "Comptes avec": "Ledger with",
+        "Écritures": "Entries",
+        "Date": "Date",
+        "Nature": "Kind",
+        "Libellé": "Description",
+        "Montant": "Amount",
+        "Référence": "Reference",
+        "Aucune écriture avec ce lieu pour l'instant.": "No entry with this place yet.",
+        "Télécharger les écritures (CSV)": "Download the entries (CSV)",
+        "Retour aux lieux pairs": "Back to the peer places",
+        "réclamation": "claim",
+        "règlement": "settlement",
+        "vente de crédit": "credit sale",
+        "vous doit": "owes you",
+        "vous lui devez": "you owe it",
+        "soldé": "settled",
+    }
+)
+
+KEY_LENGTH = 16  # hex digits of a peer's key in its page's URL (an actor id is a whole URL)
+KINDS = {"claim": "réclamation", "settlement": "règlement", "credit_sale": "vente de crédit"}
+CSV_HEADER = ["date", "transaction", "nature", "libellé", "compte", "débit", "crédit", "devise",
+              "référence"]  # fmt: skip
+
+
+def peer_key(actor_id: str) -> str:
+    """The short, stable name of a peer in its page's URL (pure)."""
+    return hashlib.sha256(actor_id.encode()).hexdigest()[:KEY_LENGTH]
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    actor_id: str
+    key: str
+    name: str
+    rate: str  # as a person reads it: "5,00 EUR"
+    rate_text: str  # as the form takes it back: "5.00"
+    currency: str
+    balances: list[str]
+
+
+async def _rows(request: Request) -> list[PeerRow]:
+    node = node_of(request)
+    lang = language(request)
+    owed: dict[str, list[str]] = {}
+    for b in await books.peer_balances(node.store):
+        owed.setdefault(b.peer, []).append(amount(b.cents, b.currency, lang))
+    rows = []
+    for peer in await tables.peers.listing(node.store.reads):
+        try:
+            rate = amount(to_cents(peer.visit_rate), peer.currency, lang)
+        except InterlieuxError:
+            rate = f"{peer.visit_rate} {peer.currency}"  # stored by an older CLI as typed
+        rows.append(PeerRow(
+            peer.actor_id, peer_key(peer.actor_id),
+            await display_name(node.store.reads, peer.actor_id), rate, peer.visit_rate,
+            peer.currency, owed.get(peer.actor_id, []),
+        ))  # fmt: skip
+    return rows
+
+
+async def _page(request: Request, status: int = 200, **context: Any) -> Response:
+    rows = await _rows(request)
+    editing = request.query_params.get("modifier")
+    values = next(
+        ({"actor": r.actor_id, "rate": r.rate_text, "currency": r.currency}
+         for r in rows if r.key == editing),
+        {"actor": "", "rate": "", "currency": "EUR"},
+    )  # fmt: skip
+    context.setdefault("values", values)
+    context.setdefault("error", None)
+    return await render(request, "team/peers.html", status=status, peers=rows,
+                        flag=request.query_params.get("fait"), **context)  # fmt: skip
+
+
+@requires(accounts.TEAM)
+async def page(request: Request) -> Response:
+    """GET: the peers and the form; POST: add a peer or change its terms (`peer add`)."""
+    if request.method == "GET":
+        return await _page(request)
+    try:
+        form = await posted(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    values = {k: form.get(k, "").strip()[:500] for k in ("actor", "rate", "currency")}
+    try:
+        rate = from_cents(to_cents(values["rate"] or "0"))
+        currency = check_currency(values["currency"] or "EUR")
+        await badge.add_peer(node_of(request), values["actor"], rate, currency)
+    except InterlieuxError as error:
+        return await _page(request, 400, values=values,
+                           error=error.message(language(request)))  # fmt: skip
+    return done("/equipe/pairs", fait="ajoute")
+
+
+@requires(accounts.TEAM)
+async def remove(request: Request) -> Response:
+    """POST: stop honouring a place's badges (`peer remove`)."""
+    try:
+        form = await posted(request)
+        await badge.remove_peer(node_of(request), form.get("actor", ""))
+    except InterlieuxError as error:
+        return await refused(request, error)
+    return done("/equipe/pairs", fait="retire")
+
+
+async def _peer(request: Request) -> str:
+    key = request.path_params["key"]
+    for peer in await tables.peers.every_peer(node_of(request).store.reads):
+        if peer_key(peer) == key:
+            return peer
+    raise NotFoundError(
+        f"no peer {key}",
+        fr="Ce lieu n'est pas (ou plus) un pair : retrouvez-le dans la liste des lieux pairs.",
+        en="This place is not (or no longer) a peer: find it in the list of peer places.",
+    )
+
+
+@requires(accounts.TEAM)
+async def ledger_page(request: Request) -> Response:
+    """The ledger with one peer: every entry on its account, and the balance."""
+    node = node_of(request)
+    lang = language(request)
+    try:
+        actor = await _peer(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    entries = await tables.ledger.account_entries(node.store.reads, books.PEER + actor)
+    totals: dict[str, int] = {}
+    for e in entries:
+        totals[e["currency"]] = totals.get(e["currency"], 0) + int(e["amount_cents"])
+    balances = [
+        (amount(cents, currency, lang),
+         "vous doit" if cents > 0 else "vous lui devez" if cents < 0 else "soldé")
+        for currency, cents in sorted(totals.items())
+    ]  # fmt: skip
+    shown = [
+        {"when": at(request, e["booked_at"]), "kind": KINDS.get(e["kind"], e["kind"]),
+         "memo": e["memo"], "amount": amount(int(e["amount_cents"]), e["currency"], lang),
+         "reference": e["reference"] or ""}
+        for e in entries
+    ]  # fmt: skip
+    return await render(request, "team/peer_ledger.html", actor=actor,
+                        name=await display_name(node.store.reads, actor),
+                        key=peer_key(actor), entries=shown, balances=balances)  # fmt: skip
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (a peer chose some of these)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def ledger_csv_text(account: str, rows: list[Any]) -> str:
+    """The account's entries as the accountant's CSV of `interlieux ledger --csv` (pure):
+    semicolons and decimal commas, what a French spreadsheet opens as columns of numbers."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for r in rows:
+        cents = int(r["amount_cents"])
+        debit = from_cents(cents).replace(".", ",") if cents > 0 else ""
+        credit = from_cents(-cents).replace(".", ",") if cents < 0 else ""
+        day = posix_to_operator(r["booked_at"], "second", utc=True)
+        writer.writerow([day, r["txn"], r["kind"], _cell(str(r["memo"])), _cell(account), debit,
+                         credit, r["currency"], _cell(str(r["reference"] or ""))])  # fmt: skip
+    return out.getvalue()
+
+
+@requires(accounts.TEAM)
+async def ledger_csv(request: Request) -> Response:
+    node = node_of(request)
+    try:
+        actor = await _peer(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    account = books.PEER + actor
+    text = ledger_csv_text(account, await tables.ledger.account_entries(node.store.reads, account))
+    name = f"ecritures-{request.path_params['key']}.csv"
+    # The byte order mark: without it, spreadsheets read UTF-8 as Latin-1 ("rÃ©clamation").
+    return Response("\ufeff" + text, media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{name}"',
+                             "cache-control": "no-store"})  # fmt: skip
