@@ -55,7 +55,8 @@ def _totals(place: LocalPlace, step: str) -> str:
 
 def _rule(funder: LocalPlace, step: str) -> str:
     out = funder.cli("fund", "create", "--data", str(funder.data), "--ratio", "1",
-                     "--cap-per-place", "500.00", "--currency", "EUR", "--step", step).stdout  # fmt: skip
+                     "--cap-per-place", "500.00", "--currency", "EUR",
+                     "--step", step).stdout  # fmt: skip
     return _last_line(out)
 
 
@@ -114,7 +115,7 @@ def test_concurrent_pledges_at_the_home_node_stay_within_the_cap(places: Places)
         try:
             start.wait()
             b.post_outbox(pledge)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=post) for _ in range(4)]

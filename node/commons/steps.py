@@ -339,7 +339,7 @@ def _pledge_fields(pledge: Pledge) -> step_pledges.Row:
             pledge.published)  # fmt: skip
 
 
-async def _receive_signed(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     """A pledge or a rule, created by its author or re-announced by a step's home: checked
     again (the backfill brings activities without the inbox's check), kept as rows, and
     re-announced if it funds one of our steps."""
@@ -449,9 +449,9 @@ ACTIVITY_ROUTES = [
     Route("Create", STEP, on_validate=_validate_step, on_publish=_publish_step,
           on_receive=_receive_step),
     Route("Create", PLEDGE, on_validate=_validate_pledge, on_publish=_publish_pledge,
-          on_receive=_receive_signed, on_arrival=_arrived),
+          on_receive=_received, on_arrival=_arrived),
     Route("Create", MATCHING_RULE, on_validate=_validate_rule, on_publish=_publish_rule,
-          on_receive=_receive_signed, on_arrival=_arrived),
-    Route("Announce", PLEDGE, on_receive=_receive_signed, on_arrival=_arrived),
-    Route("Announce", MATCHING_RULE, on_receive=_receive_signed, on_arrival=_arrived),
+          on_receive=_received, on_arrival=_arrived),
+    Route("Announce", PLEDGE, on_receive=_received, on_arrival=_arrived),
+    Route("Announce", MATCHING_RULE, on_receive=_received, on_arrival=_arrived),
 ]  # fmt: skip
