@@ -20,8 +20,8 @@ that every node holding the same rows prints the same thing, whatever order they
 cap per place holds under concurrent pledges because it is applied to the sum of the place's
 rows, never to a running balance.
 
-Pledges and rules are final once published: an Update or a Delete of one does not change the
-rows (a place pledges again, a funder publishes another rule).
+Pledges to a step and rules are final once published: the outbox refuses an Update of one (a
+place pledges again, a funder publishes another rule); a Delete does not change the rows.
 """
 
 from __future__ import annotations
@@ -310,6 +310,22 @@ async def _validate_rule(node: Node, actor: LocalActor, activity: dict[str, Any]
     await _address_homes(node, activity, sorted(rule.steps))
 
 
+async def _final(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
+    """A signed pledge to a step, or a rule, is not changed: every node keeps the first
+    copy it checked, so an Update would leave the places disagreeing with its author."""
+    obj = activity["object"]
+    if type_of(obj) == PLEDGE and not any(
+        [await steps.get(node.store.reads, step_id) for step_id in _funded(obj)]
+    ):
+        return  # a pledge to a project or a commons: changed as before
+    raise InvalidActivity(
+        f"{type_of(obj)} {id_of(obj)} is signed and final",
+        fr="Un engagement ou une règle d'abondement signés ne se modifient pas : publiez-en "
+        "un nouveau.",
+        en="A signed pledge or matching rule is not changed: publish a new one.",
+    )
+
+
 def _sign(obj: dict[str, Any], actor: LocalActor) -> None:
     """Sign the object as it will be stored and sent (in place): every node checks this."""
     obj.pop("proof", None)
@@ -452,6 +468,8 @@ ACTIVITY_ROUTES = [
           on_receive=_received, on_arrival=_arrived),
     Route("Create", MATCHING_RULE, on_validate=_validate_rule, on_publish=_publish_rule,
           on_receive=_received, on_arrival=_arrived),
+    Route("Update", PLEDGE, on_validate=_final),
+    Route("Update", MATCHING_RULE, on_validate=_final),
     Route("Announce", PLEDGE, on_receive=_received, on_arrival=_arrived),
     Route("Announce", MATCHING_RULE, on_receive=_received, on_arrival=_arrived),
 ]  # fmt: skip

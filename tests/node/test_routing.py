@@ -32,6 +32,8 @@ SHARED = {
     ("Reject", "Offer"): ["claims", "settlements"],
     ("Undo", None): ["completion", "follows", "reactions", "agenda"],
     ("Update", None): ["objects", "graph"],
+    # the commons change a pledge to a project; co-financing refuses to change a signed one
+    ("Update", "Pledge"): ["commons", "cofinancing"],
 }
 
 

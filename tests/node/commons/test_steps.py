@@ -88,6 +88,10 @@ def test_a_pledge_is_signed_by_the_place_and_counted(place: InProcessNode) -> No
     ]
     refused = post(place, {**pledge, "currency": "USD"})
     assert refused.status_code == 400 and "budgétée en EUR" in refused.json()["error"]
+    changed = {**pledge, "id": served["id"], "amount": "20.00"}
+    refused = post(place, {"type": "Update", "to": [PUBLIC], "object": changed})
+    assert refused.status_code == 400 and "ne se modifient pas" in refused.json()["error"]
+    assert place.client.get("/steps").json()["totalItems"] == 1
 
 
 def test_the_commands_say_what_is_wrong_in_french(place: InProcessNode) -> None:
