@@ -214,10 +214,22 @@ def _signed_author(activity: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return obj, author
 
 
+async def _announced_by_home(db: Connection, activity: dict[str, Any], obj: dict[str, Any]) -> None:
+    """An Announce of another's pledge or rule comes from the home of a step it funds: by
+    origin (`_signed_author`), and by actor for the steps this node holds."""
+    sender = id_of(activity["actor"])
+    if type_of(activity) != "Announce" or id_of(obj.get("attributedTo")) == sender:
+        return
+    homes = [row["author"] for row in [await steps.get(db, s) for s in _funded(obj)] if row]
+    if homes and sender not in homes:
+        raise ForbiddenError(f"{sender} announces {id_of(obj)}, which funds none of its steps")
+
+
 async def _arrived(node: Node, activity: dict[str, Any]) -> None:
     """In the inbox's request: the proof against the author's key (fetched if need be), and a
     step of ours that the object funds must exist."""
     obj, author = _signed_author(activity)
+    await _announced_by_home(node.store.reads, activity, obj)
     _check_proof(obj, author, await _author_keys(node, author, fetch=True))
     for step_id in _funded(obj):
         if node.config.is_local(step_id) and await steps.get(node.store.reads, step_id) is None:
@@ -361,6 +373,7 @@ async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> Non
     re-announced if it funds one of our steps."""
     try:
         obj, author = _signed_author(activity)
+        await _announced_by_home(db, activity, obj)
         _check_proof(obj, author, await _author_keys(node, author, fetch=False))
         kind = type_of(obj)
         if kind == MATCHING_RULE:
