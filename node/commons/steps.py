@@ -296,10 +296,11 @@ def _as_list(value: Any) -> list[Any]:
 
 
 async def _validate_pledge(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
-    pledge = pledge_row(activity["object"])
-    row = await steps.get(node.store.reads, pledge.step)
+    funded = _funded(activity["object"])
+    row = await steps.get(node.store.reads, funded[0]) if funded else None
     if row is None:
         return  # a pledge to a project or a commons, not to a step we know: as before
+    pledge = pledge_row(activity["object"])
     if pledge.currency != row["currency"]:
         raise InvalidActivity(
             f"pledge in {pledge.currency} to a step in {row['currency']}",
@@ -350,7 +351,11 @@ async def _publish_pledge(
     # After the commons domain made it a readable Note: what is signed is what is sent.
     obj = activity["object"]
     _sign(obj, actor)
-    await step_pledges.add(db, _pledge_fields(pledge_row(obj)), time.time())
+    try:
+        pledge = pledge_row(obj)
+    except InvalidActivity:
+        return  # a pledge to a project named without an address: no step's totals count it
+    await step_pledges.add(db, _pledge_fields(pledge), time.time())
 
 
 async def _publish_rule(
