@@ -383,18 +383,24 @@ async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> Non
         kind = type_of(obj)
         if kind == MATCHING_RULE:
             rule = rule_row(obj)
-            await matching_rules.add(db, _rule_rows(rule), time.time())
+            new = await matching_rules.add(db, _rule_rows(rule), time.time())
             funded = sorted(rule.steps)
         else:
             pledge = pledge_row(obj)
-            await step_pledges.add(db, _pledge_fields(pledge), time.time())
+            new = await step_pledges.add(db, _pledge_fields(pledge), time.time())
             funded = [pledge.step]
     except (ForbiddenError, InvalidActivity) as exc:
         log.warning("%s not kept: %s", id_of(activity.get("object")), exc.log)
         return
     # Our own (a member's pledge to the place's step, back through the inbox queue) already
-    # went to our followers; another's is passed on once, by the Create that brought it.
-    if type_of(activity) == "Create" and is_public(obj) and not node.config.is_local(author):
+    # went to our followers; another's is passed on once: by the Create that brought it, not
+    # again when the same pledge comes back in another Create (a replay would make us repeat).
+    if (
+        new
+        and type_of(activity) == "Create"
+        and is_public(obj)
+        and not node.config.is_local(author)
+    ):
         await _announce(db, node, obj, funded)
 
 

@@ -30,20 +30,21 @@ CREATE INDEX IF NOT EXISTS matching_rules_step ON matching_rules(step);
 Row = tuple[str, str, str, str, int | None, str, float | None, float]
 
 
-async def add(db: Connection, rows: Iterable[Row], now: float) -> None:
-    """Keep a rule (one row per step); a rule id seen before keeps its first rows."""
+async def add(db: Connection, rows: Iterable[Row], now: float) -> bool:
+    """Keep a rule (one row per step); a rule id seen before keeps its first rows (False)."""
     rows = list(rows)
     if not rows:
-        return
+        return False
     async with db.execute("SELECT 1 FROM matching_rules WHERE id = ?", (rows[0][0],)) as cur:
         if await cur.fetchone() is not None:
-            return
+            return False
     for row in rows:
         await db.execute(
             "INSERT OR IGNORE INTO matching_rules (id, step, funder, ratio, cap_per_place_cents,"
             " currency, until, published, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*row, now),
         )
+    return True
 
 
 async def for_step(db: Connection, step_id: str) -> list[Row]:

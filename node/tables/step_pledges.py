@@ -26,8 +26,9 @@ CREATE INDEX IF NOT EXISTS step_pledges_step ON step_pledges(step);
 Row = tuple[str, str, str, int, str, float]  # id, place, step, amount_cents, currency, published
 
 
-async def add(db: Connection, pledge: Row, now: float) -> None:
-    await db.execute(
+async def add(db: Connection, pledge: Row, now: float) -> bool:
+    """Keep a pledge, or its version the totals would keep; False when nothing changed."""
+    cur = await db.execute(
         "INSERT INTO step_pledges (id, place, step, amount_cents, currency, published,"
         " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET place = excluded.place, step = excluded.step,"
@@ -37,6 +38,7 @@ async def add(db: Connection, pledge: Row, now: float) -> None:
         " > (step_pledges.published, step_pledges.amount_cents, step_pledges.place)",
         (*pledge, now),
     )
+    return cur.rowcount > 0
 
 
 async def for_step(db: Connection, step_id: str) -> list[Row]:

@@ -94,6 +94,21 @@ def test_a_pledge_is_signed_by_the_place_and_counted(place: InProcessNode) -> No
     assert place.client.get("/steps").json()["totalItems"] == 1
 
 
+def test_a_step_created_by_the_command_closes_at_its_date(place: InProcessNode) -> None:
+    data = str(place.config.data_dir)
+    code, out = _run("step", "create", "--data", data, "--title", "Four à pain",
+                     "--line", "Briques=800,50", "--line", "Maçon = 400", "--currency", "eur",
+                     "--closes", "2020-01-01T00:00:00+01:00",
+                     "--contributor", "Atelier")  # fmt: skip
+    assert code == 0, out
+    step = out.strip().splitlines()[-1]
+    served = place.client.get(step, headers={"accept": AS_JSON}).json()
+    assert served["endTime"] == "2019-12-31T23:00:00Z" and served["contributor"] == ["Atelier"]
+    assert served["budget"] == [{"name": "Briques", "amount": "800.50"},
+                                {"name": "Maçon", "amount": "400.00"}]  # fmt: skip
+    assert _totals(place, step)["state"] == "closed"
+
+
 def test_the_commands_say_what_is_wrong_in_french(place: InProcessNode) -> None:
     data = str(place.config.data_dir)
     code, _ = _run("step", "create", "--data", data, "--title", "x", "--line", "sans montant")
