@@ -21,9 +21,10 @@ from .network import PUBLIC, LocalPlace, Network, Places, wait_for
 
 @pytest.fixture(scope="module")
 def places(network: Network) -> Places:
-    """A (coroutine) hosts the steps; B (popcafe) and C (fabrik) follow A only."""
+    """A (coroutine) hosts the steps; B (popcafe) and C (fabrik) follow A only; inconnu
+    follows A later, and reads what it published before."""
     return network(
-        {"coroutine": [], "popcafe": [], "fabrik": []},
+        {"coroutine": [], "popcafe": [], "fabrik": [], "inconnu": []},
         follows=[("popcafe", "coroutine"), ("fabrik", "coroutine")],
     )
 
@@ -94,6 +95,14 @@ def test_a_matched_step_has_the_same_totals_at_every_node(places: Places) -> Non
     }
     readable = a.cli("step", "totals", "--data", str(a.data), step).stdout
     assert "« Serveur partagé » (financée)" in readable and "abondé 700.00" in readable
+
+    # A place that follows A afterwards reads A's outbox: the step, A's own pledge, and A's
+    # Announces of B's pledge and C's rule, each checked against its author's key.
+    late = places["inconnu"]
+    late.follow(a.actor_id())
+    wait_for(lambda: late.query("SELECT 1 FROM steps WHERE id = ?", (step,)), what="the step")
+    wait_for(lambda: _holds(late, step, 2, 1), what="inconnu backfilling the pledges and rule")
+    assert _totals(late, step) == printed["coroutine"]
 
 
 def test_concurrent_pledges_at_the_home_node_stay_within_the_cap(places: Places) -> None:
