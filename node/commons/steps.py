@@ -13,7 +13,9 @@ signed matching rules as activities, kept as rows, and every node's totals from 
   outboxes without a POST) and kept as a parsed row (`step_pledges`, `matching_rules`).
 - The step's home re-announces each pledge and rule of another place it kept (an `Announce`
   embedding the signed object, to its followers): a node that follows only the step's home
-  gets every pledge, and checks each against its own author's key, not the home's word.
+  gets every pledge, and checks each against its own author's key, not the home's word. A
+  place that follows the home later reads those Announces from its outbox (the backfill,
+  which fetches the authors' keys first).
 
 `totals` computes a step's totals with the pure `cofinancing.totals` from the rows alone, so
 that every node holding the same rows prints the same thing, whatever order they arrived in: a
