@@ -27,6 +27,7 @@ from .agenda import routes as agenda_routes
 from .agenda.backfill import BackfillWorker
 from .commons import handlers as commons
 from .commons import routes as commons_routes
+from .commons import steps as cofinancing
 from .config import NodeConfig
 from .directory import place, residents
 from .directory import routes as directory_routes
@@ -69,6 +70,8 @@ ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
     ("backfill", backfill.ACTIVITY_ROUTES),
     ("agenda", agenda.ACTIVITY_ROUTES),
     ("commons", commons.ACTIVITY_ROUTES),
+    # after the commons made a pledge a readable Note: what is signed is what is sent
+    ("cofinancing", cofinancing.ACTIVITY_ROUTES),
     ("place", place.ACTIVITY_ROUTES),
     ("residents", residents.ACTIVITY_ROUTES),
     ("credit", credit.ACTIVITY_ROUTES),

@@ -25,6 +25,7 @@ from .access import cli as access_cli
 from .actors import local
 from .agenda import cli as agenda_cli
 from .app import create_app, run_with_node
+from .commons import cli as commons_cli
 from .config import (
     CONFIG_FILE,
     DATABASE_FILE,
@@ -171,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
     directory_cli.add_commands(sub)
     agenda_cli.add_commands(sub)
     graph_cli.add_commands(sub)
+    commons_cli.add_commands(sub)
     return parser
 
 
@@ -447,6 +449,7 @@ COMMANDS: dict[str, Command] = {
     **directory_cli.COMMANDS,
     **agenda_cli.COMMANDS,
     **graph_cli.COMMANDS,
+    **commons_cli.COMMANDS,
 }
 
 

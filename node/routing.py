@@ -13,7 +13,11 @@ and the activity commit or roll back together:
   not write);
 - `on_publish`: a local actor's activity is being stored: the publishing side's effects;
 - `on_receive`: a received activity was verified, authorized and is being applied (also a
-  local actor's activity reaching a local recipient, through the inbox queue).
+  local actor's activity reaching a local recipient, through the inbox queue);
+- `on_arrival`: a peer POSTed it to an inbox, its HTTP signature holds: check what the
+  request's answer must already say (an object's own signature, with the network at hand),
+  raising an `InterlieuxError` to refuse it with its 4xx and reason, before it is stored (no
+  transaction: it must not write; what it fetches, the directory caches).
 
 Order: for an activity of type `T`, first the routes `(T, any object)` in the domains' order,
 then the routes `(T, O)` where `O` is the embedded object's type, read after the first group
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
 ReceiveHandler = Callable[[Connection, "Node", dict[str, Any]], Awaitable[None]]
 Validator = Callable[["Node", "LocalActor", dict[str, Any]], Awaitable[None]]
 PublishHandler = Callable[[Connection, "Node", "LocalActor", dict[str, Any]], Awaitable[None]]
+ArrivalCheck = Callable[["Node", dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Route:
     on_receive: ReceiveHandler | None = None
     on_validate: Validator | None = None
     on_publish: PublishHandler | None = None
+    on_arrival: ArrivalCheck | None = None
 
     @property
     def key(self) -> tuple[str, str | None]:
@@ -126,6 +132,11 @@ class Table:
             if route.on_receive is not None:
                 await route.on_receive(db, node, activity)
 
+    async def arrived(self, node: Node, activity: dict[str, Any]) -> None:
+        for route in self._matching(activity):
+            if route.on_arrival is not None:
+                await route.on_arrival(node, activity)
+
     async def validate(self, node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
         for route in self._matching(activity):
             if route.on_validate is not None:
@@ -150,6 +161,7 @@ class Table:
                     ("validate", route.on_validate),
                     ("publish", route.on_publish),
                     ("receive", route.on_receive),
+                    ("arrival", route.on_arrival),
                 )
                 if handler is not None
             ]

@@ -58,6 +58,9 @@ MAX_RESIDENTS = 100  # a GET each: a large place's first 100 residents, in the o
 MAX_ATTEMPTS = 6
 KINDS = frozenset({"Create", "Update", "Delete"})
 OBJECT_TYPES = frozenset({"Event", "Note", "Need", "Pledge"})
+# What a step's home re-announces of other places (node.commons.steps): signed by their
+# authors, whose keys are fetched here, before the inbox worker checks each signature.
+ANNOUNCED_TYPES = frozenset({"Pledge", "MatchingRule"})
 
 
 def _types(value: Any) -> set[str]:
@@ -69,7 +72,8 @@ def pick(items: list[Any], place_id: str) -> list[dict[str, Any]]:
     """The outbox items worth storing, oldest first (pure).
 
     Creates and Updates of events, notes and needs, and Deletes (so that an event created and
-    then deleted does not come back), each public and passing the inbox's own checks."""
+    then deleted does not come back), each public and passing the inbox's own checks; and the
+    Announces of other places' pledges and rules of a step's home (checked when applied)."""
     chosen: list[dict[str, Any]] = []
     for item in items:
         try:
@@ -81,6 +85,9 @@ def pick(items: list[Any], place_id: str) -> list[dict[str, Any]]:
             continue
         kind = type_of(activity)
         obj = activity.get("object")
+        if kind == "Announce" and _types(obj) & ANNOUNCED_TYPES and is_public(activity):
+            chosen.append(activity)
+            continue
         if kind not in KINDS or id_of(obj) == place_id:
             continue  # the place's Update or Delete of itself is not an agenda matter
         if kind != "Delete" and not _types(obj) & OBJECT_TYPES:
@@ -190,6 +197,17 @@ async def read_outbox(
     return found
 
 
+def announced_authors(activities: list[dict[str, Any]]) -> list[str]:
+    """The authors of the signed objects the place re-announced, once each (pure)."""
+    authors: list[str] = []
+    for activity in activities:
+        obj = activity.get("object")
+        author = id_of(obj.get("attributedTo")) if isinstance(obj, dict) else None
+        if type_of(activity) == "Announce" and author and author not in authors:
+            authors.append(author)
+    return authors
+
+
 def resident_ids(items: list[Any], place_id: str) -> list[str]:
     """The residents a place lists that are on its own origin, once each, in its order (pure)."""
     ids: list[str] = []
@@ -246,6 +264,18 @@ class BackfillWorker(QueueWorker):
             await self.run_one(row)
         return False  # a row that failed waits for its next attempt, not for another pass
 
+    async def _authors_known(self, activities: list[dict[str, Any]]) -> None:
+        """Fetch the keys the inbox worker will check re-announced objects with (it must not
+        fetch inside its transaction); one that cannot be read leaves its objects unchecked,
+        hence not kept."""
+        for author in announced_authors(activities):
+            if self.node.config.is_local(author):
+                continue
+            try:
+                await self.node.directory.get(author)
+            except FetchError as exc:
+                log.info("backfill: cannot read %s's keys: %s", author, exc.log)
+
     async def run_one(self, row: Any) -> None:
         place_id = row["actor"]
         try:
@@ -262,6 +292,7 @@ class BackfillWorker(QueueWorker):
                     db, place_id, reason, retry, time.time() + 60 * 3 ** row["attempts"]
                 )
             return
+        await self._authors_known(activities)
         async with self.node.store.write() as db:
             now = time.time()
             for i, activity in enumerate(activities):

@@ -62,10 +62,10 @@ def need_content(need: dict[str, Any]) -> str:
 def pledge_content(pledge: dict[str, Any]) -> str:
     funds = pledge["funds"]
     target = funds.get("name") or funds.get("id") if isinstance(funds, dict) else funds
-    text = (
-        f"Engagement de co-financement : {_number(pledge['amount'])} {pledge['currency']} "
-        f"pour {target}, avant le {_date_fr(pledge['due'])}."
-    )
+    text = f"Engagement de co-financement : {_number(pledge['amount'])} {pledge['currency']} "
+    text += f"pour {target}"
+    # A pledge to an improvement step is due when the step is funded: no date of its own.
+    text += f", avant le {_date_fr(pledge['due'])}." if pledge.get("due") else "."
     return f"<p>{html.escape(text)}</p>"
 
 

@@ -27,4 +27,5 @@ def _collection(kind: str, path: str):  # type: ignore[no-untyped-def]
 ROUTES = [
     Route("/needs", _collection("Need", "/needs")),
     Route("/pledges", _collection("Pledge", "/pledges")),
+    Route("/steps", _collection("Step", "/steps")),
 ]

@@ -82,6 +82,9 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
         # Answered like an accepted one: see relevance.py for why it is not refused.
         log.info("inbox ignored %s from %s: not followed, not addressed", activity["id"], signer)
         return JSONResponse({"status": "ignored"}, status_code=202)
+    # What a domain must check while the sender waits (a signed pledge's proof): a refusal
+    # is answered now, with its reason, rather than dropped later in silence.
+    await node.routing.arrived(node, activity)
     # The body as received: what was signed, kept byte for byte.
     fresh = await inbox_queue.enqueue(
         node.store.execute, activity["id"], body.decode(), time.time(), target_handle
