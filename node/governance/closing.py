@@ -18,6 +18,8 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from vocab.context import DOCUMENT_CONTEXT
+
 from ..actors import local
 from ..config import tuning
 from ..errors import FederationError
@@ -91,6 +93,8 @@ async def close_one(node: Node, decision_id: str) -> bool:
             ballots.append(decision.parse_vote(json.loads(vote["document"])))
         members = await network_members.members(db, proposal.network)
         result = decision.result(result_id(proposal.id), proposal, ballots, members, now)
+        # Signed as it is served (with its context), so that what anyone fetches verifies.
+        result = {"@context": DOCUMENT_CONTEXT, **result}
         signed = proof.sign(result, group.keys.ed25519_private, group.ed25519_key_id)
         if not await decisions.close(db, proposal.id, signed, now):
             return False
