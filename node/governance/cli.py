@@ -252,11 +252,17 @@ async def _propose(node: Node, args: argparse.Namespace, closes: float) -> Answe
     })  # fmt: skip
 
 
+def vote_id(base_url: str, now: float) -> str:
+    """A vote's id, in the order the place voted: votes are dated to the second, and two of
+    the same second are told apart by id (decision.latest), so the later must sort last."""
+    return f"{base_url}/objects/{int(now * 1000):013d}-{uuid.uuid4()}"
+
+
 async def _vote(node: Node, decision_id: str, choice: str, reason: str) -> Answer:
     place = await local.by_handle(node.store, node.config.handle)
     proposal = await _proposal(node, decision_id)
     vote = decision.vote(
-        f"{node.config.base_url}/objects/{uuid.uuid4()}", place.id, proposal, choice, reason,
+        vote_id(node.config.base_url, time.time()), place.id, proposal, choice, reason,
         time.time(), place.keys.ed25519_private, place.ed25519_key_id,
     )  # fmt: skip
     return await send_now(node, place, {
