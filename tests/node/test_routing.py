@@ -26,7 +26,11 @@ SHARED = {
     ("Create", "tl:Visit"): ["badges", "claims"],
     ("Delete", None): ["objects", "erasure", "graph"],
     ("Follow", None): ["completion", "follows"],
-    ("Join", None): ["agenda", "residents"],
+    # a Join of an event, of the place (residency), of a network hosted here: each looks at
+    # its own object and leaves the others
+    ("Join", None): ["agenda", "residents", "governance"],
+    # an Add to a followed place's residents, to a network's members or decisions
+    ("Add", None): ["governance", "graph"],
     ("Reject", None): ["completion", "follows", "graph"],
     ("Reject", "Join"): ["agenda", "residents"],
     ("Reject", "Offer"): ["claims", "settlements"],

@@ -83,7 +83,7 @@ def open_rule_proposal(place: InProcessNode, group: str, seconds: float) -> deci
 def test_a_group_actor_publishes_members_and_rules(
     place: InProcessNode, bil: tuple[str, Member]
 ) -> None:
-    group, member = bil
+    _, member = bil
     actor = place.client.get("/actors/bil", headers={"accept": "application/activity+json"})
     assert actor.json()["type"] == "Group"
     assert actor.json()["rules"] == network.DEFAULT_RULES
@@ -99,8 +99,11 @@ def test_votes_taken_replaced_refused_then_the_rule_changes_at_the_close(
     assert proposal.members == {place.actor_id(), member.id} and proposal.quorum == 2
     # The proposal is opened to the stand-in member too.
     stand_in.wait_received(
-        lambda a: a.get("type") == "Add" and isinstance(a["object"], dict)
-        and a["object"].get("id") == proposal.id
+        lambda a: (
+            a.get("type") == "Add"
+            and isinstance(a["object"], dict)
+            and a["object"].get("id") == proposal.id
+        )
     )
     assert member.vote(place, proposal, "contre").status_code == 202
     assert member.vote(place, proposal, "pour").status_code == 202  # replaces the first
@@ -121,8 +124,10 @@ def test_votes_taken_replaced_refused_then_the_rule_changes_at_the_close(
     served = place.client.get(f"{proposal.id.removeprefix(place.config.base_url)}/result").json()
     group_doc = place.client.get("/actors/bil").json()
     assert proof.verify(served, assertion_methods(group_doc).get) == f"{group}#ed25519-key"
-    keys = {member.id: {f"{member.id}#ed25519-key": member.key.public_key()},
-            place.actor_id(): assertion_methods(place.client.get("/actors/coroutine").json())}
+    keys = {
+        member.id: {f"{member.id}#ed25519-key": member.key.public_key()},
+        place.actor_id(): assertion_methods(place.client.get("/actors/coroutine").json()),
+    }
     assert recount(served, keys, served["members"])["valid"] is True
     # After the close, even dated before it: refused, with the reason.
     late = member.vote(place, proposal, "contre", published=proposal.closes - 1)
@@ -138,7 +143,7 @@ def test_votes_taken_replaced_refused_then_the_rule_changes_at_the_close(
 def test_a_proposal_of_a_non_member_or_with_an_unknown_rule_is_refused(
     place: InProcessNode, bil: tuple[str, Member], stand_in: StandIn
 ) -> None:
-    group, member = bil
+    group, _ = bil
     closes = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     data = str(place.config.data_dir)
     assert run("decision", "propose", "--data", data, "--network", group, "--kind", "rule",
