@@ -128,6 +128,9 @@ def test_after_the_close_the_place_is_admitted_and_the_recount_holds(
     report = json.loads(verified.stdout)
     assert report["valid"] is True, report["problems"]
     assert (report["pour"], report["contre"], report["outcome"]) == (2, 0, "adopted")
+    # Anyone recounts it, without a place's data folder (unsigned fetches).
+    anyone = json.loads(bil.c.cli("decision", "verify", admission).stdout)
+    assert anyone == report
     # B's result copy, as announced, says the same.
     closed = next(d for d in decision_list(bil.b) if d["id"] == admission)
     assert closed["outcome"] == "adopted"

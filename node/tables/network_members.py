@@ -8,8 +8,8 @@ from ..sqlite import Connection
 
 SCHEMA = """
 -- The member places of the networks hosted here, and the places that asked to join one.
--- A place becomes a member only by a decision (or, for the founder and the founding second
--- member, when the network is created: see node/governance/network.py).
+-- A place becomes a member only by a decision; the founder when it creates the network, and
+-- the founding second member by `network admit` (see node/governance/network.py).
 CREATE TABLE IF NOT EXISTS network_members (
     network TEXT NOT NULL,               -- the Group actor's id
     place TEXT NOT NULL,                 -- the place's actor id

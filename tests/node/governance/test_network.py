@@ -8,12 +8,16 @@ import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from starlette.testclient import TestClient
 
+from node.app import create_app
 from node.cli import main as cli
+from node.config import NodeConfig
 from node.governance import decision, network
 from node.governance.cli import vote_id
 from node.governance.recount import recount
@@ -161,3 +165,32 @@ def test_a_proposal_of_a_non_member_or_with_an_unknown_rule_is_refused(
                                f"{stranger.id}#main-key")  # fmt: skip
     assert answer.status_code == 403
     assert not place.query("SELECT 1 FROM decisions")
+
+
+def test_a_proposal_whose_close_passed_while_the_node_was_stopped_closes_at_start(
+    tmp_path: Path,
+) -> None:
+    """The close is a row: a node stopped at the close publishes the result when it starts."""
+    data = tmp_path / "coroutine"
+    base_url = "http://127.0.0.1:9"
+    assert run("init", "--data", str(data), "--base-url", base_url, "--name", "La Coroutine",
+               "--handle", "coroutine") == 0  # fmt: skip
+    assert run("network", "create", "--data", str(data), "--handle", "bil", "--name", "BIL") == 0
+    config = NodeConfig.load(data)
+    with TestClient(create_app(config), base_url=base_url) as client:
+        node = InProcessNode(config, client)
+        proposal = open_rule_proposal(node, config.actor_id("bil"), seconds=5)
+        assert run("decision", "vote", "--data", str(data), "--decision", proposal.id,
+                   "--choice", "pour") == 0  # fmt: skip
+        node.wait("SELECT 1 FROM decision_votes")
+    # Stopped: nothing closes it. Once its close has passed, the node starts again.
+    while time.time() <= proposal.closes:
+        time.sleep(proposal.closes - time.time() + 0.05)
+    assert node.query("SELECT state FROM decisions") == [("open",)]
+    with TestClient(create_app(config), base_url=base_url) as client:
+        rows = InProcessNode(config, client).wait(
+            "SELECT result FROM decisions WHERE state = 'closed'"
+        )
+    result = json.loads(rows[0][0])
+    assert (result["pourCount"], result["outcome"]) == (1, "adopted")
+    assert result["members"] == [config.place_id]
