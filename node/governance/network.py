@@ -208,48 +208,40 @@ def proposal_from_draft(
 
 async def _offer_arrived(node: Node, activity: dict[str, Any]) -> None:
     """A proposal reaches the Group: refused now, with the reason, if its proposer is no
-    member or its terms do not hold (a close in the past, a quorum above the membership)."""
+    member or its terms do not hold (a close in the past, a quorum above the membership);
+    else opened to the members at once, at its time of arrival (once per Offer), so that a
+    close a few minutes away is not missed while the inbox queue is busy."""
     draft = activity.get("object")
     network = id_of(draft.get("audience")) if isinstance(draft, dict) else None
     row = await networks.find(node.store.reads, network) if network else None
     if row is None or row["handle"] is None or not isinstance(draft, dict):
         return
-    proposer = str(id_of(activity["actor"]))
-    members = await network_members.members(node.store.reads, str(network))
-    if proposer not in members:
-        raise ForbiddenError(
-            f"{proposer} is not a member of {network}",
-            fr="Ce lieu n'est pas membre du réseau : seuls ses membres font des propositions.",
-            en="This place is not a member of the network: only members make proposals.",
-        )
-    proposal_from_draft(draft, "https://x.invalid/check", str(network), proposer, members,
-                        time.time())  # fmt: skip
-
-
-async def _offer_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-    """The Group opens the proposal to its members (once per Offer)."""
-    draft = activity["object"]
-    network = id_of(draft.get("audience"))
-    row = await networks.find(db, network) if network else None
-    if row is None or row["handle"] is None or await decisions.by_offer(db, activity["id"]):
-        return
     group = await local.by_handle(node.store, str(row["handle"]))
-    members = await network_members.members(db, group.id)
     proposer = str(id_of(activity["actor"]))
-    if proposer not in members:
-        return
-    now = time.time()
-    proposal = proposal_from_draft(
-        draft, f"{node.config.base_url}/decisions/{uuid.uuid4()}", group.id, proposer,
-        members, now,
-    )  # fmt: skip
-    document = proposal.to_json()
-    await decisions.open_proposal(db, document, group.id, proposal.closes, activity["id"], True,
-                                  now)  # fmt: skip
-    await emit(db, node, group, {
-        "type": "Add", "actor": group.id, "object": document,
-        "target": decisions_url(group.id), "to": members,
-    })  # fmt: skip
+    async with node.store.write() as db:
+        if await decisions.by_offer(db, activity["id"]):
+            return  # a retry of an Offer already opened
+        members = await network_members.members(db, group.id)
+        if proposer not in members:
+            raise ForbiddenError(
+                f"{proposer} is not a member of {network}",
+                fr="Ce lieu n'est pas membre du réseau : seuls ses membres font des propositions.",
+                en="This place is not a member of the network: only members make proposals.",
+            )
+        now = time.time()
+        proposal = proposal_from_draft(
+            draft, f"{node.config.base_url}/decisions/{uuid.uuid4()}", group.id, proposer,
+            members, now,
+        )  # fmt: skip
+        document = proposal.to_json()
+        await decisions.open_proposal(db, document, group.id, proposal.closes, activity["id"],
+                                      True, now)  # fmt: skip
+        await emit(db, node, group, {
+            "type": "Add", "actor": group.id, "object": document,
+            "target": decisions_url(group.id), "to": members,
+        })  # fmt: skip
+    node.delivery.wake()
+    node.inbox_worker.wake()
 
 
 # --- votes (the Group's side) --------------------------------------------------------------
@@ -353,7 +345,7 @@ async def _group_updated(db: Connection, node: Node, activity: dict[str, Any]) -
 
 ACTIVITY_ROUTES = [
     Route("Join", on_receive=_join_received),
-    Route("Offer", decision.PROPOSAL, on_arrival=_offer_arrived, on_receive=_offer_received),
+    Route("Offer", decision.PROPOSAL, on_arrival=_offer_arrived),
     Route("Create", decision.VOTE, on_arrival=_vote_arrived),
     Route("Add", on_receive=_added),
     Route("Update", GROUP, on_receive=_group_updated),
