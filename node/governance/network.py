@@ -3,8 +3,12 @@
     network create (the founder is its first member)
     network join   (a place's Join, kept as a request)
     network admit  (the founding second member, while the founder is alone)
-    decision propose ─► Offer of a Proposal ─► the Group opens it: Add to every member
+    decision propose ─► Offer of a Proposal ─► opened at its arrival: Add to every member
     decision vote    ─► Create of a signed Vote ─► taken at arrival, or refused with the reason
+
+Proposals and votes are taken when they reach the Group's inbox (the routes' `on_arrival`),
+not later by the inbox worker: a refusal is answered to the sender with its reason (4xx), and
+what is taken is dated by its arrival, which is what the close is measured against.
     the close (closing.py) ─► Add of the signed Decision; an adopted admission or rule applied
 
 A place joins with a `Join` (AS2: "the actor has joined the object"), not a `Follow`:
