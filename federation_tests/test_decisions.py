@@ -184,3 +184,27 @@ def test_a_tampered_result_served_by_a_stand_in_is_not_valid(
     assert report["valid"] is False
     problems = {p["problem"] for p in report["problems"]}
     assert {"count_mismatch", "result_signature"} <= problems
+
+
+def test_an_adopted_rule_changes_at_every_member_node(bil: Bil, admission: str) -> None:
+    """After C's admission, A proposes a new visit rate; A and B vote pour (2 of 3, the
+    quorum); at the close every member node, C included, holds the new rule."""
+    wait_for(lambda: place_state(bil.c, bil.group) == "member", timeout=30, what="C admitted")
+    closes = (datetime.now(UTC) + CLOSE_IN).isoformat(timespec="seconds")
+    bil.a.cli("decision", "propose", "--data", str(bil.a.data), "--network", bil.group,
+              "--kind", "rule", "--title", "Passage à 6 €", "--closes", closes,
+              "--subject", "visitRate=6.00")  # fmt: skip
+    found = bil.a.query("SELECT id FROM decisions WHERE json_extract(proposal, '$.name') = ?",
+                        ("Passage à 6 €",))  # fmt: skip
+    decision = str(found[0][0])  # opened when the Offer reached the Group: at once, here
+    vote(bil.a, decision, "pour")
+    vote(bil.b, decision, "pour")
+
+    def rate(place: LocalPlace) -> Any:
+        found = place.query("SELECT json_extract(rules, '$.visitRate') FROM networks"
+                            " WHERE id = ?", (bil.group,))  # fmt: skip
+        return found[0][0] if found else None
+
+    for place in (bil.a, bil.b, bil.c):
+        wait_for(lambda p=place: rate(p) == "6.00", timeout=30,
+                 what=f"the new rate at {place.handle}")  # fmt: skip
