@@ -91,6 +91,8 @@ def test_a_group_actor_publishes_members_and_rules(
     actor = place.client.get("/actors/bil", headers={"accept": "application/activity+json"})
     assert actor.json()["type"] == "Group"
     assert actor.json()["rules"] == network.DEFAULT_RULES
+    finger = place.client.get("/.well-known/webfinger?resource=acct:bil@127.0.0.1:9").json()
+    assert finger["links"][0]["href"] == place.actor_id("bil")
     page = place.client.get("/actors/bil/members?page=1").json()
     assert page["orderedItems"] == sorted([place.actor_id(), member.id])
 
