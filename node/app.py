@@ -33,6 +33,9 @@ from .directory import place, residents
 from .directory import routes as directory_routes
 from .errors import InterlieuxError
 from .fetch import client
+from .governance import network as governance
+from .governance import routes as governance_routes
+from .governance.closing import DecisionCloser
 from .inbox.apply import InboxWorker
 from .inbox.receive import receive
 from .incoming import DEFAULT_MAX_IN_FLIGHT, InFlightLimit, read_json
@@ -77,6 +80,7 @@ ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
     ("credit", credit.ACTIVITY_ROUTES),
     ("claims", exchange.ACTIVITY_ROUTES),
     ("settlements", settlement.ACTIVITY_ROUTES),
+    ("governance", governance.ACTIVITY_ROUTES),
     ("graph", graph_hooks.ACTIVITY_ROUTES),
 )
 
@@ -100,6 +104,7 @@ class Node:
         self.delivery = DeliveryWorker(self)
         self.claim_scheduler = ClaimScheduler(self)
         self.backfill = BackfillWorker(self)
+        self.decision_closer = DecisionCloser(self)
         self.directory: Directory  # set in start(): it signs with the place's key
 
     async def start(self, workers: bool = True) -> None:
@@ -119,12 +124,14 @@ class Node:
                 log.error("the graph engine did not start: %s", exc)
             self.inbox_worker.start()
             self.backfill.start()
+            self.decision_closer.start()
 
     async def _place_signer(self) -> tuple[str, rsa.RSAPrivateKey]:
         place = await local.by_handle(self.store, self.config.handle)
         return place.key_id, place.keys.rsa_private
 
     async def stop(self) -> None:
+        await self.decision_closer.stop()
         await self.backfill.stop()
         await self.claim_scheduler.stop()
         await stop_engines()
@@ -232,6 +239,7 @@ def create_app(
                 *agenda_routes.ROUTES,
                 *directory_routes.ROUTES,
                 *commons_routes.ROUTES,
+                *governance_routes.ROUTES,
                 *query_routes.ROUTES,
                 *ns_routes.ROUTES,
                 *web_routes.ROUTES,

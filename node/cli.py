@@ -39,6 +39,7 @@ from .config import (
 from .context import Command, Runner
 from .directory import cli as directory_cli
 from .errors import ConfigError, InterlieuxError
+from .governance import cli as governance_cli
 from .incoming import DEFAULT_MAX_IN_FLIGHT
 from .ledger import cli as ledger_cli
 from .migrations import Migration
@@ -173,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     agenda_cli.add_commands(sub)
     graph_cli.add_commands(sub)
     commons_cli.add_commands(sub)
+    governance_cli.add_commands(sub)
     return parser
 
 
@@ -450,6 +452,7 @@ COMMANDS: dict[str, Command] = {
     **agenda_cli.COMMANDS,
     **graph_cli.COMMANDS,
     **commons_cli.COMMANDS,
+    **governance_cli.COMMANDS,
 }
 
 

@@ -17,7 +17,10 @@ and the activity commit or roll back together:
 - `on_arrival`: a peer POSTed it to an inbox, its HTTP signature holds: check what the
   request's answer must already say (an object's own signature, with the network at hand),
   raising an `InterlieuxError` to refuse it with its 4xx and reason, before it is stored (no
-  transaction: it must not write; what it fetches, the directory caches).
+  transaction: it must not write into the inbox's; what it fetches, the directory caches).
+  A domain that must take the activity at the time it arrived (a vote counts if it reached
+  the network before the close) writes its own row in its own transaction, idempotent by
+  the activity's id (a retry arrives again).
 
 Order: for an activity of type `T`, first the routes `(T, any object)` in the domains' order,
 then the routes `(T, O)` where `O` is the embedded object's type, read after the first group

@@ -15,6 +15,7 @@ from ..audience import is_public, shown
 from ..directory import place
 from ..errors import InterlieuxError, InvalidParameter, NotFoundError, SignatureError
 from ..fetch import same_origin
+from ..governance.group import group_extras
 from ..signature import PublicKey, authenticate
 from ..sqlite import Connection
 from ..tables import activities, follows, inbox_items, local_actors, objects
@@ -146,6 +147,9 @@ async def actor(request: Request) -> Response:
              "name": name, "publicKeyMultibase": key}
             for name, key in doors
         ]  # fmt: skip
+    if found.type == "Group":  # a network of places: its members and rules (governance)
+        document.update(await group_extras(node.store.reads, found.id))
+        return as_response(request, document)
     network = await _signed_by_the_network(node, request)
     response = as_response(request, await place.actor_extras(node, found, document, network))
     if network:

@@ -202,3 +202,25 @@ async def retry_now(db: Connection, delivery_id: int, now: float) -> bool:
         (PENDING.to(PENDING), now, delivery_id, PENDING),
     )
     return cur.rowcount > 0
+
+
+# --- what a place's team sends and must hear the answer to (issue 15) --------------------
+
+
+# --- what a place's team sends and must hear the answer to (issue 15) --------------------
+
+
+async def enqueue_leased(
+    db: Connection, activity_id: str, inbox: str, signer: str, now: float, until: float
+) -> int:
+    """One activity to one inbox that the caller sends itself at once (a vote, whose refusal
+    its sender must hear): queued and held until `until`, so that the delivery worker sends
+    it only if the caller never finishes. Returns the row's id."""
+    await enqueue(db, activity_id, inbox, signer, now)
+    await db.execute(
+        "UPDATE deliveries SET locked_until = ? WHERE activity_id = ? AND inbox = ?",
+        (until, activity_id, inbox),
+    )
+    return await db.integer(
+        "SELECT id FROM deliveries WHERE activity_id = ? AND inbox = ?", (activity_id, inbox)
+    )

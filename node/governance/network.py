@@ -1,0 +1,356 @@
+"""The network as an actor: a `Group` hosted by one node, whose members are places.
+
+    network create (the founder is its first member)
+    network join   (a place's Join, kept as a request)
+    network admit  (the founding second member, while the founder is alone)
+    decision propose ─► Offer of a Proposal ─► opened at its arrival: Add to every member
+    decision vote    ─► Create of a signed Vote ─► taken at arrival, or refused with the reason
+
+Proposals and votes are taken when they reach the Group's inbox (the routes' `on_arrival`),
+not later by the inbox worker: a refusal is answered to the sender with its reason (4xx), and
+what is taken is dated by its arrival, which is what the close is measured against.
+    the close (closing.py) ─► Add of the signed Decision; an adopted admission or rule applied
+
+A place joins with a `Join` (AS2: "the actor has joined the object"), not a `Follow`:
+following is reading a network's announcements, which anyone may do; joining is asking for a
+vote in it, which only a decision grants. The request is kept until a decision admits the place.
+
+The founding second member: admission is by decision, and a network of one place decides by
+that place's vote alone, so `network admit` lets the founder's node admit one place while the
+founder is the only member. From the second member on, only a decision admits.
+
+What the Group announces to its members, each addressed to every member place:
+- `Add` of a `Proposal` to its decisions (opened, with the members at the opening),
+- `Add` of the signed `Decision` at the close (every counted vote embedded),
+- `Add` of a place to its members (the whole list after it, in `members`),
+- `Update` of the Group itself when its rules change (its document carries `rules`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from ..activity import id_of, recipients, type_of
+from ..actors import local
+from ..actors.document import actor_document
+from ..errors import ConfigError, ForbiddenError, NotFoundError
+from ..keys import assertion_methods
+from ..multibase import ed25519_from_multibase
+from ..origin import same_origin
+from ..outbox.publish import emit
+from ..routing import Route
+from ..sqlite import Connection
+from ..tables import (
+    decision_votes,
+    decisions,
+    local_actors,
+    network_members,
+    networks,
+    remote_actors,
+    retired_keys,
+)
+from ..timestamps import wire_to_posix
+from . import decision
+from .group import GROUP, decisions_url, group_extras, members_url
+
+if TYPE_CHECKING:
+    from ..context import Node
+
+# The network's rules, changed only by decision: the visit rate members agree on by default
+# (euros), the overdraft a door tolerates (euros), and the mode of admission decisions.
+DEFAULT_RULES: dict[str, Any] = {"visitRate": "5.00", "overdraft": "0.00", "admission": "majority"}
+
+
+# --- creating and admitting ----------------------------------------------------------------
+
+
+async def create(
+    db: Connection, node: Node, handle: str, name: str, founder: str
+) -> local.LocalActor:
+    """The Group actor, its rules, and its founder as first member."""
+    group = await local.create(db, node.config, handle, name, GROUP,
+                               summary=f"Réseau de lieux : {name}")  # fmt: skip
+    now = time.time()
+    await networks.add_hosted(db, group.id, handle, DEFAULT_RULES, now)
+    await network_members.admit(db, group.id, founder, now)
+    await networks.set_members(db, group.id, [founder], now)
+    if await local_actors.is_place(db, founder):
+        await networks.set_place_state(db, group.id, "member", now)
+    return group
+
+
+async def hosted_group(db: Connection, node: Node, network: str) -> local.LocalActor:
+    """The Group hosted here with this id or handle; NotFoundError else."""
+    ref = network if network.startswith("http") else node.config.actor_id(network)
+    row = await networks.find(db, ref)
+    if row is None or row["handle"] is None:
+        raise NotFoundError(
+            f"no network {network} hosted here",
+            fr=f"Aucun réseau « {network} » sur ce nœud (« interlieux network create » le crée).",
+            en=f"No network '{network}' on this node ('interlieux network create' creates one).",
+        )
+    return await local.by_handle(node.store, str(row["handle"]))
+
+
+async def admit_founding_member(
+    db: Connection, node: Node, group: local.LocalActor, place: str
+) -> None:
+    """`network admit`: only while the founder is the network's one member (see above)."""
+    members = await network_members.members(db, group.id)
+    if place in members:
+        raise ConfigError(f"{place} is already a member",
+                          fr=f"{place} est déjà membre du réseau.",
+                          en=f"{place} is already a member of the network.")  # fmt: skip
+    if len(members) != 1:
+        raise ForbiddenError(
+            "admission is by decision once the network has two members",
+            fr="Le réseau a déjà plusieurs membres : un lieu n'y entre que par décision "
+            "(« interlieux decision propose --kind admit »).",
+            en="The network already has several members: a place joins only by decision "
+            "('interlieux decision propose --kind admit').",
+        )
+    await admitted(db, node, group, place)
+
+
+async def admitted(db: Connection, node: Node, group: local.LocalActor, place: str) -> None:
+    """`place` becomes a member: its Join answered, every member told, its rules sent."""
+    now = time.time()
+    join_id = await network_members.admit(db, group.id, place, now)
+    members = await network_members.members(db, group.id)
+    await networks.set_members(db, group.id, members, now)
+    if join_id:
+        await emit(db, node, group, {
+            "type": "Accept", "actor": group.id, "to": [place],
+            "object": {"id": join_id, "type": "Join", "actor": place, "object": group.id},
+        })  # fmt: skip
+    await emit(db, node, group, {
+        "type": "Add", "actor": group.id, "object": place, "target": members_url(group.id),
+        "members": members, "to": members,
+    })  # fmt: skip
+    await announce_rules(db, node, group, [place])
+
+
+async def group_document(db: Connection, node: Node, group: local.LocalActor) -> dict[str, Any]:
+    """The Group's actor document, with its members' collection and its rules."""
+    document = actor_document(
+        group, node.config.base_url, await retired_keys.of_handle(db, group.handle)
+    )
+    document.update(await group_extras(db, group.id))
+    return document
+
+
+async def announce_rules(
+    db: Connection, node: Node, group: local.LocalActor, to: list[str]
+) -> None:
+    await emit(db, node, group, {"type": "Update", "actor": group.id, "to": to,
+                                 "object": await group_document(db, node, group)})  # fmt: skip
+
+
+# --- keys of member places -----------------------------------------------------------------
+
+
+async def place_keys(db: Connection, place: str) -> dict[str, ed25519.Ed25519PublicKey]:
+    """The Ed25519 keys a place publishes (its current one and those retired), by
+    verification method: of a local place from its keys, of another from its document as
+    fetched when its signed request was verified."""
+    row = await local_actors.by_id(db, place)
+    if row is None:
+        document = await remote_actors.document(db, place)
+        return assertion_methods(document) if document else {}
+    actor = local._from_row(row)
+    found: dict[str, ed25519.Ed25519PublicKey] = {
+        actor.ed25519_key_id: actor.keys.ed25519_private.public_key()
+    }
+    for key_id, multibase in await retired_keys.of_handle(db, actor.handle):
+        key = ed25519_from_multibase(multibase)
+        if key is not None:
+            found[key_id] = key
+    return found
+
+
+# --- proposals (the Group's side) ----------------------------------------------------------
+
+
+def _hosted_recipient(node: Node, activity: dict[str, Any]) -> list[str]:
+    return [r for r in recipients(activity) if node.config.is_local(r)]
+
+
+def proposal_from_draft(
+    draft: dict[str, Any], decision_id: str, network: str, proposer: str,
+    members: list[str], now: float,
+) -> decision.Proposal:  # fmt: skip
+    """The proposal the Group opens from a place's draft. Raises ConfigError (French first)."""
+    try:
+        closes = wire_to_posix(str(draft.get("endTime")))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("endTime is not an ISO 8601 time",
+                          fr="Proposition : la clôture doit être une date ISO 8601.",
+                          en="Proposal: the close must be an ISO 8601 time.") from exc  # fmt: skip
+    quorum = draft.get("quorum")
+    if quorum is not None and (isinstance(quorum, bool) or not isinstance(quorum, int)):
+        raise ConfigError("quorum is not an integer", fr="Proposition : quorum non entier.",
+                          en="Proposal: the quorum is not an integer.")  # fmt: skip
+    subject = draft.get("object")
+    kind = str(draft.get("decisionKind"))
+    if kind == "rule" and isinstance(subject, dict) and subject.get("name") not in DEFAULT_RULES:
+        names = ", ".join(DEFAULT_RULES)
+        raise ConfigError(f"unknown rule {subject.get('name')!r}",
+                          fr=f"Proposition : règle inconnue ; les règles sont {names}.",
+                          en=f"Proposal: unknown rule; the rules are {names}.")  # fmt: skip
+    return decision.open_proposal(
+        decision_id, network, proposer, kind, str(draft.get("name", "")),
+        str(draft.get("content", "")), closes, members, now,
+        mode=str(draft.get("decisionMode") or decision.DEFAULT_MODE), quorum=quorum,
+        subject=subject,
+    )  # fmt: skip
+
+
+async def _offer_arrived(node: Node, activity: dict[str, Any]) -> None:
+    """A proposal reaches the Group: refused now, with the reason, if its proposer is no
+    member or its terms do not hold (a close in the past, a quorum above the membership);
+    else opened to the members at once, at its time of arrival (once per Offer), so that a
+    close a few minutes away is not missed while the inbox queue is busy."""
+    draft = activity.get("object")
+    network = id_of(draft.get("audience")) if isinstance(draft, dict) else None
+    row = await networks.find(node.store.reads, network) if network else None
+    if row is None or row["handle"] is None or not isinstance(draft, dict):
+        return
+    group = await local.by_handle(node.store, str(row["handle"]))
+    proposer = str(id_of(activity["actor"]))
+    async with node.store.write() as db:
+        if await decisions.by_offer(db, activity["id"]):
+            return  # a retry of an Offer already opened
+        members = await network_members.members(db, group.id)
+        if proposer not in members:
+            raise ForbiddenError(
+                f"{proposer} is not a member of {network}",
+                fr="Ce lieu n'est pas membre du réseau : seuls ses membres font des propositions.",
+                en="This place is not a member of the network: only members make proposals.",
+            )
+        now = time.time()
+        proposal = proposal_from_draft(
+            draft, f"{node.config.base_url}/decisions/{uuid.uuid4()}", group.id, proposer,
+            members, now,
+        )  # fmt: skip
+        document = proposal.to_json()
+        await decisions.open_proposal(db, document, group.id, proposal.closes, activity["id"],
+                                      True, now)  # fmt: skip
+        await emit(db, node, group, {
+            "type": "Add", "actor": group.id, "object": document,
+            "target": decisions_url(group.id), "to": members,
+        })  # fmt: skip
+    node.delivery.wake()
+    node.inbox_worker.wake()
+
+
+# --- votes (the Group's side) --------------------------------------------------------------
+
+
+async def _vote_arrived(node: Node, activity: dict[str, Any]) -> None:
+    """A vote reaches the Group: checked and taken now, at its time of arrival, or refused
+    with the reason (decision.receive_vote). Taken in the transaction that checks that the
+    decision is still open, so that a vote is either in the result or refused."""
+    vote = activity["object"]
+    decision_id = id_of(vote.get("inReplyTo"))
+    found = await decisions.find(node.store.reads, decision_id) if decision_id else None
+    if found is None or not found["hosted"]:
+        for ref in _hosted_recipient(node, activity):
+            if await networks.find(node.store.reads, ref) is None:
+                continue
+            raise NotFoundError(f"no decision {decision_id} here",
+                                fr="Aucune décision à cette adresse sur ce réseau.",
+                                en="No decision at that address in this network.")  # fmt: skip
+        return
+    if await decision_votes.known(node.store.reads, str(vote.get("id"))):
+        return  # a retry of a vote already taken
+    proposal = decision.Proposal.from_json(json.loads(found["proposal"]))
+    voter = str(id_of(activity["actor"]))
+    async with node.store.write() as db:
+        row = await decisions.find(db, proposal.id)
+        received = time.time()
+        if row is None or row["state"] != "open":
+            received = max(received, proposal.closes + 1)  # closed: refused as after the close
+        members = await network_members.members(db, proposal.network)
+        keys = await place_keys(db, voter)
+        ballot = decision.receive_vote(proposal, vote, keys, members, received)
+        await decision_votes.take(db, ballot.id, proposal.id, ballot.place, ballot.published,
+                                  json.dumps(vote), received)  # fmt: skip
+
+
+# --- a place's Join (the Group's side) -----------------------------------------------------
+
+
+async def _join_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    network = id_of(activity.get("object"))
+    row = await networks.find(db, network) if network else None
+    if row is None or row["handle"] is None:
+        return  # the Join of an event or of a place: the agenda's and the directory's
+    place = str(id_of(activity["actor"]))
+    await network_members.ask(db, str(network), place, activity["id"], time.time())
+
+
+# --- what a member place does with the Group's announcements ------------------------------
+
+
+async def _known_network(db: Connection, actor: str) -> Any:
+    """The network row of an announcing Group, if our place asked to join or belongs to it."""
+    row = await networks.find(db, actor)
+    return row if row is not None and row["place_state"] is not None else None
+
+
+async def _added(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    """A Group we belong to (or asked to join) added a place to its members, or opened a
+    proposal, or published a decision."""
+    group = str(id_of(activity["actor"]))
+    row = await _known_network(db, group)
+    if row is None:
+        return
+    target = id_of(activity.get("target"))
+    obj = activity.get("object")
+    now = time.time()
+    if target == members_url(group):
+        listed = activity.get("members")
+        if isinstance(listed, list) and all(isinstance(m, str) for m in listed):
+            await networks.set_members(db, group, listed, now)
+            if node.config.place_id in listed:
+                await networks.set_place_state(db, group, "member", now)
+        return
+    if target != decisions_url(group) or not isinstance(obj, dict):
+        return
+    if type_of(obj) == decision.PROPOSAL:
+        try:
+            proposal = decision.Proposal.from_json(obj)
+        except (KeyError, TypeError, ValueError):
+            return
+        if proposal.network == group and same_origin(proposal.id, group):
+            await decisions.open_proposal(db, obj, group, proposal.closes, None, False, now)
+    elif type_of(obj) == decision.DECISION:
+        proposal_id = id_of(obj.get("proposal"))
+        known = await decisions.find(db, proposal_id) if proposal_id else None
+        if known is not None and not known["hosted"] and known["network"] == group:
+            await decisions.close(db, str(proposal_id), obj, now)
+
+
+async def _group_updated(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    """A Group we belong to changed its rules: kept at our node, as the network's rules."""
+    group = str(id_of(activity["actor"]))
+    obj = activity.get("object")
+    row = await _known_network(db, group)
+    if row is None or row["handle"] is not None or not isinstance(obj, dict):
+        return  # hosted here: the rules were changed in this very row
+    if id_of(obj) == group and isinstance(obj.get("rules"), dict):
+        await networks.set_rules(db, group, obj["rules"], time.time())
+
+
+ACTIVITY_ROUTES = [
+    Route("Join", on_receive=_join_received),
+    Route("Offer", decision.PROPOSAL, on_arrival=_offer_arrived),
+    Route("Create", decision.VOTE, on_arrival=_vote_arrived),
+    Route("Add", on_receive=_added),
+    Route("Update", GROUP, on_receive=_group_updated),
+]
