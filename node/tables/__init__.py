@@ -35,6 +35,7 @@ from . import (
     inbox_items,
     inbox_queue,
     inbox_refusals,
+    indieauth_codes,
     invitations,
     ledger,
     local_actors,
@@ -63,6 +64,7 @@ from . import (
     taps,
     tokens,
     visit_reports,
+    visitor_sessions,
     visits,
 )
 
@@ -116,4 +118,6 @@ SCHEMAS: tuple[str, ...] = (
     steps.SCHEMA,
     step_pledges.SCHEMA,
     matching_rules.SCHEMA,
+    indieauth_codes.SCHEMA,
+    visitor_sessions.SCHEMA,
 )
