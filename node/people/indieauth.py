@@ -243,6 +243,10 @@ def canonical_profile(typed: str) -> str | None:
     if "://" not in text:
         text = f"https://{text}"
     parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018 (raises on `javascript:alert(1)` read as a host and port)
+    except ValueError:
+        return None
     if parts.scheme.lower() not in ("https", "http") or not parts.hostname or parts.fragment:
         return None
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",

@@ -128,12 +128,13 @@ async def redeem(store: Store, form: dict[str, str], now: float | None = None) -
             protocol.check_redemption(row, form.get("client_id", ""),
                                       form.get("redirect_uri", ""),
                                       form.get("code_verifier", ""), now)  # fmt: skip
+            redeemed = await indieauth_codes.use(db, int(row["id"]), now)
         except InterlieuxError:
+            # Spent all the same, and committed: the error is raised after the transaction.
             await indieauth_codes.expire(db, int(row["id"]), now)
-            raise
-        if not await indieauth_codes.use(db, int(row["id"]), now):
-            raise protocol.invalid_grant()
-    # The write committed before the error is raised: the code is spent even when refused.
+            redeemed = False
+    if not redeemed:
+        raise protocol.invalid_grant()
     return str(row["handle"])
 
 
