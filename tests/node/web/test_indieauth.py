@@ -20,7 +20,8 @@ import pytest
 
 from node.errors import InterlieuxError
 from node.people import indieauth as protocol
-from tests.node.conftest import InProcessNode
+from tests.node.agenda.test_events import event, post
+from tests.node.conftest import PUBLIC, InProcessNode, StandIn
 from tests.node.web.session import form_token, sign_in_as
 
 HTML = {"accept": "text/html"}
@@ -448,3 +449,85 @@ def test_an_address_of_no_place_says_so_on_the_form(place: InProcessNode) -> Non
         follow_redirects=False,
     )  # fmt: skip
     assert answer.status_code == 400 and 'value="@nobody@127.0.0.1:1"' in answer.text
+
+
+# --- taking part ---------------------------------------------------------------------------
+
+
+def local_event(place: InProcessNode) -> str:
+    created = post(place, event())
+    assert created.status_code == 201, created.text
+    return str(created.json()["object"]["id"])
+
+
+def test_a_member_of_the_place_takes_part_through_its_outbox(place: InProcessNode) -> None:
+    event_id = local_event(place)
+    csrf = sign_in_as(place, "alice")
+    page = place.client.get(event_id, headers=HTML)
+    assert 'action="/participer"' in page.text
+    refused = place.client.post("/participer", data={"event": event_id}, follow_redirects=False)
+    assert refused.status_code == 403
+    answer = place.client.post("/participer", data={"event": event_id, "csrf": csrf},
+                               follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{urlsplit(event_id).path}?participation=envoyee"
+    place.wait("SELECT 1 FROM event_participants WHERE event_id = ? AND actor = ?",
+               (event_id, place.actor_id("alice")))  # fmt: skip
+    (join,) = place.query("SELECT actor, local FROM activities WHERE type = 'Join'")
+    assert join == (place.actor_id("alice"), 1)
+    assert "Vous participez à cet événement." in place.client.get(event_id, headers=HTML).text
+
+
+def test_a_remote_visitor_is_sent_home_to_take_part(place: InProcessNode, home: Home) -> None:
+    event_id = local_event(place)
+    assert come_back(place, home, leave_for_home(place, home)).status_code == 303
+    page = place.client.get(event_id, headers=HTML)
+    assert "Votre lieu vous demandera de confirmer." in page.text
+    csrf = form_token(page)
+    refused = place.client.post("/participer", data={"event": event_id}, follow_redirects=False)
+    assert refused.status_code == 403
+    answer = place.client.post("/participer", data={"event": event_id, "csrf": csrf},
+                               follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303
+    assert answer.headers["location"] == (
+        f"{home.base_url}/moi/participer?{urlencode({'event': event_id})}"
+    )
+    assert place.query("SELECT COUNT(*) FROM activities WHERE type = 'Join'") == [(0,)]
+
+
+def test_at_home_the_member_confirms_and_the_join_goes_to_the_event_s_place(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
+    host = stand_in.add_actor("/users/lieu")
+    event_id = f"{stand_in.base_url}/events/1"
+    stand_in.documents["/events/1"] = {
+        "id": event_id, "type": "Event", "name": "Fête des voisins", "attributedTo": host,
+        "startTime": "2030-06-01T18:00:00+02:00", "to": [PUBLIC],
+    }  # fmt: skip
+    path = f"/moi/participer?{urlencode({'event': event_id})}"
+    gated = place.client.get(path, headers=HTML, follow_redirects=False)
+    assert gated.status_code == 303 and gated.headers["location"].startswith("/connexion?next=")
+    csrf = sign_in_as(place, "alice")
+    page = place.client.get(path, headers=HTML)
+    assert "Fête des voisins" in page.text and "Confirmer ma participation" in page.text
+    refused = place.client.post("/moi/participer", data={"event": event_id},
+                                follow_redirects=False)  # fmt: skip
+    assert refused.status_code == 403
+    assert place.query("SELECT COUNT(*) FROM activities WHERE type = 'Join'") == [(0,)]
+    answer = place.client.post("/moi/participer", data={"event": event_id, "csrf": csrf},
+                               follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303 and answer.headers["location"] == event_id
+    join = stand_in.wait_received(lambda body: body.get("type") == "Join")
+    assert join["actor"] == place.actor_id("alice") and join["object"] == event_id
+    assert join["to"] == [host]
+
+
+def test_at_home_something_that_is_no_event_is_not_joined(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
+    actor = stand_in.add_actor("/users/lieu")
+    sign_in_as(place, "alice")
+    for url in (actor, "javascript:alert(1)", f"{stand_in.base_url}/absent"):
+        page = place.client.get(f"/moi/participer?{urlencode({'event': url})}", headers=HTML)
+        assert page.status_code == 400, url
+        assert "Confirmer ma participation" not in page.text
