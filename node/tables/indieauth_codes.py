@@ -9,12 +9,12 @@ from ..sqlite import Connection
 SCHEMA = """
 -- The codes the home node hands a visited place when a member says yes (IndieAuth): only the
 -- SHA-256 of each, bound to the client, its redirect URI and its PKCE challenge; each serves
--- once, before `expires_at` (node/people/indieauth.py). Rows are kept for a while (what was
--- granted to whom), and swept with the member's other sign-in traces.
+-- once, before `expires_at` (node/people/indieauth.py). A spent or expired row is useless;
+-- `forget` takes a member's away (erasure of their account).
 CREATE TABLE IF NOT EXISTS indieauth_codes (
     id INTEGER PRIMARY KEY,
     code_hash TEXT NOT NULL UNIQUE,
-    handle TEXT NOT NULL REFERENCES accounts(handle),
+    handle TEXT NOT NULL,  -- no foreign key: an account's erasure is not held up by old codes
     client_id TEXT NOT NULL,
     redirect_uri TEXT NOT NULL,
     code_challenge TEXT NOT NULL,
@@ -55,3 +55,9 @@ async def expire(db: Connection, code_id: int, now: float) -> None:
     await db.execute(
         "UPDATE indieauth_codes SET expires_at = MIN(expires_at, ?) WHERE id = ?", (now, code_id)
     )
+
+
+async def forget(db: Connection, handle: str) -> int:
+    """Every code of a member, gone (their account is erased); how many there were."""
+    cur = await db.execute("DELETE FROM indieauth_codes WHERE handle = ?", (handle,))
+    return cur.rowcount

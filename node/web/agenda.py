@@ -156,7 +156,6 @@ i18n.english(
         ),
         "Votre lieu vous demandera de confirmer.": "Your place will ask you to confirm.",
         "Se connecter pour participer": "Sign in to take part",
-        "Ou depuis votre compte du fédivers :": "Or from your fediverse account:",
     }
 )
 

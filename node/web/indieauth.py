@@ -23,6 +23,7 @@ visitor starts again), as passkeys' challenges.
 
 from __future__ import annotations
 
+import logging
 import time
 import weakref
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ from .negotiation import Endpoint
 from .render import language, render
 from .visitor import remote_visitor, secure, signed_in
 
+log = logging.getLogger(__name__)
 STATE_COOKIE = "indieauth_state"
 MAX_FLOWS = 10_000  # flows a node keeps at once (the oldest go first)
 ADDRESS_CHARS = 300
@@ -330,14 +332,24 @@ async def start(request: Request) -> Response:
     next_ = local_path(form.get("next"), "/")
     if next_.startswith(("/moi", "/equipe")):
         next_ = "/"  # a member's own pages, which a visitor from elsewhere cannot open
+    # Each try makes this node fetch from the server typed: failures are throttled as
+    # sign-ins are, per address typed and per client address.
+    client = request.client.host if request.client else "unknown"
+    charged = f"home:{typed.lower()}"
+    try:
+        node.throttles.signin(charged, client)
+    except InterlieuxError as error:
+        return _no_store(await refused(request, error))
     try:
         actor_id, address = await find_actor(node, typed)
         if node.config.is_local(actor_id):
             raise _this_place()
         server = await discover(node, actor_id)
     except (FetchError, httpx.HTTPError, ValueError) as error:
+        node.throttles.signin_failed(charged, client)
         return await _start_failed(request, protocol.server_unusable(typed), typed, next_, error)
     except InterlieuxError as error:
+        node.throttles.signin_failed(charged, client)
         return await _start_failed(request, error, typed, next_, error)
     state, verifier = protocol.new_state(), protocol.new_verifier()
     flows_of(node).start(state, Flow(actor_id, address, server, verifier, next_,
@@ -357,6 +369,7 @@ async def start(request: Request) -> Response:
 async def _start_failed(
     request: Request, error: InterlieuxError, typed: str, next_: str, cause: Exception
 ) -> Response:
+    log.info("signing in with the home of %r failed: %s", typed, cause)
     token = csrf.new_form_token()
     response = await render(request, "signin.html", status=400, form_csrf=token, next=next_,
                             host=node_of(request).config.host, username="",

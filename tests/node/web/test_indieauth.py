@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from node.errors import InterlieuxError
+from node.limits import Limits
 from node.people import indieauth as protocol
 from tests.node.agenda.test_events import event, post
 from tests.node.conftest import PUBLIC, InProcessNode, StandIn
@@ -531,3 +532,17 @@ def test_at_home_something_that_is_no_event_is_not_joined(
         page = place.client.get(f"/moi/participer?{urlencode({'event': url})}", headers=HTML)
         assert page.status_code == 400, url
         assert "Confirmer ma participation" not in page.text
+
+
+def test_failed_tries_are_throttled_as_sign_ins_are(place: InProcessNode) -> None:
+    page = place.client.get("/connexion", headers=HTML)
+    for _ in range(Limits().signin_per_account.burst):
+        answer = place.client.post(
+            "/connexion/lieu", data={"csrf": form_token(page), "address": "@x@127.0.0.1:1"}
+        )
+        assert answer.status_code == 400
+        page = answer
+    answer = place.client.post(
+        "/connexion/lieu", data={"csrf": form_token(page), "address": "@x@127.0.0.1:1"}
+    )
+    assert answer.status_code == 429 and "retry-after" in answer.headers
