@@ -24,6 +24,7 @@ from ...errors import FetchError, InterlieuxError, InvalidParameter
 from ...fetch import fetch_document
 from ...outbox.publish import publish
 from ...people import accounts
+from ...people.indieauth import with_query
 from .. import i18n
 from ..agenda import span
 from ..gate import checked_form, refused, requires
@@ -89,7 +90,9 @@ async def page(request: Request) -> Response:
         join = {"type": "Join", "object": event["id"],
                 "to": [id_of(event.get("attributedTo"))]}  # fmt: skip
         await publish(node, actor, join)
-        return RedirectResponse(event["id"], 303)
+        # Back to the event's page, saying the participation is on its way (an Interlieux
+        # place shows it; another server ignores the query).
+        return RedirectResponse(with_query(event["id"], participation="envoyee"), 303)
     try:
         event = await fetch_event(request, request.query_params.get("event", ""))
     except InterlieuxError as error:

@@ -517,7 +517,8 @@ def test_at_home_the_member_confirms_and_the_join_goes_to_the_event_s_place(
     assert place.query("SELECT COUNT(*) FROM activities WHERE type = 'Join'") == [(0,)]
     answer = place.client.post("/moi/participer", data={"event": event_id, "csrf": csrf},
                                follow_redirects=False)  # fmt: skip
-    assert answer.status_code == 303 and answer.headers["location"] == event_id
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{event_id}?participation=envoyee"
     join = stand_in.wait_received(lambda body: body.get("type") == "Join")
     assert join["actor"] == place.actor_id("alice") and join["object"] == event_id
     assert join["to"] == [host]
