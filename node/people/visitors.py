@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..store import Store
 from ..tables import visitor_sessions
@@ -32,8 +33,13 @@ class VisitorSession:
     seen_at: float
 
 
-def cookie_name(secure: bool) -> str:
-    return "__Host-visitor" if secure else "visitor"
+def cookie_name(base_url: str) -> str:
+    """`__Host-visitor` on an https node; on a plain-http (loopback, development) one, with the
+    port, as members' sessions do: browsers share cookies across ports (pure)."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        return "__Host-visitor"
+    return f"visitor-{parts.port}" if parts.port else "visitor"
 
 
 def expired(created_at: float, seen_at: float, now: float) -> bool:

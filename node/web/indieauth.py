@@ -54,7 +54,7 @@ from .render import language, render
 from .visitor import remote_visitor, secure, signed_in
 
 log = logging.getLogger(__name__)
-STATE_COOKIE = "indieauth_state"
+STATE_COOKIE = "indieauth_state"  # the name's stem: see state_cookie
 MAX_FLOWS = 10_000  # flows a node keeps at once (the oldest go first)
 ADDRESS_CHARS = 300
 _AS = (AS_JSON, 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"')
@@ -239,6 +239,12 @@ def flows_of(node: object) -> Flows:
     return _BY_NODE[node]
 
 
+def state_cookie(base_url: str) -> str:
+    """The cookie binding a flow to its browser, with the port on a plain-http node (pure)."""
+    port = urlsplit(base_url).port
+    return f"{STATE_COOKIE}-{port}" if base_url.startswith("http://") and port else STATE_COOKIE
+
+
 def _scheme_for(host: str) -> str:
     return "http" if is_loopback_host(urlsplit(f"//{host}").hostname or "") else "https"
 
@@ -325,8 +331,8 @@ async def start(request: Request) -> Response:
     node = node_of(request)
     form = await read_form(request)
     origin_ok = csrf.same_origin(request.headers.get("origin"), node.config.base_url)
-    if not origin_ok or not csrf.matches(request.cookies.get(csrf.FORM_COOKIE),
-                                         form.get(csrf.FIELD)):  # fmt: skip
+    expected = request.cookies.get(csrf.form_cookie(node.config.base_url))
+    if not origin_ok or not csrf.matches(expected, form.get(csrf.FIELD)):
         return _no_store(await refused(request, csrf_refused()))
     typed = form.get("address", "").strip()[:ADDRESS_CHARS]
     next_ = local_path(form.get("next"), "/")
@@ -360,7 +366,7 @@ async def start(request: Request) -> Response:
     )
     response = RedirectResponse(to, 303)
     # Lax, not Strict: it must come back with the home node's redirect, a top-level GET.
-    response.set_cookie(STATE_COOKIE, state, max_age=protocol.FLOW_LIFETIME,
+    response.set_cookie(state_cookie(node.config.base_url), state, max_age=protocol.FLOW_LIFETIME,
                         path=protocol.CALLBACK_PATH, secure=secure(request), httponly=True,
                         samesite="lax")  # fmt: skip
     return _no_store(response)
@@ -375,9 +381,9 @@ async def _start_failed(
                             host=node_of(request).config.host, username="",
                             home_error=error.message(language(request)),
                             home_address=typed)  # fmt: skip
-    response.set_cookie(csrf.FORM_COOKIE, token, max_age=csrf.FORM_COOKIE_AGE,
-                        path="/connexion", secure=secure(request), httponly=True,
-                        samesite="strict")  # fmt: skip
+    name = csrf.form_cookie(node_of(request).config.base_url)
+    response.set_cookie(name, token, max_age=csrf.FORM_COOKIE_AGE, path="/connexion",
+                        secure=secure(request), httponly=True, samesite="strict")  # fmt: skip
     return _no_store(response)
 
 
@@ -407,7 +413,7 @@ async def back(request: Request) -> Response:
     params = request.query_params
     try:
         given = params.get("state")
-        protocol.check_state(given, request.cookies.get(STATE_COOKIE))
+        protocol.check_state(given, request.cookies.get(state_cookie(node.config.base_url)))
         assert given is not None
         flow = flows_of(node).take(given, time.time())
         if flow is None:
@@ -421,12 +427,12 @@ async def back(request: Request) -> Response:
         response = await render(request, "refused.html", status=error.status,
                                 title="Connexion non aboutie",
                                 message=error.message(language(request)))  # fmt: skip
-        response.delete_cookie(STATE_COOKIE, path=protocol.CALLBACK_PATH)
+        response.delete_cookie(state_cookie(node.config.base_url), path=protocol.CALLBACK_PATH)
         return _no_store(response)
     session = await visitors.open_visit(node.store, me, flow.address)
     response = RedirectResponse(flow.next, 303)
-    response.delete_cookie(STATE_COOKIE, path=protocol.CALLBACK_PATH)
-    response.set_cookie(visitors.cookie_name(secure(request)), session.token,
+    response.delete_cookie(state_cookie(node.config.base_url), path=protocol.CALLBACK_PATH)
+    response.set_cookie(visitors.cookie_name(node.config.base_url), session.token,
                         max_age=visitors.ABSOLUTE, path="/", secure=secure(request),
                         httponly=True, samesite="lax")  # fmt: skip
     return _no_store(response)
@@ -443,7 +449,8 @@ async def signout(request: Request) -> Response:
             return await refused(request, csrf_refused())
         await visitors.close(node_of(request).store, who.session)
     response = RedirectResponse("/", 303)
-    response.delete_cookie(visitors.cookie_name(secure(request)), path="/",
+    name = visitors.cookie_name(node_of(request).config.base_url)
+    response.delete_cookie(name, path="/",
                            secure=secure(request), httponly=True, samesite="lax")  # fmt: skip
     return response
 

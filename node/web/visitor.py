@@ -81,7 +81,7 @@ Visitor = Member | RemoteVisitor
 
 
 def visitor_token(request: Request) -> str | None:
-    return request.cookies.get(visitors.cookie_name(secure(request)))
+    return request.cookies.get(visitors.cookie_name(node_of(request).config.base_url))
 
 
 async def remote_visitor(request: Request) -> RemoteVisitor | None:

@@ -21,6 +21,7 @@ import pytest
 from node.errors import InterlieuxError
 from node.limits import Limits
 from node.people import indieauth as protocol
+from node.web.indieauth import state_cookie
 from tests.node.agenda.test_events import event, post
 from tests.node.conftest import PUBLIC, InProcessNode, StandIn
 from tests.node.web.session import form_token, sign_in_as
@@ -418,7 +419,7 @@ def test_a_state_mismatch_is_refused_before_any_redemption(
     asked = leave_for_home(place, home)
     assert come_back(place, home, asked, state="un-autre-etat").status_code == 401
     # Nor another browser's state: this one's cookie is gone, the answer cannot be replayed.
-    place.client.cookies.delete("indieauth_state")
+    place.client.cookies.delete(state_cookie(place.config.base_url))
     assert come_back(place, home, asked).status_code == 401
     assert home.redemptions == []
     assert place.query("SELECT COUNT(*) FROM visitor_sessions") == [(0,)]
