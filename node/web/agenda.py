@@ -30,7 +30,7 @@ from ..audience import is_public
 from ..errors import InterlieuxError
 from ..origin import origin_of
 from ..outbox.publish import publish
-from ..tables import event_participants, objects
+from ..tables import event_participants, event_requests, objects
 from . import i18n
 from .gate import checked_form, refused
 from .place import map_link
@@ -151,6 +151,9 @@ i18n.english(
         "Sur invitation seulement.": "By invitation only.",
         "Tout l'agenda": "The whole agenda",
         "Vous participez à cet événement.": "You are taking part in this event.",
+        "Votre demande de participation attend la réponse de l'équipe du lieu.": (
+            "Your request to take part awaits the place's team's answer."
+        ),
         "Votre participation est envoyée : elle s'affichera ici dès que le lieu l'aura reçue.": (
             "Your participation was sent: it will show here as soon as the place has received it."
         ),
@@ -506,11 +509,16 @@ async def event_page(request: Request, event: dict[str, Any]) -> Response:
     shown = {**event, "remainingAttendeeCapacity": remaining} if capacity else event
     oid = event["id"].rsplit("/", 1)[-1]
     who = await visiting(request)
-    taking_part = who is not None and await event_participants.takes_part(
-        node.store.reads, event["id"], _actor_of(request, who)
+    actor = _actor_of(request, who) if who is not None else None
+    taking_part = actor is not None and await event_participants.takes_part(
+        node.store.reads, event["id"], actor
     )
+    # A restricted event's Join waits for the team: said, rather than offering it again.
+    waiting = False
+    if actor is not None and not taking_part:
+        waiting = await event_requests.join_of(node.store.reads, event["id"], actor) is not None
     return await render(
-        request, "event.html", who=who, taking_part=taking_part,
+        request, "event.html", who=who, taking_part=taking_part, waiting=waiting,
         sent=request.query_params.get("participation") == "envoyee",
         event=event, name=str(event.get("name", "")),
         when=span(start, end, lang), location=location, address=address,

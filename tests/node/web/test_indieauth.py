@@ -548,3 +548,16 @@ def test_failed_tries_are_throttled_as_sign_ins_are(place: InProcessNode) -> Non
         "/connexion/lieu", data={"csrf": form_token(page), "address": "@x@127.0.0.1:1"}
     )
     assert answer.status_code == 429 and "retry-after" in answer.headers
+
+
+def test_a_restricted_event_says_the_request_waits_for_the_team(place: InProcessNode) -> None:
+    created = post(place, event(joinMode="restricted"))
+    event_id = created.json()["object"]["id"]
+    csrf = sign_in_as(place, "alice")
+    answer = place.client.post("/participer", data={"event": event_id, "csrf": csrf},
+                               follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303
+    place.wait("SELECT 1 FROM event_requests WHERE event_id = ?", (event_id,))
+    page = place.client.get(event_id, headers=HTML).text
+    assert "attend la réponse de l&#39;équipe du lieu" in page
+    assert 'action="/participer"' not in page
