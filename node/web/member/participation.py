@@ -101,6 +101,6 @@ async def page(request: Request) -> Response:
     start = local_time(events.parse_time(event.get("startTime")), timezone)
     end = local_time(events.parse_time(event.get("endTime")), timezone)
     return await render(
-        request, "member_participation.html", event=event, name=str(event.get("name", "")),
+        request, "member/participation.html", event=event, name=str(event.get("name", "")),
         when=span(start, end, language(request)), host=urlsplit(event["id"]).netloc,
     )  # fmt: skip
