@@ -385,7 +385,7 @@ def test_a_member_of_another_place_signs_in_here_with_their_home_account(
     (row,) = place.query("SELECT actor, address, closed_at FROM visitor_sessions")
     assert row == (home.alice, f"@alice@{host}", None)
     # No role here: the member's and the team's spaces send them to sign in as a member.
-    for path in ("/moi", "/moi/participer?event=x"):
+    for path in ("/moi", "/moi/participer?event=x", "/equipe", "/equipe/membres"):
         gated = place.client.get(path, headers=HTML, follow_redirects=False)
         assert gated.status_code == 303 and gated.headers["location"].startswith("/connexion")
     # The same answer again finds its flow spent.
