@@ -10,7 +10,7 @@ SCHEMA = """
 -- The codes the home node hands a visited place when a member says yes (IndieAuth): only the
 -- SHA-256 of each, bound to the client, its redirect URI and its PKCE challenge; each serves
 -- once, before `expires_at` (node/people/indieauth.py). A spent or expired row is useless;
--- `forget` takes a member's away (erasure of their account).
+-- `forget_handle` takes a member's away (erasure of their account).
 CREATE TABLE IF NOT EXISTS indieauth_codes (
     id INTEGER PRIMARY KEY,
     code_hash TEXT NOT NULL UNIQUE,
@@ -57,7 +57,7 @@ async def expire(db: Connection, code_id: int, now: float) -> None:
     )
 
 
-async def forget(db: Connection, handle: str) -> int:
+async def forget_handle(db: Connection, handle: str) -> int:
     """Every code of a member, gone (their account is erased); how many there were."""
     cur = await db.execute("DELETE FROM indieauth_codes WHERE handle = ?", (handle,))
     return cur.rowcount

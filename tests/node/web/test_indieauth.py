@@ -561,3 +561,13 @@ def test_a_restricted_event_says_the_request_waits_for_the_team(place: InProcess
     page = place.client.get(event_id, headers=HTML).text
     assert "attend la réponse de l&#39;équipe du lieu" in page
     assert 'action="/participer"' not in page
+
+
+def test_erasing_the_account_takes_its_codes_away(place: InProcessNode) -> None:
+    csrf = sign_in_as(place, "alice")
+    code_of(consent(place, csrf))
+    assert codes(place) == 1
+    erased = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "alice"},
+                               follow_redirects=False)  # fmt: skip
+    assert erased.status_code == 303, erased.text
+    assert codes(place) == 0
