@@ -51,3 +51,12 @@ async def close(db: Connection, session_id: int, now: float) -> bool:
         (now, session_id),
     )
     return cur.rowcount > 0
+
+
+async def close_actor(db: Connection, actor: str, now: float) -> int:
+    """Close every open session of a remote actor (their account is gone at home)."""
+    cur = await db.execute(
+        "UPDATE visitor_sessions SET closed_at = ? WHERE actor = ? AND closed_at IS NULL",
+        (now, actor),
+    )
+    return cur.rowcount

@@ -430,6 +430,12 @@ async def back(request: Request) -> Response:
         response.delete_cookie(state_cookie(node.config.base_url), path=protocol.CALLBACK_PATH)
         return _no_store(response)
     session = await visitors.open_visit(node.store, me, flow.address)
+    try:
+        # Kept among the actors this node knows, so that their home's Delete of the actor
+        # (an erased account) is heard here and signs the visitor out (node/objects.py).
+        await node.directory.get(me)
+    except InterlieuxError as error:
+        log.info("visitor %s signed in, their actor not cached: %s", me, error.log)
     response = RedirectResponse(flow.next, 303)
     response.delete_cookie(state_cookie(node.config.base_url), path=protocol.CALLBACK_PATH)
     response.set_cookie(visitors.cookie_name(node.config.base_url), session.token,

@@ -17,8 +17,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from node.errors import InterlieuxError
+from node.keys import public_pem
 from node.limits import Limits
 from node.people import indieauth as protocol
 from node.web.indieauth import state_cookie
@@ -286,6 +288,9 @@ class Home:
     base_url: str = ""
     me: str | None = None
     redemptions: list[dict[str, str]] = field(default_factory=list)
+    key: rsa.RSAPrivateKey = field(
+        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
 
     @property
     def alice(self) -> str:
@@ -317,8 +322,10 @@ def home() -> Iterator[Home]:
                 self._send(200, "<!doctype html><title>Alice</title>", "text/html",
                            link=f'<{meta}>; rel="indieauth-metadata"')  # fmt: skip
             elif path == "/actors/alice":
+                key = {"id": f"{stand.alice}#main-key", "owner": stand.alice,
+                       "publicKeyPem": public_pem(stand.key.public_key())}  # fmt: skip
                 actor = {"id": stand.alice, "type": "Person", "preferredUsername": "alice",
-                         "inbox": f"{stand.alice}/inbox"}  # fmt: skip
+                         "inbox": f"{stand.alice}/inbox", "publicKey": key}  # fmt: skip
                 self._send(200, actor, "application/activity+json")
             elif path == protocol.METADATA_PATH:
                 self._send(200, {"issuer": f"{base}/", "authorization_endpoint": f"{base}/auth",
@@ -571,3 +578,16 @@ def test_erasing_the_account_takes_its_codes_away(place: InProcessNode) -> None:
                                follow_redirects=False)  # fmt: skip
     assert erased.status_code == 303, erased.text
     assert codes(place) == 0
+
+
+def test_an_actor_deleted_at_home_is_signed_out_here(place: InProcessNode, home: Home) -> None:
+    assert come_back(place, home, leave_for_home(place, home)).status_code == 303
+    host = home.base_url.removeprefix("http://")
+    assert f"@alice@{host}" in place.client.get("/agenda", headers=HTML).text
+    # Their account erased at home: the home's Delete of the actor, signed with its key.
+    delete = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{home.alice}#delete",
+              "type": "Delete", "actor": home.alice, "object": home.alice}  # fmt: skip
+    answer = place.post_signed("/inbox", delete, home.key, f"{home.alice}#main-key")
+    assert answer.status_code == 202 and answer.json()["status"] == "accepted", answer.text
+    place.wait("SELECT 1 FROM visitor_sessions WHERE closed_at IS NOT NULL")
+    assert f"@alice@{host}" not in place.client.get("/agenda", headers=HTML).text
