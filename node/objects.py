@@ -22,6 +22,7 @@ from .errors import ForbiddenError
 from .routing import Route
 from .sqlite import Connection
 from .tables import objects, remote_actors
+from .tables import visitor_sessions as visitors
 from .timestamps import now_to_wire, posix_to_wire
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ async def _received_delete(db: Connection, node: Node, activity: dict[str, Any])
         node.directory.drop_keys_of(actor)
         await follows.actor_gone(db, actor)
         await remote_actors.forget(db, actor)
+        # A member of another place signed in here through their home (IndieAuth): signed out.
+        await visitors.close_actor(db, actor, time.time())
         return
     await tombstone(db, actor, str(obj_id), type_of(obj))
 

@@ -155,6 +155,9 @@ async def actor(request: Request) -> Response:
     if network:
         response.headers["cache-control"] = "private"  # fields for the network's places only
     response.headers["vary"] = "Accept, Signature"
+    # IndieAuth discovery: the member's home node vouches for them (node/web/indieauth.py).
+    metadata = f"{node.config.base_url}/.well-known/oauth-authorization-server"
+    response.headers["link"] = f'<{metadata}>; rel="indieauth-metadata"'
     return response
 
 

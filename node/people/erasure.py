@@ -169,6 +169,7 @@ async def _remove_own(db: Connection, actor: LocalActor, handle: str, delete_id:
     # The account's rows refer to it: they go first.
     await tables.sessions.forget_handle(db, handle)
     await tables.passkeys.forget_handle(db, handle)
+    await tables.indieauth_codes.forget_handle(db, handle)
     await tables.invitations.forget_handle(db, handle)
     await tables.accounts.remove(db, handle)
     await tables.tokens.forget_handle(db, handle)

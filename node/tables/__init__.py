@@ -37,6 +37,7 @@ from . import (
     inbox_items,
     inbox_queue,
     inbox_refusals,
+    indieauth_codes,
     invitations,
     ledger,
     local_actors,
@@ -67,6 +68,7 @@ from . import (
     taps,
     tokens,
     visit_reports,
+    visitor_sessions,
     visits,
 )
 
@@ -124,4 +126,6 @@ SCHEMAS: tuple[str, ...] = (
     network_members.SCHEMA,
     decisions.SCHEMA,
     decision_votes.SCHEMA,
+    indieauth_codes.SCHEMA,
+    visitor_sessions.SCHEMA,
 )

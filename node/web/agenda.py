@@ -16,20 +16,26 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from ..actors import local
 from ..actors.routes import node_of
 from ..agenda import event as events
 from ..agenda import network
-from ..tables import event_participants, objects
+from ..audience import is_public
+from ..errors import InterlieuxError
+from ..origin import origin_of
+from ..outbox.publish import publish
+from ..tables import event_participants, event_requests, objects
 from . import i18n
+from .gate import checked_form, refused
 from .place import map_link
 from .render import DAYS, MONTHS, language, local_time, render, script_json
+from .visitor import RemoteVisitor, Visitor, visiting
 
 VIEWS = ("week", "month")
 DEFAULT_VIEW = "month"  # a place holds a few events a week: a month shows what is coming
@@ -144,6 +150,15 @@ i18n.english(
         ),
         "Sur invitation seulement.": "By invitation only.",
         "Tout l'agenda": "The whole agenda",
+        "Vous participez à cet événement.": "You are taking part in this event.",
+        "Votre demande de participation attend la réponse de l'équipe du lieu.": (
+            "Your request to take part awaits the place's team's answer."
+        ),
+        "Votre participation est envoyée : elle s'affichera ici dès que le lieu l'aura reçue.": (
+            "Your participation was sent: it will show here as soon as the place has received it."
+        ),
+        "Votre lieu vous demandera de confirmer.": "Your place will ask you to confirm.",
+        "Se connecter pour participer": "Sign in to take part",
     }
 )
 
@@ -493,8 +508,18 @@ async def event_page(request: Request, event: dict[str, Any]) -> Response:
     ends = events.parse_time(event.get("endTime") or event.get("startTime"))
     shown = {**event, "remainingAttendeeCapacity": remaining} if capacity else event
     oid = event["id"].rsplit("/", 1)[-1]
+    who = await visiting(request)
+    actor = _actor_of(request, who) if who is not None else None
+    taking_part = actor is not None and await event_participants.takes_part(
+        node.store.reads, event["id"], actor
+    )
+    # A restricted event's Join waits for the team: said, rather than offering it again.
+    waiting = False
+    if actor is not None and not taking_part:
+        waiting = await event_requests.join_of(node.store.reads, event["id"], actor) is not None
     return await render(
-        request, "event.html",
+        request, "event.html", who=who, taking_part=taking_part, waiting=waiting,
+        sent=request.query_params.get("participation") == "envoyee",
         event=event, name=str(event.get("name", "")),
         when=span(start, end, lang), location=location, address=address,
         map=map_link(location.get("geo"), address),
@@ -506,3 +531,43 @@ async def event_page(request: Request, event: dict[str, Any]) -> Response:
         ics=f"/agenda/{oid}.ics", uri=event["id"], action="Participer",
         modified=events.parse_time(event.get("updated") or event.get("published")),
     )  # fmt: skip
+
+
+# --- taking part, signed in (IndieAuth for a member of another place) -------------------------
+
+
+def _actor_of(request: Request, who: Visitor) -> str:
+    """A visitor's actor id: a member's here, a remote visitor's as their home vouched for."""
+    if isinstance(who, RemoteVisitor):
+        return who.actor
+    return node_of(request).config.actor_id(who.handle)
+
+
+def participation_url(actor: str, event_id: str) -> str:
+    """Where a remote visitor confirms at home: their node's `/moi/participer` (pure)."""
+    return f"{origin_of(actor)}/moi/participer?{urlencode({'event': event_id})}"
+
+
+async def participate(request: Request) -> Response:
+    """POST /participer (event, csrf): a member of this place joins through this node's
+    outbox; a remote visitor goes to their home node, which sends the Join signed by it."""
+    node = node_of(request)
+    who = await visiting(request)
+    if who is None:
+        return RedirectResponse("/connexion", 303)
+    try:
+        form = await checked_form(request, who.csrf)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    event = await objects.local_event(node.store.reads, form.get("event"))
+    if event is None or not is_public(event):
+        return await render(request, "missing.html", status=404)
+    page = urlsplit(event["id"]).path
+    if isinstance(who, RemoteVisitor):
+        return RedirectResponse(participation_url(who.actor, event["id"]), 303)
+    actor = await local.by_handle(node.store, who.handle)
+    try:
+        await publish(node, actor, {"type": "Join", "object": event["id"]})
+    except InterlieuxError as error:
+        return await refused(request, error)
+    return RedirectResponse(f"{page}?participation=envoyee", 303)

@@ -138,6 +138,7 @@ async def render(
             site=place,
             path=request.url.path,
             member=member,
+            remote=None if member else await visitor.remote_visitor(request),
             **context,
         )
     )

@@ -14,6 +14,7 @@ from . import (
     commons,
     embed,
     i18n,
+    indieauth,
     interaction,
     network,
     objects,
@@ -25,6 +26,7 @@ from . import (
 from .member import badge as my_badge
 from .member import data as my_data
 from .member import history as my_history
+from .member import participation
 from .member import profile as member_profile
 from .member import projects as member_projects
 from .member import publishing as my_publishing
@@ -62,6 +64,7 @@ PAGES: dict[str, Endpoint] = {
     "/needs": commons.needs_page,
     "/pledges": commons.pledges_page,
 }
+PAGES["/actors/{handle}"] = indieauth.with_metadata_link(PAGES["/actors/{handle}"])
 
 ROUTES: list[BaseRoute] = [
     Route("/", place.page),
@@ -115,5 +118,13 @@ ROUTES: list[BaseRoute] = [
     Route("/equipe/envois", team_deliveries.page),
     Route("/equipe/envois/relancer", team_deliveries.retry, methods=["POST"]),
     Route("/equipe/travaux", team_work.page),
+    Route("/.well-known/oauth-authorization-server", indieauth.metadata_document),
+    Route("/auth", indieauth.authorize, methods=["GET", "POST"]),
+    Route("/auth/token", indieauth.token_endpoint, methods=["POST"]),
+    Route("/connexion/lieu", indieauth.start, methods=["POST"]),
+    Route("/connexion/lieu/retour", indieauth.back),
+    Route("/deconnexion/lieu", indieauth.signout, methods=["POST"]),
+    Route("/participer", agenda.participate, methods=["POST"]),
+    Route("/moi/participer", participation.page, methods=["GET", "POST"]),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]
