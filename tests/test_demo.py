@@ -99,6 +99,9 @@ def test_demo_once_shows_the_network_at_work_and_stops_cleanly(tmp_path: Path) -
     assert "1 passage(s), 5.00 EUR" in out
     assert re.search(r"/actors/popcafe\s+5\.00 EUR\s+vous doit", out), out
     assert re.search(r"/actors/fablab-lilas\s+-5\.00 EUR\s+vous lui devez", out), out
+    # The Fablab's door team signs in through its link: the dashboard shows camille's visit.
+    assert re.search(r"✓ \d\d:\d\d  Camille Lefebvre \(PopCafé\), .* : acceptée", out), out
+    assert re.search(r"tableau de bord de l'équipe\s+: http://127\.0\.0\.1:\d+/invitation/", out)
     assert out.count("Aucun envoi en attente ni en échec.") == 3, out
     assert "Le réseau tourne" not in out
     assert "Tout est arrêté." in out

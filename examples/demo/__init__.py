@@ -4,7 +4,8 @@ Each place is a real node, created with the same `interlieux` commands a place's
 served by its own `interlieux serve` process on a loopback port (through `LocalPlace`). The story
 is told in French on the terminal, one numbered step after the other (`story.py`): the places
 and their details, peering, an event, a need and a pledge reaching followers, residents, a badge
-tapped at another place's door, the visit at the home place, a claim and both ledgers. Then the
+tapped at another place's door, the visit at the home place, a claim and both ledgers, the
+visited place's door team signing in and seeing the visit on its dashboard. Then the
 network keeps running until Ctrl-C (or SIGTERM), which stops every node cleanly.
 
     python -m examples.demo               # from the repository root; `make demo` does this
@@ -86,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         story.ask_the_network(data, network)
         story.tap_a_badge(data, network)
         story.claim_and_show_ledgers(data, network)
-        story.show_deliveries_and_where_to_look(data, network, published)
+        team_link = story.open_the_team_dashboard(data, network)
+        story.show_deliveries_and_where_to_look(data, network, published, team_link)
         network_up = True
         say()
         if once:

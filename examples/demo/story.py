@@ -7,7 +7,10 @@ watching should notice; what it waits for is what makes that line true.
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import secrets
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -385,14 +388,58 @@ def claim_and_show_ledgers(data: Path, network: list[DemoPlace]) -> None:
 
 
 # --- ⑨ ------------------------------------------------------------------------------------------
+def _cells(row: str) -> list[str]:
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+        for c in re.findall(r"<td>(.*?)</td>", row, re.S)
+    ]
+
+
+def _invitation(place: DemoPlace, handle: str, name: str, role: str) -> str:
+    out = place.cli("member", "invite", "--data", str(place.data), "--handle", handle,
+                    "--name", name, "--role", role)  # fmt: skip
+    return str(out.stdout.strip().splitlines()[-1])
+
+
+def open_the_team_dashboard(data: Path, network: list[DemoPlace]) -> str:
+    """The Fablab's door team signs in with the link the team gave them and opens the
+    dashboard, which shows the day's visitor; then a link for whoever runs the demo."""
+    visited = by_handle(network, places.VISITED)
+    step(9, f"L'accueil de {visited.name} se connecte et ouvre le tableau de bord de l'équipe…")
+    with failing_as(data, f"Le tableau de bord n'a pas répondu : {_retry_note(data)}"), \
+            httpx.Client(base_url=visited.base_url, timeout=10) as browser:  # fmt: skip
+        link = _invitation(visited, "accueil", "L'accueil du Fablab", "door")
+        say(f"   $ {interlieux_command()} member invite --data {shown(visited.data)} "
+            "--handle accueil --role door")  # fmt: skip
+        say(f"     {link}")
+        page = browser.get(link, headers={"accept": "text/html"})
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token, page.text
+        password = secrets.token_urlsafe(12)
+        form = {"csrf": token.group(1), "password": password, "confirmation": password}
+        signed = browser.post(link, data=form, follow_redirects=True)
+        assert signed.status_code == 200, signed.text
+        board = browser.get("/equipe", headers={"accept": "text/html"})
+        assert board.status_code == 200, board.text
+        rows = [_cells(r) for r in re.findall(r"<tr>(.*?)</tr>", board.text, re.S)]
+        rows = [r for r in rows if len(r) == 5]
+        say(f"   {visited.base_url}/equipe — visiteurs du jour :")
+        for at, who, home, door_name, entry in rows:
+            say(f"   ✓ {at}  {who} ({home}), {door_name} : {entry}")
+        if not rows:
+            raise AssertionError("no visitor on the dashboard")
+    return _invitation(visited, "equipe", "L'équipe du Fablab", "admin")
+
+
+# --- ⑩ ------------------------------------------------------------------------------------------
 def _all_delivered(place: DemoPlace) -> bool:
     return not place.query("SELECT 1 FROM deliveries WHERE state != 'delivered' LIMIT 1")
 
 
 def show_deliveries_and_where_to_look(
-    data: Path, network: list[DemoPlace], published: dict[str, str]
+    data: Path, network: list[DemoPlace], published: dict[str, str], team_link: str
 ) -> None:
-    step(9, "Plus rien en attente d'envoi ? (interlieux deliveries) Et où regarder…")
+    step(10, "Plus rien en attente d'envoi ? (interlieux deliveries) Et où regarder…")
     command = interlieux_command()
     with failing_as(
         data,
@@ -420,6 +467,11 @@ def show_deliveries_and_where_to_look(
     say(f"   • les données ouvertes (Turtle)      : {popcafe.base_url}/data.ttl")
     say(f"   • le vocabulaire tl: (page)          : {popcafe.base_url}/ns")
     say(f"   • l'événement publié                 : {published['événement']}")
+    say(f"   • le tableau de bord de l'équipe     : {team_link}")
+    say(
+        "     (lien d'invitation du compte « equipe » du Fablab, rôle admin : il sert une fois, "
+        "pour choisir un mot de passe)"
+    )
     say("   Avec curl, en ActivityPub :")
     say(f"   curl -s -H 'Accept: {AS_JSON}' '{fablab.actor_id()}'")
     resource = f"acct:{fablab.handle}@{fablab.host}"

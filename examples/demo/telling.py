@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-STEPS = "①②③④⑤⑥⑦⑧⑨"
+STEPS = "①②③④⑤⑥⑦⑧⑨⑩"
 
 
 def say(line: str = "") -> None:

@@ -228,11 +228,13 @@ async def _announced_by_home(db: Connection, activity: dict[str, Any], obj: dict
 
 
 async def _arrived(node: Node, activity: dict[str, Any]) -> None:
-    """In the inbox's request: the proof against the author's key (fetched if need be), and a
-    step of ours that the object funds must exist."""
+    """In the inbox's request: the proof against the author's key (fetched if need be), and,
+    for a matching rule, a step of ours that it funds must exist."""
     obj, author = _signed_author(activity)
     await _announced_by_home(node.store.reads, activity, obj)
     _check_proof(obj, author, await _author_keys(node, author, fetch=True))
+    if type_of(obj) != MATCHING_RULE:
+        return  # a pledge may fund something else of ours than a step (a project, a need)
     for step_id in _funded(obj):
         if node.config.is_local(step_id) and await steps.get(node.store.reads, step_id) is None:
             raise NotFoundError(f"{type_of(obj)} {id_of(obj)} funds {step_id}: no such step here")

@@ -212,3 +212,22 @@ def test_the_rows_and_totals_are_the_same_whatever_order_pledges_arrive_in(
         {"place": "https://a.example/actors/a", "pledged": "200.00", "matched": "200.00"},
         {"place": "https://b.example/b", "pledged": "750.00", "matched": "500.00"},
     ]
+
+
+def test_a_peers_pledge_to_something_of_ours_that_is_no_step_is_taken(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
+    # A commons pledge funds a project or a need of the place (the demo's laser repair): the
+    # steps' check on arrival must not turn it away.
+    funder, key = _funder(stand_in)
+    pledge = {
+        "id": f"{funder}/objects/{uuid.uuid4()}", "type": "Pledge", "attributedTo": funder,
+        "name": "Réparation de la découpeuse laser", "amount": "200.00", "currency": "EUR",
+        "funds": f"{place.actor_id()}#decoupeuse-laser", "due": "2026-09-01T00:00:00Z",
+        "to": [PUBLIC, place.actor_id()],
+    }  # fmt: skip
+    signed = proof.sign(pledge, key, f"{funder}#ed25519-key")
+    answer = place.post_signed(
+        "/inbox", _create(funder, signed), stand_in.key, f"{funder}#main-key"
+    )
+    assert answer.status_code == 202, answer.text
