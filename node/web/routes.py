@@ -128,6 +128,6 @@ ROUTES: list[BaseRoute] = [
     Route("/participer", agenda.participate, methods=["POST"]),
     Route("/moi/participer", participation.page, methods=["GET", "POST"]),
     Route("/moi/sessions/fermer", my_sessions.close_others, methods=["POST"]),
-    Route("/moi/sessions/{id:int}/fermer", my_sessions.close_one, methods=["POST"]),
+    Route("/moi/sessions/{id}/fermer", my_sessions.close_one, methods=["POST"]),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

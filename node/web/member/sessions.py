@@ -100,7 +100,10 @@ async def close_one(request: Request) -> Response:
         await checked_form(request, member.csrf)
     except InterlieuxError as error:
         return await refused(request, error)
-    session_id = int(request.path_params["id"])
+    number = request.path_params["id"]
+    if not number.isdigit() or len(number) > 18:  # not a session's number: none of hers
+        return _back("aucune")
+    session_id = int(number)
     closed = await sessions.close_one(node_of(request).store, member.handle, session_id)
     if closed and session_id == member.session.id:
         return RedirectResponse("/connexion", status_code=303)

@@ -101,6 +101,9 @@ def test_alice_sees_her_sessions_and_closes_the_phone_then_the_others(
     other = place.client.post(f"/moi/sessions/{bob_session}/fermer", data={"csrf": csrf},
                               follow_redirects=False)  # fmt: skip
     assert other.headers["location"] == "/moi?sessions=aucune#sessions"
+    nonsense = place.client.post("/moi/sessions/inconnu/fermer", data={"csrf": csrf},
+                                 follow_redirects=False)  # fmt: skip
+    assert nonsense.headers["location"] == "/moi?sessions=aucune#sessions"
     assert opens_my_page(place, bob)
 
     # All but this browser: the shared computer is signed out, she is not.
