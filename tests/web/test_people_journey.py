@@ -93,6 +93,7 @@ def test_alice_signs_up_shows_a_field_to_the_peer_only_downloads_and_erases(
     sessions = phone.get_by_role("region", name="Mes sessions")
     assert "cet appareil" in sessions.inner_text()
     accessible(phone)
+    screenshot(phone, "my-sessions")
 
     # Her availability, for the network's places only.
     phone.get_by_role("link", name="Mon profil").click()
@@ -135,7 +136,6 @@ def test_alice_signs_up_shows_a_field_to_the_peer_only_downloads_and_erases(
     phone.get_by_label("Pour confirmer, tapez votre identifiant").fill("alice")
     phone.get_by_role("button", name="Effacer définitivement mon compte").click()
     phone.wait_for_url(f"{home.base_url}/compte-efface")
-    screenshot(phone, "people-journey-erased")
     [(delete_id,)] = home.query("SELECT delete_id FROM erasures WHERE handle = 'alice'")
     wait_for(
         lambda: not other.query("SELECT 1 FROM remote_actors WHERE id = ?", (alice,)),

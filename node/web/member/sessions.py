@@ -34,10 +34,8 @@ i18n.english(
             "The browsers signed in to your account. Close those you do not recognise, or no "
             "longer use (a lost phone, a shared computer)."
         ),
-        "Appareil": "Device",
-        "Sessions ouvertes": "Open sessions",
         "Connecté·e le": "Signed in on",
-        "Vu·e pour la dernière fois": "Last seen",
+        "vu·e pour la dernière fois le": "last seen on",
         "cet appareil": "this device",
         "appareil inconnu": "unknown device",
         "Fermer": "Close",
