@@ -29,7 +29,7 @@ from .commons import handlers as commons
 from .commons import routes as commons_routes
 from .commons import steps as cofinancing
 from .config import NodeConfig
-from .directory import place, residents
+from .directory import place, projects, residents
 from .directory import routes as directory_routes
 from .errors import InterlieuxError
 from .fetch import client
@@ -189,6 +189,7 @@ async def _outbox_post(request: Request) -> Response:
     )  # fmt: skip
     node.throttles.outbox(tokens.fingerprint(authorization or ""), actor.handle)
     document = await read_json(request)
+    await projects.refuse_unvalidated(node, actor, document)  # through the team's validation
     activity = await publish(node, actor, document)
     return routes.ActivityJSON(activity, status_code=201, headers={"location": activity["id"]})
 

@@ -9,6 +9,11 @@ résidentothèque and `tl:carries` show) — or refuses it with a reason the mem
 Accepting records the project's new state, the activity and its deliveries in one transaction:
 a project is published exactly when its row says so, and two team members accepting at once
 publish it once.
+
+Accepting is the only way a member's `tl:Project` comes out: the client-to-server outbox
+(`POST /actors/<member>/outbox` with a bearer token) refuses a member's `Create` of one, and an
+`Update` that would make or change one (`refuse_unvalidated`), which would otherwise publish it
+unvalidated. The place's own actor is not held to it: its team is the one that validates.
 """
 
 from __future__ import annotations
@@ -16,23 +21,25 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from vocab.context import PUBLIC
+from vocab.context import PUBLIC, TL
 
+from ..activity import id_of, type_of
 from ..actors import local
 from ..bounds import check_bounds
-from ..errors import InvalidParameter, NotFoundError
+from ..errors import ForbiddenError, InvalidParameter, NotFoundError
 from ..outbox.publish import normalize, prepare, record
 from ..store import Store
-from ..tables import profile_fields
+from ..tables import objects, profile_fields
 from ..tables import projects as projects_table
 from . import place, residents
 
 if TYPE_CHECKING:
     from sqlite3 import Row
 
+    from ..actors.local import LocalActor
     from ..context import Node
 
 MAX_TITLE = 200  # characters
@@ -210,6 +217,45 @@ async def refuse(node: Node, project_id: int, reason: str, decided_by: str) -> N
     async with node.store.write() as db:
         if not await projects_table.refuse(db, project_id, reason, decided_by):
             raise no_longer_waiting(project_id)
+
+
+# --- only through the team: a member's client does not publish a project -------------------
+
+# The spellings of tl:Project a client may write (the node's context is applied, the client's
+# own is dropped: `outbox.publish.normalize`).
+PROJECT_TYPES = frozenset({"Project", "tl:Project", f"{TL}Project"})
+
+
+def is_project(value: Any) -> bool:
+    """Whether a document is a tl:Project, whichever of its types says so (pure): a type list
+    `["Note", "Project"]` is one too, for the graph that reads every type."""
+    kinds = value.get("type") if isinstance(value, dict) else None
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(k, str) and k in PROJECT_TYPES for k in kinds)
+
+
+def through_validation() -> ForbiddenError:
+    return ForbiddenError(
+        "a member's project is published by the team's acceptance only",
+        fr="Un projet passe par la validation de l'équipe : proposez-le depuis /moi/projets.",
+        en="A project goes through the team's validation: submit it from /moi/projets.",
+    )
+
+
+async def refuse_unvalidated(node: Node, actor: LocalActor, document: Any) -> None:
+    """ForbiddenError (403) when a member's client posts to their outbox a `Create` of a
+    tl:Project, or an `Update` that makes one or changes one (a validated project rewritten
+    afterwards); anything else, and the place's own actor, goes on to `publish`."""
+    if actor.handle == node.config.handle:
+        return
+    activity = normalize(document, actor.id, node.config.base_url)  # refused as publish would
+    kind, obj = type_of(activity), activity.get("object")
+    if kind == "Create" and is_project(obj):
+        raise through_validation()
+    if kind == "Update" and isinstance(obj, dict):
+        stored = await objects.local(node.store.reads, id_of(obj))
+        if is_project(obj) or (stored is not None and is_project({"type": stored["type"]})):
+            raise through_validation()
 
 
 async def pending_count(store: Store) -> int:

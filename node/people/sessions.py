@@ -90,3 +90,60 @@ async def close_all(store: Store, handle: str) -> int:
     """Sign an account out everywhere; how many sessions were open."""
     async with store.write() as db:
         return await sessions.close_all(db, handle, time.time())
+
+
+# --- "my sessions" (/moi): the member's open sessions, and closing the others ---------------
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """A session as its member sees it: never its token, nor its hash."""
+
+    id: int
+    created_at: float
+    seen_at: float
+    user_agent: str
+    device: str  # what the user agent says, in a few words
+
+
+# (what the user agent contains, what a person calls it), first match wins: Edge and Opera
+# say "Chrome" too, Chrome says "Safari", Android says "Linux".
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("FxiOS/", "Firefox"), ("CriOS/", "Chrome"), ("Chromium/", "Chromium"),
+             ("Chrome/", "Chrome"), ("Safari/", "Safari"))  # fmt: skip
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+            ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"),
+            ("Linux", "Linux"))  # fmt: skip
+
+
+def device(user_agent: str) -> str:
+    """`Chrome · Android` from a browser's user agent; '' when it says nothing we know (pure).
+    A hint for the member to tell their sessions apart, not a proof: a client says what it
+    likes."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), "")
+    return " · ".join(part for part in (browser, system) if part)
+
+
+async def open_sessions(store: Store, handle: str, now: float | None = None) -> list[OpenSession]:
+    """The account's sessions still open (the expired ones left out), last seen first."""
+    now = time.time() if now is None else now
+    found = []
+    for row in await sessions.open_of_handle(store.reads, handle):
+        created, seen = float(row["created_at"]), float(row["seen_at"])
+        agent = str(row["user_agent"])
+        if not expired(created, seen, now):
+            found.append(OpenSession(int(row["id"]), created, seen, agent, device(agent)))
+    return found
+
+
+async def close_one(store: Store, handle: str, session_id: int) -> bool:
+    """Close one of the account's own sessions; False when it is not theirs or already closed."""
+    async with store.write() as db:
+        return await sessions.close_of_handle(db, session_id, handle, time.time())
+
+
+async def close_others(store: Store, session: Session) -> int:
+    """Sign the account out everywhere but this browser; how many sessions were closed."""
+    async with store.write() as db:
+        return await sessions.close_others(db, session.handle, session.id, time.time())

@@ -83,3 +83,34 @@ async def of_handle(db: Connection, handle: str) -> list[sqlite3.Row]:
 async def forget_handle(db: Connection, handle: str) -> int:
     cur = await db.execute("DELETE FROM sessions WHERE handle = ?", (handle,))
     return cur.rowcount
+
+
+# --- "my sessions" on /moi: a member sees their open sessions and closes some -------------
+
+
+async def open_of_handle(db: Connection, handle: str) -> list[sqlite3.Row]:
+    """An account's sessions not closed (expiry is the caller's rule), last seen first."""
+    async with db.execute(
+        "SELECT id, created_at, seen_at, user_agent FROM sessions"
+        " WHERE handle = ? AND closed_at IS NULL ORDER BY seen_at DESC, id DESC",
+        (handle,),
+    ) as cur:
+        return await cur.fetchall()
+
+
+async def close_of_handle(db: Connection, session_id: int, handle: str, now: float) -> bool:
+    """Close one session, only if it is the account's own and still open."""
+    cur = await db.execute(
+        "UPDATE sessions SET closed_at = ? WHERE id = ? AND handle = ? AND closed_at IS NULL",
+        (now, session_id, handle),
+    )
+    return cur.rowcount > 0
+
+
+async def close_others(db: Connection, handle: str, keep: int, now: float) -> int:
+    """Close every open session of an account but `keep`; how many were closed."""
+    cur = await db.execute(
+        "UPDATE sessions SET closed_at = ? WHERE handle = ? AND id != ? AND closed_at IS NULL",
+        (now, handle, keep),
+    )
+    return cur.rowcount

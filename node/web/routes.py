@@ -30,6 +30,7 @@ from .member import participation
 from .member import profile as member_profile
 from .member import projects as member_projects
 from .member import publishing as my_publishing
+from .member import sessions as my_sessions
 from .negotiation import Endpoint
 from .team import claims as team_claims
 from .team import dashboard as team_dashboard
@@ -126,5 +127,7 @@ ROUTES: list[BaseRoute] = [
     Route("/deconnexion/lieu", indieauth.signout, methods=["POST"]),
     Route("/participer", agenda.participate, methods=["POST"]),
     Route("/moi/participer", participation.page, methods=["GET", "POST"]),
+    Route("/moi/sessions/fermer", my_sessions.close_others, methods=["POST"]),
+    Route("/moi/sessions/{id}/fermer", my_sessions.close_one, methods=["POST"]),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

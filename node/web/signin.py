@@ -24,6 +24,7 @@ from ..people import accounts, csrf, invitations, passkeys, sessions
 from ..tokens import token_hash
 from . import i18n
 from .gate import checked_form, csrf_refused, local_path, refused, requires
+from .member import sessions as my_sessions
 from .render import language, local_time, render
 from .visitor import secure, session_token, signed_in
 
@@ -248,7 +249,9 @@ async def my_page(request: Request) -> Response:
         for key in await passkeys.of_member(node.store, member.handle)
     ]  # fmt: skip
     return await render(request, "me.html", roles=roles, passkeys=keys,
-                        actor=node_of(request).config.actor_id(member.handle))  # fmt: skip
+                        actor=node_of(request).config.actor_id(member.handle),
+                        sessions=await my_sessions.listed(request, member),
+                        sessions_done=my_sessions.done(request))  # fmt: skip
 
 
 # --- passkeys ------------------------------------------------------------------------------
