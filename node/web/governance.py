@@ -288,7 +288,7 @@ async def network_page(request: Request, group: local.LocalActor) -> Response:
         request, "governance/network.html", group=group,
         members=sorted(members, key=lambda m: m[1].casefold()), asked=asked,
         rules=[(RULES.get(k, k), v) for k, v in sorted(rules.items())],
-        open=[v for v in views if v.state == "open"],
+        open=[v for v in views if v.state == "open"], outcomes=OUTCOMES,
         closed=[v for v in views if v.state == "closed"],
     )  # fmt: skip
 
