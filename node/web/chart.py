@@ -13,7 +13,7 @@ MATCHED = "#b35c00"  # 4.6:1 on white: a bar against the page, with its legend i
 TRACK = "#f4f1ea"
 WIDTH = 320  # the drawing's own units; it scales to the column (viewBox)
 BAR = 18
-GAP = 30
+GAP = 34
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,13 @@ def bars_svg(bars: list[Bar], title: str, words: str) -> str:
         pledged = _width(bar.pledged, scale)
         matched = _width(bar.matched, scale)
         parts.append(f"<g><title>{escape(bar.said)}</title>")
-        parts.append(f'<text x="0" y="{y + 10}" font-size="10" fill="#1d1d1f">'
+        parts.append(f'<text x="0" y="{y + 12}" font-size="12" fill="#1d1d1f">'
                      f"{escape(bar.label)}</text>")  # fmt: skip
-        parts.append(f'<rect x="0" y="{y + 13}" width="{WIDTH}" height="{BAR - 4}" '
+        parts.append(f'<rect x="0" y="{y + 16}" width="{WIDTH}" height="{BAR - 4}" '
                      f'fill="{TRACK}"/>')  # fmt: skip
-        parts.append(f'<rect x="0" y="{y + 13}" width="{pledged}" height="{BAR - 4}" '
+        parts.append(f'<rect x="0" y="{y + 16}" width="{pledged}" height="{BAR - 4}" '
                      f'fill="{PLEDGED}"/>')  # fmt: skip
-        parts.append(f'<rect x="{pledged}" y="{y + 13}" width="{matched}" height="{BAR - 4}" '
+        parts.append(f'<rect x="{pledged}" y="{y + 16}" width="{matched}" height="{BAR - 4}" '
                      f'fill="{MATCHED}"/>')  # fmt: skip
         parts.append("</g>")
     parts.append("</svg>")

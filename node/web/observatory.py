@@ -32,6 +32,7 @@ KINDS = {observatory.PLEDGE: "engagement", observatory.MATCH: "abondement"}
 
 i18n.english(
     {
+        "Observatoire": "Observatory",
         "Observatoire des financements": "Funding observatory",
         "Qui a financé quoi, et quand : les engagements des lieux et les abondements des "
         "financeurs que ce nœud connaît, pour chaque étape des communs.": (

@@ -127,7 +127,7 @@ def test_a_decision_voted_from_the_teams_pages_and_recounted(
     main = visitor.locator("main").inner_text()
     assert "Lieux membres (2)" in main and "Tarif de passage à 6 €" in main
     accessible(visitor)
-    screenshot(visitor, "network")
+    screenshot(visitor, "network-group")
     visitor.get_by_role("link", name="Tarif de passage à 6 €").click()
     main = visitor.locator("main").inner_text()
     assert "Adoptée" in main and "D'accord après discussion" in main and "Pas encore" not in main

@@ -7,9 +7,14 @@ The same URLs stay JSON for the fediverse."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from node.web import governance, i18n, observatory, steps
+from node.web.team import decisions
+from node.web.team import steps as team_steps
 from tests.node.conftest import InProcessNode
 from tests.node.web.session import run
 from tests.node.web.team.peering import words
@@ -83,3 +88,36 @@ def test_an_unknown_decision_is_the_missing_page(place: InProcessNode) -> None:
     page = place.client.get("/decisions/inconnue", headers=BROWSER)
     assert page.status_code == 404 and "Page introuvable" in page.text
     assert place.client.get("/decisions/inconnue/verification").status_code == 404
+
+
+SAME = {
+    "Abstention",
+    "Mode",
+    "Total",
+    "Budget",
+    "Quorum",
+    "Description",
+    "Ratio",
+    "Votes",
+}  # in English
+
+
+def test_every_french_sentence_of_these_pages_has_its_english() -> None:
+    templates = Path(governance.__file__).parent / "templates"
+    found: set[str] = set()
+    for name in ("governance/network.html", "governance/decision.html",
+                 "governance/verification.html", "governance/_decision_item.html",
+                 "governance/_terms.html", "step.html", "observatory.html", "_legend.html",
+                 "team/decisions.html", "team/steps.html"):  # fmt: skip
+        text = (templates / name).read_text()
+        found |= set(re.findall(r"""\bt\(\s*"([^"]+)"\s*\)""", text))
+        found |= set(re.findall(r"""\bt\(\s*'([^']+)'\s*\)""", text))
+    assert "Le recompte de ce nœud" in found  # the scan reads them
+    for table in (governance.KINDS, governance.MODES, governance.CHOICES, governance.OUTCOMES,
+                  governance.RULES, steps.STATES, decisions.DONE, team_steps.DONE):  # fmt: skip
+        found |= set(table.values())
+    found |= {"Par année", "Par commun (étape)", "Par financeur", "Par lieu", "Année",
+              "Commun (étape)", "Financeur", "Lieu", "Observatoire"}  # fmt: skip
+    assert observatory.KINDS  # its CSV words are French by design (a French spreadsheet)
+    untranslated = sorted(t for t in found if i18n.say(t, "en") == t and t not in SAME)
+    assert untranslated == []

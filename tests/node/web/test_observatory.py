@@ -92,7 +92,7 @@ def test_the_charts_are_svg_with_their_words() -> None:
     assert 'aria-label="Par année : les deux années"' in svg
     assert "&lt;2026&gt;" in svg and "<2026>" not in svg
     # The largest bar (750 €) fills the width: 300 € pledged, then 450 € matched.
-    assert 'width="128.0"' in svg and 'x="128.0" y="13" width="192.0"' in svg
+    assert 'width="128.0"' in svg and 'x="128.0" y="16" width="192.0"' in svg
     progress = chart.progress_svg(80_000, 50_000, 200_000, "1 300 € sur 2 000 €")
     assert 'width="128.0"' in progress and 'width="80.0"' in progress
     assert "style=" not in svg + progress  # colours are attributes: the CSP allows no style
