@@ -138,6 +138,12 @@ def test_a_decision_voted_from_the_teams_pages_and_recounted(
     assert "Valide : le décompte publié" in visitor.get_by_role("status").inner_text()
     accessible(visitor)
     screenshot(visitor, "decision-verification")
+    # La Fabrik's team sees the result, recounted by its own node from the copy it holds.
+    at_fabrik.goto(f"{fabrik.base_url}/equipe/decisions")
+    past = at_fabrik.locator(
+        "section", has=at_fabrik.get_by_role("heading", name="Décisions passées")
+    )
+    assert "Adoptée · Recompté ici : valide" in past.inner_text()
     # The rule adopted reached La Fabrik's node too.
     wait_for(lambda: '"6.00"' in str(fabrik.query("SELECT rules FROM networks")[0][0]),
              what="the new visit rate at La Fabrik")  # fmt: skip
