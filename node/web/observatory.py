@@ -29,6 +29,7 @@ from .render import language, render
 from .team.actions import amount
 
 KINDS = {observatory.PLEDGE: "engagement", observatory.MATCH: "abondement"}
+CHART_BARS = 12  # bars per chart (the latest years, the largest commons): the tables list all
 
 i18n.english(
     {
@@ -138,6 +139,8 @@ async def page(request: Request) -> Response:
                          ("Par commun (étape)", "Les financements par commun")):  # fmt: skip
         totals, rows = tables[title]
         bars = _bars(rows, totals, lang)
+        # The latest years, in their order; the largest commons.
+        bars = bars[-CHART_BARS:] if title == "Par année" else bars[:CHART_BARS]
         if bars:
             words = " ; ".join(b.said for b in bars)
             charts.append((label, chart.bars_svg(bars, i18n.say(label, lang), words)))
