@@ -57,3 +57,14 @@ async def for_step(db: Connection, step_id: str) -> list[Row]:
         return [
             (r[0], r[1], r[2], r[3], r[4], r[5], r[6], float(r[7])) for r in await cur.fetchall()
         ]
+
+
+async def every(db: Connection) -> list[Row]:
+    """Every rule this node holds, one row per step it funds (the observatory's totals)."""
+    async with db.execute(
+        "SELECT id, step, funder, ratio, cap_per_place_cents, currency, until, published"
+        " FROM matching_rules"
+    ) as cur:
+        return [
+            (r[0], r[1], r[2], r[3], r[4], r[5], r[6], float(r[7])) for r in await cur.fetchall()
+        ]

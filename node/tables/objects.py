@@ -367,3 +367,17 @@ async def of_author(db: Connection, author: str) -> list[sqlite3.Row]:
         (author,),
     ) as cur:
         return await cur.fetchall()
+
+
+# --- a place's own votes (the team's decisions page) ---------------------------------------
+
+
+async def own_votes(db: Connection, decision: str, author: str) -> list[dict[str, Any]]:
+    """The votes `author` (a local place) sent on `decision`, oldest first: the last one
+    sent before the close is the one its network counts."""
+    async with db.execute(
+        f"SELECT document FROM objects WHERE type = 'Vote' AND local = 1 AND deleted_at IS NULL"
+        f" AND attributed_to = ? AND {_ANSWERED.format('inReplyTo')} = ? ORDER BY created_at, id",
+        (author, decision),
+    ) as cur:
+        return [json.loads(r[0]) for r in await cur.fetchall()]

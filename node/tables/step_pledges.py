@@ -53,3 +53,11 @@ async def for_step(db: Connection, step_id: str) -> list[Row]:
 async def known(db: Connection, pledge_id: str) -> bool:
     async with db.execute("SELECT 1 FROM step_pledges WHERE id = ?", (pledge_id,)) as cur:
         return await cur.fetchone() is not None
+
+
+async def every(db: Connection) -> list[Row]:
+    """Every pledge this node holds, whatever its step (the observatory's totals)."""
+    async with db.execute(
+        "SELECT id, place, step, amount_cents, currency, published FROM step_pledges"
+    ) as cur:
+        return [(r[0], r[1], r[2], int(r[3]), r[4], float(r[5])) for r in await cur.fetchall()]

@@ -41,3 +41,11 @@ async def get(db: Connection, step_id: str) -> Any:
         (step_id,),
     ) as cur:
         return await cur.fetchone()
+
+
+async def every(db: Connection) -> list[Any]:
+    """Every step this node holds (the observatory's and the team's lists), by name."""
+    async with db.execute(
+        "SELECT id, author, name, currency, budget_cents, closes FROM steps ORDER BY name, id"
+    ) as cur:
+        return list(await cur.fetchall())

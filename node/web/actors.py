@@ -8,7 +8,7 @@ from starlette.responses import Response
 from ..actors import local
 from ..actors.routes import node_of
 from ..errors import NotFoundError
-from . import place, residents
+from . import governance, place, residents
 from .render import render
 
 
@@ -23,4 +23,6 @@ async def page(request: Request) -> Response:
         return await render(request, "missing.html", status=404)
     if actor.type == "Tombstone":  # an erased account
         return await render(request, "missing.html", status=410)
+    if actor.type == "Group":  # a network of places hosted here
+        return await governance.network_page(request, actor)
     return await residents.resident_page(request, actor)

@@ -15,7 +15,7 @@ from ..activity import type_of
 from ..actors.routes import node_of
 from ..audience import is_public
 from ..tables import objects
-from . import agenda, commons, i18n
+from . import agenda, commons, i18n, steps
 from .render import render
 
 ObjectPage = Callable[[Request, dict[str, Any]], Awaitable[Response]]
@@ -32,6 +32,7 @@ KINDS: dict[str, ObjectPage] = {
     "Event": agenda.event_page,
     "Need": commons.need_page,
     "Pledge": commons.pledge_page,
+    "Step": steps.step_page,
 }
 
 

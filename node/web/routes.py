@@ -13,11 +13,13 @@ from . import (
     agenda,
     commons,
     embed,
+    governance,
     i18n,
     indieauth,
     interaction,
     network,
     objects,
+    observatory,
     place,
     questions,
     residents,
@@ -34,6 +36,7 @@ from .member import sessions as my_sessions
 from .negotiation import Endpoint
 from .team import claims as team_claims
 from .team import dashboard as team_dashboard
+from .team import decisions as team_decisions
 from .team import deliveries as team_deliveries
 from .team import doors as team_doors
 from .team import members as team_members
@@ -41,6 +44,7 @@ from .team import peers as team_peers
 from .team import place as team_place
 from .team import publishing as team_publishing
 from .team import settlements as team_settlements
+from .team import steps as team_steps
 from .team import validation as team_validation
 from .team import work as team_work
 
@@ -64,6 +68,7 @@ PAGES: dict[str, Endpoint] = {
     "/residents": residents.page,
     "/needs": commons.needs_page,
     "/pledges": commons.pledges_page,
+    "/decisions/{did}": governance.decision_page,
 }
 PAGES["/actors/{handle}"] = indieauth.with_metadata_link(PAGES["/actors/{handle}"])
 
@@ -129,5 +134,11 @@ ROUTES: list[BaseRoute] = [
     Route("/moi/participer", participation.page, methods=["GET", "POST"]),
     Route("/moi/sessions/fermer", my_sessions.close_others, methods=["POST"]),
     Route("/moi/sessions/{id}/fermer", my_sessions.close_one, methods=["POST"]),
+    Route("/decisions/{did}/verification", governance.verification_page),
+    Route("/observatoire", observatory.page),
+    Route("/observatoire.csv", observatory.table_csv),
+    Route("/observatoire.jsonld", observatory.table_jsonld),
+    *team_decisions.ROUTES,
+    *team_steps.ROUTES,
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

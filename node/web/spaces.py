@@ -34,6 +34,8 @@ TEAM_SPACE: tuple[tuple[str, str, str], ...] = (
     ("/equipe/pairs", "Lieux pairs", accounts.TEAM),
     ("/equipe/reclamations", "Réclamations", accounts.TEAM),
     ("/equipe/reglements", "Règlements", accounts.TEAM),
+    ("/equipe/decisions", "Décisions", accounts.TEAM),
+    ("/equipe/etapes", "Étapes et financements", accounts.TEAM),
     ("/equipe/portes", "Portes", accounts.DOOR),
     ("/equipe/envois", "Envois", accounts.ADMIN),
     ("/equipe/travaux", "Travaux en cours", accounts.ADMIN),
@@ -71,5 +73,7 @@ i18n.english(
         "Portes": "Doors",
         "Envois": "Deliveries",
         "Travaux en cours": "Work in progress",
+        "Décisions": "Decisions",
+        "Étapes et financements": "Steps and funding",
     }
 )
