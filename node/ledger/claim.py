@@ -45,6 +45,7 @@ REASONS_FR = {
     "too_frequent": "passage trop rapproché d'un autre passage du même badge dans ce lieu "
     "(même séjour)",
     "conflict": "réclamation déjà reçue sous le même identifiant avec d'autres lignes",
+    "disputed": "contesté par l'équipe du lieu d'origine",
 }
 REASONS_EN = {
     "unknown_visit": "unknown visit: this place never reported it to us",
@@ -63,7 +64,10 @@ REASONS_EN = {
     "too_frequent": "visit too close to another visit with the same grant at this place "
     "(the same stay)",
     "conflict": "claim already received under the same id with different lines",
+    "disputed": "disputed by the home place's team",
 }
+DISPUTED = "disputed"  # a line the home place's team refused by hand, saying why
+MAX_NOTE = 500  # characters of the team's reason for a dispute, as kept and sent
 
 
 # --- periods -----------------------------------------------------------------------------

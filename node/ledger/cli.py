@@ -19,7 +19,7 @@ from ..config import NodeConfig, check_claim_rules
 from ..context import Command, Node, Runner
 from ..errors import ConfigError
 from ..timestamps import posix_to_operator, posix_to_wire
-from . import books, claim, credit, exchange, netting, settlement
+from . import books, claim, credit, exchange, netting, review, settlement
 from .money import from_cents
 
 
@@ -43,6 +43,25 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     r.add_argument("--visit-spacing", type=float, metavar="HEURES",
                    help="un passage payé par badge et par lieu dans cet intervalle (4 ; 0 : "
                    "sans limite)")  # fmt: skip
+    r.add_argument("--manual", choices=sorted(MANUAL), metavar="oui|non|lieu",
+                   help="valider à la main les réclamations reçues (non par défaut) ; avec "
+                   "--peer, pour ce pair seulement (lieu : comme le reste du lieu)")  # fmt: skip
+    r.add_argument("--peer", metavar="ACTEUR", help="le lieu pair que --manual concerne")
+    for name, helped in (
+        ("confirm", "confirmer des passages d'une réclamation reçue"),
+        ("dispute", "contester des passages d'une réclamation reçue"),
+    ):
+        d = csub.add_parser(name, help=helped)
+        d.add_argument("--data", required=True, type=Path)
+        d.add_argument("--claim", required=True, metavar="ID", help="la réclamation (claims list)")
+        d.add_argument(
+            "--visit",
+            action="append",
+            metavar="ID",
+            help="un passage (répétable ; par défaut : tous ceux à valider)",
+        )
+        if name == "dispute":
+            d.add_argument("--reason", required=True, help="pourquoi, lu par le lieu qui réclame")
 
     p = sub.add_parser("credit", help="Crédit Inter-Lieux vendu par ce lieu")
     ksub = p.add_subparsers(dest="credit_command", required=True)
@@ -80,6 +99,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     group.add_argument("--netting", action="store_true", help="virements qui soldent tout")
 
 
+# --manual's words: oui/yes on, non/no off, lieu/place (with --peer) as the place's rule.
+MANUAL: dict[str, bool | None] = {
+    "oui": True, "yes": True, "non": False, "no": False, "lieu": None, "place": None,
+}  # fmt: skip
+
+
 def _en(args: argparse.Namespace) -> bool:
     return bool(args.lang == "en")
 
@@ -96,7 +121,9 @@ STATES_FR = {
 def cmd_claims(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     if args.claims_command == "rules":
-        return _claim_rules(args, config)
+        return _claim_rules(args, config, run)
+    if args.claims_command in ("confirm", "dispute"):
+        return _decide(args, config, run)
     if args.claims_command == "send":
         period = args.period or claim.previous_period(time.time())
         claim.period_bounds(period)  # a wrong period is said before anything is opened
@@ -134,15 +161,42 @@ def cmd_claims(args: argparse.Namespace, run: Runner) -> int:
         way = ("sent to" if r["direction"] == "sent" else "received from") if _en(args) else (
             "envoyée à" if r["direction"] == "sent" else "reçue de")  # fmt: skip
         state = r["state"] if _en(args) else STATES_FR.get(r["state"], r["state"])
+        if r["direction"] == "received" and r["to_review"]:
+            state = (f"{r['to_review']} visit(s) to review by the team" if _en(args)
+                     else f"{r['to_review']} passage(s) à valider par l'équipe")  # fmt: skip
         print(f"{r['period']}\t{way} {r['peer']}\t{r['lines']} passage(s)\t"
               f"{r['total']} {r['currency']}\t{state}\t{r['id']}")  # fmt: skip
         for refused in r["refused"]:
             reasons = claim.REASONS_EN if _en(args) else claim.REASONS_FR
-            print(f"\t- {refused['visit']} : {reasons.get(refused['reason'], refused['reason'])}")
+            why = reasons.get(refused["reason"], refused["reason"])
+            print(f"\t- {refused['visit']} : {why}"
+                  + (f" : « {refused['note']} »" if refused["note"] else ""))  # fmt: skip
     return 0
 
 
-def _claim_rules(args: argparse.Namespace, config: NodeConfig) -> int:
+def _decide(args: argparse.Namespace, config: NodeConfig, run: Runner) -> int:
+    confirm = args.claims_command == "confirm"
+    done = run(config, lambda n: review.decide(
+        n, args.claim, args.visit, confirm, "" if confirm else args.reason))  # fmt: skip
+    if _en(args):
+        print(f"{done.accepted} visit(s) confirmed, {done.disputed} disputed"
+              + (f", {done.already_claimed} refused (already paid in another claim)"
+                 if done.already_claimed else "")
+              + f"; {done.left} still to review. The claiming place is told.")  # fmt: skip
+    else:
+        print(f"{done.accepted} passage(s) confirmé(s), {done.disputed} contesté(s)"
+              + (f", {done.already_claimed} refusé(s) (déjà payé(s) dans une autre réclamation)"
+                 if done.already_claimed else "")
+              + f" ; {done.left} encore à valider. Le lieu qui réclame en est "
+              "prévenu.")  # fmt: skip
+    return 0
+
+
+def _claim_rules(args: argparse.Namespace, config: NodeConfig, run: Runner) -> int:
+    if args.peer is not None and args.manual is None:
+        raise ConfigError("--peer goes with --manual",
+                          fr="--peer s'emploie avec --manual oui, non ou lieu.",
+                          en="--peer goes with --manual oui, non or lieu.")  # fmt: skip
     window = config.claim_report_window_hours
     spacing = config.claim_visit_spacing_hours
     changed = args.report_window is not None or args.visit_spacing is not None
@@ -152,6 +206,9 @@ def _claim_rules(args: argparse.Namespace, config: NodeConfig) -> int:
         check_claim_rules(window, spacing)
         replace(config, claim_report_window_hours=window,
                 claim_visit_spacing_hours=spacing).save()  # fmt: skip
+    if args.manual is not None:
+        manual = MANUAL[args.manual]
+        run(config, lambda n: review.set_rule(n, manual, args.peer))
     per = f"{spacing:g} h" if spacing > 0 else None
     if _en(args):
         print(f"Claims received: a visit is paid if reported within {window:g} h of the tap; "
@@ -166,20 +223,43 @@ def _claim_rules(args: argparse.Namespace, config: NodeConfig) -> int:
                  else "sans limite de passages par badge et par lieu."))  # fmt: skip
         if changed:
             print("Enregistré dans node.json ; redémarrez « interlieux serve » pour l'appliquer.")
+    _print_manual(args, run(config, review.rules))
     return 0
+
+
+def _print_manual(args: argparse.Namespace, rules: review.Rules) -> None:
+    """The rule for answering claims by hand, the place's and each peer's own (applied at
+    once: the node reads it when a claim arrives)."""
+    en = _en(args)
+
+    def said(manual: bool) -> str:
+        if en:
+            return "checked by hand by the team" if manual else "answered by the node's checks"
+        if manual:
+            return "validées à la main par l'équipe"
+        return "répondues par les vérifications du nœud"
+
+    print(f"Claims received: {said(rules.manual)}." if en
+          else f"Réclamations reçues : {said(rules.manual)}.")  # fmt: skip
+    for peer, manual in rules.peers.items():
+        print(f"  from {peer}: {said(manual)}." if en else f"  de {peer} : {said(manual)}.")
 
 
 async def _claim_rows(node: Node) -> list[dict[str, Any]]:
     out = []
     for c in await tables.claims.every_claim(node.store.reads):
         lines = await tables.claims.lines_of(node.store.reads, c["id"])
+        notes = await tables.claim_reviews.of_claim(node.store.reads, c["id"])
         out.append({
             "id": c["id"], "direction": c["direction"], "peer": c["peer"],
             "period": c["period"], "lines": len(lines),
             "total": from_cents(c["total_cents"]), "currency": c["currency"],
             "accepted": sum(1 for ln in lines if ln["state"] == "accepted"),
             "state": exchange.claim_state([ln["state"] for ln in lines]),
-            "refused": [{"visit": ln["visit_id"], "reason": ln["reason"]}
+            "to_review": sum(1 for ln in lines if ln["state"] == "pending")
+            if c["direction"] == "received" else 0,
+            "refused": [{"visit": ln["visit_id"], "reason": ln["reason"],
+                         "note": notes[ln["visit_id"]].note if ln["visit_id"] in notes else ""}
                         for ln in lines if ln["state"] == "rejected"],
         })  # fmt: skip
     return out

@@ -183,12 +183,75 @@ async def _signature_ok(db: Connection, sender: str, claim: dict[str, Any]) -> b
 
 
 def _offer_reference(activity: dict[str, Any], object_type: str) -> dict[str, Any]:
+    return claim_reference(activity["id"], str(id_of(activity["actor"])),
+                           str(id_of(activity["object"])), object_type)  # fmt: skip
+
+
+def claim_reference(
+    offer_id: str, sender: str, claim_id: str, object_type: str = claims.CLAIM
+) -> dict[str, Any]:
+    """The Offer an answer is about, as the answer names it."""
+    return {"id": offer_id, "type": "Offer", "actor": sender,
+            "object": {"id": claim_id, "type": object_type}}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A line of a received claim accepted: what it books."""
+
+    visit: str
+    amount_cents: int
+    credit_account: str | None  # the credit account it debits; None: the place's own budget
+
+
+async def book_accepted(
+    db: Connection, node: Node, source: str, sender: str, claim_id: str, period: str,
+    currency: str, lines: list[Accepted],
+) -> None:  # fmt: skip
+    """The home place's books for accepted lines (one transaction, once per `source`): each
+    visit's cost to the credit account that paid it or to our expenses, our debt to the
+    sender; and the credit accounts' new balances to the peers. The same whether the node
+    accepted the lines on arrival or the team confirmed them later."""
+    entries = [
+        Entry(CREDIT + ln.credit_account if ln.credit_account else EXPENSE, ln.amount_cents,
+              currency, ln.visit)
+        for ln in lines
+    ]  # fmt: skip
+    entries.append(Entry(PEER + sender, -sum(ln.amount_cents for ln in lines), currency, claim_id))
+    await book(db, source, "claim", f"Réclamation {period}", entries)
+    spent = [ln.credit_account for ln in lines if ln.credit_account]
+    if spent:
+        await credit.announce(db, node, spent)
+
+
+def accept_answer(
+    place: str, reference: dict[str, Any], claim_id: str, period: str, currency: str,
+    lines: list[Accepted],
+) -> dict[str, Any]:  # fmt: skip
+    """The Accept of some lines of a claim (all of them, or those decided now)."""
     return {
-        "id": activity["id"],
-        "type": "Offer",
-        "actor": id_of(activity["actor"]),
-        "object": {"id": id_of(activity["object"]), "type": object_type},
-    }
+        "type": "Accept", "actor": place, "object": reference, "to": [reference["actor"]],
+        "tl:claim": claim_id, "tl:lines": [ln.visit for ln in lines],
+        "tl:total": from_cents(sum(ln.amount_cents for ln in lines)), "tl:currency": currency,
+        "summary": f"{len(lines)} passage(s) accepté(s) pour {period}",
+    }  # fmt: skip
+
+
+def reject_answer(
+    place: str, reference: dict[str, Any], claim_id: str, period: str,
+    refused: list[dict[str, Any]],
+) -> dict[str, Any]:  # fmt: skip
+    """The Reject of some lines of a claim, each `{"tl:visit", "tl:reason", "summary"}`."""
+    return {
+        "type": "Reject", "actor": place, "object": reference, "to": [reference["actor"]],
+        "tl:claim": claim_id, "tl:lines": refused,
+        "summary": f"{len(refused)} passage(s) refusé(s) pour {period}",
+    }  # fmt: skip
+
+
+def refused_line(visit: str, reason: str) -> dict[str, Any]:
+    return {"tl:visit": visit, "tl:reason": reason,
+            "summary": claims.REASONS_FR.get(reason, reason)}  # fmt: skip
 
 
 async def _claim_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
@@ -221,54 +284,38 @@ async def _claim_received(db: Connection, node: Node, activity: dict[str, Any]) 
         raise InvalidActivity(f"malformed claim {claim_id}: {exc!r}") from exc
     except ConfigError as exc:
         raise InvalidActivity(f"malformed claim {claim_id}: {exc.log}") from exc
+    # A place that answers by hand holds the lines that pass the checks for its team
+    # (`review.decide`); those that fail are refused at once all the same.
+    manual = await tables.claim_reviews.manual_for(db, sender)
+    held = "pending" if manual else "accepted"
     now = time.time()
-    accepted_total = sum(v.line.amount_cents for v in checked.accepted)
     await tables.claims.add_received(
         db, claim_id, activity["id"], sender, checked.period, checked.rate_cents,
         checked.currency, sum(v.line.amount_cents for v in checked.verdicts), json.dumps(claim),
         now,
         [
             (v.line.visit, v.line.grant, v.line.visited_at, v.line.amount_cents,
-             v.credit_account, "accepted" if v.accepted else "rejected",
+             v.credit_account, held if v.accepted else "rejected",
              None if v.accepted else v.reason)
             for v in checked.verdicts
             if v.reason != "duplicate_line"  # the first copy of the line holds its row
         ],
     )  # fmt: skip
-    if checked.accepted:
-        entries = [
-            Entry(
-                CREDIT + v.credit_account if v.credit_account else EXPENSE,
-                v.line.amount_cents, checked.currency, v.line.visit,
-            )
-            for v in checked.accepted
-        ]  # fmt: skip
-        entries.append(Entry(PEER + sender, -accepted_total, checked.currency, claim_id))
-        await book(db, f"claim:{claim_id}", "claim", f"Réclamation {checked.period}", entries)
-        spent = [v.credit_account for v in checked.accepted if v.credit_account]
-        if spent:
-            await credit.announce(db, node, spent)
+    accepted = [] if manual else [
+        Accepted(v.line.visit, v.line.amount_cents, v.credit_account) for v in checked.accepted
+    ]  # fmt: skip
+    if accepted:
+        await book_accepted(db, node, f"claim:{claim_id}", sender, claim_id, checked.period,
+                            checked.currency, accepted)  # fmt: skip
     _fault("kill-while-applying-claim")
     reference = _offer_reference(activity, claims.CLAIM)
-    if checked.accepted:
-        await emit(db, node, place, {
-            "type": "Accept", "actor": place.id, "object": reference, "to": [sender],
-            "tl:claim": claim_id,
-            "tl:lines": [v.line.visit for v in checked.accepted],
-            "tl:total": from_cents(accepted_total), "tl:currency": checked.currency,
-            "summary": f"{len(checked.accepted)} passage(s) accepté(s) pour {checked.period}",
-        })  # fmt: skip
+    if accepted:
+        await emit(db, node, place, accept_answer(
+            place.id, reference, claim_id, checked.period, checked.currency, accepted))  # fmt: skip
     if checked.refused:
-        await emit(db, node, place, {
-            "type": "Reject", "actor": place.id, "object": reference, "to": [sender],
-            "tl:claim": claim_id,
-            "tl:lines": [
-                {"tl:visit": v.line.visit, "tl:reason": v.reason,
-                 "summary": claims.REASONS_FR.get(v.reason, v.reason)}
-                for v in checked.refused
-            ],
-            "summary": f"{len(checked.refused)} passage(s) refusé(s) pour {checked.period}",
-        })  # fmt: skip
+        await emit(db, node, place, reject_answer(
+            place.id, reference, claim_id, checked.period,
+            [refused_line(v.line.visit, v.reason) for v in checked.refused]))  # fmt: skip
 
 
 # --- answers (the visited place) -----------------------------------------------------------
@@ -309,13 +356,19 @@ async def _claim_rejected(db: Connection, node: Node, activity: dict[str, Any]) 
     claim_id = found[0]
     if activity.get("tl:reason") == "conflict":
         log.warning("%s answers that claim %s conflicts with one it had", found[2], claim_id)
+    now = time.time()
     for line in activity.get("tl:lines") or []:
         if not isinstance(line, dict):
             continue
-        await tables.claims.reject_line(
-            db, claim_id, str(line.get("tl:visit")), str(line.get("tl:reason", ""))
-        )
-    await tables.claims.mark_answered(db, claim_id, time.time())
+        visit, reason = str(line.get("tl:visit")), str(line.get("tl:reason", ""))
+        moved = await tables.claims.reject_line(db, claim_id, visit, reason)
+        words = line.get("content")
+        if moved and reason == claims.DISPUTED and isinstance(words, str):
+            # The peer's team disputed the line by hand: its words are what ours reads.
+            note = words.strip()[: claims.MAX_NOTE]
+            await tables.claim_reviews.record(db, claim_id, [(visit, "rejected", note)], None,
+                                              now)  # fmt: skip
+    await tables.claims.mark_answered(db, claim_id, now)
 
 
 async def _visit_reported(db: Connection, node: Node, activity: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from . import (
     activities,
     backfills,
     badge_texts,
+    claim_reviews,
     claim_runs,
     claims,
     credit_accounts,
@@ -128,4 +129,5 @@ SCHEMAS: tuple[str, ...] = (
     decision_votes.SCHEMA,
     indieauth_codes.SCHEMA,
     visitor_sessions.SCHEMA,
+    claim_reviews.SCHEMA,
 )

@@ -137,12 +137,14 @@ async def accept_line(db: Connection, claim_id: str, visit: str) -> int | None:
     return int(row[0]) if row is not None else None
 
 
-async def reject_line(db: Connection, claim_id: str, visit: str, reason: str) -> None:
-    await db.execute(
+async def reject_line(db: Connection, claim_id: str, visit: str, reason: str) -> bool:
+    """A pending line of ours refused; False when it had already moved."""
+    cur = await db.execute(
         "UPDATE claim_lines SET state = 'rejected', reason = ? WHERE claim_id = ?"
         " AND visit_id = ? AND state = 'pending'",
         (reason, claim_id, visit),
     )
+    return cur.rowcount > 0
 
 
 async def mark_answered(db: Connection, claim_id: str, when: float) -> None:
@@ -183,14 +185,16 @@ async def add_received(
     when: float,
     lines: Iterable[tuple[str, str, float, int, str | None, str, str | None]],
 ) -> None:
-    """A claim we received and answered at once, with its lines (visit, grant, visited_at,
-    amount, credit account, state, reason)."""
+    """A claim we received, with its lines (visit, grant, visited_at, amount, credit account,
+    state, reason): answered at once, unless a line is held `pending` for the team."""
+    lines = list(lines)
+    answered = None if any(line[5] == "pending" for line in lines) else when
     await db.execute(
         "INSERT INTO claims (id, direction, offer_id, peer, period, rate_cents, currency,"
         " total_cents, document, created_at, answered_at)"
         " VALUES (?, 'received', ?,?,?,?,?,?,?,?,?)",
         (claim_id, offer_id, peer, period, rate_cents, currency, total_cents, document, when,
-         when),
+         answered),
     )  # fmt: skip
     await db.executemany(
         # OR IGNORE: a line sent twice in one claim keeps its first row (the check refuses
@@ -199,6 +203,42 @@ async def add_received(
         " amount_cents, credit_account, state, reason) VALUES (?,?,?,?,?,?,?,?)",
         [(claim_id, *line) for line in lines],
     )
+
+
+async def received(db: Connection, claim_id: str) -> Row | None:
+    """(id, offer_id, peer, period, currency) of a claim we received."""
+    async with db.execute(
+        "SELECT id, offer_id, peer, period, currency FROM claims"
+        " WHERE id = ? AND direction = 'received'",
+        (claim_id,),
+    ) as cur:
+        return await cur.fetchone()
+
+
+async def held_lines(db: Connection, claim_id: str) -> list[Row]:
+    """(visit_id, amount_cents, credit_account) of the lines of a claim we received that wait
+    for the team, in the order of the visits."""
+    async with db.execute(
+        "SELECT l.visit_id, l.amount_cents, l.credit_account FROM claim_lines l"
+        " JOIN claims c ON c.id = l.claim_id WHERE c.direction = 'received'"
+        " AND l.claim_id = ? AND l.state = 'pending' ORDER BY l.visited_at, l.visit_id",
+        (claim_id,),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def decide_held_line(
+    db: Connection, claim_id: str, visit: str, state: str, reason: str | None
+) -> bool:
+    """A held line of a claim we received moves to `state` (accepted | rejected); False when
+    it had already moved (a line is decided once, however often the team's form is sent)."""
+    cur = await db.execute(
+        "UPDATE claim_lines SET state = ?, reason = ? WHERE claim_id = ? AND visit_id = ?"
+        " AND state = 'pending' AND claim_id IN"
+        " (SELECT id FROM claims WHERE direction = 'received')",
+        (state, reason, claim_id, visit),
+    )
+    return cur.rowcount > 0
 
 
 # --- listing ---------------------------------------------------------------------------------
@@ -263,11 +303,13 @@ async def anonymize_visitor(db: Connection, member: str, marker: str) -> int:
 
 
 async def lines_in_full(db: Connection, claim_id: str) -> list[Row]:
-    """Each line of a claim (visit_id, grant_id, visited_at, amount_cents, state, reason), in
-    the order of the visits: what the team's page shows."""
+    """Each line of a claim (visit_id, grant_id, visited_at, amount_cents, state, reason, and
+    the visitor and door as the visit was recorded here, when it was), in the order of the
+    visits: what the team's page shows."""
     async with db.execute(
-        "SELECT visit_id, grant_id, visited_at, amount_cents, state, reason FROM claim_lines"
-        " WHERE claim_id = ? ORDER BY visited_at, visit_id",
+        "SELECT l.visit_id, l.grant_id, l.visited_at, l.amount_cents, l.state, l.reason,"
+        " v.member, v.door FROM claim_lines l LEFT JOIN visits v ON v.id = l.visit_id"
+        " WHERE l.claim_id = ? ORDER BY l.visited_at, l.visit_id",
         (claim_id,),
     ) as cur:
         return list(await cur.fetchall())

@@ -115,6 +115,8 @@ ROUTES: list[BaseRoute] = [
     Route("/equipe/pairs/{key}", team_peers.ledger_page),
     Route("/equipe/reclamations", team_claims.page),
     Route("/equipe/reclamations/envoyer", team_claims.send, methods=["POST"]),
+    Route("/equipe/reclamations/decider", team_claims.decide, methods=["POST"]),
+    Route("/equipe/reclamations/regles", team_claims.rules, methods=["POST"]),
     Route("/equipe/reglements", team_settlements.page),
     Route("/equipe/reglements/declarer", team_settlements.declare, methods=["POST"]),
     Route("/equipe/reglements/repondre", team_settlements.answer, methods=["POST"]),

@@ -2,10 +2,12 @@
 there: its doors' visits of other places' members) and those it received, each line with its
 state; and "claim now", what `interlieux claims send` does.
 
-Received claims have no answer to give by hand: the node checks each line when the claim
-arrives (`ledger.claim.check`: the visit was reported to us in time, our badge, the agreed
-rate) and answers at once, Accept for the lines that hold and Reject with a reason for the
-others. The page shows those verdicts and why.
+Received claims are answered by the node's checks on arrival (`ledger.claim.check`: the visit
+was reported to us in time, our badge, the agreed rate), unless the place answers them by hand
+(`ledger.review`, the rule an administrator sets here or with `claims rules --manual`): the
+lines that pass the checks then wait here, and the team confirms or disputes them, one by one
+or all at once (`claims confirm` / `claims dispute`), a dispute with a reason the claiming
+place reads.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from ... import tables
 from ...actors.names import display_name
 from ...actors.routes import node_of
 from ...errors import InterlieuxError
-from ...ledger import claim, exchange
+from ...ledger import claim, exchange, review
 from ...people import accounts
 from .. import i18n
 from ..gate import refused, requires
 from ..render import language, render
-from .operations import amount, at, done, posted
+from .operations import amount, at, done, member_of, posted
 
 SHOWN = 100  # claims on the page, the latest first
 
@@ -77,6 +79,66 @@ i18n.english(
         "Vérifiées et répondues par ce nœud à leur arrivée.": (
             "Checked and answered by this node when they arrived."
         ),
+        "Vérifiées par ce nœud à leur arrivée ; les passages qui passent les vérifications "
+        "attendent la validation de l'équipe.": (
+            "Checked by this node when they arrived; the visits that pass the checks wait for "
+            "the team's validation."
+        ),
+        "À valider": "To validate",
+        "Aucun passage réclamé n'attend votre validation.": (
+            "No claimed visit waits for your validation."
+        ),
+        "Ces passages ont passé les vérifications du nœud (signalés à temps, notre badge, le "
+        "tarif convenu). Confirmez ceux que vous reconnaissez ; contestez les autres en disant "
+        "pourquoi : le lieu qui réclame lira votre raison.": (
+            "These visits passed the node's checks (reported in time, our badge, the agreed "
+            "rate). Confirm those you recognise; dispute the others saying why: the claiming "
+            "place will read your reason."
+        ),
+        "Réclamation de": "Claim from",
+        "Passages à valider": "Visits to validate",
+        "Raison de la contestation (envoyée au lieu)": "Reason for the dispute (sent to the place)",
+        "Par exemple : ce membre n'est pas venu ce jour-là.": (
+            "For example: this member did not come that day."
+        ),
+        "Confirmer la sélection": "Confirm the selection",
+        "Contester la sélection": "Dispute the selection",
+        "Tout confirmer": "Confirm all",
+        "Tout contester": "Dispute all",
+        "passage(s) confirmé(s).": "visit(s) confirmed.",
+        "passage(s) contesté(s).": "visit(s) disputed.",
+        "passage(s) refusé(s) : déjà payé(s) dans une autre réclamation.": (
+            "visit(s) refused: already paid in another claim."
+        ),
+        "Le lieu qui réclame en est prévenu.": "The claiming place is told.",
+        "Ces passages avaient déjà été décidés.": "These visits had already been decided.",
+        "confirmée par": "confirmed by",
+        "contestée par": "disputed by",
+        "à valider": "to validate",
+        "en partie à valider": "partly to validate",
+        "Validation des réclamations reçues": "Validation of the claims received",
+        "Valider les réclamations reçues à la main": "Validate the claims received by hand",
+        "Non coché : le nœud accepte aussitôt les passages qui passent ses vérifications. "
+        "Coché : ils attendent la confirmation de l'équipe ; les autres sont refusés aussitôt "
+        "avec leur raison.": (
+            "Unticked: the node accepts at once the visits that pass its checks. Ticked: they "
+            "wait for the team's confirmation; the others are refused at once with their "
+            "reason."
+        ),
+        "Pour chaque lieu pair": "For each peer place",
+        "comme le lieu": "as the place",
+        "à la main": "by hand",
+        "automatiquement": "automatically",
+        "Enregistrer": "Save",
+        "Règle enregistrée : elle s'applique aux réclamations qui arrivent désormais.": (
+            "Rule saved: it applies to the claims that arrive from now on."
+        ),
+        "Réclamations reçues : validées à la main par l'équipe.": (
+            "Claims received: validated by hand by the team."
+        ),
+        "Réclamations reçues : répondues par les vérifications du nœud.": (
+            "Claims received: answered by the node's checks."
+        ),
     }
 )
 
@@ -85,6 +147,9 @@ STATES = {
     "accepted": "acceptée", "rejected": "refusée", "partial": "acceptée en partie",
 }  # fmt: skip
 LINE_STATES = {"pending": "en attente", "accepted": "acceptée", "rejected": "refusée"}
+# A received claim waiting is waiting for us: the team's work, not the peer's answer.
+RECEIVED_STATES = {"waiting": "à valider", "partial_waiting": "en partie à valider"}
+RULE_CHOICES = {"lieu": None, "main": True, "auto": False}  # a peer's rule on the form
 
 
 async def _claims(request: Request) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -95,31 +160,56 @@ async def _claims(request: Request) -> tuple[list[dict[str, Any]], list[dict[str
     sent: list[dict[str, Any]] = []
     for c in await tables.claims.latest(node.store.reads, SHOWN):
         lines = await tables.claims.lines_in_full(node.store.reads, c["id"])
+        reviews = await tables.claim_reviews.of_claim(node.store.reads, c["id"])
         state = exchange.claim_state([ln["state"] for ln in lines])
+        states = {**STATES, **RECEIVED_STATES} if c["direction"] == "received" else STATES
         shown = {
             "id": c["id"], "period": c["period"], "peer": c["peer"],
             "peer_name": await display_name(node.store.reads, c["peer"]),
             "total": amount(int(c["total_cents"]), c["currency"], lang),
-            "count": len(lines), "state": state, "state_text": STATES.get(state, state),
+            "count": len(lines), "state": state, "state_text": states.get(state, state),
             "accepted": sum(1 for ln in lines if ln["state"] == "accepted"),
             "lines": [
                 {"visit": ln["visit_id"], "when": at(request, ln["visited_at"]),
                  "amount": amount(int(ln["amount_cents"]), c["currency"], lang),
+                 "visitor": await display_name(node.store.reads, ln["member"])
+                 if ln["member"] else "",
+                 "door": ln["door"] or "",
                  "state": ln["state"], "state_text": LINE_STATES.get(ln["state"], ln["state"]),
-                 "reason": reasons.get(ln["reason"], ln["reason"]) if ln["reason"] else ""}
+                 "reason": reasons.get(ln["reason"], ln["reason"]) if ln["reason"] else "",
+                 "review": reviews.get(ln["visit_id"])}
                 for ln in lines
             ],
         }  # fmt: skip
+        shown["held"] = [ln for ln in shown["lines"] if ln["state"] == "pending"]
         (sent if c["direction"] == "sent" else received).append(shown)
     return received, sent
 
 
+async def _rules(request: Request) -> dict[str, Any]:
+    """The rule for answering by hand, the place's and each peer's, as the form shows it."""
+    node = node_of(request)
+    rules = await review.rules(node)
+    peers = []
+    for peer in await tables.peers.listing(node.store.reads):
+        own = rules.peers.get(peer.actor_id)
+        peers.append({
+            "id": peer.actor_id, "name": await display_name(node.store.reads, peer.actor_id),
+            "choice": "lieu" if own is None else "main" if own else "auto",
+        })  # fmt: skip
+    return {"manual": rules.manual, "peers": peers}
+
+
 async def _page(request: Request, status: int = 200, **context: Any) -> Response:
     received, sent = await _claims(request)
-    flags = {k: request.query_params.get(k) for k in ("envoyees", "ignores", "attente")}
+    keys = ("envoyees", "ignores", "attente", "confirmes", "contestes", "deja", "regle")
+    flags = {k: request.query_params.get(k) for k in keys}
     return await render(request, "team/claims.html", status=status, received=received,
                         sent=sent, flags=flags, period=claim.previous_period(time.time()),
-                        error=context.pop("error", None), **context)  # fmt: skip
+                        to_review=[c for c in received if c["held"]],
+                        rules=await _rules(request), error=context.pop("error", None),
+                        decide_error=context.pop("decide_error", None),
+                        decided=context.pop("decided", None), **context)  # fmt: skip
 
 
 @requires(accounts.TEAM)
@@ -144,3 +234,53 @@ async def send(request: Request) -> Response:
         return await _page(request, 400, error=error.message(language(request)))
     return done("/equipe/reclamations", envoyees=len(sent),
                 ignores=sum(s.visits for s in skipped), attente=waiting)  # fmt: skip
+
+
+@requires(accounts.TEAM)
+async def decide(request: Request) -> Response:
+    """POST: confirm or dispute held lines of a received claim (`claims confirm` /
+    `claims dispute`): the ticked ones, or all of them."""
+    node = node_of(request)
+    try:
+        form = await posted(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    action = form.get("decision", "")
+    # The ticked visits, one field each (`visit-1`, `visit-2` …: the form reader keeps one
+    # value a name).
+    visits = None if action.endswith("_all") else [
+        v for k, v in form.items() if k.startswith("visit-") and v
+    ]  # fmt: skip
+    member = await member_of(request)
+    claim_id = form.get("claim", "")
+    try:
+        if action not in ("confirm", "dispute", "confirm_all", "dispute_all"):
+            raise review.no_line_chosen()
+        decision = await review.decide(node, claim_id, visits, action.startswith("confirm"),
+                                       form.get("reason", ""), member.handle)  # fmt: skip
+    except InterlieuxError as error:
+        return await _page(request, error.status, decide_error=error.message(language(request)),
+                           decided={"claim": claim_id, "reason": form.get("reason", ""),
+                                    "visits": visits or []})  # fmt: skip
+    return done("/equipe/reclamations", confirmes=decision.accepted,
+                contestes=decision.disputed, deja=decision.already_claimed)  # fmt: skip
+
+
+@requires(accounts.ADMIN)
+async def rules(request: Request) -> Response:
+    """POST: the rule for answering by hand (`claims rules --manual`), the place's and each
+    peer's own. An administrator's: it decides what the place pays without a look."""
+    node = node_of(request)
+    try:
+        form = await posted(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    try:
+        await review.set_rule(node, form.get("manual") == "oui")
+        for peer in (await _rules(request))["peers"]:
+            choice = form.get(f"peer:{peer['id']}")
+            if choice in RULE_CHOICES:
+                await review.set_rule(node, RULE_CHOICES[choice], peer["id"])
+    except InterlieuxError as error:
+        return await _page(request, error.status, error=error.message(language(request)))
+    return done("/equipe/reclamations", regle=1)
