@@ -65,6 +65,8 @@ from . import (
     signature_schemes,
     step_pledges,
     steps,
+    survey_answers,
+    surveys,
     taps,
     tokens,
     visit_reports,
@@ -128,4 +130,6 @@ SCHEMAS: tuple[str, ...] = (
     decision_votes.SCHEMA,
     indieauth_codes.SCHEMA,
     visitor_sessions.SCHEMA,
+    surveys.SCHEMA,
+    survey_answers.SCHEMA,
 )
