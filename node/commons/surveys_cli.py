@@ -121,7 +121,9 @@ def cmd_survey(args: argparse.Namespace, run: Runner) -> int:
             survey, _ = await surveys_network.survey_of(node.store.reads, args.survey)
             values = {**await surveys_network.prefilled(node, survey),
                       **parse_values(survey, args.value)}  # fmt: skip
-            plain = {k: list(v) if isinstance(v, (tuple, list)) else str(v) for k, v in values.items()}
+            plain = {
+                k: list(v) if isinstance(v, (tuple, list)) else str(v) for k, v in values.items()
+            }
             return (await surveys_network.answer(node, args.survey, plain)).status
 
         status = run(config, answer)

@@ -157,11 +157,16 @@ async def answer(node: Node, survey_id: str, values: Mapping[str, Any]) -> Answe
         kind = "Update"
         document["published"] = before.get("published", document["published"])
         document["updated"] = posix_to_wire(now)
-    sent = await send_now(node, place, {
+    activity = {
         "id": f"{node.config.base_url}/activities/{uuid.uuid4()}", "type": kind,
         "actor": place.id, "object": document, "to": document["to"],
         "published": posix_to_wire(now),
-    })  # fmt: skip
+    }  # fmt: skip
+    if survey.author == place.id:
+        # The place answers its own survey: no delivery reaches our own inbox, so it is
+        # taken here as its arrival would be (refused the same way after the close).
+        await _answer_arrived(node, activity)
+    sent = await send_now(node, place, activity)
     if sent.refused:
         raise ConfigError(
             f"the survey's author refused the answer: {sent.status} {sent.error}",

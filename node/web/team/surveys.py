@@ -7,7 +7,7 @@ functions as `interlieux survey create|answer|results`.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from ...tables import networks
 from ...tables import surveys as surveys_table
 from .. import i18n
 from ..gate import checked_form, refused, requires
-from ..render import language, render
+from ..render import language, local_time, render
 from ..visitor import signed_in
 
 DONE = {
@@ -97,6 +97,10 @@ i18n.english(
 )
 
 
+def _when(node_tz: str, moment: float | None) -> datetime | None:
+    return local_time(datetime.fromtimestamp(moment, UTC), node_tz) if moment else None
+
+
 def _closes(text: str, timezone: str) -> float | None:
     if not text.strip():
         return None
@@ -136,7 +140,7 @@ async def _listed(request: Request) -> dict[str, Any]:
             "id": row["id"],
             "title": document.get("name", ""),
             "kind": row["kind"],
-            "closes": row["closes"],
+            "closes": _when(node.config.timezone, row["closes"]),
             "author": await display_name(reads, row["author"]),
             "answered": await surveys_network.own_answer(node, row["id"]) is not None,
         }
@@ -206,7 +210,7 @@ async def _answer_page(request: Request, survey_id: str, status: int = 200, erro
     return await render(
         request, "team/survey_answer.html", status=status, survey=survey, values=shown,
         error=error, answered=await surveys_network.own_answer(node, survey.id) is not None,
-        usage_fr=surveys.USAGE_FR,
+        usage_fr=surveys.USAGE_FR, closes=_when(node.config.timezone, survey.closes),
     )  # fmt: skip
 
 
