@@ -170,7 +170,7 @@ async def answer(node: Node, survey_id: str, values: Mapping[str, Any]) -> Answe
     if sent.refused:
         raise ConfigError(
             f"the survey's author refused the answer: {sent.status} {sent.error}",
-            fr=f"L'auteur de l'enquête a refusé la réponse ({sent.status}) : {sent.error}",
+            fr=f"L'auteur de l'enquête a refusé la réponse ({sent.status}) : {_french(sent.error)}",
             en=f"The survey's author refused the answer ({sent.status}): {sent.error}",
         )
     async with node.store.write() as db:
@@ -181,6 +181,15 @@ async def answer(node: Node, survey_id: str, values: Mapping[str, Any]) -> Answe
             await objects.set_document(db, answer_id, document, now)
             await graph.sync(db, answer_id, document, local=True)
     return sent
+
+
+def _french(error: str) -> str:
+    """The author's reason (its node answers in English), in French when it is known."""
+    if "closed at" in error:
+        return "l'enquête est close : elle ne prend plus de réponse ni de modification."
+    if "not asked" in error:
+        return "ce lieu n'est pas de ceux à qui l'enquête est posée."
+    return error
 
 
 # --- taking answers (the author's side) ----------------------------------------------------

@@ -43,7 +43,7 @@ i18n.english(
         "Infrastructure partagée": "Shared infrastructure",
         "Les mêmes données en SPARQL": "The same data in SPARQL",
         "Lieux": "Places",
-        "lieux ont répondu": "places answered",
+        "Lieux ayant répondu": "Places that answered",
     }
 )
 
