@@ -32,8 +32,8 @@ def post_answer(place: InProcessNode, member: Member, survey: surveys.Survey,
 
 def test_a_networks_survey_is_answered_by_its_members_only(
     place: InProcessNode,
-    bil: tuple[str, Member],
-    stand_in: StandIn,  # noqa: F811
+    bil: tuple[str, Member],  # noqa: F811 (the fixture imported above)
+    stand_in: StandIn,
 ) -> None:
     group, member = bil
     data = str(place.config.data_dir)
