@@ -83,6 +83,14 @@ def test_a_survey_answered_edited_aggregated_then_closed(places: dict[str, Local
                         headers={"accept": "application/activity+json"}, timeout=10)  # fmt: skip
     assert results.status_code == 200 and results.json()["answerCount"] == 2
     assert b.actor_id() not in results.text
+    counted = a.sparql(
+        "PREFIX tl: <https://w3id.org/interlieux/ns#> SELECT ?n WHERE { ?r a tl:SurveyResults ;"
+        f" <http://schema.org/about> <{survey}> ; tl:answerCount ?n }}"
+    )  # the aggregate is in A's graph; the answers themselves are not (not public)
+    assert [x["n"]["value"] for x in counted] == ["2"]
+    in_reply_to = "<https://www.w3.org/ns/activitystreams#inReplyTo>"
+    assert not a.sparql("PREFIX tl: <https://w3id.org/interlieux/ns#> SELECT ?a WHERE "
+                        f"{{ ?a a tl:Answer ; {in_reply_to} <{survey}> }}")  # fmt: skip
 
     time.sleep(max(0.0, (closes - datetime.now(UTC)).total_seconds()) + 1)
     late = answer(c, survey, "surface-m2=90", check=False)
