@@ -121,5 +121,15 @@ def test_the_census_is_public_and_queryable(places: dict[str, LocalPlace]) -> No
     uses = {(x["place"]["value"], x["item"]["value"], x["use"]["value"]) for x in found}
     assert (b.actor_id(), "imprimante-3d", "uses") in uses
     assert (b.actor_id(), "dolibarr", "interested") in uses
+    # The census grows: B is sent the new item and answers it, its earlier answers kept.
+    a.cli("survey", "items", "--data", str(a.data), "--survey", census,
+          "--item", "rivets|infrastructure|Réseau de chaleur partagé")  # fmt: skip
+    wait_for(lambda: b.query("SELECT 1 FROM surveys WHERE id = ? AND document LIKE ?",
+                             (census, "%rivets%")), what="the new item at B")  # fmt: skip
+    answer(b, census, "rivets=interested")
+    mine = json.loads(b.query("SELECT document FROM survey_answers WHERE own = 1 AND survey = ?",
+                              (census,))[0][0])  # fmt: skip
+    assert {r["question"] for r in mine["responses"]} == {"imprimante-3d", "dolibarr", "rivets"}
     page = httpx.get(f"{a.base_url}/communs", timeout=10)
     assert page.status_code == 200 and "Imprimante 3D" in page.text and "PopCafé" in page.text
+    assert "Réseau de chaleur partagé" in page.text

@@ -56,6 +56,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     r.add_argument("--survey", required=True)
     r.add_argument("--csv", action="store_true")
     r.add_argument("--json", action="store_true")
+    i = ssub.add_parser("items", help="ajouter des communs au recensement publié ici")
+    i.add_argument("--data", required=True, type=Path)
+    i.add_argument("--survey", required=True, help="adresse du recensement")
+    i.add_argument("--item", action="append", required=True, metavar="CLÉ|CATÉGORIE|NOM")
     sl = ssub.add_parser("list", help="les enquêtes publiées ici et reçues")
     sl.add_argument("--data", required=True, type=Path)
     sl.add_argument("--json", action="store_true")
@@ -136,6 +140,13 @@ def cmd_survey(args: argparse.Namespace, run: Runner) -> int:
         else:
             _say(args, "Réponse envoyée et prise (modifiable jusqu'à la clôture).",
                  "Answer sent and taken (editable until the close).")  # fmt: skip
+        return 0
+    if command == "items":
+        items = [parse_item(text) for text in args.item]
+        added = run(config, lambda n: surveys_network.add_items(n, args.survey, items))
+        _say(args, f"{added} commun(s) ajouté(s) au recensement ; les lieux les voient dans "
+             "leur formulaire.", f"{added} item(s) added to the census; places see them in "
+             "their form.")  # fmt: skip
         return 0
     if command == "results":
 

@@ -101,6 +101,34 @@ async def create(
     return str(activity["object"]["id"])
 
 
+async def add_items(node: Node, survey_id: str, items: Sequence[domain.Question]) -> int:
+    """A census grows: new items (usage questions) appended, sent as an Update of the
+    survey to the same audience; places answer them from then on. Only a census: a needs
+    survey's questions stay what its answers were given to. The number of items added."""
+    survey, hosted = await survey_of(node.store.reads, survey_id)
+    if not hosted or survey.kind != "census":
+        raise ConfigError(
+            f"{survey_id} is no census published here",
+            fr="Seul un recensement publié ici s'enrichit de nouveaux communs.",
+            en="Only a census published here takes new commons items.",
+        )
+    known = {q.key for q in survey.questions}
+    added = [q for q in items if q.key not in known]
+    if not added:
+        return 0
+    grown = domain.new_survey(survey.id, survey.author, survey.kind, survey.title, survey.text,
+                              survey.answered_by, [*survey.questions, *added], None,
+                              survey.published)  # fmt: skip
+    row = await surveys.find(node.store.reads, survey_id)
+    assert row is not None
+    to = json.loads(row["document"]).get("to", [PUBLIC])
+    author = await local.by_id(node.store, survey.author)
+    if author is None:
+        raise unknown(survey_id)
+    await publish(node, author, {"type": "Update", "object": grown.to_json(to), "to": to})
+    return len(added)
+
+
 async def _published_survey(
     db: Connection, node: Node, actor: local.LocalActor, activity: dict[str, Any]
 ) -> None:
@@ -110,14 +138,17 @@ async def _published_survey(
 
 
 async def _received_survey(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-    """A survey our place is asked: addressed to it, or from an author it follows."""
+    """A survey our place is asked: addressed to it, or from an author it follows; or a
+    census we were asked, grown by its author (an Update)."""
     obj = activity.get("object")
     author = id_of(activity.get("actor"))
     if not isinstance(obj, dict) or not author or node.config.is_local(author):
         return
-    asked = node.config.place_id in recipients(activity) or await follows.accepted_follow_id(
-        db, node.config.place_id, author
+    asked = node.config.place_id in recipients(activity) or bool(
+        await follows.accepted_follow_id(db, node.config.place_id, author)
     )
+    if activity.get("type") == "Update":
+        asked = await surveys.find(db, str(obj.get("id"))) is not None
     try:
         survey = domain.Survey.from_json(obj)
     except (KeyError, TypeError, ValueError, ConfigError):
@@ -255,6 +286,7 @@ async def _answer_arrived(node: Node, activity: dict[str, Any]) -> None:
 
 ACTIVITY_ROUTES = [
     Route("Create", domain.SURVEY, on_publish=_published_survey, on_receive=_received_survey),
+    Route("Update", domain.SURVEY, on_publish=_published_survey, on_receive=_received_survey),
     Route("Create", domain.ANSWER, on_arrival=_answer_arrived),
     Route("Update", domain.ANSWER, on_arrival=_answer_arrived),
 ]

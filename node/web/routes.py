@@ -134,6 +134,7 @@ ROUTES: list[BaseRoute] = [
     Route("/equipe/enquetes", team_surveys.page, methods=["GET", "POST"]),
     Route("/equipe/enquetes/repondre", team_surveys.answer, methods=["GET", "POST"]),
     Route("/equipe/enquetes/resultats", team_surveys.results),
+    Route("/equipe/enquetes/communs", team_surveys.add_items, methods=["POST"]),
     Route("/moi/participer", participation.page, methods=["GET", "POST"]),
     Route("/moi/sessions/fermer", my_sessions.close_others, methods=["POST"]),
     Route("/moi/sessions/{id}/fermer", my_sessions.close_one, methods=["POST"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -30,6 +31,7 @@ DONE = {
     "publiee": "Enquête publiée : les lieux concernés la voient dans leurs enquêtes.",
     "repondu": "Réponse envoyée à l'auteur de l'enquête ; vous pouvez la modifier jusqu'à la "
     "clôture.",
+    "communs": "Communs ajoutés au recensement : les lieux les voient dans leur formulaire.",
 }
 
 i18n.english(
@@ -93,6 +95,14 @@ i18n.english(
         "Réponse envoyée à l'auteur de l'enquête ; vous pouvez la modifier jusqu'à la "
         "clôture.": "Answer sent to the survey's author; you can edit it until the close.",
         "Retour aux enquêtes": "Back to the surveys",
+        "Ajouter des communs au recensement": "Add items to the census",
+        "Un par ligne : clé | catégorie | nom (equipment, software, data, plans, infrastructure)": (
+            "One per line: key | category | name (equipment, software, data, plans, infrastructure)"
+        ),
+        "Ajouter": "Add",
+        "Communs ajoutés au recensement : les lieux les voient dans leur formulaire.": (
+            "Items added to the census: places see them in their form."
+        ),
     }
 )
 
@@ -253,10 +263,42 @@ async def results(request: Request) -> Response:
                               en="The results are at the survey's author.")  # fmt: skip
     except InterlieuxError as error:
         return await refused(request, error)
+    return await _results_page(request, survey)
+
+
+async def _results_page(request: Request, survey: surveys.Survey, status: int = 200,
+                        error: str = "", items: str = "") -> Response:  # fmt: skip
+    reads = node_of(request).store.reads
     answers = await surveys_network.taken_answers(reads, survey)
     found = surveys.aggregate(survey, answers)
     places = [(await display_name(reads, p), t) for p, t in answers.items()]
     return await render(
-        request, "team/survey_results.html", survey=survey, results=found, places=places,
-        csv_url=surveys_network.results_id(survey.id) + ".csv", usage_fr=surveys.USAGE_FR,
+        request, "team/survey_results.html", status=status, survey=survey, results=found,
+        places=places, csv_url=surveys_network.results_id(survey.id) + ".csv",
+        usage_fr=surveys.USAGE_FR, error=error, items=items,
+        done=DONE.get(request.query_params.get("fait", ""), ""),
     )  # fmt: skip
+
+
+@requires(accounts.TEAM)
+async def add_items(request: Request) -> Response:
+    """POST: new items for a census published here (`interlieux survey items`)."""
+    node = node_of(request)
+    survey_id = request.query_params.get("enquete", "")
+    member = await signed_in(request)
+    assert member is not None
+    try:
+        form = await checked_form(request, member.csrf)
+        survey, _ = await surveys_network.survey_of(node.store.reads, survey_id)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    try:
+        await surveys_network.add_items(
+            node, survey_id, _questions("census", form.get("items", ""))
+        )
+    except InterlieuxError as error:
+        return await _results_page(request, survey, 400, error.message(language(request)),
+                                   form.get("items", ""))  # fmt: skip
+    return RedirectResponse(
+        f"/equipe/enquetes/resultats?enquete={quote(survey_id, safe='')}&fait=communs", 303
+    )

@@ -99,3 +99,24 @@ def test_the_census_is_a_public_matrix(place: InProcessNode) -> None:
     assert "we use it" in english.text
     document = json.loads(place.query("SELECT document FROM survey_answers")[0][0])
     assert "https://www.w3.org/ns/activitystreams#Public" in document["to"]
+
+
+def test_the_census_grows_with_new_items(place: InProcessNode) -> None:
+    csrf = sign_in_as(place, "tess", "team")
+    assert publish(place, csrf, kind="census", closes="", title="Recensement",
+                   questions="imprimante-3d | equipment | Imprimante 3D") == 303  # fmt: skip
+    census = surveys(place)[0]
+    url = f"/equipe/enquetes/communs?enquete={quote(census)}"
+    form = {"csrf": csrf, "items": "nextcloud | software | Nextcloud"}
+    assert place.client.post(url, data={**form, "csrf": "non"}).status_code == 403
+    added = place.client.post(url, data=form, follow_redirects=False)
+    assert added.status_code == 303, added.text
+    document = json.loads(place.query("SELECT document FROM surveys")[0][0])
+    assert [q["questionKey"] for q in document["questions"]] == ["imprimante-3d", "nextcloud"]
+    page = place.client.get(added.headers["location"], headers=HTML)
+    assert "Communs ajoutés" in html.unescape(page.text)
+    answer = place.client.get(f"/equipe/enquetes/repondre?enquete={quote(census)}", headers=HTML)
+    assert "Nextcloud" in answer.text
+    served = place.client.get(census.removeprefix(place.config.base_url),
+                              headers={"accept": "application/activity+json"})  # fmt: skip
+    assert [q["questionKey"] for q in served.json()["questions"]][-1] == "nextcloud"
