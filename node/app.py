@@ -28,6 +28,7 @@ from .agenda.backfill import BackfillWorker
 from .commons import handlers as commons
 from .commons import routes as commons_routes
 from .commons import steps as cofinancing
+from .commons import surveys_network as surveys
 from .config import NodeConfig
 from .directory import place, projects, residents
 from .directory import routes as directory_routes
@@ -81,6 +82,7 @@ ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
     ("claims", exchange.ACTIVITY_ROUTES),
     ("settlements", settlement.ACTIVITY_ROUTES),
     ("governance", governance.ACTIVITY_ROUTES),
+    ("surveys", surveys.ACTIVITY_ROUTES),
     ("graph", graph_hooks.ACTIVITY_ROUTES),
 )
 

@@ -26,6 +26,7 @@ from .actors import local
 from .agenda import cli as agenda_cli
 from .app import create_app, run_with_node
 from .commons import cli as commons_cli
+from .commons import surveys_cli
 from .config import (
     CONFIG_FILE,
     DATABASE_FILE,
@@ -175,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
     graph_cli.add_commands(sub)
     commons_cli.add_commands(sub)
     governance_cli.add_commands(sub)
+    surveys_cli.add_commands(sub)
     return parser
 
 
@@ -453,6 +455,7 @@ COMMANDS: dict[str, Command] = {
     **graph_cli.COMMANDS,
     **commons_cli.COMMANDS,
     **governance_cli.COMMANDS,
+    **surveys_cli.COMMANDS,
 }
 
 

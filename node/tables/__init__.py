@@ -66,6 +66,8 @@ from . import (
     signature_schemes,
     step_pledges,
     steps,
+    survey_answers,
+    surveys,
     taps,
     tokens,
     visit_reports,
@@ -130,4 +132,6 @@ SCHEMAS: tuple[str, ...] = (
     indieauth_codes.SCHEMA,
     visitor_sessions.SCHEMA,
     claim_reviews.SCHEMA,
+    surveys.SCHEMA,
+    survey_answers.SCHEMA,
 )

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 from . import (
     actors,
     agenda,
+    census,
     commons,
     embed,
     governance,
@@ -45,6 +46,7 @@ from .team import place as team_place
 from .team import publishing as team_publishing
 from .team import settlements as team_settlements
 from .team import steps as team_steps
+from .team import surveys as team_surveys
 from .team import validation as team_validation
 from .team import work as team_work
 
@@ -133,6 +135,13 @@ ROUTES: list[BaseRoute] = [
     Route("/connexion/lieu/retour", indieauth.back),
     Route("/deconnexion/lieu", indieauth.signout, methods=["POST"]),
     Route("/participer", agenda.participate, methods=["POST"]),
+    Route("/communs", census.commons_page),
+    Route("/surveys/{sid}/results", census.results),
+    Route("/surveys/{sid}/results.csv", census.results_csv),
+    Route("/equipe/enquetes", team_surveys.page, methods=["GET", "POST"]),
+    Route("/equipe/enquetes/repondre", team_surveys.answer, methods=["GET", "POST"]),
+    Route("/equipe/enquetes/resultats", team_surveys.results),
+    Route("/equipe/enquetes/communs", team_surveys.add_items, methods=["POST"]),
     Route("/moi/participer", participation.page, methods=["GET", "POST"]),
     Route("/moi/sessions/fermer", my_sessions.close_others, methods=["POST"]),
     Route("/moi/sessions/{id}/fermer", my_sessions.close_one, methods=["POST"]),
