@@ -229,18 +229,20 @@ async def answer(request: Request) -> Response:
     """GET: the answer form, prefilled; POST: send the answer (or its edit)."""
     node = node_of(request)
     survey_id = request.query_params.get("enquete", "")
+    form: dict[str, str] = {}
+    if request.method == "POST":  # the token first: a forged post learns nothing
+        member = await signed_in(request)
+        assert member is not None
+        try:
+            form = await checked_form(request, member.csrf)
+        except InterlieuxError as error:
+            return await refused(request, error)
     try:
         survey, _ = await surveys_network.survey_of(node.store.reads, survey_id)
     except InterlieuxError as error:
         return await refused(request, error)
     if request.method == "GET":
         return await _answer_page(request, survey_id)
-    member = await signed_in(request)
-    assert member is not None
-    try:
-        form = await checked_form(request, member.csrf)
-    except InterlieuxError as error:
-        return await refused(request, error)
     values = _values(survey, form)
     try:
         await surveys_network.answer(node, survey_id, values)
