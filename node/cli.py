@@ -49,6 +49,7 @@ from .queues import DeliveryState
 from .store import Store
 from .tables import deliveries, origins
 from .timestamps import posix_to_operator
+from .volunteering import cli as volunteering_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -175,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
     graph_cli.add_commands(sub)
     commons_cli.add_commands(sub)
     governance_cli.add_commands(sub)
+    volunteering_cli.add_commands(sub)
     return parser
 
 
@@ -453,6 +455,7 @@ COMMANDS: dict[str, Command] = {
     **graph_cli.COMMANDS,
     **commons_cli.COMMANDS,
     **governance_cli.COMMANDS,
+    **volunteering_cli.COMMANDS,
 }
 
 

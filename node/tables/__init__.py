@@ -70,6 +70,8 @@ from . import (
     visit_reports,
     visitor_sessions,
     visits,
+    volunteer_calls,
+    volunteer_offers,
 )
 
 # The order files were created in so far, kept so that a fresh file matches a migrated one.
@@ -128,4 +130,6 @@ SCHEMAS: tuple[str, ...] = (
     decision_votes.SCHEMA,
     indieauth_codes.SCHEMA,
     visitor_sessions.SCHEMA,
+    volunteer_calls.SCHEMA,
+    volunteer_offers.SCHEMA,
 )
