@@ -23,6 +23,11 @@ CREATE TABLE IF NOT EXISTS volunteer_calls (
 CREATE INDEX IF NOT EXISTS volunteer_calls_end ON volunteer_calls(end_at);
 """
 
+# A call its author deleted: the objects table keeps its Tombstone (node/objects.py).
+_LIVE = (
+    "NOT EXISTS (SELECT 1 FROM objects o WHERE o.id = volunteer_calls.id AND o.type = 'Tombstone')"
+)
+
 
 async def keep(
     db: Connection,
@@ -45,12 +50,11 @@ async def keep(
     )
 
 
-async def remove(db: Connection, call_id: str) -> None:
-    await db.execute("DELETE FROM volunteer_calls WHERE id = ?", (call_id,))
-
-
 async def get(db: Connection, call_id: str) -> sqlite3.Row | None:
-    async with db.execute("SELECT * FROM volunteer_calls WHERE id = ?", (call_id,)) as cur:
+    """The call, unless its author deleted it."""
+    async with db.execute(
+        f"SELECT * FROM volunteer_calls WHERE id = ? AND {_LIVE}", (call_id,)
+    ) as cur:
         return await cur.fetchone()
 
 
@@ -60,7 +64,7 @@ async def current(
     """Calls not yet over, soonest first; only `place`'s when given."""
     async with db.execute(
         "SELECT * FROM volunteer_calls WHERE end_at > ? AND (? IS NULL OR place = ?)"
-        " ORDER BY start_at LIMIT ?",
+        f" AND {_LIVE} ORDER BY start_at LIMIT ?",
         (now, place, place, limit),
     ) as cur:
         return await cur.fetchall()
@@ -69,7 +73,7 @@ async def current(
 async def of_place(db: Connection, place: str, limit: int) -> list[sqlite3.Row]:
     """Every call of `place`, latest start first (the team's list, past calls included)."""
     async with db.execute(
-        "SELECT * FROM volunteer_calls WHERE place = ? ORDER BY start_at DESC LIMIT ?",
+        f"SELECT * FROM volunteer_calls WHERE place = ? AND {_LIVE} ORDER BY start_at DESC LIMIT ?",
         (place, limit),
     ) as cur:
         return await cur.fetchall()

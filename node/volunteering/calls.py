@@ -5,7 +5,8 @@
   as a `Note`. Every node that holds it keeps a `volunteer_calls` row.
 - A member answers with an `Offer` whose object is the call, from their own outbox (a member
   of another place from their home node, which holds the call because it follows the place):
-  both ends keep a `volunteer_offers` row, idempotent by the Offer's id.
+  both ends keep a `volunteer_offers` row, idempotent by the Offer's id. A deleted call (its
+  object a Tombstone) is no longer listed.
 - The place confirms the volunteer with an `Accept` of the Offer; the hours done are recorded
   later with another `Accept` of the same Offer carrying `hoursDone`. The volunteer's home
   takes an Accept only from the calling place.
@@ -32,8 +33,7 @@ from vocab.context import PUBLIC
 from ..activity import id_of, type_of
 from ..actors import local
 from ..agenda.event import parse_time, when_fr
-from ..agenda.handlers import refuse_if_invalid
-from ..errors import ForbiddenError, InvalidParameter, NotFoundError
+from ..errors import ForbiddenError, InvalidActivity, InvalidParameter, NotFoundError
 from ..outbox.publish import emit
 from ..routing import Route
 from ..sqlite import Connection
@@ -66,6 +66,11 @@ MAX_PEOPLE = 1000  # people wanted by one call
 VISIBILITIES = ("public", "network", "private")
 
 
+def skill_label(concept: str, lang: str = "fr") -> str:
+    found = skills.get(concept)
+    return found.label(lang) if found else concept
+
+
 def _broader(concept: str) -> str | None:
     found = skills.get(concept)
     return found.broader if found else None
@@ -76,8 +81,11 @@ def origin_of(iri: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _geo(document: dict[str, Any] | None) -> tuple[float, float] | None:
-    geo = (document or {}).get("geo")
+def _geo(document: Any) -> tuple[float, float] | None:
+    """(latitude, longitude) of a place's document (`geo`) or of a `Place` location."""
+    if not isinstance(document, dict):
+        return None
+    geo = document.get("geo", document)
     if isinstance(geo, dict):
         lat, lon = geo.get("latitude"), geo.get("longitude")
         if isinstance(lat, int | float) and isinstance(lon, int | float):
@@ -206,7 +214,13 @@ async def _validate_call(node: Node, actor: LocalActor, activity: dict[str, Any]
             fr="Seul le lieu publie un appel à bénévoles.",
             en="Only the place publishes a volunteer call.",
         )
-    refuse_if_invalid(_structured(activity["object"]), CALL)
+    violations = shapes.check(_structured(activity["object"]), CALL)
+    if violations:  # as agenda.handlers.refuse_if_invalid (not imported: agenda needs us)
+        raise InvalidActivity(
+            f"{CALL} shape: " + "; ".join(v.en for v in violations),
+            fr=shapes.describe(violations, CALL, "fr"),
+            en=shapes.describe(violations, CALL, "en"),
+        )
 
 
 async def _published_call(
@@ -235,18 +249,6 @@ async def _received_call(db: Connection, node: Node, activity: dict[str, Any]) -
         return
     if not node.config.is_local(sender):
         await _keep_call(db, obj, sender)
-
-
-async def _deleted(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-    row = await volunteer_calls.get(db, str(id_of(activity.get("object"))))
-    if row is not None and row["place"] == id_of(activity["actor"]):
-        await volunteer_calls.remove(db, row["id"])
-
-
-async def _deleted_here(
-    db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
-) -> None:
-    await _deleted(db, node, activity)
 
 
 def _not_a_call(call_id: object) -> NotFoundError:
@@ -344,7 +346,6 @@ ACTIVITY_ROUTES = [
         )
         for verb in ("Create", "Update")
     ],
-    Route("Delete", on_publish=_deleted_here, on_receive=_deleted),
     Route(
         "Offer",
         on_validate=_validate_offer,
@@ -522,6 +523,12 @@ def check_visibility(value: str) -> str:
             en="Choose who sees your hours: everyone, the network's places, or only you.",
         )
     return value
+
+
+async def show_hours(node: Node, handle: str, visibility: str) -> None:
+    """The member chooses who sees their volunteer hours on their page."""
+    async with node.store.write() as db:
+        await volunteer_offers.set_shown(db, handle, check_visibility(visibility))
 
 
 async def hours_shown_to(store: Store, actor: LocalActor, audience: str) -> float | None:
