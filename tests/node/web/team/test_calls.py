@@ -63,8 +63,11 @@ def test_forms_without_their_token_change_nothing(place: InProcessNode) -> None:
     assert place.client.post("/equipe/appels", data=form, headers=HTML).status_code == 403
     assert place.client.post("/moi/appels/visibilite", data={"visibility": "public"},
                              headers=HTML).status_code == 403  # fmt: skip
+    assert place.client.post("/moi/appels", data={"call": "http://127.0.0.1:9/objects/x"},
+                             headers=HTML).status_code == 403  # fmt: skip
     assert place.query("SELECT count(*) FROM volunteer_calls") == [(0,)]
     assert place.query("SELECT count(*) FROM volunteer_hours_shown") == [(0,)]
+    assert place.query("SELECT count(*) FROM volunteer_offers") == [(0,)]
 
 
 def test_a_wrong_form_is_said_keeping_what_was_typed(place: InProcessNode) -> None:
