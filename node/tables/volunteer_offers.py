@@ -99,3 +99,9 @@ async def shown(db: Connection, handle: str) -> str:
     ) as cur:
         row = await cur.fetchone()
     return str(row[0]) if row else "network"
+
+
+async def forget_volunteer(db: Connection, volunteer: str, handle: str) -> None:
+    """An erased member: their offers and their choice go (node/people/erasure.py)."""
+    await db.execute("DELETE FROM volunteer_offers WHERE volunteer = ?", (volunteer,))
+    await db.execute("DELETE FROM volunteer_hours_shown WHERE handle = ?", (handle,))

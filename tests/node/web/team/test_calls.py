@@ -138,6 +138,13 @@ def test_suggest_offer_confirm_and_hours(place: InProcessNode) -> None:
     assert saved.status_code == 303
     assert "6.5" in shown(place.client.get(place.actor_id("alice"), headers=HTML))
 
+    # Her account erased: her offers and her choice go with it.
+    erased = place.client.post("/moi/donnees/effacer", data={"csrf": alice_csrf,
+                               "handle": "@alice"}, follow_redirects=False)  # fmt: skip
+    assert erased.status_code == 303, erased.text
+    assert place.query("SELECT count(*) FROM volunteer_offers") == [(0,)]
+    assert place.query("SELECT count(*) FROM volunteer_hours_shown") == [(0,)]
+
 
 def csrf_of(place: InProcessNode) -> str:
     return form_token(place.client.get("/moi", headers=HTML))
