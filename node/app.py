@@ -53,6 +53,7 @@ from .query import hooks as graph_hooks
 from .query import routes as query_routes
 from .query.client import EngineFailed, engine_for, stop_engines
 from .store import Store
+from .volunteering import calls as volunteering
 from .web import ns as ns_routes
 from .web import routes as web_routes
 from .web.negotiation import negotiate
@@ -83,6 +84,7 @@ ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
     ("settlements", settlement.ACTIVITY_ROUTES),
     ("governance", governance.ACTIVITY_ROUTES),
     ("surveys", surveys.ACTIVITY_ROUTES),
+    ("volunteering", volunteering.ACTIVITY_ROUTES),
     ("graph", graph_hooks.ACTIVITY_ROUTES),
 )
 

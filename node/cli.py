@@ -50,6 +50,7 @@ from .queues import DeliveryState
 from .store import Store
 from .tables import deliveries, origins
 from .timestamps import posix_to_operator
+from .volunteering import cli as volunteering_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -177,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
     commons_cli.add_commands(sub)
     governance_cli.add_commands(sub)
     surveys_cli.add_commands(sub)
+    volunteering_cli.add_commands(sub)
     return parser
 
 
@@ -456,6 +458,7 @@ COMMANDS: dict[str, Command] = {
     **commons_cli.COMMANDS,
     **governance_cli.COMMANDS,
     **surveys_cli.COMMANDS,
+    **volunteering_cli.COMMANDS,
 }
 
 

@@ -22,6 +22,7 @@ from ..routing import Route
 from ..sqlite import Connection
 from ..store import Store
 from ..tables import local_actors, place_details
+from ..volunteering import calls as volunteering
 from .residents import public_profile
 
 if TYPE_CHECKING:
@@ -215,6 +216,12 @@ async def actor_extras(
         document.update(collection_links(base, actor))
     else:
         document.update(await public_profile(node.store, actor, network=network))
+        # Volunteer hours: public only if the member chose it; the network's by default.
+        hours = await volunteering.hours_shown_to(
+            node.store, actor, "network" if network else "public"
+        )
+        if hours:
+            document["hoursDone"] = f"{hours:g}"
     return document
 
 

@@ -175,6 +175,7 @@ async def _remove_own(db: Connection, actor: LocalActor, handle: str, delete_id:
     await tables.tokens.forget_handle(db, handle)
     await tables.profile_fields.forget_handle(db, handle)
     await tables.projects.forget_handle(db, handle)
+    await tables.volunteer_offers.forget_volunteer(db, actor.id, handle)
     await tables.residents.remove(db, actor.id)
     await tables.event_participants.forget_actor(db, actor.id)
     await tables.event_requests.forget_actor(db, actor.id)

@@ -73,6 +73,8 @@ from . import (
     visit_reports,
     visitor_sessions,
     visits,
+    volunteer_calls,
+    volunteer_offers,
 )
 
 # The order files were created in so far, kept so that a fresh file matches a migrated one.
@@ -134,4 +136,6 @@ SCHEMAS: tuple[str, ...] = (
     claim_reviews.SCHEMA,
     surveys.SCHEMA,
     survey_answers.SCHEMA,
+    volunteer_calls.SCHEMA,
+    volunteer_offers.SCHEMA,
 )

@@ -72,3 +72,13 @@ async def save(
 
 async def forget(db: Connection, actor_id: str) -> None:
     await db.execute("DELETE FROM remote_actors WHERE id = ?", (actor_id,))
+
+
+async def documents_on(db: Connection, origin: str, limit: int) -> list[dict[str, Any]]:
+    """The documents of the actors this node holds from one origin (`https://host[:port]`),
+    as last fetched: what their home let this node see (volunteering's suggestions)."""
+    async with db.execute(
+        "SELECT document FROM remote_actors WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT ?",
+        (len(origin) + 1, origin + "/", limit),
+    ) as cur:
+        return [json.loads(row[0]) for row in await cur.fetchall()]

@@ -24,6 +24,7 @@ from ..actors.routes import node_of
 from ..directory.residents import public_profile
 from ..tables import remote_actors
 from ..tables import residents as residents_table
+from ..volunteering import calls as volunteering
 from . import i18n
 from .render import render
 
@@ -163,4 +164,5 @@ async def resident_page(request: Request, actor: LocalActor) -> Response:
         request, "resident.html",
         resident=shown, place=place,
         place_name=await display_name(node.store.reads, place) if place else "",
+        volunteer_hours=await volunteering.hours_shown_to(node.store, actor, "public"),
     )  # fmt: skip

@@ -27,6 +27,7 @@ from . import (
     signin,
 )
 from .member import badge as my_badge
+from .member import calls as member_calls
 from .member import data as my_data
 from .member import history as my_history
 from .member import participation
@@ -35,6 +36,7 @@ from .member import projects as member_projects
 from .member import publishing as my_publishing
 from .member import sessions as my_sessions
 from .negotiation import Endpoint
+from .team import calls as team_calls
 from .team import claims as team_claims
 from .team import dashboard as team_dashboard
 from .team import decisions as team_decisions
@@ -151,5 +153,10 @@ ROUTES: list[BaseRoute] = [
     Route("/observatoire.jsonld", observatory.table_jsonld),
     *team_decisions.ROUTES,
     *team_steps.ROUTES,
+    Route("/moi/appels", member_calls.page, methods=["GET", "POST"]),
+    Route("/moi/appels/visibilite", member_calls.visibility, methods=["POST"]),
+    Route("/equipe/appels", team_calls.page, methods=["GET", "POST"]),
+    Route("/equipe/appels/confirmer", team_calls.confirm, methods=["POST"]),
+    Route("/equipe/appels/heures", team_calls.hours, methods=["POST"]),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

@@ -19,6 +19,7 @@ MEMBER_SPACE: tuple[tuple[str, str], ...] = (
     ("/moi/credit", "Mon crédit"),
     ("/moi/evenements", "Mes événements"),
     ("/moi/publier", "Publier"),
+    ("/moi/appels", "Appels à bénévoles"),
     ("/moi/donnees", "Mes données"),
 )
 
@@ -31,6 +32,7 @@ TEAM_SPACE: tuple[tuple[str, str, str], ...] = (
     ("/equipe/besoins", "Besoins", accounts.TEAM),
     ("/equipe/engagements", "Engagements", accounts.TEAM),
     ("/equipe/enquetes", "Enquêtes", accounts.TEAM),
+    ("/equipe/appels", "Appels à bénévoles", accounts.TEAM),
     ("/equipe/lieu", "Le lieu", accounts.ADMIN),
     ("/equipe/pairs", "Lieux pairs", accounts.TEAM),
     ("/equipe/reclamations", "Réclamations", accounts.TEAM),
@@ -77,5 +79,6 @@ i18n.english(
         "Travaux en cours": "Work in progress",
         "Décisions": "Decisions",
         "Étapes et financements": "Steps and funding",
+        "Appels à bénévoles": "Volunteer calls",
     }
 )

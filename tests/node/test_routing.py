@@ -18,7 +18,8 @@ from node.routing import DuplicateRoute, Route, Table
 SHARED = {
     ("Accept", None): ["completion", "follows", "backfill"],
     ("Accept", "Join"): ["agenda", "residents"],
-    ("Accept", "Offer"): ["claims", "settlements"],
+    # a claim's, a settlement's or a volunteer's offer: each finds its own row or leaves it
+    ("Accept", "Offer"): ["claims", "settlements", "volunteering"],
     ("Create", None): ["objects", "graph"],
     # the commons make a pledge a readable Note, then co-financing signs what will be sent
     ("Create", "Pledge"): ["commons", "cofinancing"],

@@ -1,0 +1,1 @@
+"""Volunteer calls and service requests: a place's calls, members' offers, matching, hours."""

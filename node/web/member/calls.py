@@ -1,0 +1,164 @@
+"""`/moi/appels`: the volunteer calls that fit the member (their skills, availability and
+place, ranked by `volunteering.matching`), the other current calls, and their offers with
+what the places answered. Offering help sends an `Offer` of the call from the member's own
+outbox (`outbox.publish.publish`, as `POST /actors/<handle>/outbox`): a call of another place
+reaches this page because this node follows that place, and the Offer goes from here to it.
+The member also chooses who sees their volunteer hours on their page (default: the network).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ...actors import local
+from ...actors.names import display_name
+from ...actors.routes import node_of
+from ...errors import InterlieuxError
+from ...outbox.publish import publish
+from ...people import accounts
+from ...tables import profile_fields, volunteer_calls, volunteer_offers
+from ...volunteering import calls, matching
+from .. import i18n
+from ..gate import checked_form, refused, requires
+from ..render import language, local_time, render
+from ..visitor import signed_in
+
+i18n.english(
+    {
+        "Appels à bénévoles": "Volunteer calls",
+        "Les appels des lieux du réseau : ceux qui vous correspondent d'abord, selon vos "
+        "compétences, vos disponibilités et votre lieu (votre profil).": (
+            "The calls of the network's places: those that fit you first, by your skills, your "
+            "availability and your place (your profile)."
+        ),
+        "Votre offre d'aide est envoyée au lieu : il vous confirmera.": (
+            "Your offer of help was sent to the place: it will confirm."
+        ),
+        "C'est enregistré.": "Saved.",
+        "Vos disponibilités telles que nous les lisons :": "Your availability as we read it:",
+        "Nous ne lisons pas encore vos disponibilités : écrivez par exemple « samedi, "
+        "mercredi soir » dans votre profil.": (
+            "We cannot read your availability yet: write for example \u201csamedi, mercredi "
+            "soir\u201d in your profile."
+        ),
+        "Appels qui vous correspondent": "Calls that fit you",
+        "Aucun appel ne correspond à votre profil pour l'instant.": (
+            "No call fits your profile for now."
+        ),
+        "Autres appels en cours": "Other current calls",
+        "Proposer mon aide": "Offer my help",
+        "Message au lieu (facultatif)": "Message to the place (optional)",
+        "Aide déjà proposée": "Help already offered",
+        "Mes offres d'aide": "My offers of help",
+        "Vous n'avez encore proposé votre aide à aucun appel.": (
+            "You have not offered help to any call yet."
+        ),
+        "en attente du lieu": "waiting for the place",
+        "confirmée": "confirmed",
+        "Heures de bénévolat faites": "Volunteer hours done",
+        "Qui voit mes heures sur ma page": "Who sees my hours on my page",
+        "tout le monde": "everyone",
+        "les lieux du réseau": "the network's places",
+        "moi seul·e": "only me",
+        "Enregistrer": "Save",
+        "correspondance": "fit",
+        "personne(s) recherchée(s)": "person(s) wanted",
+        "h": "h",
+        "Heures de bénévolat": "Volunteer hours",
+    }
+)
+
+
+async def _context(request: Request) -> dict[str, Any]:
+    node = node_of(request)
+    member = await signed_in(request)
+    assert member is not None
+    lang = language(request)
+    reads = node.store.reads
+    actor = await local.by_handle(node.store, member.handle)
+    fitting, others = await calls.calls_for_member(node, actor)
+    tz = node.config.timezone
+    offers = await volunteer_offers.of_volunteer(reads, actor.id)
+    offered = {o["call"] for o in offers}
+
+    async def view(call: matching.Call, fit: matching.Match | None) -> dict[str, Any]:
+        row = await volunteer_calls.get(reads, call.id)
+        return {"id": call.id, "name": call.name, "place": await display_name(reads, call.place),
+                "start": local_time(call.start, tz), "end": local_time(call.end, tz),
+                "needed": row["needed"] if row else 1, "fit": fit, "offered": call.id in offered,
+                "skills": [calls.skill_label(s, lang) for s in call.skills]}  # fmt: skip
+
+    mine = []
+    for o in offers:
+        row = await volunteer_calls.get(reads, o["call"])
+        mine.append({"call": row["name"] if row else o["call"], "link": o["call"],
+                     "place": await display_name(reads, o["place"]), "state": o["state"],
+                     "hours": o["hours"]})  # fmt: skip
+    availability = next(
+        (json.loads(f["value"]) for f in await profile_fields.of(reads, actor.handle)
+         if f["field"] == "availability"), None,
+    )  # fmt: skip
+    read = matching.read_availability(availability if isinstance(availability, str) else None)
+    return {
+        "fitting": [await view(c, m) for c, m in fitting],
+        "others": [await view(c, None) for c in others],
+        "mine": mine,
+        "hours": await volunteer_offers.hours_of(reads, actor.id),
+        "shown": await volunteer_offers.shown(reads, actor.handle),
+        "understood": matching.canonical(read),
+    }
+
+
+async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
+    flags = {"offert": "Votre offre d'aide est envoyée au lieu : il vous confirmera.",
+             "enregistre": "C'est enregistré."}  # fmt: skip
+    extra.setdefault("error", None)
+    response = await render(request, "member/calls.html", status=status,
+                            done=flags.get(request.query_params.get("fait", "")),
+                            **await _context(request), **extra)  # fmt: skip
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+@requires(accounts.MEMBER)
+async def page(request: Request) -> Response:
+    """GET: the calls and offers; POST: offer help to one call (an Offer from the outbox)."""
+    if request.method == "GET":
+        return await _page(request)
+    member = await signed_in(request)
+    assert member is not None
+    node = node_of(request)
+    try:
+        form = await checked_form(request, member.csrf)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    try:
+        actor = await local.by_handle(node.store, member.handle)
+        body = {"type": "Offer", "object": form.get("call", ""), "tl:offerOfHelp": True,
+                "content": form.get("message", "").strip()[: calls.MAX_MESSAGE + 1]}  # fmt: skip
+        node.throttles.outbox(f"session:{member.session.id}", actor.handle)
+        await publish(node, actor, body)
+    except InterlieuxError as error:
+        if error.status == 429 or error.status >= 500:
+            return await refused(request, error)
+        return await _page(request, 400, error=error.message(language(request)))
+    return RedirectResponse("/moi/appels?fait=offert", 303)
+
+
+@requires(accounts.MEMBER)
+async def visibility(request: Request) -> Response:
+    """POST: who sees the member's volunteer hours on their page."""
+    member = await signed_in(request)
+    assert member is not None
+    node = node_of(request)
+    try:
+        form = await checked_form(request, member.csrf)
+        chosen = calls.check_visibility(form.get("visibility", ""))
+    except InterlieuxError as error:
+        return await refused(request, error)
+    await calls.show_hours(node, member.handle, chosen)
+    return RedirectResponse("/moi/appels?fait=enregistre", 303)
