@@ -116,9 +116,14 @@ def test_a_cross_product_is_stopped_at_the_limit_and_the_graph_answers_after(
     answer, meanwhile = hostile_while_reading_the_place(place, cross)
     assert answer.status_code == 503 and "LIMIT" in answer.json()["error"]
     assert meanwhile > 0
-    # The engine was killed at the deadline and started again: the graph still answers.
-    after = sparql(place, "SELECT (COUNT(?o) AS ?n) WHERE { ?o a as:Note }")
-    assert after.status_code == 200
+    # The engine was killed at the deadline and started again: the graph still answers. On a
+    # loaded machine the new engine's start and catch-up may take the first query past this
+    # module's short deadline (3 s): that query is killed too, and a later one answers.
+    for _ in range(5):
+        after = sparql(place, "SELECT (COUNT(?o) AS ?n) WHERE { ?o a as:Note }")
+        if after.status_code != 503:
+            break
+    assert after.status_code == 200, after.text
     assert after.json()["results"]["bindings"][0]["n"]["value"] == "30"
 
 
