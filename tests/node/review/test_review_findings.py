@@ -40,3 +40,38 @@ def test_a_reset_link_ends_the_passkeys_of_a_lost_phone(place: InProcessNode) ->
                       headers={"origin": "http://127.0.0.1:9"}, follow_redirects=False)
     assert reset.status_code == 303, reset.text
     assert passkey_sign_in(place, lost).status_code != 200
+
+
+def test_erasure_leaves_no_handle_in_the_books_when_the_team_sold_credit(
+    place: InProcessNode,
+) -> None:
+    from tests.node.web.session import sign_in_as
+
+    sign_in_as(place, "alice")
+    place.client.cookies.clear()
+    team = sign_in_as(place, "tina", "team")
+    # The team's form, account name left empty: it defaults to the member's handle.
+    sold = place.client.post("/equipe/membres/alice/credit",
+                             data={"csrf": team, "amount": "20"}, follow_redirects=False)
+    assert sold.status_code == 303, sold.text
+    place.client.cookies.clear()
+    csrf = sign_in_as(place, "alice")
+    erased = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "alice"},
+                               follow_redirects=False)
+    assert erased.status_code == 303
+    left = place.query("SELECT memo FROM ledger_transactions WHERE memo LIKE '%alice%'")
+    left += place.query("SELECT account FROM ledger_entries WHERE account LIKE '%alice%'")
+    left += place.query("SELECT name FROM credit_accounts WHERE name LIKE '%alice%'")
+    assert left == [], left
+
+
+def test_an_issuer_is_a_prefix_of_the_metadata_url_on_its_own_origin() -> None:
+    import pytest
+
+    from node.errors import InterlieuxError
+    from node.people import indieauth
+
+    document = {"issuer": "https://a.example", "authorization_endpoint": "https://evil.example/auth"}
+    for metadata_url in ("https://a.example.evil.example/m", "https://a.example@evil.example/m"):
+        with pytest.raises(InterlieuxError):
+            indieauth.server_from(document, metadata_url, "https://a.example/actors/alice")
