@@ -75,3 +75,32 @@ def test_an_issuer_is_a_prefix_of_the_metadata_url_on_its_own_origin() -> None:
     for metadata_url in ("https://a.example.evil.example/m", "https://a.example@evil.example/m"):
         with pytest.raises(InterlieuxError):
             indieauth.server_from(document, metadata_url, "https://a.example/actors/alice")
+
+
+def test_a_link_the_team_made_does_not_open_an_account_later_made_admin(
+    place: InProcessNode,
+) -> None:
+    import re
+
+    from tests.node.web.session import PASSWORD, sign_in_as
+
+    sign_in_as(place, "bob", "team")  # a colleague with a password
+    place.client.cookies.clear()
+    csrf = sign_in_as(place, "tom", "team")  # tom holds team, not admin
+    made = place.client.post("/equipe/membres/bob/lien", data={"csrf": csrf})
+    assert made.status_code == 200  # allowed: bob is no admin (yet)
+    link = re.search(r'readonly value="([^"]+/invitation/[^"]+)"', made.text)
+    assert link
+    place.client.cookies.clear()
+    admin = sign_in_as(place, "ada", "admin")
+    promoted = place.client.post("/equipe/membres/bob/roles", follow_redirects=False,
+                                 data={"csrf": admin, "role_admin": "on", "role_team": "on"})
+    assert promoted.status_code == 303
+    place.client.cookies.clear()
+    path = link.group(1).removeprefix(place.config.base_url)
+    token = form_token(place.client.get(path, headers=HTML))
+    taken = place.client.post(path, data={"csrf": token, "password": PASSWORD + "!",
+                                          "confirmation": PASSWORD + "!"},
+                              follow_redirects=False)
+    # tom now holds bob's admin account: the link should have died with the promotion.
+    assert taken.status_code != 303
