@@ -150,7 +150,7 @@ async def erase(node: Node, handle: str) -> Erased:
     delete_id = str(out.activity["id"])
     async with node.store.write() as db:
         await record(db, out)
-        await tables.erasures.add(db, actor.id, handle, marker, delete_id, time.time())
+        await tables.erasures.add(db, actor.id, handle, delete_id, time.time())
         await _remove_own(db, actor, handle, delete_id)
         await _keep_anonymous(db, actor.id, marker)
         await tables.local_actors.erase(db, handle)

@@ -242,9 +242,12 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
     as_json = {"accept": "application/activity+json"}
     assert place.client.get(note, headers=as_json).status_code == 410
     assert place.client.post("/actors/alice/inbox", json={}).status_code == 410
-    [(marker,)] = place.query("SELECT marker FROM erasures WHERE handle = 'alice'")
+    [(marker,)] = place.query("SELECT member FROM visits")
     assert marker.startswith("urn:interlieux:erased:")
-    assert place.query("SELECT member FROM visits") == [(marker,)]
+    # Nothing kept beside her handle leads to the marker.
+    assert place.query("SELECT * FROM erasures WHERE handle = 'alice'")
+    assert not place.query("SELECT 1 FROM erasures WHERE handle = 'alice' AND"
+                           " instr(actor_id || delete_id, ?)", (marker,))
     assert place.query("SELECT member, revoked_at IS NOT NULL FROM grants") == [(marker, 1)]
     assert place.query("SELECT members FROM credit_accounts") == [(json.dumps([marker]),)]
     assert not place.query("SELECT 1 FROM badge_texts")
