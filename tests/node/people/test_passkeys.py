@@ -335,3 +335,12 @@ def test_a_reset_link_taken_with_a_new_passkey_ends_the_old_ones(place: InProces
                 {"csrf": token, "credential": new.create(options)}).status_code == 200  # fmt: skip
     assert passkey_sign_in(place, lost).status_code != 200
     assert passkey_sign_in(place, new).status_code == 200
+
+
+
+def test_passkey_challenges_are_limited_per_client_address(place: InProcessNode) -> None:
+    token = sign_in_page(place)
+    for _ in range(Limits().passkey_options_per_address.burst):
+        assert post(place, "/connexion/cle/options", {"csrf": token}).status_code == 200
+    refused = post(place, "/connexion/cle/options", {"csrf": token})
+    assert refused.status_code == 429 and "retry-after" in refused.headers
