@@ -287,3 +287,21 @@ def test_the_download_is_json_ld_a_second_processor_reads(place: InProcessNode) 
     sign_in_as(place, "alice")
     expanded = jsonld.expand(place.client.get("/moi/donnees/export.jsonld").json())
     assert expanded[0]["https://www.w3.org/ns/activitystreams#actor"][0]["@id"] == alice(place)
+
+
+def test_the_places_last_admin_account_is_not_erased(place: InProcessNode) -> None:
+    csrf = sign_in_as(place, "ada", "admin")
+    refused = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "ada"},
+                                follow_redirects=False)  # fmt: skip
+    assert refused.status_code == 403
+    assert "donnez d&#39;abord ce rôle à quelqu&#39;un d&#39;autre" in refused.text
+    assert place.query("SELECT roles FROM accounts WHERE handle = 'ada'") == [("admin",)]
+    assert not place.query("SELECT 1 FROM erasures")
+    # With a second administrator, she may go.
+    place.client.cookies.clear()
+    sign_in_as(place, "adele", "admin")
+    place.client.cookies.clear()
+    csrf = sign_in_as(place, "ada")
+    erased = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "ada"},
+                               follow_redirects=False)  # fmt: skip
+    assert erased.status_code == 303
