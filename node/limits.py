@@ -269,7 +269,6 @@ class Throttles:
         self.signin_account.take(account)
         self.signin_address.take(address)
 
-
     def passkey_options(self, address: str) -> None:
         """A passkey challenge handed out: one token from the client address's bucket."""
         _take_all([(self.passkey_options_address, address)], "passkey challenges", address)

@@ -572,8 +572,11 @@ async def sell_credit(request: Request) -> Response:
         # Left empty: the member's account, else a new one whose name says nothing of them.
         held = await credit_accounts.of_member(node_of(request).store.reads, person.id)
         typed_name = form.get("account", "").strip()
-        account = _account_name(typed_name) if typed_name else (
-            held[0] if held else credit.new_account_name())
+        account = (
+            _account_name(typed_name)
+            if typed_name
+            else (held[0] if held else credit.new_account_name())
+        )
         to_cents(form.get("amount", ""))
         await credit.sell(
             node_of(request), account, [person.handle], form.get("amount", ""),

@@ -315,9 +315,16 @@ def test_a_reset_link_ends_the_passkeys_of_a_lost_phone(place: InProcessNode) ->
     place.client.cookies.clear()
     path = invite(place, "alice")  # the team's reset link after the phone was stolen
     token = form_token(place.client.get(path, headers=HTML))
-    reset = place.client.post(path, data={"csrf": token, "password": "une autre phrase longue",
-                                          "confirmation": "une autre phrase longue"},
-                              headers={"origin": "http://127.0.0.1:9"}, follow_redirects=False)
+    reset = place.client.post(
+        path,
+        data={
+            "csrf": token,
+            "password": "une autre phrase longue",
+            "confirmation": "une autre phrase longue",
+        },
+        headers={"origin": "http://127.0.0.1:9"},
+        follow_redirects=False,
+    )
     assert reset.status_code == 303, reset.text
     assert passkey_sign_in(place, lost).status_code != 200
 
@@ -335,7 +342,6 @@ def test_a_reset_link_taken_with_a_new_passkey_ends_the_old_ones(place: InProces
                 {"csrf": token, "credential": new.create(options)}).status_code == 200  # fmt: skip
     assert passkey_sign_in(place, lost).status_code != 200
     assert passkey_sign_in(place, new).status_code == 200
-
 
 
 def test_passkey_challenges_are_limited_per_client_address(place: InProcessNode) -> None:

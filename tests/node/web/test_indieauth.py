@@ -594,7 +594,10 @@ def test_an_actor_deleted_at_home_is_signed_out_here(place: InProcessNode, home:
 
 
 def test_an_issuer_is_on_the_metadata_urls_own_origin() -> None:
-    document = {"issuer": "https://a.example", "authorization_endpoint": "https://evil.example/auth"}
+    document = {
+        "issuer": "https://a.example",
+        "authorization_endpoint": "https://evil.example/auth",
+    }
     for metadata_url in ("https://a.example.evil.example/m", "https://a.example@evil.example/m"):
         with pytest.raises(InterlieuxError):
             protocol.server_from(document, metadata_url, "https://a.example/actors/alice")

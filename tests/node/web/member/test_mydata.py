@@ -246,8 +246,10 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
     assert marker.startswith("urn:interlieux:erased:")
     # Nothing kept beside her handle leads to the marker.
     assert place.query("SELECT * FROM erasures WHERE handle = 'alice'")
-    assert not place.query("SELECT 1 FROM erasures WHERE handle = 'alice' AND"
-                           " instr(actor_id || delete_id, ?)", (marker,))
+    assert not place.query(
+        "SELECT 1 FROM erasures WHERE handle = 'alice' AND instr(actor_id || delete_id, ?)",
+        (marker,),
+    )
     assert place.query("SELECT member, revoked_at IS NOT NULL FROM grants") == [(marker, 1)]
     assert place.query("SELECT members FROM credit_accounts") == [(json.dumps([marker]),)]
     assert not place.query("SELECT 1 FROM badge_texts")

@@ -15,7 +15,7 @@ from node.cli import main as cli
 from reader import ndef
 from tests.node.conftest import InProcessNode, StandIn
 from tests.node.people.test_passkeys import Authenticator, add_from_me, passkey_sign_in
-from tests.node.web.session import HTML, PASSWORD, form_token, sign_in_as
+from tests.node.web.session import HTML, PASSWORD, sign_in_as
 
 from .team import only_for, signed_out, status_of
 
@@ -281,8 +281,11 @@ def test_credit_sold_without_a_name_goes_to_an_account_that_names_no_one(
 ) -> None:
     csrf = sign_in_as(place, "tom", "team")
     for _ in range(2):  # the second sale tops up the member's account
-        sold = place.client.post("/equipe/membres/alice/credit",
-                                 data={"csrf": csrf, "amount": "10"}, follow_redirects=False)
+        sold = place.client.post(
+            "/equipe/membres/alice/credit",
+            data={"csrf": csrf, "amount": "10"},
+            follow_redirects=False,
+        )
         assert sold.status_code == 303, sold.text
     [(name,)] = place.query("SELECT name FROM credit_accounts")
     assert re.fullmatch(r"c-[0-9a-f]{8}", name), name
@@ -298,13 +301,15 @@ def test_erasure_leaves_no_handle_in_the_books_when_the_team_sold_credit(
     signed_out(place)
     team = sign_in_as(place, "tina", "team")
     # The team's form, account name left empty.
-    sold = place.client.post("/equipe/membres/alice/credit",
-                             data={"csrf": team, "amount": "20"}, follow_redirects=False)
+    sold = place.client.post(
+        "/equipe/membres/alice/credit", data={"csrf": team, "amount": "20"}, follow_redirects=False
+    )
     assert sold.status_code == 303, sold.text
     signed_out(place)
     csrf = sign_in_as(place, "alice")
-    erased = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "alice"},
-                               follow_redirects=False)
+    erased = place.client.post(
+        "/moi/donnees/effacer", data={"csrf": csrf, "handle": "alice"}, follow_redirects=False
+    )
     assert erased.status_code == 303
     left = place.query("SELECT memo FROM ledger_transactions WHERE memo LIKE '%alice%'")
     left += place.query("SELECT account FROM ledger_entries WHERE account LIKE '%alice%'")
@@ -324,8 +329,11 @@ def test_a_link_the_team_made_does_not_open_an_account_later_made_admin(
     assert link
     signed_out(place)
     admin = sign_in_as(place, "ada", "admin")
-    promoted = place.client.post("/equipe/membres/bob/roles", follow_redirects=False,
-                                 data={"csrf": admin, "role_admin": "on", "role_team": "on"})
+    promoted = place.client.post(
+        "/equipe/membres/bob/roles",
+        follow_redirects=False,
+        data={"csrf": admin, "role_admin": "on", "role_team": "on"},
+    )
     assert promoted.status_code == 303
     signed_out(place)
     path = link.group(1).removeprefix(place.config.base_url)
