@@ -95,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
         f"(par défaut {http_server.MAX_CONNECTIONS})",
     )  # fmt: skip
     p.add_argument(
+        "--forwarded-allow-ips", default=http_server.FORWARDED_ALLOW_IPS, metavar="ADRESSES",
+        help="adresses du proxy HTTPS (séparées par des virgules, réseaux acceptés, * pour "
+        "toutes) dont on croit les en-têtes X-Forwarded-For et X-Forwarded-Proto : les limites "
+        "par adresse voient alors celle du visiteur, pas celle du proxy "
+        f"(par défaut {http_server.FORWARDED_ALLOW_IPS}, un proxy sur la même machine)",
+    )  # fmt: skip
+    p.add_argument(
         "--max-in-flight", type=int, default=DEFAULT_MAX_IN_FLIGHT, metavar="N",
         help="requêtes traitées à la fois, au-delà : 503 avec Retry-After "
         f"(par défaut {DEFAULT_MAX_IN_FLIGHT})",
@@ -251,7 +258,8 @@ def cmd_serve(args: argparse.Namespace, run: Runner) -> None:
         body_timeout=args.body_timeout,
         max_connections=args.max_connections,
     )
-    http_server.serve(create_app(config, max_in_flight=args.max_in_flight), host, port, limits)
+    http_server.serve(create_app(config, max_in_flight=args.max_in_flight), host, port, limits,
+                      args.forwarded_allow_ips)  # fmt: skip
 
 
 def cmd_member(args: argparse.Namespace, run: Runner) -> None:

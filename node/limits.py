@@ -78,6 +78,13 @@ class Limits:
     signin_per_account: Rate = Rate(6, 0.2)
     # And per client address: generous, since a place's members share its Wi-Fi's address.
     signin_per_address: Rate = Rate(30, 6)
+    # Passkey options asked and sign-ins through a home place started, per client address:
+    # each keeps a challenge or a flow in memory until answered (at most MAX_PENDING or
+    # MAX_FLOWS, the oldest dropped), so one client must not push out everyone else's. With a
+    # ceremony's 5 minutes, an address holds about 80 at most; a place's shared Wi-Fi still
+    # gets 30 at once.
+    passkey_options_per_address: Rate = Rate(30, 10)
+    home_signins_per_address: Rate = Rate(30, 10)
 
     @classmethod
     def from_config(cls, raw: Mapping[str, Any] | None) -> Limits:
@@ -208,6 +215,8 @@ class Throttles:
         self.fetches = Outstanding(limits.fetches_outstanding_per_origin)
         self.signin_account = Buckets(limits.signin_per_account, clock)
         self.signin_address = Buckets(limits.signin_per_address, clock)
+        self.passkey_options_address = Buckets(limits.passkey_options_per_address, clock)
+        self.home_signin_address = Buckets(limits.home_signins_per_address, clock)
 
     def inbox_before(self, origin: str) -> None:
         """Before the signature is checked, the claimed origin is only looked at, never charged:
@@ -259,6 +268,14 @@ class Throttles:
         """A failed sign-in costs the account and the address one try each."""
         self.signin_account.take(account)
         self.signin_address.take(address)
+
+    def passkey_options(self, address: str) -> None:
+        """A passkey challenge handed out: one token from the client address's bucket."""
+        _take_all([(self.passkey_options_address, address)], "passkey challenges", address)
+
+    def home_signin_start(self, address: str) -> None:
+        """A sign-in through a home place started (a flow kept): one token per address."""
+        _take_all([(self.home_signin_address, address)], "sign-ins started elsewhere", address)
 
 
 def _take_all(buckets: list[tuple[Buckets, str]], what: str, who: str) -> None:

@@ -16,6 +16,7 @@ is refused untouched: the code would misread it.
     1   the baseline: the tables of the first versioned release; the old `meta` row goes
     2   tokens get a scope and a door's enrolment; door_policy gets `stale_own_members`
     3   public_graph rows get their place's named graph; their triples move to the Oxigraph store
+    4   erasures keep no marker beside the handle
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 from .sqlite import Connection
-from .tables import public_graph
+from .tables import erasures, public_graph
 
 RECORD_SCHEMA = """
 -- One row per migration step applied to this file (or present since it was created).
@@ -82,6 +83,12 @@ ALTER TABLE tokens ADD COLUMN enrolled_at REAL;
         # The store is built from the rows by the engine at the node's next start.
         sql=public_graph.MIGRATION,
     ),
+    Migration(
+        4,
+        "les effacements de comptes ne gardent plus, à côté de l'identifiant, le marqueur "
+        "anonyme qui les remplace dans les registres",
+        run=lambda conn: _drop_erasure_markers(conn),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -92,6 +99,12 @@ async def _add_column_if_table(conn: Connection, table: str, column: str) -> Non
     which runs after the steps, creates the table with the column already."""
     if table in await _tables(conn):
         await conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
+async def _drop_erasure_markers(conn: Connection) -> None:
+    """Step 4, for a file whose `erasures` table exists (the owner's schema makes it anew)."""
+    if "erasures" in await _tables(conn):
+        await _script(conn, erasures.MIGRATION)
 
 
 async def version(conn: Connection) -> int:

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 HEADER_TIMEOUT = 10.0  # seconds for a request line and its headers: a peer sends them at once
 BODY_TIMEOUT = 30.0  # seconds for a body of at most 1 MB: 270 kbit/s is enough
+# The proxies trusted to say the visitor's address: the HTTPS proxy on the same machine. One in
+# another container (docker/compose.yaml) is at an address of the project's network.
+FORWARDED_ALLOW_IPS = "127.0.0.1"
 KEEP_ALIVE = 5  # seconds an idle connection is kept between requests (uvicorn's default)
 MAX_HEADER_BYTES = 32_768  # request line and headers: a signed POST sends about 2 KB
 # Connections open at once past which uvicorn answers 503 (`limit_concurrency`). Half-open
@@ -164,11 +167,19 @@ def protocol_with(limits: ServeLimits) -> type[DeadlineProtocol]:
     return type("NodeProtocol", (DeadlineProtocol,), {"limits": limits})
 
 
-def serve(app: ASGIApp, host: str, port: int, limits: ServeLimits) -> None:
+def serve(
+    app: ASGIApp, host: str, port: int, limits: ServeLimits,
+    forwarded_allow_ips: str = FORWARDED_ALLOW_IPS,
+) -> None:  # fmt: skip
+    """Run the node. `forwarded_allow_ips`: the proxies whose X-Forwarded-For and
+    X-Forwarded-Proto uvicorn believes, so that the per-address limits see the visitor's
+    address, not the proxy's (any other sender's headers are ignored)."""
     uvicorn.run(
         app,
         host=host,
         port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
         http=protocol_with(limits),
         limit_concurrency=limits.max_connections,
         timeout_keep_alive=limits.keep_alive,

@@ -8,6 +8,7 @@ visit; accepting it moves the debt from the holder's account to that place (`exc
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import uuid
 from collections.abc import Iterable
@@ -39,6 +40,12 @@ class Use:
     remaining: int
 
 
+def new_account_name() -> str:
+    """A credit account's name that says nothing of who holds it: it travels to the peers'
+    doors in every balance and stays in the books after a holder's erasure."""
+    return "c-" + secrets.token_hex(4)
+
+
 async def sell(
     node: Node,
     account: str,
@@ -47,7 +54,8 @@ async def sell(
     currency: str = "EUR",
     overdraft: str = "0",
 ) -> int:
-    """Record a sale of credit (cash received); returns what the account now holds, in cents."""
+    """Record a sale of credit (cash received); returns what the account now holds, in cents.
+    The memo names no one: the books outlive a holder's erasure (the account is on the entry)."""
     cents = to_cents(amount)
     currency = check_currency(currency)
     member_ids = [(await local.by_handle(node.store, m)).id for m in members]
@@ -56,7 +64,7 @@ async def sell(
             db, account, json.dumps(member_ids), currency, to_cents(overdraft), time.time()
         )
         await book(
-            db, f"credit_sale:{uuid.uuid4()}", "credit_sale", f"Vente de crédit à {account}",
+            db, f"credit_sale:{uuid.uuid4()}", "credit_sale", "Vente de crédit",
             [Entry(BANK, cents, currency, account), Entry(CREDIT + account, -cents, currency)],
         )  # fmt: skip
         await announce(db, node, [account])

@@ -21,7 +21,7 @@ from ..config import check_handle
 from ..errors import ConfigError, InvalidParameter, NotFoundError
 from ..sqlite import Connection
 from ..store import Store
-from ..tables import accounts, local_actors
+from ..tables import accounts, invitations, local_actors
 
 MEMBER, DOOR, TEAM, ADMIN = "member", "door", "team", "admin"
 ROLES = (ADMIN, TEAM, DOOR, MEMBER)  # most to least
@@ -98,7 +98,8 @@ async def find(db: Connection, handle: str) -> Account | None:
 
 async def ensure(db: Connection, handle: str, roles: frozenset[str] | None = None) -> Account:
     """The account of a local member, made when missing (inside `store.write()`); `roles`
-    replace the stored ones when given."""
+    replace the stored ones when given. A change of roles withdraws the account's unused links:
+    one made by the team for a member account must not open it once it holds admin."""
     check_handle(handle)
     actor = await local_actors.by_handle(db, handle)
     if actor is None or actor["type"] != "Person":
@@ -109,9 +110,13 @@ async def ensure(db: Connection, handle: str, roles: frozenset[str] | None = Non
             en=f"No member '{handle}' on this node: 'interlieux member invite --handle "
             f"{handle} --name 'Their name'' creates and invites them.",
         )
-    await accounts.add(db, handle, _stored(roles or frozenset()), time.time())
+    now = time.time()
+    before = await find(db, handle)
+    await accounts.add(db, handle, _stored(roles or frozenset()), now)
     if roles is not None:
         await accounts.set_roles(db, handle, _stored(roles))
+        if before is not None and _stored(before.roles) != _stored(roles):
+            await invitations.withdraw(db, handle, now)
     account = await find(db, handle)
     assert account is not None
     return account

@@ -34,7 +34,7 @@ from .. import tables
 from ..access import badge
 from ..activity import id_of
 from ..actors import local
-from ..errors import InvalidParameter, NotFoundError
+from ..errors import ForbiddenError, InvalidParameter, NotFoundError
 from ..outbox.publish import Outgoing, prepare, record
 from ..query import graph
 from ..routing import Route
@@ -126,10 +126,29 @@ async def member_actor(node: Node, handle: str) -> LocalActor:
     return actor
 
 
+def last_admin() -> ForbiddenError:
+    return ForbiddenError(
+        "the place's last admin account is not erased",
+        fr="C'est le dernier compte « administration » du lieu : donnez d'abord ce rôle à "
+        "quelqu'un d'autre (page Membres de l'équipe), puis effacez ce compte.",
+        en="This is the place's last 'administration' account: give the role to someone else "
+        "first (the team's Members page), then erase this account.",
+    )
+
+
+async def _check_not_last_admin(db: Connection, handle: str) -> None:
+    account = await tables.accounts.by_handle(db, handle)
+    holds_admin = account is not None and "admin" in str(account["roles"]).split(",")
+    if holds_admin and await tables.accounts.count_holding(db, "admin") <= 1:
+        raise last_admin()
+
+
 async def erase(node: Node, handle: str) -> Erased:
-    """Erase a member's account (see the module's docstring)."""
+    """Erase a member's account (see the module's docstring). The place's last admin account
+    is refused: nobody would be left to give the role."""
     actor = await member_actor(node, handle)
     reads = node.store.reads
+    await _check_not_last_admin(reads, handle)  # before the badges are revoked
     # Their badges stop opening doors everywhere first: the peers hear of the revocation.
     if await tables.grants.active_ids_of_member(reads, actor.id):
         await badge.revoke(node, member_handle=handle)
@@ -149,8 +168,9 @@ async def erase(node: Node, handle: str) -> Erased:
     marker = new_marker()
     delete_id = str(out.activity["id"])
     async with node.store.write() as db:
+        await _check_not_last_admin(db, handle)  # again: two admins erasing themselves at once
         await record(db, out)
-        await tables.erasures.add(db, actor.id, handle, marker, delete_id, time.time())
+        await tables.erasures.add(db, actor.id, handle, delete_id, time.time())
         await _remove_own(db, actor, handle, delete_id)
         await _keep_anonymous(db, actor.id, marker)
         await tables.local_actors.erase(db, handle)

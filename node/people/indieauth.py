@@ -279,7 +279,8 @@ class _LinkFinder(HTMLParser):
         self.found: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.found is None and tag in ("link", "a"):
+        # Only `<link>`: an `<a rel=…>` can be a member's own text on a profile page.
+        if self.found is None and tag == "link":
             given = dict(attrs)
             href = given.get("href")
             if self.rel in (given.get("rel") or "").split() and href:
@@ -311,10 +312,23 @@ def server_unusable(where: str) -> InvalidParameter:
     )
 
 
+def issuer_covers(issuer: str, metadata_url: str) -> bool:
+    """Whether `issuer` may describe the metadata at `metadata_url` (pure): same origin (not a
+    string prefix, which `https://a.example.evil.example` would pass), and the issuer's path
+    either empty or a directory (ending in `/`) that the metadata's path lies under."""
+    if not same_origin(issuer, metadata_url):
+        return False
+    path, under = urlsplit(issuer).path, urlsplit(metadata_url).path
+    if path == "":
+        return issuer.lower() == origin_of(metadata_url)
+    return path.endswith("/") and under.startswith(path)
+
+
 def server_from(metadata_doc: Any, metadata_url: str, profile: str) -> Server:
-    """The server a profile's metadata describes (pure): the issuer a prefix of the metadata's
-    URL on the profile's own origin (a server vouches for its own members only), an
-    authorization endpoint, and S256 among its PKCE methods when it lists them."""
+    """The server a profile's metadata describes (pure): the issuer on the metadata's origin
+    with the metadata under its path, on the profile's own origin (a server vouches for its own
+    members only), an authorization endpoint, and S256 among its PKCE methods when it lists
+    them."""
     if not isinstance(metadata_doc, dict):
         raise server_unusable(metadata_url)
     issuer = metadata_doc.get("issuer")
@@ -322,7 +336,7 @@ def server_from(metadata_doc: Any, metadata_url: str, profile: str) -> Server:
     methods = metadata_doc.get("code_challenge_methods_supported", ["S256"])
     if (
         not isinstance(issuer, str)
-        or not metadata_url.startswith(issuer)
+        or not issuer_covers(issuer, metadata_url)
         or not same_origin(issuer, profile)
         or not isinstance(endpoint, str)
         or urlsplit(endpoint).scheme not in ("https", "http")

@@ -4,7 +4,9 @@
 No e-mail server is assumed: the team gives the link by hand (a message, a QR code). It
 serves once, for `VALID` at most; a new link for the same member replaces the older ones. For
 an account that already has a password, the link is a reset: the new password replaces it and
-every open session of the account is closed.
+every open session of the account is closed. Whatever the link's purpose, the account's
+passkeys end with its use (a reset is what the team hands a member whose phone was stolen):
+only the password or passkey chosen through the link remains.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from ..errors import NotFoundError
 from ..store import Store
 from ..tables import accounts as account_rows
-from ..tables import invitations, sessions
+from ..tables import invitations, passkeys, sessions
 from ..tokens import token_hash
 from . import accounts
 
@@ -74,8 +76,8 @@ def gone() -> NotFoundError:
 
 
 async def accept(store: Store, token: str, password: str, confirmation: str) -> str:
-    """Choose the password through the link, once; the account's handle. A reset closes every
-    open session of the account (a lost phone stays signed out)."""
+    """Choose the password through the link, once; the account's handle. The account's passkeys
+    end, and a reset closes every open session of the account (a lost phone stays signed out)."""
     invitation = await find(store, token)
     if invitation is None:
         raise gone()
@@ -86,5 +88,6 @@ async def accept(store: Store, token: str, password: str, confirmation: str) -> 
         if not await invitations.use(db, invitation.id, now):
             raise gone()  # the same link, submitted twice at once
         await account_rows.set_password(db, invitation.handle, hashed, now)
+        await passkeys.remove_all(db, invitation.handle)
         await sessions.close_all(db, invitation.handle, now)
     return invitation.handle

@@ -214,8 +214,9 @@ async def join(
     store: Store, config: NodeConfig, challenges: Challenges, token: str, bound_to: str,
     credential: Any, label: str,
 ) -> str:  # fmt: skip
-    """An invitation link accepted with a passkey instead of a password: the key kept, the
-    link used; for a reset link, every open session closed. The account's handle."""
+    """An invitation link accepted with a passkey instead of a password: the key kept and the
+    account's other passkeys ended, the link used; for a reset link, every open session
+    closed. The account's handle."""
     invitation = await invitations.find(store, token)
     if invitation is None:
         raise invitations.gone()
@@ -228,11 +229,12 @@ async def join(
     async with store.write() as db:
         if not await invitation_rows.use(db, invitation.id, now):
             raise invitations.gone()
+        ended = await passkeys.remove_all(db, handle)  # a stolen phone's key with them
         if not await passkeys.add(db, verified.credential_id, handle,
                                   verified.credential_public_key, verified.sign_count,
                                   transports, check_label(label), now):  # fmt: skip
             raise refused()  # rolled back with the link's use
-        if invitation.purpose == invitations.RESET:
+        if invitation.purpose == invitations.RESET or ended:
             await sessions.close_all(db, handle, now)
     return handle
 

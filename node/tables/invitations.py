@@ -41,6 +41,16 @@ async def add(
     )
 
 
+async def withdraw(db: Connection, handle: str, now: float) -> int:
+    """Withdraw the account's links that have not served yet; how many."""
+    cur = await db.execute(
+        "UPDATE invitations SET withdrawn_at = ?"
+        " WHERE handle = ? AND used_at IS NULL AND withdrawn_at IS NULL",
+        (now, handle),
+    )
+    return cur.rowcount
+
+
 async def valid(db: Connection, token_hash: str, now: float) -> sqlite3.Row | None:
     """The invitation of a token if it may still serve: not used, not replaced, not expired."""
     async with db.execute(

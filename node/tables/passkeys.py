@@ -70,6 +70,18 @@ async def remove(db: Connection, handle: str, passkey_id: int) -> bool:
     return cur.rowcount > 0
 
 
+async def remove_all(db: Connection, handle: str) -> int:
+    """End every passkey of the account; how many ended."""
+    cur = await db.execute("DELETE FROM passkeys WHERE handle = ?", (handle,))
+    return cur.rowcount
+
+
+async def count(db: Connection, handle: str) -> int:
+    async with db.execute("SELECT COUNT(*) FROM passkeys WHERE handle = ?", (handle,)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
 # --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -33,10 +33,17 @@ i18n.english(
 
 
 def local_path(next_: str | None, default: str = "/moi") -> str:
-    """Where to go after signing in: a path of this site only, never another site (pure)."""
-    if not next_ or not next_.startswith("/") or next_.startswith(("//", "/\\")):
+    """Where to go after signing in: a path of this site only, never another site (pure).
+
+    Read as a browser reads it (passkey sign-in hands it to `location.assign`): browsers drop
+    tabs and newlines, so "/<tab>/evil.example" is "//evil.example"; any control character is
+    refused outright, and so is whatever then parses with a scheme or a host."""
+    if not next_ or any(ord(c) < 0x20 or ord(c) == 0x7F for c in next_):
         return default
-    if any(c in next_ for c in "\r\n\\"):
+    if not next_.startswith("/") or next_.startswith(("//", "/\\")) or "\\" in next_:
+        return default
+    parts = urlsplit(next_)
+    if parts.scheme or parts.netloc:
         return default
     return next_
 

@@ -344,6 +344,7 @@ async def start(request: Request) -> Response:
     charged = f"home:{typed.lower()}"
     try:
         node.throttles.signin(charged, client)
+        node.throttles.home_signin_start(client)  # each start keeps a flow until it returns
     except InterlieuxError as error:
         return _no_store(await refused(request, error))
     try:

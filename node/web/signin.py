@@ -296,6 +296,10 @@ def _json(content: Any, request: Request, token: str | None = None) -> Response:
     return _no_store(response)
 
 
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 async def my_passkey_options(request: Request) -> Response:
     """POST /moi/cles/options: the options to create a passkey for the signed-in member."""
     node, member = node_of(request), await signed_in(request)
@@ -303,6 +307,7 @@ async def my_passkey_options(request: Request) -> Response:
         if member is None:
             raise passkeys.refused()
         await _checked_json(request, member.csrf)
+        node.throttles.passkey_options(_address(request))
     except InterlieuxError as error:
         return _json_error(request, error)
     options = await passkeys.registration_options(
@@ -350,6 +355,7 @@ async def invitation_passkey_options(request: Request) -> Response:
     bound_to = request.cookies.get(_form_cookie(request))
     try:
         await _checked_json(request, bound_to)
+        node.throttles.passkey_options(_address(request))
         invitation = await invitations.find(node.store, token)
         if invitation is None:
             raise invitations.gone()
@@ -386,6 +392,7 @@ async def signin_passkey_options(request: Request) -> Response:
     bound_to = request.cookies.get(_form_cookie(request))
     try:
         await _checked_json(request, bound_to)
+        node.throttles.passkey_options(_address(request))
     except InterlieuxError as error:
         return _json_error(request, error)
     assert bound_to is not None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from node import server
+from node.cli import main as cli
 from node.config import DEFAULT_HOST, DEFAULT_PORT, NodeConfig, listen_address
 
 
@@ -35,3 +38,21 @@ def test_listen_address(
 
 def test_the_default_port_is_the_documented_one() -> None:
     assert DEFAULT_PORT == 8000 and DEFAULT_HOST == "127.0.0.1"
+
+
+def test_serve_believes_the_forwarded_address_from_the_proxies_it_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(tmp_path / "lieu")
+    assert cli(["init", "--data", data, "--base-url", "https://lieu.example", "--name", "L",
+                "--handle", "lieu"]) == 0  # fmt: skip
+    ran: list[dict[str, Any]] = []
+    monkeypatch.setattr(server.uvicorn, "run", lambda app, **kwargs: ran.append(kwargs))
+    assert cli(["serve", "--data", data]) == 0
+    assert cli(["serve", "--data", data, "--forwarded-allow-ips", "172.16.0.0/12"]) == 0
+    assert [r["forwarded_allow_ips"] for r in ran] == ["127.0.0.1", "172.16.0.0/12"]
+    assert all(r["proxy_headers"] for r in ran)
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        cli(["serve", "--help"])
+    assert "--forwarded-allow-ips" in capsys.readouterr().out

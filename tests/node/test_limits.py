@@ -107,6 +107,23 @@ def test_key_fetches_are_limited_per_actor_and_per_origin() -> None:
     throttles.key_fetch("https://b.example/users/z#main-key")
 
 
+def test_challenges_and_flows_kept_in_memory_are_limited_per_client_address() -> None:
+    clock = Clock()
+    throttles = Throttles(Limits(passkey_options_per_address=Rate(2, 1),
+                                 home_signins_per_address=Rate(1, 1)), clock)  # fmt: skip
+    throttles.passkey_options("192.0.2.1")
+    throttles.passkey_options("192.0.2.1")
+    with pytest.raises(RateLimited):
+        throttles.passkey_options("192.0.2.1")
+    throttles.passkey_options("192.0.2.2")  # another client is not held up
+    throttles.home_signin_start("192.0.2.1")  # a bucket of its own
+    with pytest.raises(RateLimited):
+        throttles.home_signin_start("192.0.2.1")
+    clock.now += 60
+    throttles.home_signin_start("192.0.2.1")
+    throttles.passkey_options("192.0.2.1")
+
+
 def test_outstanding_fetches_per_origin_are_limited() -> None:
     throttles = Throttles(Limits(fetches_outstanding_per_origin=2), Clock())
     with (

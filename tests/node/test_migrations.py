@@ -206,7 +206,7 @@ async def test_a_schema_1_file_with_tokens_and_a_door_policy_gets_scopes(tmp_pat
     store = await Store(old).open()
     await store.close()
 
-    assert [m.version for m in store.upgraded] == [2, 3]
+    assert [m.version for m in store.upgraded] == [2, 3, 4]
     fresh = await Store(tmp_path / "fresh.sqlite3").open()
     await fresh.close()
     assert shape(old) == shape(tmp_path / "fresh.sqlite3")
@@ -218,6 +218,43 @@ async def test_a_schema_1_file_with_tokens_and_a_door_policy_gets_scopes(tmp_pat
     # dump: none to name yet).
     assert rows(old, "SELECT id, document, graph FROM public_graph") == [
         ("https://lieu.example/e/1", "{}", None)
+    ]
+
+
+V3_ERASURES = """
+CREATE TABLE erasures (
+    actor_id TEXT PRIMARY KEY,
+    handle TEXT NOT NULL,
+    marker TEXT NOT NULL UNIQUE,
+    delete_id TEXT NOT NULL,
+    erased_at REAL NOT NULL
+);
+INSERT INTO erasures VALUES ('https://lieu.example/actors/alice', 'alice',
+    'urn:interlieux:erased:0123', 'https://lieu.example/activities/1', 5.0);
+"""
+
+
+async def test_a_schema_3_file_forgets_the_markers_of_erased_members(tmp_path: Path) -> None:
+    """Step 4: the marker beside the handle would name the member in the kept records."""
+    old = tmp_path / "v3.sqlite3"
+    await (await Store(old).open()).close()
+    conn = sqlite3.connect(old)
+    conn.execute("DROP TABLE erasures")
+    conn.executescript(V3_ERASURES)
+    conn.execute("DELETE FROM schema_migrations WHERE version = 4")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+
+    store = await Store(old).open()
+    await store.close()
+
+    assert [m.version for m in store.upgraded] == [4]
+    fresh = await Store(tmp_path / "fresh.sqlite3").open()
+    await fresh.close()
+    assert shape(old) == shape(tmp_path / "fresh.sqlite3")
+    assert rows(old, "SELECT * FROM erasures") == [
+        ("https://lieu.example/actors/alice", "alice", "https://lieu.example/activities/1", 5.0)
     ]
 
 

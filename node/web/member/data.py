@@ -99,7 +99,10 @@ async def erase(request: Request) -> Response:
     if not erasure.confirmed(typed, member.handle):
         message = erasure.not_confirmed().message(language(request))
         return await _page(request, 400, message, typed)
-    await erasure.erase(node_of(request), member.handle)
+    try:
+        await erasure.erase(node_of(request), member.handle)
+    except InterlieuxError as error:
+        return await _page(request, error.status, error.message(language(request)), typed)
     response = RedirectResponse("/compte-efface", status_code=303)
     response.delete_cookie(sessions.cookie_name(node_of(request).config.base_url), path="/",
                            secure=secure(request), httponly=True, samesite="lax")  # fmt: skip

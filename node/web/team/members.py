@@ -17,6 +17,7 @@ kept by no cache; every other form redirects back with a confirmation.
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +38,7 @@ from ...ledger import credit
 from ...ledger.money import to_cents
 from ...people import accounts, invitations
 from ...tables import accounts as account_rows
-from ...tables import credit_accounts, grants, local_actors
+from ...tables import credit_accounts, grants, local_actors, passkeys, sessions
 from .. import i18n
 from ..gate import refused, requires
 from ..render import language, local_time, render
@@ -52,6 +53,7 @@ DONE = {
     "roles": "Rôles enregistrés.",
     "revoque": "Badge révoqué ; les lieux pairs sont prévenus.",
     "credit": "Crédit vendu.",
+    "cles": "Clés d'accès retirées ; les sessions du membre sont fermées.",
 }
 
 i18n.english(
@@ -80,6 +82,22 @@ i18n.english(
         "Rôles enregistrés.": "Roles saved.",
         "Badge révoqué ; les lieux pairs sont prévenus.": "Badge revoked; peer places are told.",
         "Crédit vendu.": "Credit sold.",
+        "Clés d'accès retirées ; les sessions du membre sont fermées.": (
+            "Passkeys removed; the member's sessions are closed."
+        ),
+        "Clés d'accès": "Passkeys",
+        "Clés d'accès enregistrées": "Passkeys registered",
+        "Si le membre a perdu un appareil, retirez ses clés : il se reconnecte avec son mot de "
+        "passe ou un lien de réinitialisation, puis ajoute une nouvelle clé.": (
+            "If the member lost a device, remove their passkeys: they sign in again with their "
+            "password or a reset link, then add a new passkey."
+        ),
+        "Retirer toutes les clés d'accès": "Remove all passkeys",
+        "Laissé vide : le compte du membre, ou un nouveau compte au nom tiré au hasard (c-…), "
+        "qui ne dit pas qui le tient.": (
+            "Left empty: the member's account, or a new account with a random name (c-…) that "
+            "does not say who holds it."
+        ),
         "Enregistrer les rôles": "Save the roles",
         "Badges": "Badges",
         "Aucun badge délivré.": "No badge issued.",
@@ -325,8 +343,9 @@ async def _member_page(request: Request, status: int = 200, **context: Any) -> R
         held = await credit_accounts.holding(reads, name)
         if held is not None:
             holdings.append(Holding(name, amount(held[2], held[0], language(request))))
+    keys = await passkeys.count(reads, person.handle)
     return await render(
-        request, "team/member.html", status=status, person=person,
+        request, "team/member.html", status=status, person=person, passkeys=keys,
         address=f"@{person.handle}@{node.config.host}",
         roles=account.roles if account else frozenset(), has_account=account is not None,
         has_password=bool(account and account.has_password), given=GIVEN_ROLES,
@@ -403,6 +422,25 @@ async def reset_link(request: Request) -> Response:
     except InterlieuxError as error:
         return await _member_page(request, error.status, error=error.message(language(request)))
     return _secret_page(await _member_page(request, link=_link(request, token, invitation)))
+
+
+@requires(accounts.TEAM)
+async def remove_passkeys(request: Request) -> Response:
+    """POST /equipe/membres/<handle>/cles: every passkey of the account ended and its sessions
+    closed (a stolen phone). Like a link, not for an admin's account unless by an admin."""
+    got = await _acting_on(request)
+    if isinstance(got, Response):
+        return got
+    member, person = got[0], got[2]
+    try:
+        await _may_link(request, member, person.handle)
+    except InterlieuxError as error:
+        return await _member_page(request, error.status, error=error.message(language(request)))
+    now = time.time()
+    async with node_of(request).store.write() as db:
+        await passkeys.remove_all(db, person.handle)
+        await sessions.close_all(db, person.handle, now)
+    return done(_here(person), "cles")
 
 
 # --- badges ----------------------------------------------------------------------------------
@@ -531,7 +569,14 @@ async def sell_credit(request: Request) -> Response:
     form, person = got[1], got[2]
     typed = {k: form.get(k, "") for k in ("account", "amount", "currency", "overdraft")}
     try:
-        account = _account_name(form.get("account", "").strip() or person.handle)
+        # Left empty: the member's account, else a new one whose name says nothing of them.
+        held = await credit_accounts.of_member(node_of(request).store.reads, person.id)
+        typed_name = form.get("account", "").strip()
+        account = (
+            _account_name(typed_name)
+            if typed_name
+            else (held[0] if held else credit.new_account_name())
+        )
         to_cents(form.get("amount", ""))
         await credit.sell(
             node_of(request), account, [person.handle], form.get("amount", ""),
@@ -549,6 +594,7 @@ ROUTES = [
     Route("/equipe/membres/{handle}", member_page),
     Route("/equipe/membres/{handle}/roles", set_roles, methods=["POST"]),
     Route("/equipe/membres/{handle}/lien", reset_link, methods=["POST"]),
+    Route("/equipe/membres/{handle}/cles", remove_passkeys, methods=["POST"]),
     Route("/equipe/membres/{handle}/badge", issue, methods=["POST"]),
     Route("/equipe/membres/{handle}/badge/revoquer", revoke, methods=["POST"]),
     Route("/equipe/membres/{handle}/credit", sell_credit, methods=["POST"]),

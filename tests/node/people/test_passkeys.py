@@ -293,3 +293,60 @@ def test_a_key_answering_for_another_user_is_refused(place: InProcessNode) -> No
     assert (
         post(place, "/connexion/cle", {"csrf": token, "credential": credential}).status_code == 401
     )
+
+
+def test_a_passkey_sign_in_does_not_send_to_another_site(place: InProcessNode) -> None:
+    join(place)
+    phone = Authenticator()
+    add_from_me(place, phone)
+    token = sign_in_page(place)
+    options = post(place, "/connexion/cle/options", {"csrf": token}).json()
+    answer = {"csrf": token, "credential": phone.get(options), "next": "/\t/evil.example"}
+    done = post(place, "/connexion/cle", answer)
+    assert done.status_code == 200
+    assert done.json()["to"] == "/moi"  # passkeys.js does location.assign(to)
+
+
+def test_a_reset_link_ends_the_passkeys_of_a_lost_phone(place: InProcessNode) -> None:
+    join(place)
+    lost = Authenticator()
+    add_from_me(place, lost)
+    assert passkey_sign_in(place, lost).status_code == 200
+    place.client.cookies.clear()
+    path = invite(place, "alice")  # the team's reset link after the phone was stolen
+    token = form_token(place.client.get(path, headers=HTML))
+    reset = place.client.post(
+        path,
+        data={
+            "csrf": token,
+            "password": "une autre phrase longue",
+            "confirmation": "une autre phrase longue",
+        },
+        headers={"origin": "http://127.0.0.1:9"},
+        follow_redirects=False,
+    )
+    assert reset.status_code == 303, reset.text
+    assert passkey_sign_in(place, lost).status_code != 200
+
+
+def test_a_reset_link_taken_with_a_new_passkey_ends_the_old_ones(place: InProcessNode) -> None:
+    join(place)
+    lost = Authenticator()
+    add_from_me(place, lost)
+    place.client.cookies.clear()
+    path = invite(place, "alice")
+    token = form_token(place.client.get(path, headers=HTML))
+    options = post(place, f"{path}/cle/options", {"csrf": token}).json()
+    new = Authenticator()
+    assert post(place, f"{path}/cle",
+                {"csrf": token, "credential": new.create(options)}).status_code == 200  # fmt: skip
+    assert passkey_sign_in(place, lost).status_code != 200
+    assert passkey_sign_in(place, new).status_code == 200
+
+
+def test_passkey_challenges_are_limited_per_client_address(place: InProcessNode) -> None:
+    token = sign_in_page(place)
+    for _ in range(Limits().passkey_options_per_address.burst):
+        assert post(place, "/connexion/cle/options", {"csrf": token}).status_code == 200
+    refused = post(place, "/connexion/cle/options", {"csrf": token})
+    assert refused.status_code == 429 and "retry-after" in refused.headers

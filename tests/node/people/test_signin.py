@@ -265,3 +265,11 @@ def test_the_team_invites_and_sets_roles_from_the_command_line(place: InProcessN
         assert cli(["member", "roles", "--data", data, "--handle", "dora", "--set", "boss"]) == 2
     assert "Aucun membre « coroutine »" in err.getvalue()
     assert "Rôle inconnu : boss" in err.getvalue()
+
+
+def test_a_tab_does_not_make_next_another_site() -> None:
+    # A browser's URL parser drops tabs and newlines: "/\t/evil.example" is "//evil.example".
+    for sneaky in ("/\t/evil.example", "/\t\\evil.example", "/\n/evil.example",
+                   "/moi\x7f", "/\x00/evil.example", "/a\\b"):  # fmt: skip
+        assert local_path(sneaky) == "/moi", repr(sneaky)
+    assert local_path("/equipe/membres?tri=nom#haut") == "/equipe/membres?tri=nom#haut"

@@ -591,3 +591,30 @@ def test_an_actor_deleted_at_home_is_signed_out_here(place: InProcessNode, home:
     assert answer.status_code == 202 and answer.json()["status"] == "accepted", answer.text
     place.wait("SELECT 1 FROM visitor_sessions WHERE closed_at IS NOT NULL")
     assert f"@alice@{host}" not in place.client.get("/agenda", headers=HTML).text
+
+
+def test_an_issuer_is_on_the_metadata_urls_own_origin() -> None:
+    document = {
+        "issuer": "https://a.example",
+        "authorization_endpoint": "https://evil.example/auth",
+    }
+    for metadata_url in ("https://a.example.evil.example/m", "https://a.example@evil.example/m"):
+        with pytest.raises(InterlieuxError):
+            protocol.server_from(document, metadata_url, "https://a.example/actors/alice")
+    profile = "https://a.example/actors/alice"
+    # An issuer with a path is a directory the metadata lies under, never a name's prefix.
+    for issuer, meta in (("https://a.example/lieu", "https://a.example/lieu2/m"),
+                         ("https://a.example/lieu", "https://a.example/lieu/m")):  # fmt: skip
+        with pytest.raises(InterlieuxError):
+            protocol.server_from({**document, "issuer": issuer}, meta, profile)
+    for issuer, meta in (("https://a.example", "https://a.example/.well-known/x"),
+                         ("https://a.example/lieu/", "https://a.example/lieu/m")):  # fmt: skip
+        assert protocol.server_from({**document, "issuer": issuer}, meta, profile).issuer == issuer
+
+
+def test_discovery_takes_a_link_element_not_an_anchor() -> None:
+    base = "https://a.example/actors/alice"
+    page = '<a rel="indieauth-metadata" href="https://evil.example/m">x</a>'
+    assert protocol.link_from_html(page, base) is None
+    page += '<link rel="indieauth-metadata" href="/meta">'
+    assert protocol.link_from_html(page, base) == "https://a.example/meta"

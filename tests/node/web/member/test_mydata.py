@@ -242,9 +242,14 @@ def test_erasure_removes_the_account_and_keeps_the_ledger_without_the_name(
     as_json = {"accept": "application/activity+json"}
     assert place.client.get(note, headers=as_json).status_code == 410
     assert place.client.post("/actors/alice/inbox", json={}).status_code == 410
-    [(marker,)] = place.query("SELECT marker FROM erasures WHERE handle = 'alice'")
+    [(marker,)] = place.query("SELECT member FROM visits")
     assert marker.startswith("urn:interlieux:erased:")
-    assert place.query("SELECT member FROM visits") == [(marker,)]
+    # Nothing kept beside her handle leads to the marker.
+    assert place.query("SELECT * FROM erasures WHERE handle = 'alice'")
+    assert not place.query(
+        "SELECT 1 FROM erasures WHERE handle = 'alice' AND instr(actor_id || delete_id, ?)",
+        (marker,),
+    )
     assert place.query("SELECT member, revoked_at IS NOT NULL FROM grants") == [(marker, 1)]
     assert place.query("SELECT members FROM credit_accounts") == [(json.dumps([marker]),)]
     assert not place.query("SELECT 1 FROM badge_texts")
@@ -284,3 +289,21 @@ def test_the_download_is_json_ld_a_second_processor_reads(place: InProcessNode) 
     sign_in_as(place, "alice")
     expanded = jsonld.expand(place.client.get("/moi/donnees/export.jsonld").json())
     assert expanded[0]["https://www.w3.org/ns/activitystreams#actor"][0]["@id"] == alice(place)
+
+
+def test_the_places_last_admin_account_is_not_erased(place: InProcessNode) -> None:
+    csrf = sign_in_as(place, "ada", "admin")
+    refused = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "ada"},
+                                follow_redirects=False)  # fmt: skip
+    assert refused.status_code == 403
+    assert "donnez d&#39;abord ce rôle à quelqu&#39;un d&#39;autre" in refused.text
+    assert place.query("SELECT roles FROM accounts WHERE handle = 'ada'") == [("admin",)]
+    assert not place.query("SELECT 1 FROM erasures")
+    # With a second administrator, she may go.
+    place.client.cookies.clear()
+    sign_in_as(place, "adele", "admin")
+    place.client.cookies.clear()
+    csrf = sign_in_as(place, "ada")
+    erased = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "ada"},
+                               follow_redirects=False)  # fmt: skip
+    assert erased.status_code == 303

@@ -14,7 +14,8 @@ from node.access import grant
 from node.cli import main as cli
 from reader import ndef
 from tests.node.conftest import InProcessNode, StandIn
-from tests.node.web.session import HTML, sign_in_as
+from tests.node.people.test_passkeys import Authenticator, add_from_me, passkey_sign_in
+from tests.node.web.session import HTML, PASSWORD, sign_in_as
 
 from .team import only_for, signed_out, status_of
 
@@ -37,6 +38,7 @@ def test_no_form_acts_without_its_token(place: InProcessNode) -> None:
         ("/equipe/membres/alice/badge", {"days": "30"}),
         ("/equipe/membres/alice/credit", {"amount": "10"}),
         ("/equipe/membres/alice/lien", {}),
+        ("/equipe/membres/alice/cles", {}),
     ):
         for token in ({}, {"csrf": "pas-le-bon"}):
             answer = place.client.post(path, data={**data, **token}, follow_redirects=False)
@@ -272,3 +274,107 @@ def test_only_an_administrator_makes_a_link_for_an_administrator(place: InProces
     assert place.query("SELECT COUNT(*) FROM invitations")[0][0] == before
     # The team still makes links for the team and the members.
     assert place.client.post("/equipe/membres/alice/lien", data={"csrf": csrf}).status_code == 200
+
+
+def test_credit_sold_without_a_name_goes_to_an_account_that_names_no_one(
+    place: InProcessNode,
+) -> None:
+    csrf = sign_in_as(place, "tom", "team")
+    for _ in range(2):  # the second sale tops up the member's account
+        sold = place.client.post(
+            "/equipe/membres/alice/credit",
+            data={"csrf": csrf, "amount": "10"},
+            follow_redirects=False,
+        )
+        assert sold.status_code == 303, sold.text
+    [(name,)] = place.query("SELECT name FROM credit_accounts")
+    assert re.fullmatch(r"c-[0-9a-f]{8}", name), name
+    assert place.query("SELECT DISTINCT memo FROM ledger_transactions") == [("Vente de crédit",)]
+    assert place.query("SELECT SUM(amount_cents) FROM ledger_entries WHERE account = ?",
+                       (f"credit:{name}",)) == [(-2000,)]  # fmt: skip
+
+
+def test_erasure_leaves_no_handle_in_the_books_when_the_team_sold_credit(
+    place: InProcessNode,
+) -> None:
+    sign_in_as(place, "alice")
+    signed_out(place)
+    team = sign_in_as(place, "tina", "team")
+    # The team's form, account name left empty.
+    sold = place.client.post(
+        "/equipe/membres/alice/credit", data={"csrf": team, "amount": "20"}, follow_redirects=False
+    )
+    assert sold.status_code == 303, sold.text
+    signed_out(place)
+    csrf = sign_in_as(place, "alice")
+    erased = place.client.post(
+        "/moi/donnees/effacer", data={"csrf": csrf, "handle": "alice"}, follow_redirects=False
+    )
+    assert erased.status_code == 303
+    left = place.query("SELECT memo FROM ledger_transactions WHERE memo LIKE '%alice%'")
+    left += place.query("SELECT account FROM ledger_entries WHERE account LIKE '%alice%'")
+    left += place.query("SELECT name FROM credit_accounts WHERE name LIKE '%alice%'")
+    assert left == [], left
+
+
+def test_a_link_the_team_made_does_not_open_an_account_later_made_admin(
+    place: InProcessNode,
+) -> None:
+    sign_in_as(place, "bob", "team")  # a colleague with a password
+    signed_out(place)
+    csrf = sign_in_as(place, "tom", "team")  # tom holds team, not admin
+    made = place.client.post("/equipe/membres/bob/lien", data={"csrf": csrf})
+    assert made.status_code == 200  # allowed: bob is no admin (yet)
+    link = re.search(r'readonly value="([^"]+/invitation/[^"]+)"', made.text)
+    assert link
+    signed_out(place)
+    admin = sign_in_as(place, "ada", "admin")
+    promoted = place.client.post(
+        "/equipe/membres/bob/roles",
+        follow_redirects=False,
+        data={"csrf": admin, "role_admin": "on", "role_team": "on"},
+    )
+    assert promoted.status_code == 303
+    signed_out(place)
+    path = link.group(1).removeprefix(place.config.base_url)
+    page = place.client.get(path, headers=HTML)
+    assert page.status_code == 410  # withdrawn with the promotion
+    taken = place.client.post(path, data={"csrf": "x", "password": PASSWORD + "!",
+                                          "confirmation": PASSWORD + "!"},
+                              follow_redirects=False)  # fmt: skip
+    assert taken.status_code != 303
+    assert place.query("SELECT COUNT(*) FROM invitations WHERE handle = 'bob'"
+                       " AND withdrawn_at IS NULL AND used_at IS NULL") == [(0,)]  # fmt: skip
+
+
+def test_the_team_removes_the_passkeys_of_a_lost_phone(place: InProcessNode) -> None:
+    sign_in_as(place, "alice")
+    lost = Authenticator()
+    add_from_me(place, lost)
+    signed_out(place)
+    csrf = sign_in_as(place, "tom", "team")
+    page = html.unescape(place.client.get("/equipe/membres/alice", headers=HTML).text)
+    assert "Clés d'accès enregistrées : <strong>1</strong>" in page
+    assert "Retirer toutes les clés d'accès" in page
+    done = place.client.post("/equipe/membres/alice/cles", data={"csrf": csrf},
+                             follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    page = html.unescape(place.client.get(done.headers["location"], headers=HTML).text)
+    assert "Clés d'accès retirées" in page and "<strong>0</strong>" in page
+    assert passkey_sign_in(place, lost).status_code != 200
+
+
+def test_only_an_administrator_removes_an_administrators_passkeys(place: InProcessNode) -> None:
+    sign_in_as(place, "adele", "admin")
+    add_from_me(place, Authenticator())
+    signed_out(place)
+    csrf = sign_in_as(place, "tom", "team")
+    refused = place.client.post("/equipe/membres/adele/cles", data={"csrf": csrf})
+    assert refused.status_code == 403
+    assert place.query("SELECT COUNT(*) FROM passkeys WHERE handle = 'adele'") == [(1,)]
+    signed_out(place)
+    admin = sign_in_as(place, "ada", "admin")
+    done = place.client.post("/equipe/membres/adele/cles", data={"csrf": admin},
+                             follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    assert place.query("SELECT COUNT(*) FROM passkeys WHERE handle = 'adele'") == [(0,)]
