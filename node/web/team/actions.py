@@ -14,12 +14,20 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ...actors import local
+from ...actors.routes import node_of
 from ...errors import InterlieuxError
 from ...ledger.money import from_cents
 from ..gate import checked_form, refused
 from ..visitor import Member, signed_in
 
 DONE = "fait"  # the query parameter of a confirmation
+
+
+async def place_actor(request: Request) -> local.LocalActor:
+    """The place itself, as the team publishes (events, steps, votes are the place's)."""
+    node = node_of(request)
+    return await local.by_handle(node.store, node.config.handle)
 
 
 async def form_of(request: Request) -> tuple[Member, dict[str, str]] | Response:

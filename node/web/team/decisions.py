@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ...actors import local
 from ...actors.names import display_name
 from ...actors.routes import node_of
 from ...errors import ConfigError, InterlieuxError, InvalidParameter
@@ -35,7 +34,7 @@ from .. import i18n
 from ..gate import requires
 from ..governance import CHOICES, KINDS, MODES, OUTCOMES, RULES, decision_view, recount_here
 from ..render import language, local_time, render
-from .actions import confirmation, done, form_of
+from .actions import confirmation, done, form_of, place_actor
 from .publishing import wire_time
 
 SHOWN_CLOSED = 20  # past decisions on the page, the latest first, each recounted here
@@ -112,11 +111,6 @@ i18n.english(
         "proposée par": "proposed by",
     }
 )
-
-
-async def _place(request: Request) -> local.LocalActor:
-    node = node_of(request)
-    return await local.by_handle(node.store, node.config.handle)
 
 
 async def _context(request: Request) -> dict[str, Any]:
@@ -239,7 +233,7 @@ async def propose(request: Request) -> Response:
             raise InvalidParameter("not a member of that network",
                                    fr="Choisissez un réseau dont le lieu est membre.",
                                    en="Choose a network the place is a member of.")  # fmt: skip
-        place = await _place(request)
+        place = await place_actor(request)
         draft = draft_of(form, place.id, node.config.base_url, node.config.timezone)
         key = _answered(await send_now(node, place, {
             "id": f"{node.config.base_url}/activities/{uuid.uuid4()}", "type": "Offer",
@@ -268,7 +262,7 @@ async def vote(request: Request) -> Response:
                                    fr="Cette décision est inconnue de ce nœud.",
                                    en="This node does not know this decision.")  # fmt: skip
         proposal = decision.Proposal.from_json(json.loads(row["proposal"]))
-        place = await _place(request)
+        place = await place_actor(request)
         now = time.time()
         signed = decision.vote(
             vote_id(node.config.base_url, now), place.id, proposal, form.get("choice", ""),

@@ -33,7 +33,6 @@ from starlette.routing import Route
 from vocab import skills
 
 from ...activity import type_of
-from ...actors import local
 from ...actors.names import display_name
 from ...actors.routes import node_of
 from ...agenda import event as events
@@ -48,7 +47,7 @@ from .. import i18n
 from ..agenda import CATEGORIES
 from ..gate import refused, requires
 from ..render import language, local_time, render
-from .actions import confirmation, done, form_of
+from .actions import confirmation, done, form_of, place_actor
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 JOIN_MODES = ("free", "restricted")  # Mobilizon's; `invite` has no invitations to send here
@@ -313,14 +312,9 @@ PLEDGES = Kind(
 )
 
 
-async def _place(request: Request) -> local.LocalActor:
-    node = node_of(request)
-    return await local.by_handle(node.store, node.config.handle)
-
-
 async def _ours(request: Request, kind: Kind) -> list[dict[str, Any]]:
     """The place's live publications of a kind, soonest first (by start or due)."""
-    place = await _place(request)
+    place = await place_actor(request)
     found = [
         d for d in await objects.live_local(node_of(request).store.reads, kind.type)
         if d.get("attributedTo") == place.id
@@ -335,7 +329,7 @@ async def _one(request: Request, kind: Kind) -> dict[str, Any]:
     node = node_of(request)
     oid = request.path_params["oid"]
     obj_id = f"{node.config.base_url}/objects/{oid}"
-    place = await _place(request)
+    place = await place_actor(request)
     author = await objects.live_local_author(node.store.reads, obj_id)
     document = await objects.document(node.store.reads, obj_id) if author == place.id else None
     if document is None or type_of(document) != kind.type:
@@ -488,7 +482,7 @@ def _creating(kind: Kind) -> Any:
         try:
             body = {"type": kind.type, **kind.changes(form, node.config.timezone),
                     "to": [PUBLIC]}  # fmt: skip
-            place = await _place(request)
+            place = await place_actor(request)
             if kind.type == "Event" and await home_location(node.store, place) is None:
                 raise no_address()
             activity = await publish(node, place, body)
@@ -527,7 +521,7 @@ def _editing(kind: Kind) -> Any:
             return await refused(request, error)
         try:
             updated = _updated(kind, document, kind.changes(form, node.config.timezone))
-            await publish(node, await _place(request), {
+            await publish(node, await place_actor(request), {
                 "type": "Update", "object": updated,
                 **{f: document[f] for f in ("to", "cc") if document.get(f)},
             })  # fmt: skip
@@ -568,7 +562,7 @@ def _withdrawing(kind: Kind, key: str) -> Any:
                 if kind.type == "Event" else []
             )  # fmt: skip
             cc = [*_as_list(document.get("cc")), *participants]
-            await publish(node, await _place(request), {
+            await publish(node, await place_actor(request), {
                 "type": "Delete", "object": document["id"], "to": _as_list(document.get("to")),
                 **({"cc": list(dict.fromkeys(cc))} if cc else {}),
             })  # fmt: skip
@@ -594,7 +588,7 @@ async def close_need(request: Request) -> Response:
     node = node_of(request)
     try:
         document = await _one(request, NEEDS)
-        await publish(node, await _place(request), {
+        await publish(node, await place_actor(request), {
             "type": "Update", "object": {**document, "status": "met"},
             **{f: document[f] for f in ("to", "cc") if document.get(f)},
         })  # fmt: skip
@@ -628,7 +622,7 @@ async def answer_request(request: Request) -> Response:
         answer: dict[str, Any] = {"type": "Accept" if accept else "Reject", "object": form["join"]}
         if not accept and form.get("reason", "").strip():
             answer["content"] = form["reason"].strip()
-        await publish(node, await _place(request), answer)
+        await publish(node, await place_actor(request), answer)
     except InterlieuxError as error:
         return await _item_page(request, EVENTS, document, 400,
                                 error=error.message(language(request)))  # fmt: skip

@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ...actors import local
 from ...actors.routes import node_of
 from ...commons import cofinancing
 from ...commons import steps as steps_domain
@@ -29,7 +28,7 @@ from .. import i18n
 from ..gate import requires
 from ..render import language, render
 from ..steps import STATES
-from .actions import amount, confirmation, done, form_of
+from .actions import amount, confirmation, done, form_of, place_actor
 from .publishing import wire_time
 
 PUBLIC = steps_domain.PUBLIC
@@ -101,11 +100,6 @@ i18n.english(
 )
 
 
-async def _place(request: Request) -> local.LocalActor:
-    node = node_of(request)
-    return await local.by_handle(node.store, node.config.handle)
-
-
 async def _page(request: Request, status: int = 200, **more: Any) -> Response:
     node = node_of(request)
     lang = language(request)
@@ -165,7 +159,7 @@ async def create(request: Request) -> Response:
     _, form = got
     node = node_of(request)
     try:
-        await publish(node, await _place(request), step_body(form, node.config.timezone))
+        await publish(node, await place_actor(request), step_body(form, node.config.timezone))
     except InterlieuxError as error:
         return await _page(request, 400, error=error.message(language(request)), typed=form)
     return done("/equipe/etapes", "etape")
@@ -185,7 +179,7 @@ async def pledge(request: Request) -> Response:
                                    en="Give the step's address.")  # fmt: skip
         cents = to_cents(form.get("amount", ""))
         row = await steps_domain.known_step(node, step_id)
-        await publish(node, await _place(request), {
+        await publish(node, await place_actor(request), {
             "type": steps_domain.PLEDGE, "name": f"Engagement pour « {row['name']} »",
             "funds": step_id, "amount": from_cents(cents), "currency": row["currency"],
             "to": [PUBLIC],
@@ -212,7 +206,7 @@ async def rule(request: Request) -> Response:
                                    en="Choose at least one step.")  # fmt: skip
         until = (on_wire(form["until"], node.config.timezone)
                  if form.get("until", "").strip() else None)  # fmt: skip
-        place = await _place(request)
+        place = await place_actor(request)
         # The team's typing checked first, with the core's French messages (as `fund create`).
         cofinancing.matching_rule("check", place.id, ratio, currency, chosen, time.time(), cap,
                                   wire_to_posix(until) if until else None)  # fmt: skip
