@@ -50,7 +50,9 @@ def signup_id(place: InProcessNode, handle: str) -> str:
     return str(place.query("SELECT id FROM signup_requests WHERE handle = ?", (handle,))[0][0])
 
 
-def decide(place: InProcessNode, csrf: str, number: str, decision: str, **more: str) -> httpx.Response:
+def decide(
+    place: InProcessNode, csrf: str, number: str, decision: str, **more: str
+) -> httpx.Response:
     data = {"csrf": csrf, "signup": number, "decision": decision, **more}
     return place.client.post("/equipe/validation/adhesions", data=data, headers=HTML,
                              follow_redirects=False)  # fmt: skip
