@@ -79,3 +79,9 @@ async def decide(
         (state, now, by, reason, request_id),
     )
     return cur.rowcount > 0
+
+
+async def forget_handle(db: Connection, handle: str) -> int:
+    """A member's erasure: their request, with the name it gave, goes too."""
+    cur = await db.execute("DELETE FROM signup_requests WHERE handle = ?", (handle,))
+    return cur.rowcount

@@ -191,3 +191,15 @@ def test_a_failed_mail_keeps_the_link_on_the_page(tmp_path: Path) -> None:
         assert answer.status_code == 200
         assert "Le courriel n'est pas parti" in html.unescape(answer.text)
         assert re.search(r'value="http://127\.0\.0\.1:9/invitation/[^"]+"', answer.text)
+
+
+def test_an_erased_member_leaves_no_request_behind(place: InProcessNode) -> None:
+    ask(place)
+    csrf = sign_in_as(place, "tess", "team")
+    assert decide(place, csrf, signup_id(place, "bob"), "accepter").status_code == 200
+    place.client.cookies.clear()
+    csrf = sign_in_as(place, "bob")
+    erased = place.client.post("/moi/donnees/effacer", data={"csrf": csrf, "handle": "@bob"},
+                               follow_redirects=False)  # fmt: skip
+    assert erased.status_code == 303
+    assert requests(place) == []
