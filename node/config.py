@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .limits import Limits
+from .people.mail import Smtp
 
 CONFIG_FILE = "node.json"
 DATABASE_FILE = "interlieux.sqlite3"
@@ -54,6 +55,9 @@ class NodeConfig:
     # older node.json files, hence the defaults. `interlieux claims rules` changes them.
     claim_report_window_hours: float = DEFAULT_CLAIM_REPORT_WINDOW_HOURS
     claim_visit_spacing_hours: float = DEFAULT_CLAIM_VISIT_SPACING_HOURS
+    # The SMTP server that sends members their one-time links (`node/people/mail.py`): absent
+    # from most files (the team hands links over by hand).
+    smtp: dict[str, Any] = field(default_factory=dict)
 
     @property
     def database(self) -> Path:
@@ -79,6 +83,10 @@ class NodeConfig:
     def rate_limits(self) -> Limits:
         return Limits.from_config(self.limits)
 
+    @property
+    def mail(self) -> Smtp | None:
+        return Smtp.from_config(self.smtp)
+
     def is_local(self, url: str) -> bool:
         return url == self.base_url or url.startswith(self.base_url + "/")
 
@@ -87,6 +95,8 @@ class NodeConfig:
         del data["data_dir"]
         if not data["limits"]:
             del data["limits"]
+        if not data["smtp"]:
+            del data["smtp"]
         (self.data_dir / CONFIG_FILE).write_text(json.dumps(data, indent=2) + "\n")
 
     @classmethod
@@ -103,6 +113,7 @@ class NodeConfig:
         data = json.loads(path.read_text())
         check_timezone(str(data.get("timezone", DEFAULT_TIMEZONE)))
         Limits.from_config(data.get("limits"))
+        Smtp.from_config(data.get("smtp"))
         config = cls(data_dir=data_dir, **data)
         check_claim_rules(config.claim_report_window_hours, config.claim_visit_spacing_hours)
         return config

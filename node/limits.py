@@ -85,6 +85,9 @@ class Limits:
     # gets 30 at once.
     passkey_options_per_address: Rate = Rate(30, 10)
     home_signins_per_address: Rate = Rate(30, 10)
+    # Requests to join sent from `/adhesion`, per client address: each waits in the team's
+    # queue, so 5 at once, then 5 an hour (a family or a workshop may ask from one Wi-Fi).
+    signup_per_address: Rate = Rate(5, 5 / 60)
 
     @classmethod
     def from_config(cls, raw: Mapping[str, Any] | None) -> Limits:
@@ -217,6 +220,7 @@ class Throttles:
         self.signin_address = Buckets(limits.signin_per_address, clock)
         self.passkey_options_address = Buckets(limits.passkey_options_per_address, clock)
         self.home_signin_address = Buckets(limits.home_signins_per_address, clock)
+        self.signup_address = Buckets(limits.signup_per_address, clock)
 
     def inbox_before(self, origin: str) -> None:
         """Before the signature is checked, the claimed origin is only looked at, never charged:
@@ -276,6 +280,10 @@ class Throttles:
     def home_signin_start(self, address: str) -> None:
         """A sign-in through a home place started (a flow kept): one token per address."""
         _take_all([(self.home_signin_address, address)], "sign-ins started elsewhere", address)
+
+    def signup(self, address: str) -> None:
+        """A request to join kept (or caught by the honeypot): one token per address."""
+        _take_all([(self.signup_address, address)], "requests to join", address)
 
 
 def _take_all(buckets: list[tuple[Buckets, str]], what: str, who: str) -> None:

@@ -191,6 +191,7 @@ async def _remove_own(db: Connection, actor: LocalActor, handle: str, delete_id:
     await tables.passkeys.forget_handle(db, handle)
     await tables.indieauth_codes.forget_handle(db, handle)
     await tables.invitations.forget_handle(db, handle)
+    await tables.signup_requests.forget_handle(db, handle)
     await tables.accounts.remove(db, handle)
     await tables.tokens.forget_handle(db, handle)
     await tables.profile_fields.forget_handle(db, handle)

@@ -64,6 +64,7 @@ from . import (
     sessions,
     settlements,
     signature_schemes,
+    signup_requests,
     step_pledges,
     steps,
     survey_answers,
@@ -138,4 +139,5 @@ SCHEMAS: tuple[str, ...] = (
     survey_answers.SCHEMA,
     volunteer_calls.SCHEMA,
     volunteer_offers.SCHEMA,
+    signup_requests.SCHEMA,
 )

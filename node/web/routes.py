@@ -25,6 +25,7 @@ from . import (
     questions,
     residents,
     signin,
+    signup,
 )
 from .member import badge as my_badge
 from .member import calls as member_calls
@@ -100,6 +101,8 @@ ROUTES: list[BaseRoute] = [
     Route("/equipe/validation", team_validation.page),
     Route("/equipe/validation/residents", team_validation.decide_resident, methods=["POST"]),
     Route("/equipe/validation/projets", team_validation.decide_project, methods=["POST"]),
+    Route("/equipe/validation/adhesions", team_validation.decide_signup, methods=["POST"]),
+    *signup.ROUTES,
     *team_dashboard.ROUTES,
     *team_members.ROUTES,
     *team_publishing.ROUTES,

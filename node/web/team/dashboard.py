@@ -42,7 +42,9 @@ i18n.english(
         "refusée": "refused",
         "badge illisible": "unreadable badge",
         "À faire": "To do",
-        "Demandes de résidence à valider": "Residency requests to validate",
+        "Demandes d'adhésion et de résidence à valider": (
+            "Requests to join and residency requests to validate"
+        ),
         "Projets à valider": "Projects to validate",
         "Envois en échec": "Deliveries failing",
         "Réclamations reçues à traiter": "Claims received to handle",
@@ -113,7 +115,8 @@ async def waiting(request: Request) -> list[Waiting]:
     store = node_of(request).store
     asking, projects = await validation.waiting(store)
     return [
-        Waiting("residents", "Demandes de résidence à valider", asking, "/equipe/validation"),
+        Waiting("residents", "Demandes d'adhésion et de résidence à valider", asking,
+                "/equipe/validation"),
         Waiting("projects", "Projets à valider", projects, "/equipe/validation"),
         *[Waiting(key, label, await count(store.reads), href)
           for key, label, count, href in COUNTS],

@@ -1,6 +1,9 @@
 """`/equipe/validation`: what waits for the place's team — members who asked to be listed as
 residents (the `resident` command's accept and reject, with a face), and projects members
 submitted (`directory.projects`). Each is accepted or refused, with a reason the member reads.
+Requests to join sent from `/adhesion` (`people.signups`) wait here too: accepted, the member
+is made and their one-time link shown once (and sent by e-mail when the request gave an address
+and `node.json` configures SMTP); refused, with a reason kept for the team.
 
 `waiting(store)` is the queue's size, for the dashboard.
 """
@@ -22,7 +25,7 @@ from ...actors.routes import node_of
 from ...directory import profile as profiles
 from ...directory import projects, residents
 from ...errors import InterlieuxError, InvalidParameter
-from ...people import accounts
+from ...people import accounts, mail, signups
 from ...store import Store
 from ...tables import remote_actors
 from ...tables import residents as residents_table
@@ -30,6 +33,7 @@ from .. import i18n
 from ..gate import checked_form, refused, requires
 from ..render import language, local_time, render
 from ..visitor import Member, signed_in
+from .members import Link, _link, _secret_page
 
 MAX_REASON = 1000  # characters of a refusal's reason sent to a member
 
@@ -39,6 +43,7 @@ DONE = {
     "resident-refuse": "Demande de résidence refusée ; le membre en a été informé.",
     "projet-publie": "Projet publié sur le profil du membre.",
     "projet-refuse": "Projet refusé ; le membre lira votre motif.",
+    "adhesion-refusee": "Demande d'adhésion refusée.",
 }
 
 i18n.english(
@@ -72,13 +77,31 @@ i18n.english(
         ),
         "La décision n'a pas abouti": "The decision did not go through",
         "Lien": "Link",
+        "Demandes d'adhésion": "Requests to join",
+        "Aucune demande d'adhésion en attente.": "No request to join waiting.",
+        "Identifiant souhaité": "Wished username",
+        "Pour le joindre": "To reach them",
+        "Accepter et créer le lien": "Accept and make the link",
+        "Motif en cas de refus (facultatif, gardé pour l'équipe)": (
+            "Reason if refused (optional, kept for the team)"
+        ),
+        "Demande d'adhésion refusée.": "Request to join refused.",
+        "Membre créé·e :": "Member created:",
+        "Lien envoyé par courriel à": "Link sent by e-mail to",
+        "Lien à remettre": "Link to hand over",
+        "Ce lien sert une seule fois, jusqu'au": "This link works once, until",
+        "Le courriel n'est pas parti : remettez ce lien vous-même.": (
+            "The e-mail did not go: hand this link over yourself."
+        ),
     }
 )
 
 
 async def waiting(store: Store) -> tuple[int, int]:
-    """(residency requests, projects) waiting for the team: the dashboard's counts."""
+    """(residency requests and requests to join, projects) waiting for the team: the
+    dashboard's counts."""
     pending = await residents_table.pending_count(store.reads)
+    pending += await signups.pending_count(store)
     return pending, await projects.pending_count(store)
 
 
@@ -124,7 +147,9 @@ async def _requests(request: Request) -> list[Asking]:
         reads, projects.QUEUE)]  # fmt: skip
 
 
-async def _page(request: Request, status: int = 200, error: str = "") -> Response:
+async def _page(
+    request: Request, status: int = 200, error: str = "", invited: Invited | None = None
+) -> Response:
     node = node_of(request)
     tz = node.config.timezone
     queue = [
@@ -136,7 +161,10 @@ async def _page(request: Request, status: int = 200, error: str = "") -> Respons
     return await render(
         request, "team/validation.html", status=status,
         requests=await _requests(request), projects=queue, done=done, error=error,
-        max_reason=MAX_REASON,
+        max_reason=MAX_REASON, signups=[
+            (r, local_time(datetime.fromtimestamp(r.created_at, UTC), tz))
+            for r in await signups.waiting(node.store)
+        ], invited=invited,
     )  # fmt: skip
 
 
@@ -220,3 +248,46 @@ async def decide_project(request: Request) -> Response:
         return await _page(request, 400, error.message(language(request)))
     done = "projet-publie" if accept else "projet-refuse"
     return RedirectResponse(f"/equipe/validation?fait={done}", 303)
+
+
+@dataclass(frozen=True)
+class Invited:
+    """A request just accepted: the new member's link, and where it was mailed (or "")."""
+
+    link: Link
+    mailed_to: str
+    mail_failed: bool
+
+
+@requires(accounts.TEAM)
+async def decide_signup(request: Request) -> Response:
+    """POST: accept a request to join (the member made, their link shown once and mailed when
+    possible) or refuse it."""
+    decided = await _decide(request)
+    if isinstance(decided, Response):
+        return decided
+    member, form = decided
+    node = node_of(request)
+    number = form.get("signup", "")
+    try:
+        if not (number.isascii() and number.isdigit() and len(number) < 12):
+            raise signups.no_longer_waiting()
+        if form.get("decision") != "accepter":
+            await signups.refuse(node.store, int(number), member.handle, _reason(form))
+            return RedirectResponse("/equipe/validation?fait=adhesion-refusee", 303)
+        asked, token, invitation = await signups.accept(node.store, node.config, int(number),
+                                                        member.handle)  # fmt: skip
+    except InterlieuxError as error:
+        return await _page(request, 400, error.message(language(request)))
+    link = _link(request, token, invitation)
+    mailed_to, failed = "", False
+    smtp = node.config.mail
+    if smtp is not None and mail.looks_like_address(asked.contact):
+        until = f"{link.until:%d/%m/%Y %H:%M}" if link.until else ""
+        message = mail.link_message(smtp, node.config.name, asked.contact, link.url, until)
+        if await mail.send(smtp, message):
+            mailed_to = asked.contact
+        else:
+            failed = True
+    # The link is shown whether or not it was mailed: it is never lost to a failed e-mail.
+    return _secret_page(await _page(request, invited=Invited(link, mailed_to, failed)))

@@ -30,7 +30,7 @@ def test_every_french_sentence_of_the_team_pages_has_its_english() -> None:
     texts |= {*publishing.NEED_STATUSES.values(), *publishing.KINDS_FR.values()}
     texts |= {*CATEGORIES.values(), "membre", "accueil à la porte", "équipe", "administration"}
     texts |= {label for _, label, _, _ in dashboard.COUNTS} | {"badge illisible"}
-    texts |= {"Demandes de résidence à valider", "Projets à valider"}
+    texts |= {"Demandes d'adhésion et de résidence à valider", "Projets à valider"}
     # The catalogue itself: a word the same in both languages ("Description") is in it too.
     missing = sorted(t for t in texts if t not in i18n._ENGLISH)
     assert missing == []
