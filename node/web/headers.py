@@ -106,3 +106,12 @@ def finish(request: Request, response: Response, modified: datetime | None = Non
     unchanged = Response(status_code=304)
     unchanged.raw_headers = [(k, v) for k, v in response.raw_headers if k not in _NOT_IN_304]
     return unchanged
+
+
+def no_store(response: Response) -> Response:
+    """Pages with a secret (a form token, an invitation link, a code): kept by no cache, and
+    the link sent to no other site as a referrer (`same-origin`, not `no-referrer`: with that
+    one, the browser's POST says `Origin: null`, which the CSRF check refuses)."""
+    response.headers["cache-control"] = "no-store"
+    response.headers["referrer-policy"] = "same-origin"
+    return response

@@ -48,6 +48,7 @@ from ..tables import indieauth_codes
 from ..tokens import token_hash
 from . import i18n
 from .gate import csrf_refused, local_path, read_form, refused
+from .headers import no_store
 from .interaction import parse_handle
 from .negotiation import Endpoint
 from .render import language, render
@@ -95,12 +96,6 @@ async def metadata_document(request: Request) -> Response:
     return JSONResponse(document, headers={"access-control-allow-origin": "*"})
 
 
-def _no_store(response: Response) -> Response:
-    response.headers["cache-control"] = "no-store"
-    response.headers["referrer-policy"] = "same-origin"
-    return response
-
-
 async def issue_code(
     store: Store, handle: str, asked: protocol.Authorization, now: float | None = None
 ) -> str:
@@ -146,8 +141,8 @@ async def _redemption(request: Request, form: dict[str, str]) -> Response:
         handle = await redeem(node.store, form)
     except InterlieuxError as error:
         body = {"error": "invalid_grant", "error_description": error.message("en")}
-        return _no_store(JSONResponse(body, status_code=400))
-    return _no_store(JSONResponse({"me": node.config.actor_id(handle)}))
+        return no_store(JSONResponse(body, status_code=400))
+    return no_store(JSONResponse({"me": node.config.actor_id(handle)}))
 
 
 async def token_endpoint(request: Request) -> Response:
@@ -168,7 +163,7 @@ async def authorize(request: Request) -> Response:
     try:
         asked = protocol.authorization(params)
     except InterlieuxError as error:
-        return _no_store(await render(request, "refused.html", status=400,
+        return no_store(await render(request, "refused.html", status=400,
                                       title="Demande non valable",
                                       message=error.message(language(request))))  # fmt: skip
     member = await signed_in(request)
@@ -179,12 +174,12 @@ async def authorize(request: Request) -> Response:
         return RedirectResponse(f"/connexion?next={quote(here, safe='')}", 303)
     issuer = protocol.issuer_of(node.config.base_url)
     if request.method == "GET":
-        return _no_store(await render(request, "indieauth_consent.html", asked=asked,
+        return no_store(await render(request, "indieauth_consent.html", asked=asked,
                                       address=member_address(member.handle, node),
                                       fields=asked.fields()))  # fmt: skip
     origin_ok = csrf.same_origin(request.headers.get("origin"), node.config.base_url)
     if not origin_ok or not csrf.matches(member.csrf, params.get(csrf.FIELD)):
-        return _no_store(await refused(request, csrf_refused()))
+        return no_store(await refused(request, csrf_refused()))
     if params.get("decision") != "accept":
         back = protocol.with_query(asked.redirect_uri, error="access_denied", state=asked.state,
                                    iss=issuer)  # fmt: skip
@@ -333,7 +328,7 @@ async def start(request: Request) -> Response:
     origin_ok = csrf.same_origin(request.headers.get("origin"), node.config.base_url)
     expected = request.cookies.get(csrf.form_cookie(node.config.base_url))
     if not origin_ok or not csrf.matches(expected, form.get(csrf.FIELD)):
-        return _no_store(await refused(request, csrf_refused()))
+        return no_store(await refused(request, csrf_refused()))
     typed = form.get("address", "").strip()[:ADDRESS_CHARS]
     next_ = local_path(form.get("next"), "/")
     if next_.startswith(("/moi", "/equipe")):
@@ -346,7 +341,7 @@ async def start(request: Request) -> Response:
         node.throttles.signin(charged, client)
         node.throttles.home_signin_start(client)  # each start keeps a flow until it returns
     except InterlieuxError as error:
-        return _no_store(await refused(request, error))
+        return no_store(await refused(request, error))
     try:
         actor_id, address = await find_actor(node, typed)
         if node.config.is_local(actor_id):
@@ -370,7 +365,7 @@ async def start(request: Request) -> Response:
     response.set_cookie(state_cookie(node.config.base_url), state, max_age=protocol.FLOW_LIFETIME,
                         path=protocol.CALLBACK_PATH, secure=secure(request), httponly=True,
                         samesite="lax")  # fmt: skip
-    return _no_store(response)
+    return no_store(response)
 
 
 async def _start_failed(
@@ -385,7 +380,7 @@ async def _start_failed(
     name = csrf.form_cookie(node_of(request).config.base_url)
     response.set_cookie(name, token, max_age=csrf.FORM_COOKIE_AGE, path="/connexion",
                         secure=secure(request), httponly=True, samesite="strict")  # fmt: skip
-    return _no_store(response)
+    return no_store(response)
 
 
 async def redeem_at_home(node: Node, flow: Flow, code: str) -> Any:
@@ -429,7 +424,7 @@ async def back(request: Request) -> Response:
                                 title="Connexion non aboutie",
                                 message=error.message(language(request)))  # fmt: skip
         response.delete_cookie(state_cookie(node.config.base_url), path=protocol.CALLBACK_PATH)
-        return _no_store(response)
+        return no_store(response)
     session = await visitors.open_visit(node.store, me, flow.address)
     try:
         # Kept among the actors this node knows, so that their home's Delete of the actor
@@ -442,7 +437,7 @@ async def back(request: Request) -> Response:
     response.set_cookie(visitors.cookie_name(node.config.base_url), session.token,
                         max_age=visitors.ABSOLUTE, path="/", secure=secure(request),
                         httponly=True, samesite="lax")  # fmt: skip
-    return _no_store(response)
+    return no_store(response)
 
 
 async def signout(request: Request) -> Response:

@@ -24,6 +24,7 @@ from ..people import accounts, csrf, invitations, passkeys, sessions
 from ..tokens import token_hash
 from . import i18n
 from .gate import checked_form, csrf_refused, local_path, refused, requires
+from .headers import no_store
 from .member import sessions as my_sessions
 from .render import language, local_time, render
 from .visitor import secure, session_token, signed_in
@@ -92,28 +93,19 @@ i18n.english(
 )
 
 
-def _no_store(response: Response) -> Response:
-    """Pages with a secret (a form token, an invitation link): kept by no cache, and the link
-    sent to no other site as a referrer (`same-origin`, not `no-referrer`: with that one, the
-    browser's POST says `Origin: null`, which the CSRF check refuses)."""
-    response.headers["cache-control"] = "no-store"
-    response.headers["referrer-policy"] = "same-origin"
-    return response
-
-
-async def _form_page(
+async def form_page(
     request: Request, template: str, cookie_path: str, status: int = 200, **context: Any
 ) -> Response:
     """A form with a fresh double-submit token, set in a cookie scoped to `cookie_path`."""
     token = csrf.new_form_token()
     response = await render(request, template, status=status, form_csrf=token, **context)
-    response.set_cookie(_form_cookie(request), token, max_age=csrf.FORM_COOKIE_AGE,
+    response.set_cookie(form_cookie(request), token, max_age=csrf.FORM_COOKIE_AGE,
                         path=cookie_path, secure=secure(request), httponly=True,
                         samesite="strict")  # fmt: skip
-    return _no_store(response)
+    return no_store(response)
 
 
-def _form_cookie(request: Request) -> str:
+def form_cookie(request: Request) -> str:
     return csrf.form_cookie(node_of(request).config.base_url)
 
 
@@ -144,11 +136,11 @@ async def signin_page(request: Request) -> Response:
     next_ = local_path(request.query_params.get("next"))
     context: dict[str, Any] = {"next": next_, "host": node.config.host, "username": ""}
     if request.method == "GET":
-        return await _form_page(request, "signin.html", "/connexion", **context)
+        return await form_page(request, "signin.html", "/connexion", **context)
     try:
-        form = await checked_form(request, request.cookies.get(_form_cookie(request)))
+        form = await checked_form(request, request.cookies.get(form_cookie(request)))
     except InterlieuxError as error:
-        return _no_store(await refused(request, error))
+        return no_store(await refused(request, error))
     typed = form.get("username", "")[:200]
     context["username"] = typed
     next_ = context["next"] = local_path(form.get("next"))
@@ -157,7 +149,7 @@ async def signin_page(request: Request) -> Response:
     try:
         node.throttles.signin(handle or typed, address)
     except InterlieuxError as error:
-        return _no_store(await refused(request, error))
+        return no_store(await refused(request, error))
     account = await accounts.verify(node.store, handle, form.get("password", ""))
     if account is None:
         node.throttles.signin_failed(handle or typed, address)
@@ -166,13 +158,13 @@ async def signin_page(request: Request) -> Response:
             "l'équipe du lieu.",
             language(request),
         )
-        return await _form_page(request, "signin.html", "/connexion", status=400, error=wrong,
+        return await form_page(request, "signin.html", "/connexion", status=400, error=wrong,
                                 **context)  # fmt: skip
     session = await sessions.open_session(
         node.store, account.handle, request.headers.get("user-agent", "")
     )
     response = _signed_in_at(request, account.handle, session.token, next_)
-    response.delete_cookie(_form_cookie(request), path="/connexion")
+    response.delete_cookie(form_cookie(request), path="/connexion")
     return response
 
 
@@ -203,30 +195,30 @@ async def invitation_page(request: Request) -> Response:
         gone = invitations.gone()
         response = await render(request, "refused.html", status=410, title="Lien non valable",
                                 message=gone.message(language(request)))  # fmt: skip
-        return _no_store(response)
+        return no_store(response)
     context: dict[str, Any] = {
         "invitation": invitation,
         "address": f"@{invitation.handle}@{node.config.host}",
         "invitation_path": path,
     }
     if request.method == "GET":
-        return await _form_page(request, "invitation.html", path, **context)
+        return await form_page(request, "invitation.html", path, **context)
     try:
-        form = await checked_form(request, request.cookies.get(_form_cookie(request)))
+        form = await checked_form(request, request.cookies.get(form_cookie(request)))
     except InterlieuxError as error:
-        return _no_store(await refused(request, error))
+        return no_store(await refused(request, error))
     try:
         handle = await invitations.accept(
             node.store, token, form.get("password", ""), form.get("confirmation", "")
         )
     except InvalidParameter as error:
-        return await _form_page(request, "invitation.html", path, status=400,
+        return await form_page(request, "invitation.html", path, status=400,
                                 error=error.message(language(request)), **context)  # fmt: skip
     except InterlieuxError as error:
-        return _no_store(await refused(request, error))
+        return no_store(await refused(request, error))
     session = await sessions.open_session(node.store, handle, request.headers.get("user-agent", ""))
     response = _signed_in_at(request, handle, session.token, "/moi")
-    response.delete_cookie(_form_cookie(request), path=path)
+    response.delete_cookie(form_cookie(request), path=path)
     return response
 
 
@@ -281,7 +273,7 @@ async def _checked_json(request: Request, expected: str | None) -> dict[str, Any
 def _json_error(request: Request, error: InterlieuxError) -> Response:
     response = JSONResponse({"error": error.message(language(request))}, status_code=error.status,
                             headers=error.headers)  # fmt: skip
-    return _no_store(response)
+    return no_store(response)
 
 
 def _json(content: Any, request: Request, token: str | None = None) -> Response:
@@ -293,7 +285,7 @@ def _json(content: Any, request: Request, token: str | None = None) -> Response:
         response = JSONResponse(content)
     if token is not None:
         _with_session(request, response, token)
-    return _no_store(response)
+    return no_store(response)
 
 
 def _address(request: Request) -> str:
@@ -352,7 +344,7 @@ async def my_passkey_remove(request: Request) -> Response:
 async def invitation_passkey_options(request: Request) -> Response:
     """POST /invitation/<token>/cle/options: the options to create the member's first key."""
     node, token = node_of(request), request.path_params["token"]
-    bound_to = request.cookies.get(_form_cookie(request))
+    bound_to = request.cookies.get(form_cookie(request))
     try:
         await _checked_json(request, bound_to)
         node.throttles.passkey_options(_address(request))
@@ -371,7 +363,7 @@ async def invitation_passkey_options(request: Request) -> Response:
 async def invitation_passkey(request: Request) -> Response:
     """POST /invitation/<token>/cle: the key kept, the link used, signed in, to /moi."""
     node, token = node_of(request), request.path_params["token"]
-    bound_to = request.cookies.get(_form_cookie(request))
+    bound_to = request.cookies.get(form_cookie(request))
     try:
         data = await _checked_json(request, bound_to)
         assert bound_to is not None
@@ -382,14 +374,14 @@ async def invitation_passkey(request: Request) -> Response:
         return _json_error(request, error)
     session = await sessions.open_session(node.store, handle, request.headers.get("user-agent", ""))
     response = _json({"to": "/moi"}, request, session.token)
-    response.delete_cookie(_form_cookie(request), path=f"/invitation/{token}")
+    response.delete_cookie(form_cookie(request), path=f"/invitation/{token}")
     return response
 
 
 async def signin_passkey_options(request: Request) -> Response:
     """POST /connexion/cle/options: a challenge for any key this site's members hold."""
     node = node_of(request)
-    bound_to = request.cookies.get(_form_cookie(request))
+    bound_to = request.cookies.get(form_cookie(request))
     try:
         await _checked_json(request, bound_to)
         node.throttles.passkey_options(_address(request))
@@ -404,7 +396,7 @@ async def signin_passkey(request: Request) -> Response:
     """POST /connexion/cle: the signed challenge checked, the same session as a password's,
     failures throttled with the password's (per account, per address)."""
     node = node_of(request)
-    bound_to = request.cookies.get(_form_cookie(request))
+    bound_to = request.cookies.get(form_cookie(request))
     address = request.client.host if request.client else "unknown"
     try:
         data = await _checked_json(request, bound_to)
@@ -424,5 +416,5 @@ async def signin_passkey(request: Request) -> Response:
     session = await sessions.open_session(node.store, handle, request.headers.get("user-agent", ""))
     next_ = local_path(str(data.get("next") or ""))
     response = _json({"to": next_}, request, session.token)
-    response.delete_cookie(_form_cookie(request), path="/connexion")
+    response.delete_cookie(form_cookie(request), path="/connexion")
     return response

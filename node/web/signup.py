@@ -20,8 +20,9 @@ from ..errors import InterlieuxError, InvalidParameter
 from ..people import signups
 from . import i18n
 from .gate import checked_form, refused
+from .headers import no_store
 from .render import language
-from .signin import _form_cookie, _form_page, _no_store
+from .signin import form_cookie, form_page
 
 PATH = "/adhesion"
 HONEYPOT = "website"
@@ -68,16 +69,16 @@ async def page(request: Request) -> Response:
     """GET /adhesion: the form (or, after `?envoyee`, the confirmation)."""
     context = _context(request, dict.fromkeys(FIELDS, ""))
     context["sent"] = "envoyee" in request.query_params
-    return await _form_page(request, "signup.html", PATH, **context)
+    return await form_page(request, "signup.html", PATH, **context)
 
 
 async def ask(request: Request) -> Response:
     """POST /adhesion: the request kept for the team; back to the page, which says so."""
     node = node_of(request)
     try:
-        form = await checked_form(request, request.cookies.get(_form_cookie(request)))
+        form = await checked_form(request, request.cookies.get(form_cookie(request)))
     except InterlieuxError as error:
-        return _no_store(await refused(request, error))
+        return no_store(await refused(request, error))
     typed = {key: form.get(key, "")[:5000] for key in FIELDS}
     address = request.client.host if request.client else "unknown"
     try:
@@ -88,13 +89,13 @@ async def ask(request: Request) -> Response:
             node.throttles.signup(address)
             await signups.ask(node.store, *typed.values())
     except InvalidParameter as error:
-        return await _form_page(request, "signup.html", PATH, status=400,
+        return await form_page(request, "signup.html", PATH, status=400,
                                 error=error.message(language(request)),
                                 **_context(request, typed))  # fmt: skip
     except InterlieuxError as error:
-        return _no_store(await refused(request, error))
+        return no_store(await refused(request, error))
     response = RedirectResponse(f"{PATH}?envoyee", status_code=303)
-    response.delete_cookie(_form_cookie(request), path=PATH)
+    response.delete_cookie(form_cookie(request), path=PATH)
     return response
 
 
