@@ -38,7 +38,10 @@ def test_badge_history_publish_download_and_erase(phone: Page, popcafe: LocalPla
     phone.wait_for_url(f"{popcafe.base_url}/moi/badge")
     qr = phone.get_by_role("img", name="QR code de mon badge inter-lieux")
     assert qr.is_visible() and qr.bounding_box()["width"] >= 150  # type: ignore[index]
-    assert phone.locator("[data-badge-text]").inner_text() == badge
+    # The text holds runs of spaces (base45): shown and copied as they are, never collapsed.
+    text = phone.locator("[data-badge-text]")
+    assert text.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
+    assert text.inner_text() == badge
     assert CARD.lower() not in phone.content().lower()
     accessible(phone)
     screenshot(phone, "my-badge")
