@@ -87,6 +87,15 @@ class InvalidParameter(InterlieuxError):
     status = 400
 
 
+def too_long(limit: int, fr: str, en: str, feminine: bool = False) -> InvalidParameter:
+    """A typed text over its limit, named as the form names it ("Le titre", "The title")."""
+    return InvalidParameter(
+        f"{en.lower()} too long",
+        fr=f"{fr} dépasse {limit} caractères : raccourcissez-{'la' if feminine else 'le'}.",
+        en=f"{en} is longer than {limit} characters: shorten it.",
+    )
+
+
 class PayloadTooLarge(InterlieuxError):
     """The body is over the size limit."""
 

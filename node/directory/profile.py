@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from vocab import skills
 
-from ..errors import InvalidParameter
+from ..errors import InvalidParameter, too_long
 from ..outbox.publish import publish_outgoing
 from ..tables import local_actors, profile_fields
 from ..tables import residents as residents_table
@@ -87,17 +87,9 @@ def check_identity(name: str, summary: str) -> tuple[str, str]:
             en="Give your name: that is how the network shows you.",
         )
     if len(name) > MAX_NAME:
-        raise InvalidParameter(
-            "name too long",
-            fr=f"Votre nom dépasse {MAX_NAME} caractères : raccourcissez-le.",
-            en=f"Your name is longer than {MAX_NAME} characters: shorten it.",
-        )
+        raise too_long(MAX_NAME, "Votre nom", "Your name")
     if len(summary) > MAX_SUMMARY:
-        raise InvalidParameter(
-            "summary too long",
-            fr=f"Votre présentation dépasse {MAX_SUMMARY} caractères : raccourcissez-la.",
-            en=f"Your presentation is longer than {MAX_SUMMARY} characters: shorten it.",
-        )
+        raise too_long(MAX_SUMMARY, "Votre présentation", "Your presentation", feminine=True)
     return name, summary
 
 

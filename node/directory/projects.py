@@ -29,7 +29,7 @@ from vocab.context import PUBLIC, TL
 from ..activity import id_of, type_of
 from ..actors import local
 from ..bounds import check_bounds
-from ..errors import ForbiddenError, InvalidParameter, NotFoundError
+from ..errors import ForbiddenError, InvalidParameter, NotFoundError, too_long
 from ..outbox.publish import normalize, prepare, record
 from ..store import Store
 from ..tables import objects, profile_fields
@@ -82,17 +82,9 @@ def check(title: str, description: str, link: str) -> tuple[str, str, str]:
             en="Give the project a title.",
         )
     if len(title) > MAX_TITLE:
-        raise InvalidParameter(
-            "project title too long",
-            fr=f"Le titre dépasse {MAX_TITLE} caractères : raccourcissez-le.",
-            en=f"The title is longer than {MAX_TITLE} characters: shorten it.",
-        )
+        raise too_long(MAX_TITLE, "Le titre", "The title")
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidParameter(
-            "project description too long",
-            fr=f"La description dépasse {MAX_DESCRIPTION} caractères : raccourcissez-la.",
-            en=f"The description is longer than {MAX_DESCRIPTION} characters: shorten it.",
-        )
+        raise too_long(MAX_DESCRIPTION, "La description", "The description", feminine=True)
     if link:
         parts = urlsplit(link)
         if parts.scheme not in ("https", "http") or not parts.hostname or len(link) > MAX_LINK:
@@ -209,11 +201,7 @@ async def refuse(node: Node, project_id: int, reason: str, decided_by: str) -> N
             en="Tell the member why the project is refused (they will read this reason).",
         )
     if len(reason) > MAX_DESCRIPTION:
-        raise InvalidParameter(
-            "reason too long",
-            fr=f"Le motif dépasse {MAX_DESCRIPTION} caractères : raccourcissez-le.",
-            en=f"The reason is longer than {MAX_DESCRIPTION} characters: shorten it.",
-        )
+        raise too_long(MAX_DESCRIPTION, "Le motif", "The reason")
     async with node.store.write() as db:
         if not await projects_table.refuse(db, project_id, reason, decided_by):
             raise no_longer_waiting(project_id)

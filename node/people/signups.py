@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..actors import local
 from ..config import NodeConfig, check_handle
-from ..errors import ConfigError, InvalidParameter
+from ..errors import ConfigError, InvalidParameter, too_long
 from ..store import Store
 from ..tables import local_actors, signup_requests
 from . import invitations
@@ -37,22 +37,18 @@ class Request:
     created_at: float
 
 
-def _invalid(log: str, fr: str, en: str) -> InvalidParameter:
-    return InvalidParameter(log, fr=fr, en=en)
-
-
 def checked(name: str, handle: str, contact: str, message: str) -> tuple[str, str, str, str]:
     """The request's fields trimmed, or InvalidParameter saying what to change (pure)."""
     name, handle = name.strip(), handle.strip().lower().removeprefix("@")
     contact, message = contact.strip(), message.strip()
     if not name or len(name) > MAX_NAME:
-        raise _invalid("name missing or too long",
+        raise InvalidParameter("name missing or too long",
                        fr=f"Indiquez votre nom ({MAX_NAME} caractères au plus).",
                        en=f"Give your name (at most {MAX_NAME} characters).")  # fmt: skip
     try:
         check_handle(handle)
     except ConfigError as error:
-        raise _invalid(
+        raise InvalidParameter(
             f"handle {handle!r} not valid",
             fr=f"Identifiant « {handle[:64]} » non valable : lettres minuscules, chiffres, « _ », "
             "« . » ou « - », 64 caractères au plus (par ex. alice ou jean-marc).",
@@ -60,21 +56,18 @@ def checked(name: str, handle: str, contact: str, message: str) -> tuple[str, st
             "'-', at most 64 characters (e.g. alice or jean-marc).",
         ) from error
     if len(contact) > MAX_CONTACT or "\n" in contact or "\r" in contact:
-        raise _invalid("contact too long",
+        raise InvalidParameter("contact too long",
                        fr=f"Le moyen de vous joindre tient en une ligne de {MAX_CONTACT} "
                        "caractères au plus.",
                        en=f"The way to reach you fits on one line of at most {MAX_CONTACT} "
                        "characters.")  # fmt: skip
     if len(message) > MAX_MESSAGE:
-        raise _invalid("message too long",
-                       fr=f"Le message dépasse {MAX_MESSAGE} caractères : raccourcissez-le.",
-                       en=f"The message is longer than {MAX_MESSAGE} characters: shorten "
-                       "it.")  # fmt: skip
+        raise too_long(MAX_MESSAGE, "Le message", "The message")
     return name, handle, contact, message
 
 
 def taken(handle: str) -> InvalidParameter:
-    return _invalid(
+    return InvalidParameter(
         f"handle {handle!r} taken",
         fr=f"L'identifiant « {handle} » est déjà pris ou demandé : choisissez-en un autre.",
         en=f"The username '{handle}' is already taken or asked for: choose another one.",
@@ -88,7 +81,7 @@ async def ask(store: Store, name: str, handle: str, contact: str, message: str) 
         if await local_actors.exists(db, handle) or await signup_requests.handle_asked(db, handle):
             raise taken(handle)
         if await signup_requests.pending_count(db) >= MAX_PENDING:
-            raise _invalid(
+            raise InvalidParameter(
                 "too many requests waiting",
                 fr="L'équipe du lieu a beaucoup de demandes en attente : revenez dans quelques "
                 "jours, ou passez au lieu.",
@@ -112,7 +105,7 @@ async def pending_count(store: Store) -> int:
 
 
 def no_longer_waiting() -> InvalidParameter:
-    return _invalid(
+    return InvalidParameter(
         "signup request not pending",
         fr="Cette demande d'adhésion n'attend plus de décision (déjà traitée) : rien n'a été "
         "changé.",

@@ -33,7 +33,7 @@ from vocab.context import PUBLIC
 from ..activity import id_of, type_of
 from ..actors import local
 from ..agenda.event import parse_time, when_fr
-from ..errors import ForbiddenError, InvalidActivity, InvalidParameter, NotFoundError
+from ..errors import ForbiddenError, InvalidActivity, InvalidParameter, NotFoundError, too_long
 from ..outbox.publish import emit
 from ..routing import Route
 from ..sqlite import Connection
@@ -147,11 +147,7 @@ def call_document(
             en=f"Give the call a title (1 to {MAX_TITLE} characters).",
         )
     if len(text) > MAX_MESSAGE:
-        raise InvalidParameter(
-            "text too long",
-            fr=f"Le texte dépasse {MAX_MESSAGE} caractères : raccourcissez-le.",
-            en=f"The text is longer than {MAX_MESSAGE} characters: shorten it.",
-        )
+        raise too_long(MAX_MESSAGE, "Le texte", "The text")
     found = [s for s in (skills.get(c) for c in chosen) if s is not None]
     if not found or len(found) != len(chosen):
         raise InvalidParameter(
@@ -282,11 +278,7 @@ async def _validate_offer(node: Node, actor: LocalActor, activity: dict[str, Any
         )
     message = activity.get("content", "")
     if not isinstance(message, str) or len(message) > MAX_MESSAGE:
-        raise InvalidParameter(
-            "message too long",
-            fr=f"Votre message dépasse {MAX_MESSAGE} caractères : raccourcissez-le.",
-            en=f"Your message is longer than {MAX_MESSAGE} characters: shorten it.",
-        )
+        raise too_long(MAX_MESSAGE, "Votre message", "Your message")
     to = activity.get("to")
     to = [] if to is None else to if isinstance(to, list) else [to]
     activity["to"] = list(dict.fromkeys([*to, row["place"]]))

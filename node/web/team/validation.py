@@ -24,7 +24,7 @@ from ...actors.names import display_name
 from ...actors.routes import node_of
 from ...directory import profile as profiles
 from ...directory import projects, residents
-from ...errors import InterlieuxError, InvalidParameter
+from ...errors import InterlieuxError, InvalidParameter, too_long
 from ...people import accounts, mail, signups
 from ...store import Store
 from ...tables import remote_actors
@@ -176,11 +176,7 @@ async def page(request: Request) -> Response:
 def _reason(form: dict[str, str]) -> str:
     reason = form.get("reason", "").strip()
     if len(reason) > MAX_REASON:
-        raise InvalidParameter(
-            "reason too long",
-            fr=f"Le motif dépasse {MAX_REASON} caractères : raccourcissez-le.",
-            en=f"The reason is longer than {MAX_REASON} characters: shorten it.",
-        )
+        raise too_long(MAX_REASON, "Le motif", "The reason")
     return reason
 
 
