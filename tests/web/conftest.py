@@ -10,7 +10,7 @@ on any serious or critical axe-core violation; `screenshot` keeps what a person 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -134,6 +134,47 @@ def phone(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+PASSWORD = "le vélo cargo de la place"  # what the test members choose at their invitation
+
+
+def choose_password(page: Page, place: LocalPlace, link: str) -> None:
+    """Open the team's invitation `link` and answer it with a password: signed in, on /moi."""
+    page.goto(link)
+    page.get_by_label("Nouveau mot de passe").fill(PASSWORD)
+    page.get_by_label("Le même, une seconde fois").fill(PASSWORD)
+    page.get_by_role("button", name="Enregistrer et me connecter").click()
+    page.wait_for_url(f"{place.base_url}/moi")
+
+
+def sign_up(page: Page, place: LocalPlace, handle: str, *invite: str) -> None:
+    """The team invites `handle` (the CLI, with `invite`'s options: --name, --role…) and the
+    member answers the link with a password in `page`."""
+    said = place.cli("member", "invite", "--data", str(place.data), "--handle", handle,
+                     *invite).stdout  # fmt: skip
+    choose_password(page, place, said.strip().splitlines()[-1])
+
+
+TeamBrowser = Callable[[LocalPlace, str, str], Page]
+
+
+@pytest.fixture
+def team_browser(browser: Browser) -> Iterator[TeamBrowser]:
+    """A phone signed in as a new account of a place holding `roles`, each in a browser context
+    of its own, so that several accounts are signed in at once."""
+    contexts = []
+
+    def signed_in(place: LocalPlace, handle: str, roles: str) -> Page:
+        context = browser.new_context(viewport=PHONE, locale="fr-FR", has_touch=True)
+        contexts.append(context)
+        page = context.new_page()
+        sign_up(page, place, handle, "--name", handle.capitalize(), "--role", roles)
+        return page
+
+    yield signed_in
+    for context in contexts:
+        context.close()
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -12,19 +12,18 @@ left as it is)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from federation_tests.network import LocalPlace, Network, Places, wait_for
 from node.config import NodeConfig
 
-from .conftest import PHONE, accessible, screenshot
+from .conftest import TeamBrowser, accessible, screenshot
 
-PASSWORD = "un lieu une voix"
 CLOSE_IN = 75  # seconds between the proposal and its close: two teams vote in a browser
 
 
@@ -47,33 +46,6 @@ def bil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Places]:
         yield created
     finally:
         network.stop()
-
-
-TeamBrowser = Callable[[LocalPlace, str, str], Page]
-
-
-@pytest.fixture
-def team_browser(browser: Browser) -> Iterator[TeamBrowser]:
-    """A phone signed in as a new account of a place holding `roles` (a context each: the
-    two places share a host, and a cookie is per host, not per port)."""
-    contexts = []
-
-    def signed_in(place: LocalPlace, handle: str, roles: str) -> Page:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR", has_touch=True)
-        contexts.append(context)
-        page = context.new_page()
-        said = place.cli("member", "invite", "--data", str(place.data), "--handle", handle,
-                         "--name", handle.capitalize(), "--role", roles).stdout  # fmt: skip
-        page.goto(said.strip().splitlines()[-1])
-        page.get_by_label("Nouveau mot de passe").fill(PASSWORD)
-        page.get_by_label("Le même, une seconde fois").fill(PASSWORD)
-        page.get_by_role("button", name="Enregistrer et me connecter").click()
-        page.wait_for_url(f"{place.base_url}/moi")
-        return page
-
-    yield signed_in
-    for context in contexts:
-        context.close()
 
 
 def local_time(place: LocalPlace, seconds: float) -> str:

@@ -11,9 +11,8 @@ from playwright.sync_api import Page
 
 from federation_tests.network import LocalPlace
 
-from .conftest import accessible, screenshot
+from .conftest import accessible, choose_password, screenshot
 
-PASSWORD = "le tandem bleu du jardin"
 CARD = "04C0FFEE123480"
 
 
@@ -28,11 +27,7 @@ def test_badge_history_publish_download_and_erase(phone: Page, popcafe: LocalPla
     popcafe.cli("credit", "sell", "--data", data, "--account", "noor-pass", "--member", "noor",
                 "--amount", "30.00")  # fmt: skip
 
-    phone.goto(link)
-    phone.get_by_label("Nouveau mot de passe").fill(PASSWORD)
-    phone.get_by_label("Le même, une seconde fois").fill(PASSWORD)
-    phone.get_by_role("button", name="Enregistrer et me connecter").click()
-    phone.wait_for_url(f"{popcafe.base_url}/moi")
+    choose_password(phone, popcafe, link)
 
     phone.get_by_role("link", name="Mon badge").click()
     phone.wait_for_url(f"{popcafe.base_url}/moi/badge")

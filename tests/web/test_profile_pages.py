@@ -14,9 +14,7 @@ from playwright.sync_api import Browser, Page
 
 from federation_tests.network import LocalPlace, wait_for
 
-from .conftest import PHONE, accessible, screenshot
-
-PASSWORD = "le vélo cargo de la place"
+from .conftest import PHONE, accessible, screenshot, sign_up
 
 
 @pytest.fixture(scope="module")
@@ -31,21 +29,10 @@ def coroutine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlace]:
         place.stop()
 
 
-def sign_up(page: Page, place: LocalPlace, handle: str, name: str, *role: str) -> None:
-    """The team's invitation link, opened and answered with a password."""
-    said = place.cli("member", "invite", "--data", str(place.data), "--handle", handle,
-                     "--name", name, *role).stdout  # fmt: skip
-    page.goto(said.strip().splitlines()[-1])
-    page.get_by_label("Nouveau mot de passe").fill(PASSWORD)
-    page.get_by_label("Le même, une seconde fois").fill(PASSWORD)
-    page.get_by_role("button", name="Enregistrer et me connecter").click()
-    page.wait_for_url(f"{place.base_url}/moi")
-
-
 def test_a_member_sets_who_sees_each_field_and_the_team_validates(
     phone: Page, browser: Browser, coroutine: LocalPlace
 ) -> None:
-    sign_up(phone, coroutine, "alice", "Alice")
+    sign_up(phone, coroutine, "alice", "--name", "Alice")
     phone.get_by_role("link", name="Mon profil").click()
     phone.wait_for_url(f"{coroutine.base_url}/moi/profil")
     assert phone.locator("h1").inner_text() == "Mon profil"
@@ -89,7 +76,7 @@ def test_a_member_sets_who_sees_each_field_and_the_team_validates(
     context = browser.new_context(viewport=PHONE, locale="fr-FR", has_touch=True)
     try:
         team = context.new_page()
-        sign_up(team, coroutine, "theo", "Théo", "--role", "team")
+        sign_up(team, coroutine, "theo", "--name", "Théo", "--role", "team")
         team.goto(f"{coroutine.base_url}/equipe/validation")
         assert team.locator("h1").inner_text() == "À valider"
         accessible(team)

@@ -7,9 +7,7 @@ from playwright.sync_api import Page
 
 from federation_tests.network import LocalPlace
 
-from .conftest import accessible, screenshot
-
-PASSWORD = "le vélo cargo de la place"
+from .conftest import PASSWORD, accessible, screenshot
 
 
 def test_an_invited_member_signs_up_signs_out_and_signs_in_again(

@@ -9,20 +9,17 @@ it, and both ledgers are settled. On the way: the doors, deliveries and work pag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from federation_tests.badges import CARD, checkin
 from federation_tests.network import LocalPlace, Places, wait_for
 from node.web.team.peers import peer_key
 
-from .conftest import PHONE, accessible, screenshot
+from .conftest import TeamBrowser, accessible, screenshot
 from .test_team_pages import issue_badge as issue_badge_from_members_page
 
-PASSWORD = "les comptes entre lieux"
 RATE = "5,00"
 
 
@@ -30,33 +27,6 @@ def issue_badge(team: Page, home: LocalPlace, member: str) -> str:
     """The home place's team issues `member` a badge for their card, from the member's page
     (/equipe/membres, the team-place journey's step); the text of its QR code (BIL1:)."""
     return issue_badge_from_members_page(team, home.base_url, member, card_uid=CARD)
-
-
-TeamBrowser = Callable[[LocalPlace, str, str], Page]
-
-
-@pytest.fixture
-def team_browser(browser: Browser) -> Iterator[TeamBrowser]:
-    """A phone signed in as a new account of a place holding `roles`, each in its own context
-    (the two places share a host, and a cookie is per host, not per port)."""
-    contexts = []
-
-    def signed_in(place: LocalPlace, handle: str, roles: str) -> Page:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR", has_touch=True)
-        contexts.append(context)
-        page = context.new_page()
-        said = place.cli("member", "invite", "--data", str(place.data), "--handle", handle,
-                         "--name", handle.capitalize(), "--role", roles).stdout  # fmt: skip
-        page.goto(said.strip().splitlines()[-1])
-        page.get_by_label("Nouveau mot de passe").fill(PASSWORD)
-        page.get_by_label("Le même, une seconde fois").fill(PASSWORD)
-        page.get_by_role("button", name="Enregistrer et me connecter").click()
-        page.wait_for_url(f"{place.base_url}/moi")
-        return page
-
-    yield signed_in
-    for context in contexts:
-        context.close()
 
 
 def add_peer(page: Page, place: LocalPlace, other: LocalPlace) -> None:

@@ -15,20 +15,12 @@ from playwright.sync_api import Page
 
 from federation_tests.network import MEMBER_NAMES, LocalPlace
 
-from .conftest import accessible, screenshot
-
-PASSWORD = "la clé de la réserve à vélos"
+from .conftest import accessible, screenshot, sign_up
 
 
 def sign_in_team(page: Page, place: LocalPlace, handle: str, role: str = "admin") -> None:
     """Invite `handle` at `place` with `role` (the CLI), then sign `page` in through the link."""
-    said = place.cli("member", "invite", "--data", str(place.data), "--handle", handle,
-                     "--name", handle.capitalize(), "--role", role).stdout  # fmt: skip
-    page.goto(said.strip().splitlines()[-1])
-    page.get_by_label("Nouveau mot de passe").fill(PASSWORD)
-    page.get_by_label("Le même, une seconde fois").fill(PASSWORD)
-    page.get_by_role("button", name="Enregistrer et me connecter").click()
-    page.wait_for_url(f"{place.base_url}/moi")
+    sign_up(page, place, handle, "--name", handle.capitalize(), "--role", role)
 
 
 def issue_badge(page: Page, base_url: str, handle: str, card_uid: str = "", days: int = 0) -> str:

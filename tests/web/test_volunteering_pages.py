@@ -11,24 +11,12 @@ from playwright.sync_api import Browser, Page
 
 from federation_tests.network import LocalPlace
 
-from .conftest import PHONE, accessible, screenshot
-
-PASSWORD = "la soudure du samedi matin"
+from .conftest import PHONE, accessible, screenshot, sign_up
 
 
 def saturday() -> str:
     day = date.today() + timedelta(days=7)
     return (day + timedelta(days=(5 - day.weekday()) % 7)).isoformat()
-
-
-def join(page: Page, place: LocalPlace, handle: str, *more: str) -> None:
-    said = place.cli("member", "invite", "--data", str(place.data), "--handle", handle,
-                     *more).stdout  # fmt: skip
-    page.goto(said.strip().splitlines()[-1])
-    page.get_by_label("Nouveau mot de passe").fill(PASSWORD)
-    page.get_by_label("Le même, une seconde fois").fill(PASSWORD)
-    page.get_by_role("button", name="Enregistrer et me connecter").click()
-    page.wait_for_url(f"{place.base_url}/moi")
 
 
 def test_the_team_calls_lina_offers_the_team_confirms(
@@ -40,7 +28,7 @@ def test_the_team_calls_lina_offers_the_team_confirms(
                 "--availability", "le samedi", "--visibility", "skill=network",
                 "--visibility", "availability=network")  # fmt: skip
 
-    join(phone, popcafe, "vera", "--name", "Véra", "--role", "team")
+    sign_up(phone, popcafe, "vera", "--name", "Véra", "--role", "team")
     phone.get_by_role("link", name="Équipe du lieu").click()
     phone.get_by_role("link", name="Appels à bénévoles").click()
     phone.wait_for_url(f"{popcafe.base_url}/equipe/appels")
@@ -61,7 +49,7 @@ def test_the_team_calls_lina_offers_the_team_confirms(
     try:
         lina = context.new_page()
         popcafe.cli("member", "invite", "--data", data, "--handle", "lina")
-        join(lina, popcafe, "lina")
+        sign_up(lina, popcafe, "lina")
         lina.get_by_role("link", name="Appels à bénévoles").click()
         lina.wait_for_url(f"{popcafe.base_url}/moi/appels")
         assert "Atelier soudure" in lina.locator("#fitting").inner_text()
