@@ -25,9 +25,10 @@ from ...errors import InterlieuxError
 from ...ledger import claim, exchange, review
 from ...people import accounts
 from .. import i18n
-from ..gate import refused, requires
+from ..gate import member_form, refused, requires
 from ..render import language, render
-from .operations import amount, at, done, member_of, posted
+from .actions import done
+from .operations import amount, at
 
 SHOWN = 100  # claims on the page, the latest first
 
@@ -222,7 +223,7 @@ async def send(request: Request) -> Response:
     """POST: claim a month's visits now (`claims send --period`)."""
     node = node_of(request)
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     period = form.get("period", "").strip()[:7] or claim.previous_period(time.time())
@@ -242,7 +243,7 @@ async def decide(request: Request) -> Response:
     `claims dispute`): the ticked ones, or all of them."""
     node = node_of(request)
     try:
-        form = await posted(request)
+        member, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     action = form.get("decision", "")
@@ -251,7 +252,6 @@ async def decide(request: Request) -> Response:
     visits = None if action.endswith("_all") else [
         v for k, v in form.items() if k.startswith("visit-") and v
     ]  # fmt: skip
-    member = await member_of(request)
     claim_id = form.get("claim", "")
     try:
         if action not in ("confirm", "dispute", "confirm_all", "dispute_all"):
@@ -272,7 +272,7 @@ async def rules(request: Request) -> Response:
     peer's own. An administrator's: it decides what the place pays without a look."""
     node = node_of(request)
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     try:
