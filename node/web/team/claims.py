@@ -31,6 +31,9 @@ from .actions import done
 from .operations import amount, at
 
 SHOWN = 100  # claims on the page, the latest first
+COUNT_DIGITS = 9  # a count in a confirmation link: more digits than any real count
+# The counts a confirmation link carries back to the page (`done(..., envoyees=3)`).
+COUNTS = ("envoyees", "ignores", "attente", "confirmes", "contestes", "deja", "regle")
 
 i18n.english(
     {
@@ -201,10 +204,17 @@ async def _rules(request: Request) -> dict[str, Any]:
     return {"manual": rules.manual, "peers": peers}
 
 
+def count(text: str | None) -> int | None:
+    """A count from a confirmation link, or None for anything else: the page shows numbers
+    it gave itself, never the text of a link someone else wrote (pure)."""
+    if text is None or not (text.isascii() and text.isdigit()) or len(text) > COUNT_DIGITS:
+        return None
+    return int(text)
+
+
 async def _page(request: Request, status: int = 200, **context: Any) -> Response:
     received, sent = await _claims(request)
-    keys = ("envoyees", "ignores", "attente", "confirmes", "contestes", "deja", "regle")
-    flags = {k: request.query_params.get(k) for k in keys}
+    flags = {k: count(request.query_params.get(k)) for k in COUNTS}
     return await render(request, "team/claims.html", status=status, received=received,
                         sent=sent, flags=flags, period=claim.previous_period(time.time()),
                         to_review=[c for c in received if c["held"]],
