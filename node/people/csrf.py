@@ -14,6 +14,8 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
+from . import cookies
+
 FIELD = "csrf"  # the form field that carries the token
 FORM_COOKIE = "form_csrf"  # the name's stem: see form_cookie
 FORM_COOKIE_AGE = 3600  # seconds a sign-in form stays usable
@@ -22,10 +24,7 @@ FORM_COOKIE_AGE = 3600  # seconds a sign-in form stays usable
 def form_cookie(base_url: str) -> str:
     """The double-submit cookie's name, with the port on a plain-http node (several
     development nodes on one loopback host share cookies across ports) (pure)."""
-    parts = urlsplit(base_url)
-    if parts.scheme != "https" and parts.port:
-        return f"{FORM_COOKIE}-{parts.port}"
-    return FORM_COOKIE
+    return cookies.cookie_name(FORM_COOKIE, base_url, whole_site=False)
 
 
 def for_session(session_token: str) -> str:

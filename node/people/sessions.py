@@ -12,11 +12,11 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from ..store import Store
 from ..tables import sessions
 from ..tokens import token_hash
+from . import cookies
 
 IDLE = 30 * 86400  # seconds without a visit before a session ends
 ABSOLUTE = 180 * 86400  # seconds after sign-in a session ends, used or not
@@ -39,10 +39,7 @@ def cookie_name(base_url: str) -> str:
     """`__Host-session` on an https node. A plain-http node is a development one on a loopback
     host, where several nodes differ only by port, and browsers share cookies across ports: the
     port goes into the name, so signing in at one does not sign out of another (pure)."""
-    parts = urlsplit(base_url)
-    if parts.scheme == "https":
-        return "__Host-session"
-    return f"session-{parts.port}" if parts.port else "session"
+    return cookies.cookie_name("session", base_url, whole_site=True)
 
 
 def expired(created_at: float, seen_at: float, now: float) -> bool:

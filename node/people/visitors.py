@@ -12,11 +12,11 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from ..store import Store
 from ..tables import visitor_sessions
 from ..tokens import token_hash
+from . import cookies
 
 IDLE = 86400  # seconds without a visit before a visitor's session ends
 ABSOLUTE = 7 * 86400  # seconds after sign-in it ends, used or not
@@ -36,10 +36,7 @@ class VisitorSession:
 def cookie_name(base_url: str) -> str:
     """`__Host-visitor` on an https node; on a plain-http (loopback, development) one, with the
     port, as members' sessions do: browsers share cookies across ports (pure)."""
-    parts = urlsplit(base_url)
-    if parts.scheme == "https":
-        return "__Host-visitor"
-    return f"visitor-{parts.port}" if parts.port else "visitor"
+    return cookies.cookie_name("visitor", base_url, whole_site=True)
 
 
 def expired(created_at: float, seen_at: float, now: float) -> bool:

@@ -1,6 +1,7 @@
 """What a page asks of its visitor: `requires(role)` lets through a signed-in member who holds
 the role, sends anyone not signed in to `/connexion?next=…`, and answers any other member 403;
-`checked_form` reads a POST form and refuses it (403) without its CSRF token.
+`checked_form` reads a POST form and refuses it (403) without its CSRF token; `member` and
+`member_form` are the prologue of a page behind `requires`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..incoming import read_bounded
 from ..people import accounts, csrf
 from . import i18n
 from .render import language, render
-from .visitor import signed_in
+from .visitor import Member, signed_in
 
 Page = Callable[[Request], Awaitable[Response]]
 MAX_FORM = 16_000  # bytes of a form these pages post (a few fields)
@@ -112,3 +113,17 @@ async def checked_form(request: Request, expected: str | None) -> dict[str, str]
     if not origin_ok or not csrf.matches(expected, form.get(csrf.FIELD)):
         raise csrf_refused()
     return form
+
+
+async def member(request: Request) -> Member:
+    """The signed-in member of a page behind `requires` (there is one)."""
+    who = await signed_in(request)
+    assert who is not None, "page not behind gate.requires"
+    return who
+
+
+async def member_form(request: Request) -> tuple[Member, dict[str, str]]:
+    """The signed-in member and their posted form, once its CSRF token is checked (before
+    anything else is looked up); ForbiddenError (403) on a missing or wrong token."""
+    who = await member(request)
+    return who, await checked_form(request, who.csrf)

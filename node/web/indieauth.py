@@ -41,7 +41,7 @@ from ..context import Node
 from ..errors import FetchError, InterlieuxError, InvalidActivity
 from ..fetch import check_url, fetch_document
 from ..incoming import parse_json
-from ..people import csrf, visitors
+from ..people import cookies, csrf, visitors
 from ..people import indieauth as protocol
 from ..store import Store
 from ..tables import indieauth_codes
@@ -52,6 +52,7 @@ from .headers import no_store
 from .interaction import parse_handle
 from .negotiation import Endpoint
 from .render import language, render
+from .signin import form_page
 from .visitor import remote_visitor, secure, signed_in
 
 log = logging.getLogger(__name__)
@@ -236,8 +237,7 @@ def flows_of(node: object) -> Flows:
 
 def state_cookie(base_url: str) -> str:
     """The cookie binding a flow to its browser, with the port on a plain-http node (pure)."""
-    port = urlsplit(base_url).port
-    return f"{STATE_COOKIE}-{port}" if base_url.startswith("http://") and port else STATE_COOKIE
+    return cookies.cookie_name(STATE_COOKIE, base_url, whole_site=False)
 
 
 def _scheme_for(host: str) -> str:
@@ -372,15 +372,10 @@ async def _start_failed(
     request: Request, error: InterlieuxError, typed: str, next_: str, cause: Exception
 ) -> Response:
     log.info("signing in with the home of %r failed: %s", typed, cause)
-    token = csrf.new_form_token()
-    response = await render(request, "signin.html", status=400, form_csrf=token, next=next_,
-                            host=node_of(request).config.host, username="",
-                            home_error=error.message(language(request)),
-                            home_address=typed)  # fmt: skip
-    name = csrf.form_cookie(node_of(request).config.base_url)
-    response.set_cookie(name, token, max_age=csrf.FORM_COOKIE_AGE, path="/connexion",
-                        secure=secure(request), httponly=True, samesite="strict")  # fmt: skip
-    return no_store(response)
+    return await form_page(request, "signin.html", "/connexion", 400, next=next_,
+                           host=node_of(request).config.host, username="",
+                           home_error=error.message(language(request)),
+                           home_address=typed)  # fmt: skip
 
 
 async def redeem_at_home(node: Node, flow: Flow, code: str) -> Any:

@@ -22,8 +22,8 @@ from ..errors import InterlieuxError, InvalidParameter
 from ..incoming import read_bounded
 from ..people import accounts, csrf, invitations, passkeys, sessions
 from ..tokens import token_hash
-from . import i18n
-from .gate import checked_form, csrf_refused, local_path, refused, requires
+from . import gate, i18n
+from .gate import checked_form, csrf_refused, local_path, member_form, refused, requires
 from .headers import no_store
 from .member import sessions as my_sessions
 from .render import language, local_time, render
@@ -231,8 +231,7 @@ def _when(timestamp: float | None, timezone: str) -> datetime | None:
 @requires(accounts.MEMBER)
 async def my_page(request: Request) -> Response:
     """GET /moi: who is signed in, with which roles."""
-    member = await signed_in(request)
-    assert member is not None
+    member = await gate.member(request)
     roles = [accounts.ROLE_NAMES[r] for r in accounts.ROLES if r in member.roles]
     node = node_of(request)
     keys = [
@@ -327,10 +326,8 @@ async def my_passkey_add(request: Request) -> Response:
 @requires(accounts.MEMBER)
 async def my_passkey_remove(request: Request) -> Response:
     """POST /moi/cles/<id>/supprimer: one of the member's keys removed; back to /moi."""
-    member = await signed_in(request)
-    assert member is not None
     try:
-        await checked_form(request, member.csrf)
+        member, _ = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     try:

@@ -19,10 +19,10 @@ from ...people import accounts
 from ...people.export import BadgeState, badge_state
 from ...tables import badge_texts
 from ...tables import grants as grants_table
-from .. import i18n
+from .. import gate, i18n
 from ..gate import requires
+from ..headers import no_store
 from ..render import language, local_time, render
-from ..visitor import signed_in
 
 i18n.english(
     {
@@ -95,8 +95,7 @@ def _at(posix: float | None, timezone: str) -> datetime | None:
 
 @requires(accounts.MEMBER)
 async def page(request: Request) -> Response:
-    member = await signed_in(request)
-    assert member is not None
+    member = await gate.member(request)
     node = node_of(request)
     now = time.time()
     me = node.config.actor_id(member.handle)
@@ -113,6 +112,4 @@ async def page(request: Request) -> Response:
         shown = Shown(badge, state, text if state in SHOWN else None, qr,
                       _at(badge.not_before, tz), _at(badge.expires, tz),
                       _at(badge.revoked_at, tz))  # fmt: skip
-    response = await render(request, "member/badge.html", shown=shown)
-    response.headers["cache-control"] = "no-store"
-    return response
+    return no_store(await render(request, "member/badge.html", shown=shown))

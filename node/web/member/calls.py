@@ -22,10 +22,10 @@ from ...outbox.publish import publish
 from ...people import accounts
 from ...tables import profile_fields, volunteer_calls, volunteer_offers
 from ...volunteering import calls, matching
-from .. import i18n
-from ..gate import checked_form, refused, requires
+from .. import gate, i18n
+from ..gate import member_form, refused, requires
+from ..headers import no_store
 from ..render import language, local_time, render
-from ..visitor import signed_in
 
 i18n.english(
     {
@@ -75,8 +75,7 @@ i18n.english(
 
 async def _context(request: Request) -> dict[str, Any]:
     node = node_of(request)
-    member = await signed_in(request)
-    assert member is not None
+    member = await gate.member(request)
     lang = language(request)
     reads = node.store.reads
     actor = await local.by_handle(node.store, member.handle)
@@ -117,11 +116,9 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     flags = {"offert": "Votre offre d'aide est envoyée au lieu : il vous confirmera.",
              "enregistre": "C'est enregistré."}  # fmt: skip
     extra.setdefault("error", None)
-    response = await render(request, "member/calls.html", status=status,
-                            done=flags.get(request.query_params.get("fait", "")),
-                            **await _context(request), **extra)  # fmt: skip
-    response.headers["cache-control"] = "no-store"
-    return response
+    return no_store(await render(request, "member/calls.html", status=status,
+                                 done=flags.get(request.query_params.get("fait", "")),
+                                 **await _context(request), **extra))  # fmt: skip
 
 
 @requires(accounts.MEMBER)
@@ -129,11 +126,9 @@ async def page(request: Request) -> Response:
     """GET: the calls and offers; POST: offer help to one call (an Offer from the outbox)."""
     if request.method == "GET":
         return await _page(request)
-    member = await signed_in(request)
-    assert member is not None
     node = node_of(request)
     try:
-        form = await checked_form(request, member.csrf)
+        member, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     try:
@@ -152,11 +147,9 @@ async def page(request: Request) -> Response:
 @requires(accounts.MEMBER)
 async def visibility(request: Request) -> Response:
     """POST: who sees the member's volunteer hours on their page."""
-    member = await signed_in(request)
-    assert member is not None
     node = node_of(request)
     try:
-        form = await checked_form(request, member.csrf)
+        member, form = await member_form(request)
         chosen = calls.check_visibility(form.get("visibility", ""))
     except InterlieuxError as error:
         return await refused(request, error)

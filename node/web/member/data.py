@@ -14,10 +14,11 @@ from starlette.responses import RedirectResponse, Response
 from ...actors.routes import node_of
 from ...errors import InterlieuxError
 from ...people import accounts, erasure, export, sessions
-from .. import i18n
-from ..gate import checked_form, refused, requires
+from .. import gate, i18n
+from ..gate import member_form, refused, requires
+from ..headers import no_store
 from ..render import language, render
-from ..visitor import secure, signed_in
+from ..visitor import secure
 
 i18n.english(
     {
@@ -65,34 +66,28 @@ async def page(request: Request) -> Response:
 
 async def _page(request: Request, status: int = 200, error: str | None = None,
                 typed: str = "") -> Response:  # fmt: skip
-    response = await render(request, "member/data.html", status=status, error=error,
-                            typed=typed)  # fmt: skip
-    response.headers["cache-control"] = "no-store"
-    return response
+    return no_store(await render(request, "member/data.html", status=status, error=error,
+                                 typed=typed))  # fmt: skip
 
 
 @requires(accounts.MEMBER)
 async def download(request: Request) -> Response:
     """GET /moi/donnees/export.jsonld: the member's data, as an attachment."""
-    member = await signed_in(request)
-    assert member is not None
+    member = await gate.member(request)
     data = await export.gather(node_of(request), member.handle, time.time())
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     filename = f"interlieux-{member.handle}-{time.strftime('%Y%m%d', time.gmtime())}.jsonld"
-    return Response(body, media_type="application/ld+json", headers={
+    return no_store(Response(body, media_type="application/ld+json", headers={
         "content-disposition": f'attachment; filename="{filename}"',
-        "cache-control": "no-store",
         "x-content-type-options": "nosniff",
-    })  # fmt: skip
+    }))  # fmt: skip
 
 
 @requires(accounts.MEMBER)
 async def erase(request: Request) -> Response:
     """POST /moi/donnees/effacer: the typed handle checked, the account erased, signed out."""
-    member = await signed_in(request)
-    assert member is not None
     try:
-        form = await checked_form(request, member.csrf)
+        member, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     typed = form.get("handle", "")[:200]

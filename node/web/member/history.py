@@ -27,10 +27,10 @@ from ...tables import (
     remote_actors,
     visits,
 )
-from .. import i18n
+from .. import gate, i18n
 from ..gate import requires
+from ..headers import no_store
 from ..render import local_time, render
-from ..visitor import signed_in
 
 i18n.english(
     {
@@ -94,16 +94,10 @@ async def place_name(db: Connection, place: str, own_id: str, own_name: str) -> 
     return str(name) if isinstance(name, str) and name else place.split("/")[2]
 
 
-async def _me(request: Request) -> tuple[str, str]:
-    member = await signed_in(request)
-    assert member is not None
-    return member.handle, node_of(request).config.actor_id(member.handle)
-
-
 @requires(accounts.MEMBER)
 async def visits_page(request: Request) -> Response:
     node = node_of(request)
-    _, me = await _me(request)
+    me = node.config.actor_id((await gate.member(request)).handle)
     reads = node.store.reads
     mine = await visits.of_member(reads, me)
     states = await claims.line_states(reads, [v.id for v in mine])
@@ -132,7 +126,7 @@ MOVEMENTS = {"credit_sale": "achat de crédit", "claim": "passage payé"}
 @requires(accounts.MEMBER)
 async def credit_page(request: Request) -> Response:
     node = node_of(request)
-    _, me = await _me(request)
+    me = node.config.actor_id((await gate.member(request)).handle)
     reads = node.store.reads
     statements = []
     for name in await credit_accounts.of_member(reads, me):
@@ -146,15 +140,13 @@ async def credit_page(request: Request) -> Response:
         ]  # fmt: skip
         left = await credit.remaining(node, name)
         statements.append(Statement(name, currency, from_cents(left), moves))
-    response = await render(request, "member/credit.html", statements=statements)
-    response.headers["cache-control"] = "no-store"
-    return response
+    return no_store(await render(request, "member/credit.html", statements=statements))
 
 
 @requires(accounts.MEMBER)
 async def events_page(request: Request) -> Response:
     node = node_of(request)
-    _, me = await _me(request)
+    me = node.config.actor_id((await gate.member(request)).handle)
     reads = node.store.reads
     found: dict[str, str] = {}
     for row in await event_participants.of_actor(reads, me):

@@ -27,9 +27,8 @@ from ...people import accounts
 from ...people.indieauth import with_query
 from .. import i18n
 from ..agenda import span
-from ..gate import checked_form, refused, requires
+from ..gate import member_form, refused, requires
 from ..render import language, local_time, render
-from ..visitor import signed_in
 
 MAX_EVENT_URL = 2000
 
@@ -78,11 +77,9 @@ async def fetch_event(request: Request, url: str) -> dict[str, Any]:
 async def page(request: Request) -> Response:
     """GET: the event and a confirmation; POST (CSRF-checked): the Join published, back."""
     node = node_of(request)
-    member = await signed_in(request)
-    assert member is not None
     if request.method == "POST":
         try:
-            form = await checked_form(request, member.csrf)
+            member, form = await member_form(request)
             event = await fetch_event(request, form.get("event", ""))
         except InterlieuxError as error:
             return await refused(request, error)

@@ -22,11 +22,11 @@ from ...directory import profile as profiles
 from ...directory.residents import PROFILE_FIELDS, VISIBILITIES
 from ...errors import InterlieuxError
 from ...people import accounts
-from .. import i18n
-from ..gate import checked_form, refused, requires
+from .. import gate, i18n
+from ..gate import member_form, refused, requires
 from ..render import language, render
 from ..residents import skill_groups
-from ..visitor import Member, signed_in
+from ..visitor import Member
 
 # The audiences as the member reads them (the field's level → who sees it).
 AUDIENCES = {
@@ -163,24 +163,22 @@ async def _page(
     )  # fmt: skip
 
 
-async def _me(request: Request) -> tuple[Member, local.LocalActor]:
-    member = await signed_in(request)
-    assert member is not None  # `requires` let only a signed-in member through
-    return member, await local.by_handle(node_of(request).store, member.handle)
-
-
 @requires(accounts.MEMBER)
 async def page(request: Request) -> Response:
     """GET /moi/profil: the form and the preview; POST: save (then 303 back here)."""
-    member, actor = await _me(request)
     node = node_of(request)
-    saved = await profiles.load(node.store, actor)
+    form: dict[str, str] | None = None
     if request.method == "GET":
+        member = await gate.member(request)
+    else:
+        try:
+            member, form = await member_form(request)
+        except InterlieuxError as error:
+            return await refused(request, error)
+    actor = await local.by_handle(node.store, member.handle)
+    saved = await profiles.load(node.store, actor)
+    if form is None:
         return await _page(request, member, saved, saved)
-    try:
-        form = await checked_form(request, member.csrf)
-    except InterlieuxError as error:
-        return await refused(request, error)
     shown = saved
     try:
         shown = wanted(form, saved)
@@ -198,9 +196,9 @@ async def page(request: Request) -> Response:
 @requires(accounts.MEMBER)
 async def ask_residency(request: Request) -> Response:
     """POST /moi/profil/residence: ask the place's team to list the member as a resident."""
-    member, actor = await _me(request)
     try:
-        await checked_form(request, member.csrf)
+        member, _ = await member_form(request)
+        actor = await local.by_handle(node_of(request).store, member.handle)
         if await profiles.residency(node_of(request).store, actor) is None:
             await profiles.ask_residency(node_of(request), actor)
     except InterlieuxError as error:

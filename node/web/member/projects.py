@@ -13,10 +13,9 @@ from ...actors.routes import node_of
 from ...directory import projects
 from ...errors import InterlieuxError
 from ...people import accounts
-from .. import i18n
-from ..gate import checked_form, refused, requires
+from .. import gate, i18n
+from ..gate import member_form, refused, requires
 from ..render import language, local_time, render
-from ..visitor import signed_in
 
 STATES = {"pending": "en attente", "published": "publié", "refused": "refusé"}
 
@@ -56,14 +55,14 @@ i18n.english(
 @requires(accounts.MEMBER)
 async def page(request: Request) -> Response:
     """GET: the form and the member's projects; POST: submit one (then 303 back here)."""
-    member = await signed_in(request)
-    assert member is not None
     node = node_of(request)
     typed = {"title": "", "description": "", "link": ""}
     error = ""
-    if request.method == "POST":
+    if request.method == "GET":
+        member = await gate.member(request)
+    else:
         try:
-            form = await checked_form(request, member.csrf)
+            member, form = await member_form(request)
         except InterlieuxError as refusal:
             return await refused(request, refusal)
         typed = {k: form.get(k, "") for k in typed}

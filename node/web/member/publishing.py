@@ -25,9 +25,9 @@ from ...outbox.publish import publish
 from ...people import accounts
 from ...tables import objects
 from .. import i18n
-from ..gate import checked_form, refused, requires
+from ..gate import member_form, refused, requires
+from ..headers import no_store
 from ..render import language, render
-from ..visitor import signed_in
 
 i18n.english(
     {
@@ -161,11 +161,9 @@ async def _form(
     published = request.query_params.get("publie", "")
     if not published.startswith(f"{node.config.base_url}/objects/"):
         published = ""
-    response = await render(request, "member/publish.html", status=status, error=error,
-                            kind=kind, typed=typed or {}, needs=await _open_needs(request),
-                            published=published)  # fmt: skip
-    response.headers["cache-control"] = "no-store"
-    return response
+    return no_store(await render(request, "member/publish.html", status=status, error=error,
+                                 kind=kind, typed=typed or {}, needs=await _open_needs(request),
+                                 published=published))  # fmt: skip
 
 
 @requires(accounts.MEMBER)
@@ -173,11 +171,9 @@ async def page(request: Request) -> Response:
     """GET: the three forms; POST: publish through the outbox, then back here with its link."""
     if request.method == "GET":
         return await _form(request)
-    member = await signed_in(request)
-    assert member is not None
     node = node_of(request)
     try:
-        form = await checked_form(request, member.csrf)
+        member, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     kind = form.get("kind", "")

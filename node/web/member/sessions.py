@@ -15,9 +15,9 @@ from ...actors.routes import node_of
 from ...errors import InterlieuxError
 from ...people import accounts, sessions
 from .. import i18n
-from ..gate import checked_form, refused, requires
+from ..gate import member_form, refused, requires
 from ..render import local_time
-from ..visitor import Member, signed_in
+from ..visitor import Member
 
 # What /moi says after a POST here (the query flag → its French text).
 DONE = {
@@ -78,10 +78,8 @@ def _back(flag: str) -> Response:
 @requires(accounts.MEMBER)
 async def close_others(request: Request) -> Response:
     """POST /moi/sessions/fermer: every session of the account but this browser's."""
-    member = await signed_in(request)
-    assert member is not None
     try:
-        await checked_form(request, member.csrf)
+        member, _ = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     await sessions.close_others(node_of(request).store, member.session)
@@ -92,10 +90,8 @@ async def close_others(request: Request) -> Response:
 async def close_one(request: Request) -> Response:
     """POST /moi/sessions/<id>/fermer: one session of the account (this one too: then the
     browser is signed out, as with « Se déconnecter »)."""
-    member = await signed_in(request)
-    assert member is not None
     try:
-        await checked_form(request, member.csrf)
+        member, _ = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     number = request.path_params["id"]

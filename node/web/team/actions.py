@@ -1,6 +1,6 @@
-"""What every form of the team's pages does around its own work: read the form and refuse it
-without its CSRF token (403), answer with a redirect to the page and a short confirmation
-(POST/redirect/GET), and say amounts and times as a French reader writes them.
+"""What every form of the team's pages does around its own work: answer with a redirect to
+the page and a short confirmation (POST/redirect/GET), and say amounts and times as a French
+reader writes them. The form itself comes from `gate.member_form`.
 
 A confirmation travels as a key in `?fait=` that the page looks up in its own table of
 sentences: nothing a visitor writes in a link is ever shown on the page.
@@ -9,6 +9,7 @@ sentences: nothing a visitor writes in a link is ever shown on the page.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -16,10 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ...actors import local
 from ...actors.routes import node_of
-from ...errors import InterlieuxError
 from ...ledger.money import from_cents
-from ..gate import checked_form, refused
-from ..visitor import Member, signed_in
 
 DONE = "fait"  # the query parameter of a confirmation
 
@@ -30,20 +28,12 @@ async def place_actor(request: Request) -> local.LocalActor:
     return await local.by_handle(node.store, node.config.handle)
 
 
-async def form_of(request: Request) -> tuple[Member, dict[str, str]] | Response:
-    """The signed-in member and their form; the 403 page when its token is missing or wrong.
-    Only for endpoints behind `gate.requires` (someone is signed in)."""
-    member = await signed_in(request)
-    assert member is not None, "behind gate.requires"
-    try:
-        return member, await checked_form(request, member.csrf)
-    except InterlieuxError as error:
-        return await refused(request, error)
-
-
-def done(path: str, key: str) -> Response:
-    """Back to `path` (a page of this site), telling it which confirmation to show."""
-    return RedirectResponse(f"{path}?{DONE}={key}", status_code=303)
+def done(path: str, key: str | None = None, **counts: int) -> Response:
+    """POST/redirect/GET: back to `path` (a page of this site), telling it which confirmation
+    to show (`?fait=key`) and, for a page that says how many, the counts as short flags."""
+    flags = {DONE: key} if key else {}
+    query = urlencode({**flags, **{name: str(n) for name, n in counts.items()}})
+    return RedirectResponse(f"{path}?{query}" if query else path, status_code=303)
 
 
 def confirmation(request: Request, sentences: dict[str, str]) -> str | None:

@@ -21,10 +21,10 @@ from ...people import accounts
 from ...tables import volunteer_calls, volunteer_offers
 from ...volunteering import calls, matching
 from .. import i18n
-from ..gate import refused, requires
+from ..gate import member_form, refused, requires
 from ..render import language, local_time, render
 from ..residents import skill_groups
-from .operations import done, member_of, posted
+from .actions import confirmation, done
 
 i18n.english(
     {
@@ -139,7 +139,7 @@ async def _page(request: Request, status: int = 200, **context: Any) -> Response
              "confirme": "Bénévole confirmé·e : son nœud l'affiche sur sa page.",
              "heures": "Heures inscrites : son nœud les affiche sur sa page."}  # fmt: skip
     return await render(request, "team/calls.html", status=status, calls=await _calls(request),
-                        groups=skill_groups(), done=flags.get(request.query_params.get("fait", "")),
+                        groups=skill_groups(), done=confirmation(request, flags),
                         **context)  # fmt: skip
 
 
@@ -149,7 +149,7 @@ async def page(request: Request) -> Response:
     if request.method == "GET":
         return await _page(request)
     try:
-        form = await posted(request)
+        member, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     node = node_of(request)
@@ -161,7 +161,6 @@ async def page(request: Request) -> Response:
             values["people"], node.config.timezone,
         )  # fmt: skip
         place = await local.by_handle(node.store, node.config.handle)
-        member = await member_of(request)
         node.throttles.outbox(f"session:{member.session.id}", place.handle)
         await publish(node, place, body)
     except InterlieuxError as error:
@@ -169,27 +168,27 @@ async def page(request: Request) -> Response:
             return await refused(request, error)
         return await _page(request, 400, values=values, chosen=chosen,
                            error=error.message(language(request)))  # fmt: skip
-    return done("/equipe/appels", fait="publie")
+    return done("/equipe/appels", "publie")
 
 
 @requires(accounts.TEAM)
 async def confirm(request: Request) -> Response:
     """POST: confirm a volunteer (`call confirm`)."""
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
         await calls.answer_offer(node_of(request), form.get("offer", ""))
     except InterlieuxError as error:
         return await refused(request, error)
-    return done("/equipe/appels", fait="confirme")
+    return done("/equipe/appels", "confirme")
 
 
 @requires(accounts.TEAM)
 async def hours(request: Request) -> Response:
     """POST: record a confirmed volunteer's hours (`call hours`)."""
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
         done_hours = calls.check_hours(form.get("hours", ""))
         await calls.record_hours(node_of(request), form.get("offer", ""), done_hours)
     except InterlieuxError as error:
         return await refused(request, error)
-    return done("/equipe/appels", fait="heures")
+    return done("/equipe/appels", "heures")

@@ -25,11 +25,15 @@ from ...errors import InterlieuxError
 from ...ledger import claim, exchange, review
 from ...people import accounts
 from .. import i18n
-from ..gate import refused, requires
+from ..gate import member_form, refused, requires
 from ..render import language, render
-from .operations import amount, at, done, member_of, posted
+from .actions import done
+from .operations import amount, at
 
 SHOWN = 100  # claims on the page, the latest first
+COUNT_DIGITS = 9  # a count in a confirmation link: more digits than any real count
+# The counts a confirmation link carries back to the page (`done(..., envoyees=3)`).
+COUNTS = ("envoyees", "ignores", "attente", "confirmes", "contestes", "deja", "regle")
 
 i18n.english(
     {
@@ -200,10 +204,17 @@ async def _rules(request: Request) -> dict[str, Any]:
     return {"manual": rules.manual, "peers": peers}
 
 
+def count(text: str | None) -> int | None:
+    """A count from a confirmation link, or None for anything else: the page shows numbers
+    it gave itself, never the text of a link someone else wrote (pure)."""
+    if text is None or not (text.isascii() and text.isdigit()) or len(text) > COUNT_DIGITS:
+        return None
+    return int(text)
+
+
 async def _page(request: Request, status: int = 200, **context: Any) -> Response:
     received, sent = await _claims(request)
-    keys = ("envoyees", "ignores", "attente", "confirmes", "contestes", "deja", "regle")
-    flags = {k: request.query_params.get(k) for k in keys}
+    flags = {k: count(request.query_params.get(k)) for k in COUNTS}
     return await render(request, "team/claims.html", status=status, received=received,
                         sent=sent, flags=flags, period=claim.previous_period(time.time()),
                         to_review=[c for c in received if c["held"]],
@@ -222,7 +233,7 @@ async def send(request: Request) -> Response:
     """POST: claim a month's visits now (`claims send --period`)."""
     node = node_of(request)
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     period = form.get("period", "").strip()[:7] or claim.previous_period(time.time())
@@ -242,7 +253,7 @@ async def decide(request: Request) -> Response:
     `claims dispute`): the ticked ones, or all of them."""
     node = node_of(request)
     try:
-        form = await posted(request)
+        member, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     action = form.get("decision", "")
@@ -251,7 +262,6 @@ async def decide(request: Request) -> Response:
     visits = None if action.endswith("_all") else [
         v for k, v in form.items() if k.startswith("visit-") and v
     ]  # fmt: skip
-    member = await member_of(request)
     claim_id = form.get("claim", "")
     try:
         if action not in ("confirm", "dispute", "confirm_all", "dispute_all"):
@@ -272,7 +282,7 @@ async def rules(request: Request) -> Response:
     peer's own. An administrator's: it decides what the place pays without a look."""
     node = node_of(request)
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     try:

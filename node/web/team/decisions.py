@@ -31,10 +31,10 @@ from ...people import accounts
 from ...tables import decisions, networks, objects
 from ...timestamps import posix_to_wire, wire_to_posix
 from .. import i18n
-from ..gate import requires
+from ..gate import member_form, refused, requires
 from ..governance import CHOICES, KINDS, MODES, OUTCOMES, RULES, decision_view, recount_here
 from ..render import language, local_time, render
-from .actions import confirmation, done, form_of, place_actor
+from .actions import confirmation, done, place_actor
 from .publishing import wire_time
 
 SHOWN_CLOSED = 20  # past decisions on the page, the latest first, each recounted here
@@ -221,10 +221,10 @@ def _french(error: str) -> str:
 
 @requires(accounts.TEAM)
 async def propose(request: Request) -> Response:
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
-    _, form = got
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     try:
         member_of = [r["id"] for r in await networks.every_network(node.store.reads)
@@ -250,10 +250,10 @@ async def propose(request: Request) -> Response:
 
 @requires(accounts.TEAM)
 async def vote(request: Request) -> Response:
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
-    _, form = got
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     try:
         row = await decisions.find(node.store.reads, form.get("decision", ""))

@@ -17,9 +17,10 @@ from ...errors import InterlieuxError, NotFoundError
 from ...people import accounts
 from ...queues import DeliveryState
 from .. import i18n
-from ..gate import refused, requires
+from ..gate import member_form, refused, requires
 from ..render import render
-from .operations import at, done, posted
+from .actions import done
+from .operations import at
 
 SHOWN = 200  # deliveries listed, failed and longest waiting first
 REFUSALS_SHOWN = 100  # of the inbox_refusals.KEPT kept
@@ -126,7 +127,7 @@ async def retry(request: Request) -> Response:
     """POST: a pending delivery due now (its backoff reset), and the worker woken."""
     node = node_of(request)
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
         delivery_id = int(form.get("id", "0") or 0)
         async with node.store.write() as db:
             moved = await tables.deliveries.retry_now(db, delivery_id, time.time())
@@ -142,4 +143,4 @@ async def retry(request: Request) -> Response:
     except InterlieuxError as error:
         return await refused(request, error)
     node.delivery.wake()
-    return done("/equipe/envois", fait="relance")
+    return done("/equipe/envois", "relance")

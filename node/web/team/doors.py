@@ -16,10 +16,12 @@ from ...access.grant import REASONS_EN, REASONS_FR
 from ...actors.routes import node_of
 from ...errors import ConfigError, InterlieuxError, NotFoundError
 from ...people import accounts
-from .. import i18n
-from ..gate import forbidden_role, refused, requires
+from .. import gate, i18n
+from ..gate import forbidden_role, member_form, refused, requires
+from ..headers import no_store
 from ..render import language, render
-from .operations import at, done, member_of, no_store, posted
+from .actions import done
+from .operations import at
 
 LAST_TAPS = 20  # taps listed at the end of the page
 LABEL_MAX = 60
@@ -89,7 +91,7 @@ async def _page(request: Request, status: int = 200, **context: Any) -> Response
          "member": tap.member or ""}
         for tap in await tables.taps.recent(reads, LAST_TAPS)
     ]  # fmt: skip
-    member = await member_of(request)
+    member = await gate.member(request)
     return await render(request, "team/doors.html", status=status, doors=doors, taps=taps,
                         manage=member.holds(accounts.TEAM), node_url=node.config.base_url,
                         flag=request.query_params.get("fait"), **context)  # fmt: skip
@@ -102,9 +104,10 @@ async def page(request: Request) -> Response:
 
 async def _team_form(request: Request) -> dict[str, str]:
     """The form of a POST only the team may make (the door role sees the page only)."""
-    if not (await member_of(request)).holds(accounts.TEAM):
+    if not (await gate.member(request)).holds(accounts.TEAM):
         raise forbidden_role(accounts.TEAM)
-    return await posted(request)
+    _, form = await member_form(request)
+    return form
 
 
 @requires(accounts.DOOR)
@@ -143,4 +146,4 @@ async def retire(request: Request) -> Response:
                                                     en="Unknown door."))  # fmt: skip
     except InterlieuxError as error:
         return await refused(request, error)
-    return done("/equipe/portes", fait="retiree")
+    return done("/equipe/portes", "retiree")

@@ -40,10 +40,11 @@ from ...people import accounts, invitations
 from ...tables import accounts as account_rows
 from ...tables import credit_accounts, grants, local_actors, passkeys, sessions
 from .. import i18n
-from ..gate import refused, requires
+from ..gate import member_form, refused, requires
+from ..headers import no_store
 from ..render import language, local_time, render
 from ..visitor import Member
-from .actions import amount, confirmation, done, form_of
+from .actions import amount, confirmation, done
 
 MAX_DAYS = 3 * 365  # the longest validity the page offers for a badge (the CLI has no bound)
 DEFAULT_DAYS = 365  # as `interlieux badge issue`
@@ -191,13 +192,6 @@ def qr_svg(text: str) -> str:
     return str(segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=True))
 
 
-def _secret_page(response: Response) -> Response:
-    """A page with a one-time secret: kept by no cache, sent as no referrer elsewhere."""
-    response.headers["cache-control"] = "no-store"
-    response.headers["referrer-policy"] = "same-origin"
-    return response
-
-
 def _may_give(member: Member, roles: frozenset[str], before: frozenset[str]) -> None:
     """Only an administrator gives or takes the admin role (pure)."""
     if (accounts.ADMIN in roles) != (accounts.ADMIN in before) and not member.holds(accounts.ADMIN):
@@ -244,10 +238,10 @@ async def _list_page(request: Request, status: int = 200, **context: Any) -> Res
 @requires(accounts.TEAM)
 async def invite(request: Request) -> Response:
     """POST /equipe/membres: a member created if new, and their one-time link, shown once."""
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
-    member, form = got
+    try:
+        member, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     handle = form.get("handle", "").strip().lower().removeprefix("@")
     name = form.get("name", "").strip()
@@ -273,7 +267,7 @@ async def invite(request: Request) -> Response:
     except InterlieuxError as error:
         return await _list_page(request, 400, error=error.message(language(request)),
                                 typed=typed)  # fmt: skip
-    return _secret_page(await _list_page(request, link=_link(request, token, invitation),
+    return no_store(await _list_page(request, link=_link(request, token, invitation),
                                          typed={}))  # fmt: skip
 
 
@@ -363,14 +357,15 @@ async def member_page(request: Request) -> Response:
 async def _acting_on(
     request: Request,
 ) -> tuple[Member, dict[str, str], local.LocalActor] | Response:
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
+    try:
+        member, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     try:
         person = await _person(request)
     except NotFoundError as error:
         return await refused(request, error)
-    return got[0], got[1], person
+    return member, form, person
 
 
 def _here(person: local.LocalActor) -> str:
@@ -421,7 +416,7 @@ async def reset_link(request: Request) -> Response:
         token, invitation = await invitations.invite(node_of(request).store, person.handle)
     except InterlieuxError as error:
         return await _member_page(request, error.status, error=error.message(language(request)))
-    return _secret_page(await _member_page(request, link=_link(request, token, invitation)))
+    return no_store(await _member_page(request, link=_link(request, token, invitation)))
 
 
 @requires(accounts.TEAM)
@@ -515,7 +510,7 @@ async def issue(request: Request) -> Response:
     except InterlieuxError as error:
         return await _member_page(request, 400, error=error.message(language(request)),
                                   typed=typed)  # fmt: skip
-    return _secret_page(await render(
+    return no_store(await render(
         request, "team/badge.html", person=person, badge=issued_view(issued),
         place=node_of(request).config.name,
     ))  # fmt: skip

@@ -23,9 +23,11 @@ from ...ledger.money import check_currency, from_cents, to_cents
 from ...people import accounts
 from ...timestamps import posix_to_operator
 from .. import i18n
-from ..gate import refused, requires
+from ..gate import member_form, refused, requires
+from ..headers import no_store
 from ..render import language, render
-from .operations import amount, at, done, posted
+from .actions import done
+from .operations import amount, at
 
 i18n.english(
     {
@@ -144,7 +146,7 @@ async def page(request: Request) -> Response:
     if request.method == "GET":
         return await _page(request)
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     values = {k: form.get(k, "").strip()[:500] for k in ("actor", "rate", "currency")}
@@ -155,18 +157,18 @@ async def page(request: Request) -> Response:
     except InterlieuxError as error:
         return await _page(request, 400, values=values,
                            error=error.message(language(request)))  # fmt: skip
-    return done("/equipe/pairs", fait="ajoute")
+    return done("/equipe/pairs", "ajoute")
 
 
 @requires(accounts.TEAM)
 async def remove(request: Request) -> Response:
     """POST: stop honouring a place's badges (`peer remove`)."""
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
         await badge.remove_peer(node_of(request), form.get("actor", ""))
     except InterlieuxError as error:
         return await refused(request, error)
-    return done("/equipe/pairs", fait="retire")
+    return done("/equipe/pairs", "retire")
 
 
 async def _peer(request: Request) -> str:
@@ -242,6 +244,6 @@ async def ledger_csv(request: Request) -> Response:
     text = ledger_csv_text(account, await tables.ledger.account_entries(node.store.reads, account))
     name = f"ecritures-{request.path_params['key']}.csv"
     # The byte order mark: without it, spreadsheets read UTF-8 as Latin-1 ("rÃ©clamation").
-    return Response("\ufeff" + text, media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": f'attachment; filename="{name}"',
-                             "cache-control": "no-store"})  # fmt: skip
+    disposition = {"content-disposition": f'attachment; filename="{name}"'}
+    return no_store(Response("\ufeff" + text, media_type="text/csv; charset=utf-8",
+                             headers=disposition))  # fmt: skip

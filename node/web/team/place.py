@@ -28,10 +28,10 @@ from ...errors import ConfigError, InterlieuxError, InvalidParameter
 from ...people import accounts
 from ...tables import embed_sites, local_actors, place_details, place_settings
 from .. import i18n
-from ..gate import requires
+from ..gate import member_form, refused, requires
 from ..headers import check_site
 from ..render import language, render
-from .actions import confirmation, done, form_of
+from .actions import confirmation, done
 
 OFFER_TYPES = {"Equipment": "Machine ou outil", "Space": "Espace"}
 KEPT = ("geo", "icon")  # details the CLI sets that this form does not show
@@ -223,10 +223,10 @@ def _name_and_summary(form: dict[str, str]) -> tuple[str, str]:
 @requires(accounts.ADMIN)
 async def save_details(request: Request) -> Response:
     """POST /equipe/lieu: `interlieux place …` — saved, then the actor's Update sent."""
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
-    form = got[1]
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     handle = node.config.handle
     try:
@@ -248,10 +248,10 @@ async def save_details(request: Request) -> Response:
 @requires(accounts.ADMIN)
 async def save_settings(request: Request) -> Response:
     """POST /equipe/lieu/reglages: `badge policy`, `place --embed-sites`, `place --map`."""
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
-    form = got[1]
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     try:
         sites = [check_site(line) for line in form.get("sites", "").splitlines() if line.strip()]

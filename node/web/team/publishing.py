@@ -45,9 +45,10 @@ from ...people import accounts
 from ...tables import event_participants, objects
 from .. import i18n
 from ..agenda import CATEGORIES
-from ..gate import refused, requires
+from ..gate import member_form, refused, requires
+from ..headers import no_store
 from ..render import language, local_time, render
-from .actions import confirmation, done, form_of, place_actor
+from .actions import confirmation, done, place_actor
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 JOIN_MODES = ("free", "restricted")  # Mobilizon's; `invite` has no invitations to send here
@@ -474,10 +475,11 @@ def _listing(kind: Kind) -> Any:
 def _creating(kind: Kind) -> Any:
     @requires(accounts.TEAM)
     async def create(request: Request) -> Response:
-        got = await form_of(request)
-        if isinstance(got, Response):
-            return got
-        form = _with_skills(got[1])
+        try:
+            _, form = await member_form(request)
+        except InterlieuxError as error:
+            return await refused(request, error)
+        form = _with_skills(form)
         node = node_of(request)
         try:
             body = {"type": kind.type, **kind.changes(form, node.config.timezone),
@@ -510,10 +512,11 @@ def _viewing(kind: Kind) -> Any:
 def _editing(kind: Kind) -> Any:
     @requires(accounts.TEAM)
     async def edit(request: Request) -> Response:
-        got = await form_of(request)
-        if isinstance(got, Response):
-            return got
-        form = _with_skills(got[1])
+        try:
+            _, form = await member_form(request)
+        except InterlieuxError as error:
+            return await refused(request, error)
+        form = _with_skills(form)
         node = node_of(request)
         try:
             document = await _one(request, kind)
@@ -551,9 +554,10 @@ def _withdrawing(kind: Kind, key: str) -> Any:
 
     @requires(accounts.TEAM)
     async def withdraw(request: Request) -> Response:
-        got = await form_of(request)
-        if isinstance(got, Response):
-            return got
+        try:
+            await member_form(request)
+        except InterlieuxError as error:
+            return await refused(request, error)
         node = node_of(request)
         try:
             document = await _one(request, kind)
@@ -582,9 +586,10 @@ def _as_list(value: Any) -> list[Any]:
 @requires(accounts.TEAM)
 async def close_need(request: Request) -> Response:
     """POST /equipe/besoins/<oid>/clore: the need met (an `Update` with status `met`)."""
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
+    try:
+        await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     try:
         document = await _one(request, NEEDS)
@@ -601,10 +606,10 @@ async def close_need(request: Request) -> Response:
 async def answer_request(request: Request) -> Response:
     """POST /equipe/evenements/<oid>/demandes: `agenda accept|reject` — the host's `Accept` or
     `Reject` of a pending Join, through its outbox."""
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
-    form = got[1]
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     try:
         document = await _one(request, EVENTS)
@@ -646,11 +651,10 @@ async def participants_csv(request: Request) -> Response:
         writer.writerow([spreadsheet_cell(await display_name(reads, actor)), actor,
                          joined.isoformat(timespec="minutes") if joined else ""])  # fmt: skip
     oid = request.path_params["oid"]
-    return Response(
+    return no_store(Response(
         out.getvalue(), media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="participants-{oid}.csv"',
-                 "cache-control": "no-store"},
-    )  # fmt: skip
+        headers={"content-disposition": f'attachment; filename="participants-{oid}.csv"'},
+    ))  # fmt: skip
 
 
 def _routes(kind: Kind, withdraw_path: str | None, withdraw_key: str) -> list[Route]:

@@ -19,9 +19,10 @@ from ...ledger import books, netting, settlement
 from ...ledger.money import from_cents
 from ...people import accounts
 from .. import i18n
-from ..gate import refused, requires
+from ..gate import member_form, refused, requires
 from ..render import language, render
-from .operations import amount, at, done, posted
+from .actions import done
+from .operations import amount, at
 from .peers import peer_key
 
 REASON_MAX = 300  # characters of a refusal's reason, sent to the peer
@@ -139,7 +140,7 @@ async def page(request: Request) -> Response:
 async def declare(request: Request) -> Response:
     """POST: declare a payment to (or from) a peer (`settle --peer --amount --reference`)."""
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     values = {k: form.get(k, "").strip()[:200] for k in ("peer", "amount", "reference", "way")}
@@ -157,7 +158,7 @@ async def declare(request: Request) -> Response:
                                  values["reference"], received)  # fmt: skip
     except InterlieuxError as error:
         return await _page(request, 400, values=values, error=error.message(language(request)))
-    return done("/equipe/reglements", fait="declare")
+    return done("/equipe/reglements", "declare")
 
 
 @requires(accounts.TEAM)
@@ -165,7 +166,7 @@ async def answer(request: Request) -> Response:
     """POST: confirm (the money arrived) or refuse, with a reason, a payment a peer declared
     (`settle --confirm ID` / `--refuse ID`)."""
     try:
-        form = await posted(request)
+        _, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     confirm = form.get("decision") == "confirmer"
@@ -174,4 +175,4 @@ async def answer(request: Request) -> Response:
         await settlement.answer(node_of(request), form.get("id", ""), confirm, reason)
     except InterlieuxError as error:
         return await _page(request, 400, answer_error=error.message(language(request)))
-    return done("/equipe/reglements", fait="confirme" if confirm else "refuse")
+    return done("/equipe/reglements", "confirme" if confirm else "refuse")

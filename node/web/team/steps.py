@@ -25,10 +25,10 @@ from ...people import accounts
 from ...tables import steps
 from ...timestamps import posix_to_wire, wire_to_posix
 from .. import i18n
-from ..gate import requires
+from ..gate import member_form, refused, requires
 from ..render import language, render
 from ..steps import STATES
-from .actions import amount, confirmation, done, form_of, place_actor
+from .actions import amount, confirmation, done, place_actor
 from .publishing import wire_time
 
 PUBLIC = steps_domain.PUBLIC
@@ -153,10 +153,10 @@ def step_body(form: dict[str, str], timezone: str) -> dict[str, Any]:
 
 @requires(accounts.TEAM)
 async def create(request: Request) -> Response:
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
-    _, form = got
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     try:
         await publish(node, await place_actor(request), step_body(form, node.config.timezone))
@@ -167,10 +167,10 @@ async def create(request: Request) -> Response:
 
 @requires(accounts.TEAM)
 async def pledge(request: Request) -> Response:
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
-    _, form = got
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     step_id = form.get("step", "").strip()
     try:
@@ -191,10 +191,10 @@ async def pledge(request: Request) -> Response:
 
 @requires(accounts.TEAM)
 async def rule(request: Request) -> Response:
-    got = await form_of(request)
-    if isinstance(got, Response):
-        return got
-    _, form = got
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     chosen = sorted({v for k, v in form.items() if k.startswith(STEP_FIELD) and v})
     ratio = form.get("ratio", "").strip().replace(",", ".")

@@ -23,9 +23,9 @@ from ...people import accounts
 from ...tables import networks
 from ...tables import surveys as surveys_table
 from .. import i18n
-from ..gate import checked_form, refused, requires
+from ..gate import member_form, refused, requires
 from ..render import language, local_time, render
-from ..visitor import signed_in
+from .actions import confirmation
 
 DONE = {
     "publiee": "Enquête publiée : les lieux concernés la voient dans leurs enquêtes.",
@@ -166,7 +166,7 @@ async def _page(request: Request, status: int = 200, error: str = "",
                 form: dict[str, str] | None = None) -> Response:  # fmt: skip
     return await render(
         request, "team/surveys.html", status=status, error=error, form=form or {},
-        done=DONE.get(request.query_params.get("fait", ""), ""), **await _listed(request),
+        done=confirmation(request, DONE), **await _listed(request),
         timezone=node_of(request).config.timezone,
     )  # fmt: skip
 
@@ -176,10 +176,8 @@ async def page(request: Request) -> Response:
     """GET: the lists and the form; POST: publish a survey."""
     if request.method == "GET":
         return await _page(request)
-    member = await signed_in(request)
-    assert member is not None
     try:
-        form = await checked_form(request, member.csrf)
+        _, form = await member_form(request)
     except InterlieuxError as error:
         return await refused(request, error)
     node = node_of(request)
@@ -231,10 +229,8 @@ async def answer(request: Request) -> Response:
     survey_id = request.query_params.get("enquete", "")
     form: dict[str, str] = {}
     if request.method == "POST":  # the token first: a forged post learns nothing
-        member = await signed_in(request)
-        assert member is not None
         try:
-            form = await checked_form(request, member.csrf)
+            _, form = await member_form(request)
         except InterlieuxError as error:
             return await refused(request, error)
     try:
@@ -278,7 +274,7 @@ async def _results_page(request: Request, survey: surveys.Survey, status: int = 
         request, "team/survey_results.html", status=status, survey=survey, results=found,
         places=places, csv_url=surveys_network.results_id(survey.id) + ".csv",
         usage_fr=surveys.USAGE_FR, error=error, items=items,
-        done=DONE.get(request.query_params.get("fait", ""), ""),
+        done=confirmation(request, DONE),
     )  # fmt: skip
 
 
@@ -287,10 +283,8 @@ async def add_items(request: Request) -> Response:
     """POST: new items for a census published here (`interlieux survey items`)."""
     node = node_of(request)
     survey_id = request.query_params.get("enquete", "")
-    member = await signed_in(request)
-    assert member is not None
     try:
-        form = await checked_form(request, member.csrf)
+        _, form = await member_form(request)
         survey, _ = await surveys_network.survey_of(node.store.reads, survey_id)
     except InterlieuxError as error:
         return await refused(request, error)

@@ -30,10 +30,11 @@ from ...store import Store
 from ...tables import remote_actors
 from ...tables import residents as residents_table
 from .. import i18n
-from ..gate import checked_form, refused, requires
+from ..gate import member_form, refused, requires
+from ..headers import no_store
 from ..render import language, local_time, render
-from ..visitor import Member, signed_in
-from .members import Link, _link, _secret_page
+from .actions import confirmation
+from .members import Link, _link
 
 MAX_REASON = 1000  # characters of a refusal's reason sent to a member
 
@@ -157,7 +158,7 @@ async def _page(
             p.handle)), "submitted": local_time(datetime.fromtimestamp(p.created_at, UTC), tz)}
         for p in await projects.waiting(node.store)
     ]  # fmt: skip
-    done = DONE.get(request.query_params.get("fait", ""), "")
+    done = confirmation(request, DONE)
     return await render(
         request, "team/validation.html", status=status,
         requests=await _requests(request), projects=queue, done=done, error=error,
@@ -180,22 +181,13 @@ def _reason(form: dict[str, str]) -> str:
     return reason
 
 
-async def _decide(request: Request) -> tuple[Member, dict[str, str]] | Response:
-    member = await signed_in(request)
-    assert member is not None
-    try:
-        return member, await checked_form(request, member.csrf)
-    except InterlieuxError as error:
-        return await refused(request, error)
-
-
 @requires(accounts.TEAM)
 async def decide_resident(request: Request) -> Response:
     """POST: accept or refuse a residency request, as `resident accept|reject` does."""
-    decided = await _decide(request)
-    if isinstance(decided, Response):
-        return decided
-    _, form = decided
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     member_id = form.get("actor", "")
     accept = form.get("decision") == "accepter"
@@ -226,10 +218,10 @@ async def decide_resident(request: Request) -> Response:
 @requires(accounts.TEAM)
 async def decide_project(request: Request) -> Response:
     """POST: accept (the member publishes it) or refuse (with a reason) a project."""
-    decided = await _decide(request)
-    if isinstance(decided, Response):
-        return decided
-    member, form = decided
+    try:
+        member, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     accept = form.get("decision") == "publier"
     try:
@@ -259,10 +251,10 @@ class Invited:
 async def decide_signup(request: Request) -> Response:
     """POST: accept a request to join (the member made, their link shown once and mailed when
     possible) or refuse it."""
-    decided = await _decide(request)
-    if isinstance(decided, Response):
-        return decided
-    member, form = decided
+    try:
+        member, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
     node = node_of(request)
     number = form.get("signup", "")
     try:
@@ -286,4 +278,4 @@ async def decide_signup(request: Request) -> Response:
         else:
             failed = True
     # The link is shown whether or not it was mailed: it is never lost to a failed e-mail.
-    return _secret_page(await _page(request, invited=Invited(link, mailed_to, failed)))
+    return no_store(await _page(request, invited=Invited(link, mailed_to, failed)))

@@ -24,6 +24,7 @@ from ...query.client import EngineFailed, QueryTimeout, engine_for
 from ...queues import DeliveryState, InboxState
 from .. import i18n
 from ..gate import requires
+from ..headers import no_store
 from ..render import render
 from .operations import at
 
@@ -107,9 +108,7 @@ async def page(request: Request) -> Response:
         "pending": sending.get(DeliveryState.PENDING, 0),
         "failed": sending.get(DeliveryState.FAILED, 0),
     }  # fmt: skip
-    response = await render(request, "team/work.html", backfills=backfills, runs=runs,
-                            queues=queues, graph=await _graph(request),
-                            refresh=REFRESH_SECONDS,
-                            auto=request.query_params.get("auto") == "1")  # fmt: skip
-    response.headers["cache-control"] = "no-store"
-    return response
+    return no_store(await render(request, "team/work.html", backfills=backfills, runs=runs,
+                                 queues=queues, graph=await _graph(request),
+                                 refresh=REFRESH_SECONDS,
+                                 auto=request.query_params.get("auto") == "1"))  # fmt: skip

@@ -74,6 +74,19 @@ def test_a_month_is_claimed_from_the_page_and_the_answer_shows(
     assert "Rien de nouveau à réclamer pour ce mois." in shown(again)
 
 
+def test_a_confirmation_link_shows_counts_only_never_its_text(place: InProcessNode) -> None:
+    sign_in_as(place, "theo", "team")
+    forged = place.client.get("/equipe/reclamations?envoyees=<b>x</b>&confirmes=-1",
+                              headers=HTML)  # fmt: skip
+    assert forged.status_code == 200
+    assert "<b>x</b>" not in forged.text and "&lt;b&gt;x" not in forged.text
+    assert "réclamation(s) envoyée(s)" not in shown(forged)
+    assert "passage(s) confirmé(s)" not in shown(forged)
+    counted = place.client.get("/equipe/reclamations?envoyees=2&ignores=1 OR 1", headers=HTML)
+    assert "2 réclamation(s) envoyée(s)." in shown(counted)
+    assert "1 OR 1" not in counted.text and "pas un pair" not in shown(counted)
+
+
 def test_a_wrong_month_is_said_on_the_form(place: InProcessNode) -> None:
     csrf = sign_in_as(place, "theo", "team")
     answer = place.client.post("/equipe/reclamations/envoyer",
