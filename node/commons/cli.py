@@ -13,13 +13,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..actors import local
+from ..cliparts import moment, publish_as_place
 from ..config import NodeConfig
 from ..context import Command, Node, Runner
 from ..errors import ConfigError
 from ..ledger.money import check_currency, from_cents, to_cents
-from ..outbox.publish import publish_outgoing
-from ..timestamps import datetime_to_wire, wire_to_datetime, wire_to_posix
+from ..timestamps import datetime_to_wire, wire_to_posix
 from . import cofinancing, steps
 
 PUBLIC = steps.PUBLIC
@@ -65,19 +64,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     f.add_argument("--until", metavar="ISO8601", help="fin de la règle (par défaut : aucune)")
 
 
-def _moment(text: str, option: str) -> str:
-    """An ISO 8601 date-time as the wire writes it (UTC); one without offset is UTC."""
-    try:
-        return datetime_to_wire(wire_to_datetime(text))
-    except ValueError as exc:
-        raise ConfigError(
-            f"{option} {text!r} is not an ISO 8601 date-time",
-            fr=f"{option} « {text} » n'est pas une date ISO 8601, par ex. "
-            "2030-06-30T18:00:00+02:00.",
-            en=f"{option} '{text}' is not an ISO 8601 date-time, e.g. 2030-06-30T18:00:00+02:00.",
-        ) from exc
-
-
 def budget_lines(given: list[str]) -> list[dict[str, str]]:
     """`"Serveur=1200.00"` → `{"name": "Serveur", "amount": "1200.00"}`. Raises ConfigError."""
     lines = []
@@ -106,12 +92,12 @@ def cmd_step(args: argparse.Namespace, run: Runner) -> None:
         "to": [PUBLIC],
     }
     if args.closes:
-        step["endTime"] = _moment(args.closes, "--closes")
+        step["endTime"] = datetime_to_wire(moment(args.closes, "--closes"))
     if args.contributor:
         step["contributor"] = args.contributor
     if args.text:
         step["summary"] = args.text
-    activity = _publish(config, run, step)
+    activity = run(config, lambda node: publish_as_place(node, step))
     print("Étape publiée ; les lieux abonnés la reçoivent. Son adresse :")
     print(activity["object"]["id"])
 
@@ -130,7 +116,7 @@ def cmd_pledge(args: argparse.Namespace, run: Runner) -> None:
             "currency": check_currency(args.currency or row["currency"]),
             "to": [PUBLIC],
         }
-        return await _post(node, config, pledge)
+        return await publish_as_place(node, pledge)
 
     activity = run(config, work)
     print(f"Engagement de {amount} signé et envoyé au lieu de l'étape et aux abonnés :")
@@ -139,7 +125,7 @@ def cmd_pledge(args: argparse.Namespace, run: Runner) -> None:
 
 def cmd_fund(args: argparse.Namespace, run: Runner) -> None:
     config = NodeConfig.load(args.data)
-    until = _moment(args.until, "--until") if args.until else None
+    until = datetime_to_wire(moment(args.until, "--until")) if args.until else None
     # The team's typing checked first, with the core's French messages.
     cofinancing.matching_rule(
         "check", config.place_id, args.ratio, args.currency, args.step, time.time(),
@@ -160,24 +146,11 @@ def cmd_fund(args: argparse.Namespace, run: Runner) -> None:
     async def work(node: Node) -> dict[str, Any]:
         for step_id in args.step:
             await steps.known_step(node, step_id)
-        return await _post(node, config, rule)
+        return await publish_as_place(node, rule)
 
     activity = run(config, work)
     print("Règle d'abondement signée et envoyée aux lieux des étapes et aux abonnés :")
     print(activity["object"]["id"])
-
-
-def _publish(config: NodeConfig, run: Runner, body: dict[str, Any]) -> dict[str, Any]:
-    async def work(node: Node) -> dict[str, Any]:
-        return await _post(node, config, body)
-
-    result: dict[str, Any] = run(config, work)
-    return result
-
-
-async def _post(node: Node, config: NodeConfig, body: dict[str, Any]) -> dict[str, Any]:
-    place = await local.by_handle(node.store, config.handle)
-    return (await publish_outgoing(node, place, body)).activity
 
 
 def _print_totals(config: NodeConfig, args: argparse.Namespace, run: Runner) -> None:

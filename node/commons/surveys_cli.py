@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..cliparts import moment, say
 from ..config import NodeConfig
 from ..context import Command, Node, Runner
 from ..errors import ConfigError
 from ..tables import surveys as surveys_table
-from ..timestamps import posix_to_operator, wire_to_posix
+from ..timestamps import posix_to_operator
 from . import surveys, surveys_network
 
 
@@ -65,10 +66,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     sl.add_argument("--json", action="store_true")
 
 
-def _say(args: argparse.Namespace, fr: str, en: str) -> None:
-    print(en if args.lang == "en" else fr)
-
-
 def parse_question(text: str) -> surveys.Question:
     parts = text.split("|")
     if len(parts) not in (3, 4):
@@ -105,7 +102,7 @@ def cmd_survey(args: argparse.Namespace, run: Runner) -> int:
     config = NodeConfig.load(args.data)
     command = args.survey_command
     if command == "create":
-        closes = _closes(args.closes) if args.closes else None
+        closes = moment(args.closes, "--closes").timestamp() if args.closes else None
         questions = [*map(parse_question, args.question), *map(parse_item, args.item)]
         answered_by = args.answered_by or ("members" if args.network else "followers")
 
@@ -115,8 +112,8 @@ def cmd_survey(args: argparse.Namespace, run: Runner) -> int:
                                                 answered_by, questions, closes)  # fmt: skip
 
         survey_id = run(config, create)
-        _say(args, "Enquête publiée ; les lieux la voient dans « Enquêtes » de leur équipe.",
-             "Survey published; places see it in their team's « Enquêtes ».")  # fmt: skip
+        say(args, "Enquête publiée ; les lieux la voient dans « Enquêtes » de leur équipe.",
+            "Survey published; places see it in their team's « Enquêtes ».")  # fmt: skip
         print(survey_id)
         return 0
     if command == "answer":
@@ -132,21 +129,21 @@ def cmd_survey(args: argparse.Namespace, run: Runner) -> int:
 
         status = run(config, answer)
         if status is None:
-            _say(
+            say(
                 args,
                 "Le nœud de l'auteur ne répond pas : la réponse est en file et sera réessayée.",
                 "The author's node does not answer: queued, retried later.",
             )
         else:
-            _say(args, "Réponse envoyée et prise (modifiable jusqu'à la clôture).",
-                 "Answer sent and taken (editable until the close).")  # fmt: skip
+            say(args, "Réponse envoyée et prise (modifiable jusqu'à la clôture).",
+                "Answer sent and taken (editable until the close).")  # fmt: skip
         return 0
     if command == "items":
         items = [parse_item(text) for text in args.item]
         added = run(config, lambda n: surveys_network.add_items(n, args.survey, items))
-        _say(args, f"{added} commun(s) ajouté(s) au recensement ; les lieux les voient dans "
-             "leur formulaire.", f"{added} item(s) added to the census; places see them in "
-             "their form.")  # fmt: skip
+        say(args, f"{added} commun(s) ajouté(s) au recensement ; les lieux les voient dans "
+            "leur formulaire.", f"{added} item(s) added to the census; places see them in "
+            "their form.")  # fmt: skip
         return 0
     if command == "results":
 
@@ -199,19 +196,6 @@ async def _listing(node: Node) -> list[dict[str, Any]]:
                     "title": document.get("name", ""), "hosted": bool(row["hosted"]),
                     "closes": row["closes"]})  # fmt: skip
     return out
-
-
-def _closes(text: str) -> float:
-    try:
-        return wire_to_posix(text)
-    except ValueError as exc:
-        raise ConfigError(
-            f"--closes {text!r} is not ISO 8601",
-            fr=f"--closes « {text} » : une date ISO 8601 avec fuseau, ex. "
-            "2030-05-01T18:00:00+02:00.",
-            en=f"--closes '{text}': an ISO 8601 "
-            "time with its zone, e.g. 2030-05-01T18:00:00+02:00.",
-        ) from exc
 
 
 COMMANDS: dict[str, Command] = {"survey": cmd_survey}

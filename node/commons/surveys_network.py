@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..activity import id_of, recipients
 from ..actors import local
 from ..errors import ConfigError, ForbiddenError, NotFoundError
+from ..governance.network import hosted_group
 from ..governance.sending import Answer, send_now
 from ..outbox.publish import publish
 from ..query import graph
@@ -62,17 +63,7 @@ async def author_actor(node: Node, network: str | None) -> local.LocalActor:
     """The place, or the network hosted here (its handle or id) that asks."""
     if not network:
         return await local.by_handle(node.store, node.config.handle)
-    ref = network if network.startswith("http") else node.config.actor_id(network)
-    row = await networks.find(node.store.reads, ref)
-    if row is None or row["handle"] is None:
-        raise NotFoundError(
-            f"no network {network} hosted here",
-            fr=f"Aucun réseau « {network} » hébergé sur ce nœud : une enquête de réseau est "
-            "publiée par le nœud qui l'héberge.",
-            en=f"No network '{network}' hosted on this node: a network's survey is published "
-            "by the node hosting it.",
-        )
-    return await local.by_handle(node.store, str(row["handle"]))
+    return await hosted_group(node.store.reads, node, network)
 
 
 async def create(

@@ -15,12 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..actors import local
+from ..cliparts import moment, say
 from ..config import NodeConfig, is_loopback_host
 from ..context import Command, Node, Runner
 from ..errors import ConfigError, FederationError
 from ..fetch import client, fetch_document
 from ..tables import decisions, network_members, networks
-from ..timestamps import posix_to_operator, posix_to_wire, wire_to_posix
+from ..timestamps import posix_to_operator, posix_to_wire
 from . import decision, network, verify
 from .sending import Answer, send_now
 
@@ -73,14 +74,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                    "fetch »)")  # fmt: skip
 
 
-def _en(args: argparse.Namespace) -> bool:
-    return bool(args.lang == "en")
-
-
-def _say(args: argparse.Namespace, fr: str, en: str) -> None:
-    print(en if _en(args) else fr)
-
-
 # --- network -------------------------------------------------------------------------------
 
 
@@ -89,8 +82,8 @@ def cmd_network(args: argparse.Namespace, run: Runner) -> int:
     command = args.network_command
     if command == "create":
         group = run(config, lambda n: _create(n, args.handle, args.name))
-        _say(args, f"Réseau créé : {group.id} (membre fondateur : {config.place_id})",
-             f"Network created: {group.id} (founding member: {config.place_id})")  # fmt: skip
+        say(args, f"Réseau créé : {group.id} (membre fondateur : {config.place_id})",
+            f"Network created: {group.id} (founding member: {config.place_id})")  # fmt: skip
         print(group.id)
         return 0
     if command == "join":
@@ -99,8 +92,8 @@ def cmd_network(args: argparse.Namespace, run: Runner) -> int:
                          "l'admission.", "Join request sent: the network will decide.")  # fmt: skip
     if command == "admit":
         run(config, lambda n: _admit(n, args.network, args.place))
-        _say(args, f"{args.place} est membre du réseau ; chaque membre en est informé.",
-             f"{args.place} is a member of the network; every member is told.")  # fmt: skip
+        say(args, f"{args.place} est membre du réseau ; chaque membre en est informé.",
+            f"{args.place} is a member of the network; every member is told.")  # fmt: skip
         return 0
     rows = run(config, _networks)
     if args.json:
@@ -156,12 +149,12 @@ async def _networks(node: Node) -> list[dict[str, Any]]:
 
 def _answered(args: argparse.Namespace, answer: Answer, fr: str, en: str) -> int:
     if answer.taken:
-        _say(args, fr, en)
+        say(args, fr, en)
         return 0
     if answer.status is None:
-        _say(args, f"Le nœud du réseau ne répond pas ({answer.error}) : l'envoi est en file et "
-             "sera réessayé (« interlieux deliveries »).", f"The network's node does not answer "
-             f"({answer.error}): it is queued and will be retried.")  # fmt: skip
+        say(args, f"Le nœud du réseau ne répond pas ({answer.error}) : l'envoi est en file et "
+            "sera réessayé (« interlieux deliveries »).", f"The network's node does not answer "
+            f"({answer.error}): it is queued and will be retried.")  # fmt: skip
         return 0
     raise ConfigError(
         f"the network refused: {answer.status} {answer.error}",
@@ -187,7 +180,7 @@ def cmd_decision(args: argparse.Namespace, run: Runner) -> int:
         return _verify(args, run)
     config = NodeConfig.load(args.data)
     if command == "propose":
-        closes = _closes(args.closes)
+        closes = moment(args.closes, "--closes").timestamp()
         answer = run(config, lambda n: _propose(n, args, closes))
         return _answered(args, answer, "Proposition envoyée : le réseau l'ouvre à ses lieux "
                          "membres (« interlieux decision list » montre son adresse).",
@@ -204,23 +197,12 @@ def cmd_decision(args: argparse.Namespace, run: Runner) -> int:
         print()
         return 0
     if not rows:
-        _say(args, "Aucune proposition pour l'instant.", "No proposal yet.")
+        say(args, "Aucune proposition pour l'instant.", "No proposal yet.")
     for row in rows:
         outcome = row["outcome"] or "ouverte"
         print(f"{row['id']}\t{row['kind']}\t{row['title']}\tclôture "
               f"{posix_to_operator(row['closes'])}\t{outcome}")  # fmt: skip
     return 0
-
-
-def _closes(text: str) -> float:
-    try:
-        return wire_to_posix(text)
-    except ValueError as exc:
-        raise ConfigError(f"--closes {text!r} is not ISO 8601",
-                          fr=f"--closes « {text} » : une date ISO 8601 avec fuseau, ex. "
-                          "2030-05-01T18:00:00+02:00.", en=f"--closes '{text}': an ISO 8601 "
-                          "time with its zone, e.g. 2030-05-01T18:00:00+02:00."
-                          ) from exc  # fmt: skip
 
 
 def _subject(kind: str, text: str) -> Any:

@@ -383,10 +383,11 @@ def check_issuer(given: str | None, server: Server) -> None:
         raise back_refused(f"iss {given!r} is not {server.issuer!r}")
 
 
-def check_me(answer: Any, actor_id: str, server: Server) -> str:
-    """The profile URL the server vouches for: the very actor the visitor said they are, on
-    the server's own origin (pure)."""
+def check_me(answer: Any, actor_id: str) -> str:
+    """The profile URL the server vouches for: the very actor the visitor said they are (pure).
+    That actor is on the server's own origin already: the server was discovered from it, and
+    `server_from` refuses an issuer on another origin than the profile's."""
     me = answer.get("me") if isinstance(answer, dict) else None
-    if not isinstance(me, str) or me != actor_id or not same_origin(me, server.issuer):
-        raise back_refused(f"me {me!r} is not {actor_id!r} on {origin_of(server.issuer)}")
+    if not isinstance(me, str) or me != actor_id:
+        raise back_refused(f"me {me!r} is not {actor_id!r}")
     return me

@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from vocab import shapes, skills
@@ -34,6 +33,7 @@ from ..activity import id_of, type_of
 from ..actors import local
 from ..agenda.event import parse_time, when_fr
 from ..errors import ForbiddenError, InvalidActivity, InvalidParameter, NotFoundError, too_long
+from ..origin import origin_of
 from ..outbox.publish import emit
 from ..routing import Route
 from ..sqlite import Connection
@@ -74,11 +74,6 @@ def skill_label(concept: str, lang: str = "fr") -> str:
 def _broader(concept: str) -> str | None:
     found = skills.get(concept)
     return found.broader if found else None
-
-
-def origin_of(iri: str) -> str:
-    parts = urlsplit(iri)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _geo(document: Any) -> tuple[float, float] | None:
@@ -450,14 +445,20 @@ def person_of(
 
 
 async def _remote_people(store: Store, followed: frozenset[str]) -> list[matching.Person]:
-    people = []
+    """The people this node holds on the followed places' origins, each once: one node may
+    host several followed places, so the people are read per origin, and each is placed at
+    the followed place it says it belongs to (`residentOf`), else the origin's first one."""
+    on_origin: dict[str, list[str]] = {}
     for place in sorted(followed):
-        place_doc = await remote_actors.document(store.reads, place)
-        geo = _geo(place_doc)
-        for document in await remote_actors.documents_on(store.reads, origin_of(place),
-                                                         MAX_CANDIDATES):  # fmt: skip
+        on_origin.setdefault(origin_of(place), []).append(place)
+    people = []
+    for origin, places in on_origin.items():
+        geos = {p: _geo(await remote_actors.document(store.reads, p)) for p in places}
+        for document in await remote_actors.documents_on(store.reads, origin, MAX_CANDIDATES):
             if type_of(document) == "Person" and isinstance(document.get("id"), str):
-                people.append(person_of(document, place, geo))
+                home = id_of(document.get("residentOf"))
+                place = home if home in geos else places[0]
+                people.append(person_of(document, place, geos[place]))
     return people
 
 

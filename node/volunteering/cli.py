@@ -11,10 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..actors import local
+from ..cliparts import publish_as_place
 from ..config import NodeConfig
 from ..context import Command, Node, Runner
-from ..outbox.publish import publish_outgoing
 from ..tables import volunteer_calls, volunteer_offers
 from . import calls
 
@@ -71,12 +70,7 @@ def cmd_call(args: argparse.Namespace, run: Runner) -> None:
     if command == "create":
         body = calls.call_document(args.title, args.text, args.skill, args.start, args.end,
                                    args.people, config.timezone)  # fmt: skip
-
-        async def create(node: Node) -> dict[str, Any]:
-            place = await local.by_handle(node.store, config.handle)
-            return (await publish_outgoing(node, place, body)).activity
-
-        activity = run(config, create)
+        activity = run(config, lambda node: publish_as_place(node, body))
         print("Appel publié ; les lieux abonnés le reçoivent. Son adresse :")
         print(activity["object"]["id"])
     elif command == "list":

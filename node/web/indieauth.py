@@ -413,7 +413,7 @@ async def back(request: Request) -> Response:
         code = params.get("code")
         if params.get("error") or not code:
             raise protocol.back_refused(f"home answered {params.get('error')!r}")
-        me = protocol.check_me(await redeem_at_home(node, flow, code), flow.actor, flow.server)
+        me = protocol.check_me(await redeem_at_home(node, flow, code), flow.actor)
     except InterlieuxError as error:
         response = await render(request, "refused.html", status=error.status,
                                 title="Connexion non aboutie",

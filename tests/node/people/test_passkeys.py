@@ -20,7 +20,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from node.limits import Limits
 from tests.node.conftest import InProcessNode
-from tests.node.people.test_signin import HTML, PASSWORD, form_token, invite, join
+from tests.node.people.test_signin import (
+    HTML,
+    PASSWORD,
+    form_cookie,
+    form_token,
+    invite,
+    join,
+    session_cookie,
+)
 
 ORIGIN = "http://127.0.0.1:9"
 RP_ID = "127.0.0.1"
@@ -133,7 +141,8 @@ def test_a_member_adds_a_passkey_on_their_page_and_signs_in_with_it(
 
     signed_in = passkey_sign_in(place, phone)
     assert signed_in.status_code == 200 and signed_in.json() == {"to": "/moi"}
-    cookie = [h for h in signed_in.headers.get_list("set-cookie") if h.startswith("session-9=")]
+    named = f"{session_cookie(place)}="
+    cookie = [h for h in signed_in.headers.get_list("set-cookie") if h.startswith(named)]
     assert len(cookie) == 1 and "HttpOnly" in cookie[0] and "SameSite=lax" in cookie[0]
     me = place.client.get("/moi", headers=HTML, follow_redirects=False)
     assert me.status_code == 200 and "@alice@127.0.0.1:9" in me.text
@@ -218,13 +227,13 @@ def test_an_unknown_key_a_replay_and_a_count_going_backwards_are_refused(
     answer = {"csrf": token, "credential": phone.get(options)}
     assert post(place, "/connexion/cle", answer).status_code == 200
     place.client.cookies.clear()
-    place.client.cookies.set("form_csrf-9", token, path="/connexion")
+    place.client.cookies.set(form_cookie(place), token, path="/connexion")
     replayed = post(place, "/connexion/cle", answer)
-    assert replayed.status_code == 401 and "session-9" not in place.client.cookies
+    assert replayed.status_code == 401 and session_cookie(place) not in place.client.cookies
 
     assert passkey_sign_in(place, phone, count=5).status_code == 200
     cloned = passkey_sign_in(place, phone, count=3)
-    assert cloned.status_code == 401 and "session-9" not in place.client.cookies
+    assert cloned.status_code == 401 and session_cookie(place) not in place.client.cookies
     assert passkey_sign_in(place, phone, count=5).status_code == 401  # not forward either
     assert passkey_sign_in(place, phone, count=6).status_code == 200
 

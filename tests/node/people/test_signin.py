@@ -21,6 +21,7 @@ from node.app import create_app
 from node.cli import main as cli
 from node.config import NodeConfig
 from node.limits import Limits
+from node.people import csrf, sessions
 from node.web.gate import local_path, requires
 from node.web.signin import handle_of
 from tests.node.conftest import InProcessNode
@@ -28,6 +29,14 @@ from tests.node.conftest import InProcessNode
 PASSWORD = "une phrase assez longue"
 HTML = {"accept": "text/html"}
 TRIES = Limits().signin_per_account.burst
+
+
+def session_cookie(place: InProcessNode) -> str:
+    return sessions.cookie_name(place.config.base_url)
+
+
+def form_cookie(place: InProcessNode) -> str:
+    return csrf.form_cookie(place.config.base_url)
 
 
 def run(*args: str) -> str:
@@ -80,7 +89,7 @@ def test_an_invited_member_chooses_a_password_and_lands_on_their_page(
     assert "@alice@127.0.0.1:9" in page.text
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["referrer-policy"] == "same-origin"
-    flags = set_cookie(page, "form_csrf-9").lower()
+    flags = set_cookie(page, form_cookie(place)).lower()
     assert "path=/invitation/" in flags and "httponly" in flags
     short = place.client.post(path, data={"csrf": form_token(page), "password": "court",
                                           "confirmation": "court"})  # fmt: skip
@@ -89,7 +98,7 @@ def test_an_invited_member_chooses_a_password_and_lands_on_their_page(
     data = {"csrf": form_token(page), "password": PASSWORD, "confirmation": PASSWORD}
     answer = place.client.post(path, data=data, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/moi"
-    cookie = set_cookie(answer, "session-9").lower()
+    cookie = set_cookie(answer, session_cookie(place)).lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
     assert "secure" not in cookie  # an http:// base URL (development): no Secure
     assert f"max-age={180 * 86400}" in cookie
@@ -135,16 +144,16 @@ def test_sign_in_and_out(place: InProcessNode) -> None:
     token = form_token(place.client.get("/moi", headers=HTML))
     out = place.client.post("/deconnexion", data={"csrf": token}, follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/"
-    assert 'session-9=""' in set_cookie(out, "session-9")
+    assert f'{session_cookie(place)}=""' in set_cookie(out, session_cookie(place))
     assert place.client.get("/moi", follow_redirects=False).status_code == 303
 
 
 def test_a_closed_session_opens_nothing_even_with_its_old_cookie(place: InProcessNode) -> None:
     join(place)
-    stolen = place.client.cookies["session-9"]
+    stolen = place.client.cookies[session_cookie(place)]
     token = form_token(place.client.get("/moi", headers=HTML))
     place.client.post("/deconnexion", data={"csrf": token})
-    place.client.cookies.set("session-9", stolen)
+    place.client.cookies.set(session_cookie(place), stolen)
     assert place.client.get("/moi", follow_redirects=False).status_code == 303
 
 
@@ -181,7 +190,7 @@ def test_a_wrong_password_and_an_unknown_account_get_the_same_answer(
     bodies = [re.sub(r'id="username"[^>]*>', "", b) for b in bodies]
     assert bodies[0] == bodies[1]
     assert "Identifiant ou mot de passe incorrect" in bodies[0]
-    assert "session-9" not in place.client.cookies
+    assert session_cookie(place) not in place.client.cookies
 
 
 def test_sign_in_is_throttled_after_repeated_failures(place: InProcessNode) -> None:
@@ -194,7 +203,7 @@ def test_sign_in_is_throttled_after_repeated_failures(place: InProcessNode) -> N
         assert refused.status_code == 429, name
         assert int(refused.headers["retry-after"]) > 0
         assert "essais de connexion : réessayez dans" in refused.text
-    assert "session-9" not in place.client.cookies
+    assert session_cookie(place) not in place.client.cookies
 
 
 def test_the_roles_gate_a_page(place: InProcessNode) -> None:

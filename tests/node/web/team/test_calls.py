@@ -7,10 +7,13 @@ nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import httpx
 
+from node.store import Store
+from node.tables import follows, remote_actors
 from tests.node.conftest import InProcessNode
 from tests.node.web.session import HTML, form_token, run, sign_in_as
 from tests.node.web.team.peering import shown
@@ -148,3 +151,37 @@ def test_suggest_offer_confirm_and_hours(place: InProcessNode) -> None:
 
 def csrf_of(place: InProcessNode) -> str:
     return form_token(place.client.get("/moi", headers=HTML))
+
+
+def test_two_followed_places_on_one_node_suggest_its_people_once(place: InProcessNode) -> None:
+    """A node hosting two places the place follows: its members are read once, not once per
+    place, and each is placed at the place it says it belongs to."""
+    origin = "https://voisins.example"
+    places = [f"{origin}/actors/atelier", f"{origin}/actors/jardin"]
+    nina = {"id": f"{origin}/actors/nina", "type": "Person", "name": "Nina",
+            "skill": ["sk:soudure"], "availability": "le samedi",
+            "residentOf": places[1]}  # fmt: skip
+
+    async def seed() -> None:
+        store = await Store(place.config.database).open()
+        try:
+            async with store.write() as db:
+                for document in [*({"id": p, "type": "Group"} for p in places), nina]:
+                    await remote_actors.save(
+                        db, actor_id=document["id"], inbox=f"{document['id']}/inbox",
+                        shared_inbox=None, followers=None, key_id=f"{document['id']}#key",
+                        public_key_pem="", document=document, fetched_at=1.0,
+                    )  # fmt: skip
+                for i, followed in enumerate(places):
+                    await follows.add(db, place.actor_id(), followed, f"{place.actor_id()}/f/{i}",
+                                      follows.ACCEPTED, 1.0)  # fmt: skip
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    csrf = sign_in_as(place, "theo", "team")
+    published = place.client.post("/equipe/appels", data=call_form(csrf), follow_redirects=False)
+    assert published.status_code == 303
+    page = shown(place.client.get("/equipe/appels", headers=HTML))
+    suggestions = page[page.index('class="suggestions"') :]
+    assert suggestions.count(f'data-person="{nina["id"]}"') == 1

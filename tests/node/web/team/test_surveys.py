@@ -120,3 +120,17 @@ def test_the_census_grows_with_new_items(place: InProcessNode) -> None:
     served = place.client.get(census.removeprefix(place.config.base_url),
                               headers={"accept": "application/activity+json"})  # fmt: skip
     assert [q["questionKey"] for q in served.json()["questions"]][-1] == "nextcloud"
+
+
+def test_the_census_results_page_has_one_form_in_its_body(place: InProcessNode) -> None:
+    csrf = sign_in_as(place, "tess", "team")
+    assert publish(place, csrf, kind="census", closes="", title="Recensement",
+                   questions="imprimante-3d | equipment | Imprimante 3D") == 303  # fmt: skip
+    census = surveys(place)[0]
+    page = place.client.get(f"/equipe/enquetes/resultats?enquete={quote(census)}", headers=HTML)
+    assert page.status_code == 200
+    title = page.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and html.unescape(title).startswith("Résultats · Recensement · ")
+    assert page.text.count('id="items"') == 1
+    head = page.text.split("</head>", 1)[0]
+    assert "<section" not in head and "/static/surveys.css" in head
