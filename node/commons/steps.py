@@ -34,12 +34,11 @@ import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric import ed25519
-
 from vocab import shapes
 
 from ..activity import id_of, on_origin, recipients, type_of
 from ..actors import local
+from ..actors.proof_keys import proof_keys
 from ..agenda.handlers import refuse_if_invalid
 from ..audience import is_public
 from ..errors import FetchError, ForbiddenError, InvalidActivity, NotFoundError, SignatureError
@@ -49,7 +48,7 @@ from ..ledger.money import from_cents
 from ..outbox.publish import emit
 from ..routing import Route
 from ..sqlite import Connection
-from ..tables import matching_rules, remote_actors, step_pledges, steps
+from ..tables import matching_rules, step_pledges, steps
 from . import cofinancing
 from .cofinancing import MATCHING_RULE, STEP, MatchingRule, Pledge, Step
 
@@ -163,27 +162,6 @@ def _readable(obj: dict[str, Any], kind: str, content: str) -> None:
 # --- proofs ----------------------------------------------------------------------------------
 
 
-async def _author_keys(node: Node, author: str, fetch: bool) -> proof.KeyFinder:
-    """The author's assertion keys: ours from the store, a peer's from its cached document
-    (fetched first when `fetch`, in the inbox's request, never inside a transaction)."""
-    if node.config.is_local(author):
-        actor = await local.by_id(node.store, author)
-        if actor is None:
-            return lambda method: None
-        public = actor.keys.ed25519_private.public_key()
-        own: dict[str, ed25519.Ed25519PublicKey] = {actor.ed25519_key_id: public}
-        return own.get
-    if fetch:
-        try:
-            await node.directory.get(author)
-        except FetchError as exc:
-            raise ForbiddenError(f"cannot read {author}'s keys: {exc.log}") from exc
-    document = await remote_actors.document(node.store.reads, author)
-    if document is None:
-        return lambda method: None
-    return proof.assertion_key_finder(document)
-
-
 def _check_proof(obj: dict[str, Any], author: str, find_key: proof.KeyFinder) -> None:
     """Raises ForbiddenError unless `obj` is signed by `author`'s own key."""
     try:
@@ -232,7 +210,7 @@ async def _arrived(node: Node, activity: dict[str, Any]) -> None:
     for a matching rule, a step of ours that it funds must exist."""
     obj, author = _signed_author(activity)
     await _announced_by_home(node.store.reads, activity, obj)
-    _check_proof(obj, author, await _author_keys(node, author, fetch=True))
+    _check_proof(obj, author, await proof_keys(node, obj, fetch=True))
     if type_of(obj) != MATCHING_RULE:
         return  # a pledge may fund something else of ours than a step (a project, a need)
     for step_id in _funded(obj):
@@ -383,7 +361,7 @@ async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> Non
     try:
         obj, author = _signed_author(activity)
         await _announced_by_home(db, activity, obj)
-        _check_proof(obj, author, await _author_keys(node, author, fetch=False))
+        _check_proof(obj, author, await proof_keys(node, obj, fetch=False))
         kind = type_of(obj)
         if kind == MATCHING_RULE:
             rule = rule_row(obj)
