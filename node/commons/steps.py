@@ -28,18 +28,20 @@ place pledges again, a funder publishes another rule); a Delete does not change 
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import logging
 import time
+from collections import OrderedDict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-
-from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from vocab import shapes
 
 from ..activity import id_of, on_origin, recipients, type_of
 from ..actors import local
+from ..actors.proof_keys import proof_keys
 from ..agenda.handlers import refuse_if_invalid
 from ..audience import is_public
 from ..errors import FetchError, ForbiddenError, InvalidActivity, NotFoundError, SignatureError
@@ -49,7 +51,7 @@ from ..ledger.money import from_cents
 from ..outbox.publish import emit
 from ..routing import Route
 from ..sqlite import Connection
-from ..tables import matching_rules, remote_actors, step_pledges, steps
+from ..tables import matching_rules, step_pledges, steps
 from . import cofinancing
 from .cofinancing import MATCHING_RULE, STEP, MatchingRule, Pledge, Step
 
@@ -163,27 +165,6 @@ def _readable(obj: dict[str, Any], kind: str, content: str) -> None:
 # --- proofs ----------------------------------------------------------------------------------
 
 
-async def _author_keys(node: Node, author: str, fetch: bool) -> proof.KeyFinder:
-    """The author's assertion keys: ours from the store, a peer's from its cached document
-    (fetched first when `fetch`, in the inbox's request, never inside a transaction)."""
-    if node.config.is_local(author):
-        actor = await local.by_id(node.store, author)
-        if actor is None:
-            return lambda method: None
-        public = actor.keys.ed25519_private.public_key()
-        own: dict[str, ed25519.Ed25519PublicKey] = {actor.ed25519_key_id: public}
-        return own.get
-    if fetch:
-        try:
-            await node.directory.get(author)
-        except FetchError as exc:
-            raise ForbiddenError(f"cannot read {author}'s keys: {exc.log}") from exc
-    document = await remote_actors.document(node.store.reads, author)
-    if document is None:
-        return lambda method: None
-    return proof.assertion_key_finder(document)
-
-
 def _check_proof(obj: dict[str, Any], author: str, find_key: proof.KeyFinder) -> None:
     """Raises ForbiddenError unless `obj` is signed by `author`'s own key."""
     try:
@@ -227,12 +208,28 @@ async def _announced_by_home(db: Connection, activity: dict[str, Any], obj: dict
         raise ForbiddenError(f"{sender} announces {id_of(obj)}, which funds none of its steps")
 
 
+# Pledges and rules the inbox's arrival check passed (`_arrived`), by node and by the exact
+# activity: `_received` checks again only the others (the backfill's, or all after a restart).
+# Bounded: an entry never taken (a duplicate POST, a row set aside) falls out.
+_CHECKED_ON_ARRIVAL: OrderedDict[tuple[str, str], None] = OrderedDict()
+ARRIVAL_MEMORY = 4096
+
+
+def _arrival_key(node: Node, activity: dict[str, Any]) -> tuple[str, str]:
+    # The whole document, not its id: another copy under the same id was never checked.
+    canonical = json.dumps(activity, sort_keys=True, separators=(",", ":")).encode()
+    return node.config.base_url, hashlib.sha256(canonical).hexdigest()
+
+
 async def _arrived(node: Node, activity: dict[str, Any]) -> None:
     """In the inbox's request: the proof against the author's key (fetched if need be), and,
     for a matching rule, a step of ours that it funds must exist."""
     obj, author = _signed_author(activity)
     await _announced_by_home(node.store.reads, activity, obj)
-    _check_proof(obj, author, await _author_keys(node, author, fetch=True))
+    _check_proof(obj, author, await proof_keys(node, obj, fetch=True))
+    _CHECKED_ON_ARRIVAL[_arrival_key(node, activity)] = None
+    while len(_CHECKED_ON_ARRIVAL) > ARRIVAL_MEMORY:
+        _CHECKED_ON_ARRIVAL.popitem(last=False)
     if type_of(obj) != MATCHING_RULE:
         return  # a pledge may fund something else of ours than a step (a project, a need)
     for step_id in _funded(obj):
@@ -378,12 +375,13 @@ def _pledge_fields(pledge: Pledge) -> step_pledges.Row:
 
 async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
     """A pledge or a rule, created by its author or re-announced by a step's home: checked
-    again (the backfill brings activities without the inbox's check), kept as rows, and
-    re-announced if it funds one of our steps."""
+    here unless it passed the inbox's arrival check (the backfill brings activities without
+    it), kept as rows, and re-announced if it funds one of our steps."""
     try:
         obj, author = _signed_author(activity)
-        await _announced_by_home(db, activity, obj)
-        _check_proof(obj, author, await _author_keys(node, author, fetch=False))
+        if _CHECKED_ON_ARRIVAL.pop(_arrival_key(node, activity), "unchecked") is not None:
+            await _announced_by_home(db, activity, obj)
+            _check_proof(obj, author, await proof_keys(node, obj, fetch=False))
         kind = type_of(obj)
         if kind == MATCHING_RULE:
             rule = rule_row(obj)

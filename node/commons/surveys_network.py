@@ -24,7 +24,7 @@ from ..outbox.publish import publish
 from ..query import graph
 from ..routing import Route
 from ..sqlite import Connection
-from ..tables import follows, network_members, networks, objects, survey_answers, surveys
+from ..tables import follows, network_members, networks, survey_answers, surveys
 from ..timestamps import posix_to_wire, wire_to_posix
 from . import surveys as domain
 
@@ -195,13 +195,11 @@ async def answer(node: Node, survey_id: str, values: Mapping[str, Any]) -> Answe
             fr=f"L'auteur de l'enquête a refusé la réponse ({sent.status}) : {_french(sent.error)}",
             en=f"The survey's author refused the answer ({sent.status}): {sent.error}",
         )
+    # As published: an edit's object is our stored copy, dated by the publishing path.
+    document = activity["object"]
     async with node.store.write() as db:
         await survey_answers.take(db, answer_id, survey.id, place.id, json.dumps(document),
                                   now, True, now)  # fmt: skip
-        if kind == "Update":
-            # send_now stores the activity, not the edit's effect on our own copy.
-            await objects.set_document(db, answer_id, document, now)
-            await graph.sync(db, answer_id, document, local=True)
     return sent
 
 

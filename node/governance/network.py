@@ -33,14 +33,11 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric import ed25519
-
 from ..activity import id_of, recipients, type_of
 from ..actors import local
 from ..actors.document import actor_document
+from ..actors.proof_keys import proof_key
 from ..errors import ConfigError, ForbiddenError, NotFoundError
-from ..keys import assertion_methods
-from ..multibase import ed25519_from_multibase
 from ..origin import same_origin
 from ..outbox.publish import emit
 from ..routing import Route
@@ -51,7 +48,6 @@ from ..tables import (
     local_actors,
     network_members,
     networks,
-    remote_actors,
     retired_keys,
 )
 from ..timestamps import wire_to_posix
@@ -151,28 +147,6 @@ async def announce_rules(
                                  "object": await group_document(db, node, group)})  # fmt: skip
 
 
-# --- keys of member places -----------------------------------------------------------------
-
-
-async def place_keys(db: Connection, place: str) -> dict[str, ed25519.Ed25519PublicKey]:
-    """The Ed25519 keys a place publishes (its current one and those retired), by
-    verification method: of a local place from its keys, of another from its document as
-    fetched when its signed request was verified."""
-    row = await local_actors.by_id(db, place)
-    if row is None:
-        document = await remote_actors.document(db, place)
-        return assertion_methods(document) if document else {}
-    actor = local._from_row(row)
-    found: dict[str, ed25519.Ed25519PublicKey] = {
-        actor.ed25519_key_id: actor.keys.ed25519_private.public_key()
-    }
-    for key_id, multibase in await retired_keys.of_handle(db, actor.handle):
-        key = ed25519_from_multibase(multibase)
-        if key is not None:
-            found[key_id] = key
-    return found
-
-
 # --- proposals (the Group's side) ----------------------------------------------------------
 
 
@@ -270,13 +244,16 @@ async def _vote_arrived(node: Node, activity: dict[str, Any]) -> None:
         return  # a retry of a vote already taken
     proposal = decision.Proposal.from_json(json.loads(found["proposal"]))
     voter = str(id_of(activity["actor"]))
+    # The key its proof names, as the voter's signed request left it cached (no fetch): only
+    # a key of the voter's own (its vote, not another place's forwarded).
+    named = await proof_key(node, vote, fetch=False)
+    keys = {named[0]: named[1]} if named and named[0].split("#")[0] == voter else {}
     async with node.store.write() as db:
         row = await decisions.find(db, proposal.id)
         received = time.time()
         if row is None or row["state"] != "open":
             received = max(received, proposal.closes + 1)  # closed: refused as after the close
         members = await network_members.members(db, proposal.network)
-        keys = await place_keys(db, voter)
         ballot = decision.receive_vote(proposal, vote, keys, members, received)
         await decision_votes.take(db, ballot.id, proposal.id, ballot.place, ballot.published,
                                   json.dumps(vote), received)  # fmt: skip

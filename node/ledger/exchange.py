@@ -28,6 +28,7 @@ from .. import tables
 from ..access.badge import VISIT
 from ..activity import id_of, type_of
 from ..actors import local
+from ..actors.proof_keys import proof_keys
 from ..config import NodeConfig
 from ..errors import ConfigError, InvalidActivity, SignatureError
 from ..fetch import same_origin
@@ -170,12 +171,10 @@ async def _facts(
     )
 
 
-async def _signature_ok(db: Connection, sender: str, claim: dict[str, Any]) -> bool:
-    document = await tables.remote_actors.document(db, sender)
-    if document is None:
-        return False
+async def _signature_ok(node: Node, sender: str, claim: dict[str, Any]) -> bool:
     try:
-        method = proof.verify(claim, proof.assertion_key_finder(document))
+        # The sender's key as its signed request left it cached: no fetch in the transaction.
+        method = proof.verify(claim, await proof_keys(node, claim, fetch=False))
     except SignatureError as exc:
         log.warning("claim %s refused: %s", claim.get("id"), exc.log)
         return False
@@ -279,7 +278,7 @@ async def _claim_received(db: Connection, node: Node, activity: dict[str, Any]) 
         return
     try:
         facts = await _facts(db, place.id, sender, claim, rules(node.config))
-        checked = claims.check(claim, facts, await _signature_ok(db, sender, claim))
+        checked = claims.check(claim, facts, await _signature_ok(node, sender, claim))
     except (KeyError, ValueError, TypeError) as exc:
         raise InvalidActivity(f"malformed claim {claim_id}: {exc!r}") from exc
     except ConfigError as exc:

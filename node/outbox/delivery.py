@@ -228,19 +228,7 @@ class DeliveryWorker:
 
     async def _attempt(self, row: dict[str, Any], host: str) -> None:
         try:
-            try:
-                async with asyncio.timeout(self.lease * ATTEMPT_SHARE):
-                    error = await self._post(row)
-            except TimeoutError:
-                # A peer that holds the connection open without answering: the slot is
-                # freed and the row retried like any peer that did not answer.
-                error = DeliveryError(f"no answer within {self.lease * ATTEMPT_SHARE:g} s",
-                                      retry=True)  # fmt: skip
-            await self._finish(row, error)
-            failed = peer_failed(error)
-            if failed:
-                await self.availability.failed(origin_of(row["inbox"]), error.log if error else "")
-            elif failed is False and await self.availability.answered(origin_of(row["inbox"])):
+            if (await deliver(self.node, row, self.schedule, self.knocks, self.lease)).answered:
                 self.wake()
         except Exception:
             log.exception("delivery %s crashed", row["id"])
@@ -249,55 +237,107 @@ class DeliveryWorker:
             self._per_host[host] -= 1
             self.wake()
 
-    async def _post(self, row: dict[str, Any]) -> DeliveryError | None:
-        document = await activities.document(self.node.store.reads, row["activity_id"])
-        if document is None:
-            return DeliveryError("activity is gone", retry=False)
-        actor = await local.by_handle(self.node.store, row["signer"])
-        body = json.dumps(public_copy(document)).encode()
-        private_key = actor.keys.rsa_private
 
-        def signed(scheme: knocking.Scheme) -> dict[str, str]:
-            return knocking.sign(
-                scheme, "POST", row["inbox"], actor.key_id, private_key, body,
-                {"content-type": AS_CONTENT_TYPE, "accept": AS_CONTENT_TYPE},
-            )  # fmt: skip
+@dataclass(frozen=True)
+class Outcome:
+    """One attempt of one row: the peer's status (None when it did not answer or was not
+    asked), why it was not delivered (None when it was), the peer's own reason (the "error"
+    of its JSON answer, for a team to read), and whether an unavailable peer answered again."""
 
-        async def send(headers: Mapping[str, str]) -> tuple[int, httpx.Response]:
-            response = await self.node.http.post(row["inbox"], content=body, headers=headers)
-            return response.status_code, response
+    status: int | None
+    error: DeliveryError | None
+    reason: str = ""
+    answered: bool = False
 
-        try:
-            # RFC 9421 first, draft-cavage after a refusal (or the other way round for a server
-            # that took only cavage lately): one attempt of the queue, whatever the knocks.
-            response = await knocking.knock(self.knocks, origin_of(row["inbox"]), signed, send)
-        except FetchError as exc:  # the address guard: the inbox is somewhere we must not go
-            return DeliveryError(exc.log, retry=False)
-        except httpx.HTTPError as exc:
-            return DeliveryError(f"{type(exc).__name__}: {exc}", retry=True)
-        if response.status_code == 401:
-            return unauthorized(row["last_error"], self.schedule.reauth)
-        return classify(response.status_code, response.headers, time.time())
 
-    async def _finish(self, row: dict[str, Any], error: DeliveryError | None) -> None:
-        now = time.time()
-        attempts = row["attempts"] + 1
-        if error is None:
-            # One statement: deliveries finishing together share a commit (Store.execute).
-            await deliveries.mark_delivered(self.node.store.execute, row["id"], attempts, now)
-            return
-        async with self.node.store.write() as db:
-            delay = max(self.schedule.delay(attempts), error.retry_after or 0.0)
-            give_up = not error.retry or now + delay - row["created_at"] > self.schedule.max_age
-            if give_up:
-                reason = (
-                    error.log
-                    if not error.retry
-                    else f"gave up after {attempts} attempts: {error.log}"
-                )
-                log.warning(
-                    "delivery of %s to %s failed: %s", row["activity_id"], row["inbox"], reason
-                )
-                await deliveries.mark_failed(db, row["id"], attempts, now, reason)
-            else:
-                await deliveries.retry_later(db, row["id"], attempts, now + delay, error.log)
+async def deliver(
+    node: Node, row: Mapping[str, Any], schedule: Schedule, knocks: knocking.Knocks, lease: float
+) -> Outcome:
+    """Post one leased delivery row and write its outcome back (delivered, retried after the
+    backoff or `Retry-After`, given up), and the peer's availability: the worker's attempt,
+    also made at once by a command that must tell its team the peer's answer
+    (`governance.sending`)."""
+    row = dict(row)
+    try:
+        async with asyncio.timeout(lease * ATTEMPT_SHARE):
+            status, error, reason = await _post(node, row, schedule, knocks)
+    except TimeoutError:
+        # A peer that holds the connection open without answering: the slot is freed and the
+        # row retried like any peer that did not answer.
+        status, reason = None, ""
+        error = DeliveryError(f"no answer within {lease * ATTEMPT_SHARE:g} s", retry=True)
+    await _finish(node, row, error, schedule)
+    failed = peer_failed(error)
+    answered = False
+    if failed:
+        await node.availability.failed(origin_of(row["inbox"]), error.log if error else "")
+    elif failed is False:
+        answered = await node.availability.answered(origin_of(row["inbox"]))
+    return Outcome(status, error, reason, answered)
+
+
+async def _post(
+    node: Node, row: dict[str, Any], schedule: Schedule, knocks: knocking.Knocks
+) -> tuple[int | None, DeliveryError | None, str]:
+    document = await activities.document(node.store.reads, row["activity_id"])
+    if document is None:
+        return None, DeliveryError("activity is gone", retry=False), ""
+    actor = await local.by_handle(node.store, row["signer"])
+    body = json.dumps(public_copy(document)).encode()
+    private_key = actor.keys.rsa_private
+
+    def signed(scheme: knocking.Scheme) -> dict[str, str]:
+        return knocking.sign(
+            scheme, "POST", row["inbox"], actor.key_id, private_key, body,
+            {"content-type": AS_CONTENT_TYPE, "accept": AS_CONTENT_TYPE},
+        )  # fmt: skip
+
+    async def send(headers: Mapping[str, str]) -> tuple[int, httpx.Response]:
+        response = await node.http.post(row["inbox"], content=body, headers=headers)
+        return response.status_code, response
+
+    try:
+        # RFC 9421 first, draft-cavage after a refusal (or the other way round for a server
+        # that took only cavage lately): one attempt of the queue, whatever the knocks.
+        response = await knocking.knock(knocks, origin_of(row["inbox"]), signed, send)
+    except FetchError as exc:  # the address guard: the inbox is somewhere we must not go
+        return None, DeliveryError(exc.log, retry=False), ""
+    except httpx.HTTPError as exc:
+        return None, DeliveryError(f"{type(exc).__name__}: {exc}", retry=True), ""
+    status = response.status_code
+    if status == 401:
+        return status, unauthorized(row["last_error"], schedule.reauth), _reason_of(response)
+    return status, classify(status, response.headers, time.time()), _reason_of(response)
+
+
+def _reason_of(response: httpx.Response) -> str:
+    """The peer's reason for a refusal, when it gives one as JSON (`{"error": ...}`)."""
+    if 200 <= response.status_code < 300:
+        return ""
+    try:
+        found = response.json().get("error", "")
+    except (ValueError, AttributeError):
+        return ""
+    return found if isinstance(found, str) else ""
+
+
+async def _finish(
+    node: Node, row: dict[str, Any], error: DeliveryError | None, schedule: Schedule
+) -> None:
+    now = time.time()
+    attempts = row["attempts"] + 1
+    if error is None:
+        # One statement: deliveries finishing together share a commit (Store.execute).
+        await deliveries.mark_delivered(node.store.execute, row["id"], attempts, now)
+        return
+    async with node.store.write() as db:
+        delay = max(schedule.delay(attempts), error.retry_after or 0.0)
+        give_up = not error.retry or now + delay - row["created_at"] > schedule.max_age
+        if give_up:
+            reason = (
+                error.log if not error.retry else f"gave up after {attempts} attempts: {error.log}"
+            )
+            log.warning("delivery of %s to %s failed: %s", row["activity_id"], row["inbox"], reason)
+            await deliveries.mark_failed(db, row["id"], attempts, now, reason)
+        else:
+            await deliveries.retry_later(db, row["id"], attempts, now + delay, error.log)

@@ -186,8 +186,10 @@ async def emit(
     return out.activity
 
 
-async def record(db: Connection, out: Outgoing) -> None:
-    """Store the activity, its new object, local inbox entries and delivery rows."""
+async def record(db: Connection, out: Outgoing, lease_until: float | None = None) -> list[int]:
+    """Store the activity, its new object, local inbox entries and delivery rows; with
+    `lease_until`, the rows are held until then for the caller to post them itself
+    (`governance.sending`). Returns the delivery rows' ids."""
     now = time.time()
     activity = out.activity
     await activities.record(
@@ -201,8 +203,15 @@ async def record(db: Connection, out: Outgoing) -> None:
         # Local recipients get it through the inbox queue, like a remote activity: the same
         # side effects (a member following its own place is auto-accepted) in the same order.
         await inbox_queue.enqueue_vouched(db, activity["id"], json.dumps(activity), now)
+    rows: list[int] = []
     for inbox in out.inboxes:
-        await deliveries.enqueue(db, activity["id"], inbox, out.actor.handle, now)
+        if lease_until is None:
+            await deliveries.enqueue(db, activity["id"], inbox, out.actor.handle, now)
+        else:
+            rows.append(await deliveries.enqueue_leased(
+                db, activity["id"], inbox, out.actor.handle, now, lease_until
+            ))  # fmt: skip
+    return rows
 
 
 async def publish(node: Node, actor: LocalActor, body: Any) -> dict[str, Any]:
@@ -214,17 +223,31 @@ async def publish_outgoing(node: Node, actor: LocalActor, body: Any) -> Outgoing
     """`publish`, telling also where the activity was queued (for an operator's report)."""
     check_bounds(body)  # the same bounds as a peer's: tags, attachments, recipients, depth
     activity = normalize(body, actor.id, node.config.base_url)
+    out = await checked(node, actor, activity)
+    await commit(node, out)
+    return out
+
+
+async def checked(node: Node, actor: LocalActor, activity: dict[str, Any]) -> Outgoing:
+    """An activity with its ids minted, checked as a client's and resolved where it goes:
+    a client's once normalized, or one the node composed itself (a signed vote, whose
+    object's id and date are under its signature, is not normalized)."""
     embedded = ownership.check_published(activity, actor.id, node.config.is_local)
     if embedded and await objects.live_local_author(node.store.reads, embedded) != actor.id:
         raise ownership.not_own(embedded)
     # Completed (the Follow an Accept answers embedded, …) and checked by the routing table's
     # validators, then its effects made in the transaction that stores it.
     await node.routing.validate(node, actor, activity)
-    out = await prepare(node, actor, activity)
+    return await prepare(node, actor, activity)
+
+
+async def commit(node: Node, out: Outgoing, lease_until: float | None = None) -> list[int]:
+    """The publishing side's effects and the activity stored with its deliveries, in one
+    transaction (see `record` for `lease_until`); returns the delivery rows' ids."""
     async with node.store.write() as db:
-        await node.routing.published(db, node, actor, out.activity)
-        await record(db, out)
+        await node.routing.published(db, node, out.actor, out.activity)
+        rows = await record(db, out, lease_until)
     node.delivery.wake()
     if out.local:
         node.inbox_worker.wake()
-    return out
+    return rows

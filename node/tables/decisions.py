@@ -90,6 +90,16 @@ async def listing(db: Connection, network: str | None = None) -> list[sqlite3.Ro
         return await cur.fetchall()
 
 
+async def of_networks(db: Connection, networks: list[str]) -> list[sqlite3.Row]:
+    """`listing` of the decisions of these networks only, the latest to close first."""
+    marks = ",".join("?" * len(networks))
+    async with db.execute(
+        f"SELECT * FROM decisions WHERE network IN ({marks}) ORDER BY closes DESC, id",
+        networks,
+    ) as cur:
+        return await cur.fetchall()
+
+
 async def count_of(db: Connection, network: str) -> int:
     return await db.integer("SELECT COUNT(*) FROM decisions WHERE network = ?", (network,))
 

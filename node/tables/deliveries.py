@@ -224,3 +224,9 @@ async def enqueue_leased(
     return await db.integer(
         "SELECT id FROM deliveries WHERE activity_id = ? AND inbox = ?", (activity_id, inbox)
     )
+
+
+async def by_id(db: Connection, delivery_id: int) -> sqlite3.Row | None:
+    async with db.execute("SELECT * FROM deliveries WHERE id = ?", (delivery_id,)) as cur:
+        row: sqlite3.Row | None = await cur.fetchone()
+    return row

@@ -14,18 +14,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..actors import local
 from ..actors.names import display_name
+from ..actors.proof_keys import proof_key
 from ..actors.routes import node_of
-from ..errors import FederationError, SignatureError
+from ..context import Node
+from ..errors import FederationError, RateLimited, SignatureError
 from ..governance import decision as decisions_domain
-from ..governance import network as network_domain
 from ..governance.recount import recount
 from ..ledger import proof
-from ..tables import decision_votes, decisions, network_members, networks, remote_actors
+from ..tables import decision_votes, decisions, network_members, networks
 from ..timestamps import wire_to_posix
 from . import i18n
 from .render import language, local_time, render
@@ -139,41 +141,46 @@ i18n.english(
 
 async def recount_here(request: Request, result: dict[str, Any]) -> dict[str, Any]:
     """`decision verify` made by this node on the result it holds: the network's signature
-    on it, then each vote against its place's published keys (a place this node never read
-    is fetched once, then kept), recounted by `recount.recount`."""
+    on it, then each vote against the key its proof names (`actors.proof_keys`: a place's
+    key this node never read is fetched once, then kept), recounted by `recount.recount`."""
+    node = node_of(request)
     problems: list[dict[str, Any]] = []
     proposal = result.get("proposal")
     group = proposal.get("audience") if isinstance(proposal, dict) else None
     try:
         if not isinstance(group, str) or result.get("attributedTo") != group:
             raise SignatureError("the result is not the network's")
-        keys = await _keys(request, group)
-        method = proof.verify(result, keys.get)
+        method = proof.verify(result, await _proof_keys(node, result))
         if method.split("#")[0] != group:
             raise SignatureError(f"{method} is not {group}'s key")
     except FederationError:
         problems.append({"problem": "result_signature", **RESULT_SIGNATURE})
     members = result.get("members")
     listed = [m for m in members if isinstance(m, str)] if isinstance(members, list) else []
-    keys_by_place = {place: await _keys(request, place) for place in listed}
+    keys_by_place: dict[str, dict[str, ed25519.Ed25519PublicKey]] = {p: {} for p in listed}
+    votes = result.get("votes")
+    for vote in votes if isinstance(votes, list) else []:
+        place = vote.get("attributedTo") if isinstance(vote, dict) else None
+        if place in keys_by_place:
+            found = await _proof_key(node, vote)
+            if found is not None:
+                keys_by_place[place][found[0]] = found[1]
     report = recount(result, keys_by_place, listed)
     report["problems"] = problems + report["problems"]
     report["valid"] = not report["problems"]
     return report
 
 
-async def _keys(request: Request, actor: str) -> Any:
-    node = node_of(request)
-    found = await network_domain.place_keys(node.store.reads, actor)
-    if found or node.config.is_local(actor):
-        return found
-    if await remote_actors.document(node.store.reads, actor) is not None:
-        return found  # read already, and it publishes no key: its votes do not verify
+async def _proof_key(node: Node, obj: Any) -> tuple[str, ed25519.Ed25519PublicKey] | None:
     try:
-        await node.directory.get(actor)  # fetched once, then kept
-    except FederationError:
-        return {}
-    return await network_domain.place_keys(node.store.reads, actor)
+        return await proof_key(node, obj, fetch=True)
+    except RateLimited:  # keys fetched too often lately: this recount goes without
+        return None
+
+
+async def _proof_keys(node: Node, obj: Any) -> Any:
+    found = await _proof_key(node, obj)
+    return {found[0]: found[1]}.get if found else (lambda method: None)
 
 
 # --- what the pages show ----------------------------------------------------------------------

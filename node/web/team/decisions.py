@@ -125,9 +125,9 @@ async def _context(request: Request) -> dict[str, Any]:
     open_ones: list[dict[str, Any]] = []
     closed: list[dict[str, Any]] = []
     now = time.time()
-    for row in await decisions.listing(reads):
-        if row["network"] not in member_of:
-            continue
+    for row in await decisions.of_networks(reads, member_of):
+        if row["state"] != "open" and len(closed) >= SHOWN_CLOSED:
+            continue  # views are built for the rows shown only
         view = await decision_view(request, row)
         if row["state"] == "open":
             sent = await objects.own_votes(reads, view.id, place)
@@ -140,7 +140,7 @@ async def _context(request: Request) -> dict[str, Any]:
                          "at": local_time(mine.get("published"), node.config.timezone)}
                 if mine else None,
             })  # fmt: skip
-        elif len(closed) < SHOWN_CLOSED:
+        else:
             report = await recount_here(request, json.loads(row["result"]))
             closed.append({"d": view, "valid": report["valid"]})
     return {"networks": nets, "member_of": [n for n in nets if n["id"] in member_of],
