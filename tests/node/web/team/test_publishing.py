@@ -264,7 +264,7 @@ def test_a_pledge_created_and_withdrawn(place: InProcessNode, stand_in: StandIn)
     sent = received(stand_in, "Create", "Pledge")["object"]
     assert (sent["amount"], sent["currency"], sent["funds"]) == (150.5, "EUR", funds)
     listing = place.client.get("/equipe/engagements", headers=HTML).text
-    assert "150.5 EUR" in listing and funds in listing
+    assert "150,50 EUR" in listing and funds in listing  # `money.display`, as every amount
     oid = pledge_id.rsplit("/", 1)[-1]
     withdrawn = place.client.post(
         f"/equipe/engagements/{oid}/retirer", data={"csrf": csrf}, follow_redirects=False
