@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .. import spreadsheet
 from ..errors import ConfigError, ForbiddenError, InvalidActivity
 from ..timestamps import posix_to_wire, wire_to_posix
 
@@ -507,13 +508,8 @@ def results_csv(results: Results) -> str:
             writer.writerow([q.key, q.name, q.kind, "moyenne", r.average or ""])
         else:
             for text in r.texts:
-                writer.writerow([q.key, q.name, q.kind, "texte", _cell(text)])
+                writer.writerow([q.key, q.name, q.kind, "texte", spreadsheet.cell(text)])
     return buffer.getvalue()
-
-
-def _cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def matrix(

@@ -11,11 +11,15 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from .. import spreadsheet
 from ..errors import InterlieuxError
 from ..sqlite import Connection
 from ..store import Store
 from ..tables import ledger
+from ..timestamps import posix_to_operator
+from .money import from_cents
 
 PEER = "peer:"
 CREDIT = "credit:"
@@ -72,3 +76,24 @@ async def peer_balances(store: Store) -> list[Balance]:
 
 async def account_balance(db: Connection, account: str, currency: str) -> int:
     return await ledger.balance(db, account, currency)
+
+
+CSV_HEADER = ["date", "transaction", "nature", "libellé", "compte", "débit", "crédit", "devise",
+              "référence"]  # fmt: skip
+
+
+def entries_csv(rows: Iterable[Any], account: str | None = None, bom: bool = True) -> str:
+    """Ledger entries as the accountant's CSV (pure), the same from `interlieux ledger --csv`
+    and from a peer's page: decimal commas, debit and credit in their own columns. `account`
+    names the account of entries read for one account (their rows do not carry it)."""
+    lines = []
+    for r in rows:
+        cents = int(r["amount_cents"])
+        lines.append([
+            posix_to_operator(r["booked_at"], "second", utc=True), r["txn"], r["kind"],
+            str(r["memo"]), account if account is not None else str(r["account"]),
+            from_cents(cents).replace(".", ",") if cents > 0 else "",
+            from_cents(-cents).replace(".", ",") if cents < 0 else "",
+            r["currency"], str(r["reference"] or ""),
+        ])  # fmt: skip
+    return spreadsheet.csv_text(CSV_HEADER, lines, bom=bom)

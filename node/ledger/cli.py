@@ -6,7 +6,6 @@ French first; `--lang en` for English. What a script reads is JSON (`--json`) or
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -319,17 +318,8 @@ async def _entries(node: Node) -> list[Any]:
 
 
 def _write_csv(rows: list[Any]) -> None:
-    """Semicolons and decimal commas: what a French spreadsheet opens as columns of numbers."""
-    out = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
-    out.writerow(["date", "transaction", "nature", "libellé", "compte", "débit", "crédit",
-                  "devise", "référence"])  # fmt: skip
-    for r in rows:
-        cents = r["amount_cents"]
-        debit = from_cents(cents).replace(".", ",") if cents > 0 else ""
-        credit = from_cents(-cents).replace(".", ",") if cents < 0 else ""
-        day = posix_to_operator(r["booked_at"], "second", utc=True)
-        out.writerow([day, r["txn"], r["kind"], r["memo"], r["account"], debit, credit,
-                      r["currency"], r["reference"] or ""])  # fmt: skip
+    # No byte order mark on a terminal or a pipe: a script reading the lines would see it.
+    sys.stdout.write(books.entries_csv(rows, bom=False))
 
 
 def cmd_credit(args: argparse.Namespace, run: Runner) -> int:

@@ -53,3 +53,29 @@ def _bad(raw: str) -> ConfigError:
         fr=f"Le montant « {raw} » n'est pas valable : écrivez par exemple 5.00 ou 12,50.",
         en=f"The amount '{raw}' is not valid: write for example 5.00 or 12.50.",
     )
+
+
+# The signs shown for a currency in the public pages' "symbol" form; any other shows its code.
+CURRENCY_SIGNS = {"EUR": "€"}
+
+
+def display(cents: int, currency: str, lang: str, symbol: bool = False) -> str:
+    """An amount as every page shows it (pure): thousands grouped, `1 250,00 EUR` in French
+    (narrow no-break space between groups, decimal comma), `1,250.00 EUR` in English. With
+    `symbol` (the commons pages), the currency's sign: `1 250,00 €` (no-break space before
+    it) and `€1,250.00`; a currency without a sign shows its code."""
+    whole, _, part = from_cents(cents).partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups: list[str] = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    separator, point = ("\u202f", ",") if lang == "fr" else (",", ".")
+    number = f"{sign}{separator.join(groups) or '0'}{point}{part}"
+    if not symbol:
+        return f"{number} {currency}"
+    mark = CURRENCY_SIGNS.get(currency)
+    if lang == "fr":
+        return f"{number}\u00a0{mark or currency}"
+    return f"{sign}{mark}{number.lstrip('-')}" if mark else f"{number} {currency}"

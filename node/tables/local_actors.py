@@ -137,6 +137,21 @@ async def handles_among(db: Connection, refs: Iterable[str]) -> dict[str, str]:
         return {row[0]: row[1] for row in await cur.fetchall()}
 
 
+async def names_among(db: Connection, refs: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The local actors among `refs`: id -> (name, handle), in one query per 500 ids (the
+    bound-parameter limit of older SQLite builds is 999)."""
+    wanted = sorted(set(refs))
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        async with db.execute(
+            f"SELECT id, name, handle FROM local_actors WHERE id IN ({marks})", chunk
+        ) as cur:
+            found.update({row[0]: (row[1], row[2]) for row in await cur.fetchall()})
+    return found
+
+
 async def describe(db: Connection, handle: str, name: str, summary: str) -> None:
     """A member's new name and presentation, as their actor document shows them."""
     await db.execute(

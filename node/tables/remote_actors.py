@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from ..sqlite import Connection
@@ -43,6 +44,21 @@ async def document(db: Connection, actor_id: str) -> dict[str, Any] | None:
     async with db.execute("SELECT document FROM remote_actors WHERE id = ?", (actor_id,)) as cur:
         row = await cur.fetchone()
     return json.loads(row[0]) if row else None
+
+
+async def documents_among(db: Connection, refs: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The documents, as last fetched, of the remote actors among `refs`: id -> document, in
+    one query per 500 ids."""
+    wanted = sorted(set(refs))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        async with db.execute(
+            f"SELECT id, document FROM remote_actors WHERE id IN ({marks})", chunk
+        ) as cur:
+            found.update({row[0]: json.loads(row[1]) for row in await cur.fetchall()})
+    return found
 
 
 async def save(

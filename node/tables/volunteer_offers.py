@@ -66,8 +66,12 @@ async def of_call(db: Connection, call: str) -> list[sqlite3.Row]:
 
 
 async def of_volunteer(db: Connection, volunteer: str) -> list[sqlite3.Row]:
+    """The volunteer's offers, latest first, each with its call's name (`call_name`, NULL
+    when the call is no longer kept)."""
     async with db.execute(
-        "SELECT * FROM volunteer_offers WHERE volunteer = ? ORDER BY offered_at DESC",
+        "SELECT o.*, c.name AS call_name FROM volunteer_offers o"
+        " LEFT JOIN volunteer_calls c ON c.id = o.call"
+        " WHERE o.volunteer = ? ORDER BY o.offered_at DESC",
         (volunteer,),
     ) as cur:
         return await cur.fetchall()

@@ -181,7 +181,7 @@ def call_of(row: Any) -> matching.Call:
     return matching.Call(
         id=row["id"], name=row["name"], place=row["place"],
         skills=tuple(skills.expand(s) for s in document.get("skill", [])),
-        start=start, end=end, geo=_geo(document.get("location")),
+        start=start, end=end, geo=_geo(document.get("location")), needed=int(row["needed"]),
     )  # fmt: skip
 
 
@@ -479,12 +479,13 @@ async def people_for_call(node: Node, call_id: str) -> list[Suggestion]:
 
 
 async def calls_for_member(
-    node: Node, actor: LocalActor
+    node: Node, actor: LocalActor, fields: dict[str, Any] | None = None
 ) -> tuple[list[tuple[matching.Call, matching.Match]], list[matching.Call]]:
     """(the current calls that fit the member, best first; the other current calls). The
-    member's own fields are read whatever their visibility: only they see this list."""
-    fields = {f["field"]: json.loads(f["value"])
-              for f in await profile_fields.of(node.store.reads, actor.handle)}  # fmt: skip
+    member's own fields (`member_fields`, unless the caller read them already) are read
+    whatever their visibility: only they see this list."""
+    if fields is None:
+        fields = await member_fields(node, actor.handle)
     place_id = node.config.place_id
     home = await residents.place_of(node.store.reads, actor.id) or place_id
     geo = _geo(await place_details.of(node.store.reads, node.config.handle))
@@ -502,6 +503,12 @@ async def calls_for_member(
     fitting = matching.calls_for(person, calls, node.config.timezone, _broader, followed)
     chosen = {c.id for c, _ in fitting}
     return fitting, [c for c in calls if c.id not in chosen]
+
+
+async def member_fields(node: Node, handle: str) -> dict[str, Any]:
+    """The member's profile fields, every visibility: field -> value."""
+    return {f["field"]: json.loads(f["value"])
+            for f in await profile_fields.of(node.store.reads, handle)}  # fmt: skip
 
 
 # --- the volunteer's page -------------------------------------------------------------------

@@ -241,6 +241,7 @@ class Call:
     start: datetime
     end: datetime
     geo: tuple[float, float] | None = None
+    needed: int = 1  # volunteers the place asks for
 
 
 @dataclass(frozen=True)

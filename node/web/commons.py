@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +27,7 @@ from ..actors.names import display_name
 from ..actors.routes import node_of
 from ..agenda.event import parse_time
 from ..audience import is_public
+from ..ledger.money import display
 from ..tables import objects
 from . import i18n
 from .render import language, local_time, render
@@ -36,7 +37,6 @@ OPEN = ("open", "partlyMet")
 KINDS = {"skills": "Compétences", "volunteers": "Bénévoles", "equipment": "Matériel",
          "funding": "Financement"}  # fmt: skip
 STATUSES = {"open": "Ouvert", "partlyMet": "En partie satisfait", "met": "Satisfait"}
-CURRENCY_SIGNS = {"EUR": "€"}
 NEEDS_PER_PAGE = 50  # of the place's, and of the network's, on one page of `/needs`
 MAX_PAGE = 10_000  # a page number beyond is read as this one (no OFFSET past any real list)
 
@@ -160,13 +160,12 @@ def number_text(value: Any, lang: str) -> str:
 
 
 def money(amount: Decimal | None, currency: str, lang: str) -> str:
-    """`1 200,00 €` in French, `€1,200.00` in English (pure)."""
+    """`1 200,00 €` in French, `€1,200.00` in English (pure): `money.display` of a pledge's
+    decimal amount, rounded to the cent."""
     if amount is None:
         return ""
-    sign = CURRENCY_SIGNS.get(currency, currency)
-    if lang == "fr":
-        return f"{amount:,.2f}".replace(",", "\u202f").replace(".", ",") + f"\u00a0{sign}"
-    return f"{sign}{amount:,.2f}" if sign != currency else f"{amount:,.2f} {currency}"
+    cents = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    return display(cents, currency, lang, symbol=True)
 
 
 def funded(pledge: dict[str, Any]) -> tuple[str, str]:

@@ -6,10 +6,7 @@ figures as CSV (`/observatoire.csv`) and JSON-LD (`/observatoire.jsonld`, schema
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -17,16 +14,16 @@ from starlette.responses import Response
 
 from vocab.context import TL
 
-from ..actors.names import display_name
+from .. import spreadsheet
+from ..actors.names import names_of
 from ..actors.routes import node_of
 from ..commons import observatory
 from ..commons import steps as steps_domain
 from ..commons.cofinancing import Pledge, Step
-from ..ledger.money import from_cents
+from ..ledger.money import display, from_cents
 from ..tables import matching_rules, step_pledges, steps
 from . import chart, i18n
 from .render import language, render
-from .team.actions import amount
 
 KINDS = {observatory.PLEDGE: "engagement", observatory.MATCH: "abondement"}
 CHART_BARS = 12  # bars per chart (the latest years, the largest commons): the tables list all
@@ -82,28 +79,21 @@ async def gathered(request: Request) -> list[observatory.Contribution]:
     )
 
 
-async def _names(request: Request) -> Callable[[str], Any]:
-    """A name for each actor and step this node knows (an unknown step keeps its address)."""
+async def _names(request: Request, found: list[observatory.Contribution]) -> dict[Any, str]:
+    """A name for each actor and step of `found` (an unknown step keeps its address)."""
     reads = node_of(request).store.reads
     step_names = {str(r["id"]): str(r["name"]) for r in await steps.every(reads)}
-    cache: dict[str, str] = {}
-
-    async def name(ref: str) -> str:
-        if ref in step_names:
-            return step_names[ref]
-        if ref not in cache:
-            cache[ref] = await display_name(reads, ref)
-        return cache[ref]
-
-    return name
+    refs = {ref for c in found for ref in (c.funder, c.step, c.place)}
+    names: dict[Any, str] = await names_of(reads, refs - step_names.keys())
+    return {**names, **{ref: step_names[ref] for ref in refs & step_names.keys()}}
 
 
 def _rows(totals: list[observatory.Total], names: dict[Any, str], lang: str) -> list[Any]:
     return [
         {"key": t.key, "name": names.get(t.key, str(t.key)),
-         "pledged": amount(t.pledged, t.currency, lang),
-         "matched": amount(t.matched, t.currency, lang),
-         "total": amount(t.total, t.currency, lang), "link": isinstance(t.key, str)}
+         "pledged": display(t.pledged, t.currency, lang),
+         "matched": display(t.matched, t.currency, lang),
+         "total": display(t.total, t.currency, lang), "link": isinstance(t.key, str)}
         for t in totals
     ]  # fmt: skip
 
@@ -120,12 +110,7 @@ def _bars(rows: list[Any], totals: list[observatory.Total], lang: str) -> list[c
 async def page(request: Request) -> Response:
     lang = language(request)
     found = await gathered(request)
-    name = await _names(request)
-    names: dict[Any, str] = {}
-    for c in found:
-        for ref in (c.funder, c.step, c.place):
-            if ref not in names:
-                names[ref] = await name(ref)
+    names = await _names(request, found)
     tables = {}
     for title, key in (
         ("Par année", lambda c: c.year), ("Par commun (étape)", lambda c: c.step),
@@ -158,22 +143,19 @@ CSV_HEADER = ["année", "financeur", "type", "commun (étape)", "lieu", "montant
 
 def csv_text(found: list[observatory.Contribution], names: dict[str, str]) -> str:
     """One line per contribution, as a spreadsheet opened in France reads it (pure)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for c in sorted(found, key=lambda c: (c.year, c.step, c.funder, c.kind, c.place)):
-        writer.writerow([c.year, names.get(c.funder, c.funder), KINDS[c.kind],
-                         names.get(c.step, c.step), names.get(c.place, c.place),
-                         from_cents(c.cents).replace(".", ","), c.currency])  # fmt: skip
-    return out.getvalue()
+    rows = [
+        [c.year, names.get(c.funder, c.funder), KINDS[c.kind], names.get(c.step, c.step),
+         names.get(c.place, c.place), from_cents(c.cents).replace(".", ","), c.currency]
+        for c in sorted(found, key=lambda c: (c.year, c.step, c.funder, c.kind, c.place))
+    ]  # fmt: skip
+    return spreadsheet.csv_text(CSV_HEADER, rows, bom=False)
 
 
 async def table_csv(request: Request) -> Response:
     found = await gathered(request)
-    name = await _names(request)
-    names = {ref: await name(ref) for c in found for ref in (c.funder, c.step, c.place)}
+    names = await _names(request, found)
     return Response(
-        "\ufeff" + csv_text(found, names),
+        spreadsheet.BOM + csv_text(found, names),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="observatoire.csv"'},
     )

@@ -14,11 +14,10 @@ from ..actors.names import display_name
 from ..actors.routes import node_of
 from ..commons import steps as steps_domain
 from ..errors import NotFoundError
-from ..ledger.money import to_cents
+from ..ledger.money import display, to_cents
 from ..tables import matching_rules
 from . import chart, i18n
 from .render import language, local_time, render
-from .team.actions import amount
 
 STATES = {"open": "Ouverte", "funded": "Financée", "overfunded": "Plus que financée",
           "closed": "Close"}  # fmt: skip
@@ -68,7 +67,7 @@ i18n.english(
 
 
 def said(cents: int, currency: str, lang: str) -> str:
-    return amount(cents, currency, lang)
+    return display(cents, currency, lang)
 
 
 async def step_page(request: Request, document: dict[str, Any]) -> Response:

@@ -8,19 +8,18 @@ The member also chooses who sees their volunteer hours on their page (default: t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...actors import local
-from ...actors.names import display_name
+from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...errors import InterlieuxError
 from ...outbox.publish import publish
 from ...people import accounts
-from ...tables import profile_fields, volunteer_calls, volunteer_offers
+from ...tables import volunteer_offers
 from ...volunteering import calls, matching
 from .. import gate, i18n
 from ..gate import member_form, refused, requires
@@ -79,32 +78,33 @@ async def _context(request: Request) -> dict[str, Any]:
     lang = language(request)
     reads = node.store.reads
     actor = await local.by_handle(node.store, member.handle)
-    fitting, others = await calls.calls_for_member(node, actor)
+    fields = await calls.member_fields(node, actor.handle)
+    fitting, others = await calls.calls_for_member(node, actor, fields)
     tz = node.config.timezone
     offers = await volunteer_offers.of_volunteer(reads, actor.id)
     offered = {o["call"] for o in offers}
+    names = await names_of(
+        reads,
+        [c.place for c, _ in fitting] + [c.place for c in others] + [o["place"] for o in offers],
+    )
 
-    async def view(call: matching.Call, fit: matching.Match | None) -> dict[str, Any]:
-        row = await volunteer_calls.get(reads, call.id)
-        return {"id": call.id, "name": call.name, "place": await display_name(reads, call.place),
+    def view(call: matching.Call, fit: matching.Match | None) -> dict[str, Any]:
+        return {"id": call.id, "name": call.name, "place": names[call.place],
                 "start": local_time(call.start, tz), "end": local_time(call.end, tz),
-                "needed": row["needed"] if row else 1, "fit": fit, "offered": call.id in offered,
+                "needed": call.needed, "fit": fit, "offered": call.id in offered,
                 "skills": [calls.skill_label(s, lang) for s in call.skills]}  # fmt: skip
 
-    mine = []
-    for o in offers:
-        row = await volunteer_calls.get(reads, o["call"])
-        mine.append({"call": row["name"] if row else o["call"], "link": o["call"],
-                     "place": await display_name(reads, o["place"]), "state": o["state"],
-                     "hours": o["hours"]})  # fmt: skip
-    availability = next(
-        (json.loads(f["value"]) for f in await profile_fields.of(reads, actor.handle)
-         if f["field"] == "availability"), None,
-    )  # fmt: skip
+    mine = [
+        {"call": o["call"] if o["call_name"] is None else o["call_name"], "link": o["call"],
+         "place": names[o["place"]],
+         "state": o["state"], "hours": o["hours"]}
+        for o in offers
+    ]  # fmt: skip
+    availability = fields.get("availability")
     read = matching.read_availability(availability if isinstance(availability, str) else None)
     return {
-        "fitting": [await view(c, m) for c, m in fitting],
-        "others": [await view(c, None) for c in others],
+        "fitting": [view(c, m) for c, m in fitting],
+        "others": [view(c, None) for c in others],
         "mine": mine,
         "hours": await volunteer_offers.hours_of(reads, actor.id),
         "shown": await volunteer_offers.shown(reads, actor.handle),

@@ -12,11 +12,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...ledger import credit
 from ...ledger.money import from_cents
 from ...people import accounts
-from ...sqlite import Connection
 from ...tables import (
     activities,
     claims,
@@ -24,7 +24,6 @@ from ...tables import (
     event_participants,
     event_requests,
     objects,
-    remote_actors,
     visits,
 )
 from .. import gate, i18n
@@ -85,15 +84,6 @@ CLAIM_STATES = {"accepted": "réclamé, accepté", "rejected": "réclamé, refus
                 "pending": "réclamé, en attente"}  # fmt: skip
 
 
-async def place_name(db: Connection, place: str, own_id: str, own_name: str) -> str:
-    """A place's name as its actor says it (our own, or a cached peer's); else its host."""
-    if place == own_id:
-        return own_name
-    document = await remote_actors.document(db, place) or {}
-    name = document.get("name")
-    return str(name) if isinstance(name, str) and name else place.split("/")[2]
-
-
 @requires(accounts.MEMBER)
 async def visits_page(request: Request) -> Response:
     node = node_of(request)
@@ -101,9 +91,10 @@ async def visits_page(request: Request) -> Response:
     reads = node.store.reads
     mine = await visits.of_member(reads, me)
     states = await claims.line_states(reads, [v.id for v in mine])
+    names = await names_of(reads, [v.place for v in mine])
     rows = [
         {"when": _at(v.visited_at, node.config.timezone),
-         "place": await place_name(reads, v.place, node.config.place_id, node.config.name),
+         "place": names[v.place],
          "place_id": v.place, "door": v.door,
          "claim": CLAIM_STATES.get(states.get(v.id, ""),
                                    "chez nous" if v.local else "pas encore réclamé")}
@@ -131,10 +122,10 @@ async def credit_page(request: Request) -> Response:
     statements = []
     for name in await credit_accounts.of_member(reads, me):
         currency, uses = await credit.statement(node, name)
+        places = await names_of(reads, [u.place for u in uses if u.place])
         moves = [
             {"when": _at(u.when, node.config.timezone), "kind": MOVEMENTS.get(u.kind, u.kind),
-             "place": await place_name(reads, u.place, node.config.place_id, node.config.name)
-             if u.place else "",
+             "place": places[u.place] if u.place else "",
              "amount": from_cents(u.cents), "remaining": from_cents(u.remaining)}
             for u in reversed(uses)
         ]  # fmt: skip

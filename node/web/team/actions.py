@@ -17,7 +17,6 @@ from starlette.responses import RedirectResponse, Response
 
 from ...actors import local
 from ...actors.routes import node_of
-from ...ledger.money import from_cents
 
 DONE = "fait"  # the query parameter of a confirmation
 
@@ -39,19 +38,6 @@ def done(path: str, key: str | None = None, **counts: int) -> Response:
 def confirmation(request: Request, sentences: dict[str, str]) -> str | None:
     """The French sentence of the page's confirmation key, if the link carries a known one."""
     return sentences.get(request.query_params.get(DONE, ""))
-
-
-def amount(cents: int, currency: str, lang: str = "fr") -> str:
-    """`1 250,00 EUR` in French, `1,250.00 EUR` in English (pure)."""
-    whole, _, part = from_cents(cents).partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    digits = whole.lstrip("-")
-    groups: list[str] = []
-    while digits:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    separator, point = ("\u202f", ",") if lang == "fr" else (",", ".")
-    return f"{sign}{separator.join(groups) or '0'}{point}{part} {currency}"
 
 
 def start_of_day(timezone: str, now: datetime | None = None) -> datetime:

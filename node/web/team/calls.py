@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...actors import local
-from ...actors.names import display_name
+from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...errors import InterlieuxError
 from ...outbox.publish import publish
@@ -111,12 +111,16 @@ async def _calls(request: Request) -> list[CallRow]:
     lang = language(request)
     reads = node.store.reads
     rows = []
-    for row in await volunteer_calls.of_place(reads, node.config.place_id, calls.MAX_LISTED):
+    listed = [(row, await volunteer_offers.of_call(reads, row["id"]))
+              for row in await volunteer_calls.of_place(reads, node.config.place_id,
+                                                        calls.MAX_LISTED)]  # fmt: skip
+    volunteers = await names_of(reads, [o["volunteer"] for _, found in listed for o in found])
+    for row, found in listed:
         call = calls.call_of(row)
         offers = [
-            OfferRow(o["id"], o["volunteer"], await display_name(reads, o["volunteer"]),
+            OfferRow(o["id"], o["volunteer"], volunteers[o["volunteer"]],
                      o["state"], o["hours"], o["message"])
-            for o in await volunteer_offers.of_call(reads, row["id"])
+            for o in found
         ]  # fmt: skip
         offered = {o.volunteer for o in offers}
         suggestions = []

@@ -19,16 +19,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ... import tables
-from ...actors.names import display_name
+from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...errors import InterlieuxError
 from ...ledger import claim, exchange, review
+from ...ledger.money import display
 from ...people import accounts
 from .. import i18n
 from ..gate import member_form, refused, requires
 from ..render import language, render
 from .actions import done
-from .operations import amount, at
+from .operations import at
 
 SHOWN = 100  # claims on the page, the latest first
 COUNT_DIGITS = 9  # a count in a confirmation link: more digits than any real count
@@ -162,22 +163,27 @@ async def _claims(request: Request) -> tuple[list[dict[str, Any]], list[dict[str
     reasons = claim.REASONS_EN if lang == "en" else claim.REASONS_FR
     received: list[dict[str, Any]] = []
     sent: list[dict[str, Any]] = []
-    for c in await tables.claims.latest(node.store.reads, SHOWN):
-        lines = await tables.claims.lines_in_full(node.store.reads, c["id"])
+    claims = [(c, await tables.claims.lines_in_full(node.store.reads, c["id"]))
+              for c in await tables.claims.latest(node.store.reads, SHOWN)]  # fmt: skip
+    names = await names_of(
+        node.store.reads,
+        [c["peer"] for c, _ in claims]
+        + [ln["member"] for _, lines in claims for ln in lines if ln["member"]],
+    )
+    for c, lines in claims:
         reviews = await tables.claim_reviews.of_claim(node.store.reads, c["id"])
         state = exchange.claim_state([ln["state"] for ln in lines])
         states = {**STATES, **RECEIVED_STATES} if c["direction"] == "received" else STATES
         shown = {
             "id": c["id"], "period": c["period"], "peer": c["peer"],
-            "peer_name": await display_name(node.store.reads, c["peer"]),
-            "total": amount(int(c["total_cents"]), c["currency"], lang),
+            "peer_name": names[c["peer"]],
+            "total": display(int(c["total_cents"]), c["currency"], lang),
             "count": len(lines), "state": state, "state_text": states.get(state, state),
             "accepted": sum(1 for ln in lines if ln["state"] == "accepted"),
             "lines": [
                 {"visit": ln["visit_id"], "when": at(request, ln["visited_at"]),
-                 "amount": amount(int(ln["amount_cents"]), c["currency"], lang),
-                 "visitor": await display_name(node.store.reads, ln["member"])
-                 if ln["member"] else "",
+                 "amount": display(int(ln["amount_cents"]), c["currency"], lang),
+                 "visitor": names[ln["member"]] if ln["member"] else "",
                  "door": ln["door"] or "",
                  "state": ln["state"], "state_text": LINE_STATES.get(ln["state"], ln["state"]),
                  "reason": reasons.get(ln["reason"], ln["reason"]) if ln["reason"] else "",
@@ -195,10 +201,12 @@ async def _rules(request: Request) -> dict[str, Any]:
     node = node_of(request)
     rules = await review.rules(node)
     peers = []
-    for peer in await tables.peers.listing(node.store.reads):
+    listed = await tables.peers.listing(node.store.reads)
+    names = await names_of(node.store.reads, [peer.actor_id for peer in listed])
+    for peer in listed:
         own = rules.peers.get(peer.actor_id)
         peers.append({
-            "id": peer.actor_id, "name": await display_name(node.store.reads, peer.actor_id),
+            "id": peer.actor_id, "name": names[peer.actor_id],
             "choice": "lieu" if own is None else "main" if own else "auto",
         })  # fmt: skip
     return {"manual": rules.manual, "peers": peers}

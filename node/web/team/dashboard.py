@@ -18,8 +18,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...access.grant import REASONS_EN, REASONS_FR
-from ...actors.names import display_name
+from ...actors.names import names_of
 from ...actors.routes import node_of
+from ...ledger.money import display
 from ...people import accounts
 from ...sqlite import Connection
 from ...tables import claims, deliveries, ledger, settlements, taps
@@ -27,7 +28,7 @@ from .. import i18n
 from ..gate import requires
 from ..render import language, local_time, render
 from . import validation
-from .actions import amount, start_of_day, start_of_month
+from .actions import start_of_day, start_of_month
 
 i18n.english(
     {
@@ -85,12 +86,14 @@ async def todays_visitors(request: Request) -> list[Visitor]:
     midnight = start_of_day(node.config.timezone)
     reasons = REASONS_EN if language(request) == "en" else REASONS_FR
     found = []
-    for tap in await taps.since(reads, midnight.timestamp()):
+    today = await taps.since(reads, midnight.timestamp())
+    names = await names_of(reads, [a for t in today for a in (t.member, t.issuer) if a])
+    for tap in today:
         moment = local_time(datetime.fromtimestamp(tap.decided_at, UTC), node.config.timezone)
         found.append(Visitor(
             at=f"{moment:%H:%M}" if moment else "",
-            name=await display_name(reads, tap.member) if tap.member else "badge illisible",
-            home=await display_name(reads, tap.issuer) if tap.issuer else "",
+            name=names[tap.member] if tap.member else "badge illisible",
+            home=names[tap.issuer] if tap.issuer else "",
             door=tap.door, accepted=tap.decision == "accept",
             reason=reasons.get(tap.reason, tap.reason),
         ))  # fmt: skip
@@ -133,7 +136,7 @@ async def page(request: Request) -> Response:
         month = start_of_month(node.config.timezone).timestamp()
         sold = await ledger.credit_sold_since(node.store.reads, month)
         context["waiting"] = await waiting(request)
-        context["sold"] = [amount(cents, currency, lang) for currency, cents in sold]
+        context["sold"] = [display(cents, currency, lang) for currency, cents in sold]
     return await render(request, "team/dashboard.html", **context)
 
 

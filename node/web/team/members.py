@@ -35,7 +35,7 @@ from ...actors.routes import node_of
 from ...config import HANDLE_PATTERN, check_handle
 from ...errors import ConfigError, ForbiddenError, InterlieuxError, NotFoundError
 from ...ledger import credit
-from ...ledger.money import to_cents
+from ...ledger.money import display, to_cents
 from ...people import accounts, invitations
 from ...tables import accounts as account_rows
 from ...tables import credit_accounts, grants, local_actors, passkeys, sessions
@@ -44,7 +44,7 @@ from ..gate import member_form, refused, requires
 from ..headers import no_store
 from ..render import language, local_time, render
 from ..visitor import Member
-from .actions import amount, confirmation, done
+from .actions import confirmation, done
 
 MAX_DAYS = 3 * 365  # the longest validity the page offers for a badge (the CLI has no bound)
 DEFAULT_DAYS = 365  # as `interlieux badge issue`
@@ -336,7 +336,7 @@ async def _member_page(request: Request, status: int = 200, **context: Any) -> R
     for name in await credit_accounts.of_member(reads, person.id):
         held = await credit_accounts.holding(reads, name)
         if held is not None:
-            holdings.append(Holding(name, amount(held[2], held[0], language(request))))
+            holdings.append(Holding(name, display(held[2], held[0], language(request))))
     keys = await passkeys.count(reads, person.handle)
     return await render(
         request, "team/member.html", status=status, person=person, passkeys=keys,

@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,15 +17,14 @@ from ...actors.names import display_name
 from ...actors.routes import node_of
 from ...errors import InterlieuxError, NotFoundError
 from ...ledger import books
-from ...ledger.money import check_currency, from_cents, to_cents
+from ...ledger.money import check_currency, display, from_cents, to_cents
 from ...people import accounts
-from ...timestamps import posix_to_operator
 from .. import i18n
 from ..gate import member_form, refused, requires
 from ..headers import no_store
 from ..render import language, render
 from .actions import done
-from .operations import amount, at
+from .operations import at
 
 i18n.english(
     {
@@ -86,8 +83,6 @@ i18n.english(
 
 KEY_LENGTH = 16  # hex digits of a peer's key in its page's URL (an actor id is a whole URL)
 KINDS = {"claim": "réclamation", "settlement": "règlement", "credit_sale": "vente de crédit"}
-CSV_HEADER = ["date", "transaction", "nature", "libellé", "compte", "débit", "crédit", "devise",
-              "référence"]  # fmt: skip
 
 
 def peer_key(actor_id: str) -> str:
@@ -111,11 +106,11 @@ async def _rows(request: Request) -> list[PeerRow]:
     lang = language(request)
     owed: dict[str, list[str]] = {}
     for b in await books.peer_balances(node.store):
-        owed.setdefault(b.peer, []).append(amount(b.cents, b.currency, lang))
+        owed.setdefault(b.peer, []).append(display(b.cents, b.currency, lang))
     rows = []
     for peer in await tables.peers.listing(node.store.reads):
         try:
-            rate = amount(to_cents(peer.visit_rate), peer.currency, lang)
+            rate = display(to_cents(peer.visit_rate), peer.currency, lang)
         except InterlieuxError:
             rate = f"{peer.visit_rate} {peer.currency}"  # stored by an older CLI as typed
         rows.append(PeerRow(
@@ -197,40 +192,19 @@ async def ledger_page(request: Request) -> Response:
     for e in entries:
         totals[e["currency"]] = totals.get(e["currency"], 0) + int(e["amount_cents"])
     balances = [
-        (amount(cents, currency, lang),
+        (display(cents, currency, lang),
          "vous doit" if cents > 0 else "vous lui devez" if cents < 0 else "soldé")
         for currency, cents in sorted(totals.items())
     ]  # fmt: skip
     shown = [
         {"when": at(request, e["booked_at"]), "kind": KINDS.get(e["kind"], e["kind"]),
-         "memo": e["memo"], "amount": amount(int(e["amount_cents"]), e["currency"], lang),
+         "memo": e["memo"], "amount": display(int(e["amount_cents"]), e["currency"], lang),
          "reference": e["reference"] or ""}
         for e in entries
     ]  # fmt: skip
     return await render(request, "team/peer_ledger.html", actor=actor,
                         name=await display_name(node.store.reads, actor),
                         key=peer_key(actor), entries=shown, balances=balances)  # fmt: skip
-
-
-def _cell(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (a peer chose some of these)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def ledger_csv_text(account: str, rows: list[Any]) -> str:
-    """The account's entries as the accountant's CSV of `interlieux ledger --csv` (pure):
-    semicolons and decimal commas, what a French spreadsheet opens as columns of numbers."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for r in rows:
-        cents = int(r["amount_cents"])
-        debit = from_cents(cents).replace(".", ",") if cents > 0 else ""
-        credit = from_cents(-cents).replace(".", ",") if cents < 0 else ""
-        day = posix_to_operator(r["booked_at"], "second", utc=True)
-        writer.writerow([day, r["txn"], r["kind"], _cell(str(r["memo"])), _cell(account), debit,
-                         credit, r["currency"], _cell(str(r["reference"] or ""))])  # fmt: skip
-    return out.getvalue()
 
 
 @requires(accounts.TEAM)
@@ -241,9 +215,9 @@ async def ledger_csv(request: Request) -> Response:
     except InterlieuxError as error:
         return await refused(request, error)
     account = books.PEER + actor
-    text = ledger_csv_text(account, await tables.ledger.account_entries(node.store.reads, account))
+    text = books.entries_csv(await tables.ledger.account_entries(node.store.reads, account),
+                             account)  # fmt: skip
     name = f"ecritures-{request.path_params['key']}.csv"
-    # The byte order mark: without it, spreadsheets read UTF-8 as Latin-1 ("rÃ©clamation").
     disposition = {"content-disposition": f'attachment; filename="{name}"'}
-    return no_store(Response("\ufeff" + text, media_type="text/csv; charset=utf-8",
+    return no_store(Response(text, media_type="text/csv; charset=utf-8",
                              headers=disposition))  # fmt: skip

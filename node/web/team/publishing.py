@@ -17,9 +17,7 @@ offset; a description is plain text, published as escaped paragraphs.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -32,14 +30,16 @@ from starlette.routing import Route
 
 from vocab import skills
 
+from ... import spreadsheet
 from ...activity import type_of
-from ...actors.names import display_name
+from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...agenda import event as events
 from ...agenda import handlers
 from ...commons.handlers import KINDS_FR
 from ...directory.place import home_location
 from ...errors import ConfigError, InterlieuxError, InvalidParameter, NotFoundError
+from ...ledger.money import display, to_cents
 from ...outbox.publish import publish
 from ...people import accounts
 from ...tables import event_participants, objects
@@ -240,12 +240,6 @@ def _number(text: str, what_fr: str, what_en: str) -> float | int:
     return int(value) if value == int(value) else value
 
 
-def spreadsheet_cell(text: str) -> str:
-    """A name a remote server chose, made inert for a spreadsheet: a cell starting with `=`,
-    `+`, `-` or `@` would be read as a formula (CSV injection), so it starts with `'` (pure)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def event_changes(form: dict[str, str], timezone: str) -> dict[str, Any]:
     """The event's fields from its form (pure); what the shapes check, the outbox checks."""
     changes: dict[str, Any] = {
@@ -403,7 +397,16 @@ def no_address() -> ConfigError:
     )
 
 
-def _row(kind: Kind, document: dict[str, Any], timezone: str) -> dict[str, Any]:
+def _amount(document: dict[str, Any], lang: str) -> str:
+    """A pledge's amount as every page shows money; as written when it is no amount (pure)."""
+    currency = str(document.get("currency", ""))
+    try:
+        return display(to_cents(str(document.get("amount"))), currency, lang)
+    except ConfigError:
+        return f"{document.get('amount')} {currency}"
+
+
+def _row(kind: Kind, document: dict[str, Any], timezone: str, lang: str) -> dict[str, Any]:
     """What the list shows of a publication (pure)."""
     row: dict[str, Any] = {
         "oid": str(document["id"]).rsplit("/", 1)[-1],
@@ -419,7 +422,7 @@ def _row(kind: Kind, document: dict[str, Any], timezone: str) -> dict[str, Any]:
         funds = document.get("funds")
         named = funds.get("name") or funds.get("id") if isinstance(funds, dict) else funds
         row["name"] = row["name"] or str(named or "")
-        row["amount"] = f"{document.get('amount')} {document.get('currency', '')}"
+        row["amount"] = _amount(document, lang)
         row["due"] = local_time(document.get("due"), timezone)
     return row
 
@@ -427,12 +430,13 @@ def _row(kind: Kind, document: dict[str, Any], timezone: str) -> dict[str, Any]:
 async def _list_page(request: Request, kind: Kind, status: int = 200, **more: Any) -> Response:
     reads = node_of(request).store.reads
     zone = node_of(request).config.timezone
-    rows = []
-    for document in await _ours(request, kind):
-        row = _row(kind, document, zone)
-        if kind.type == "Event":
-            row["count"] = await event_participants.count(reads, document["id"])
-        rows.append(row)
+    lang = language(request)
+    ours = await _ours(request, kind)
+    rows = [_row(kind, document, zone, lang) for document in ours]
+    if kind.type == "Event":
+        counts = await event_participants.counts(reads, [str(d["id"]) for d in ours])
+        for row, document in zip(rows, ours, strict=True):
+            row["count"] = counts.get(str(document["id"]), 0)
     context = await _context(request, kind)
     return await render(
         request, kind.list_template, status=status, items=rows,
@@ -448,14 +452,17 @@ async def _item_page(
     context = await _context(request, kind)
     if kind.type == "Event":
         reads = node.store.reads
-        context["participants"] = [
-            (await display_name(reads, actor), actor,
-             local_time(datetime.fromtimestamp(at, UTC), zone))
-            for actor, at in await event_participants.listing(reads, document["id"])
-        ]  # fmt: skip
+        listed = await event_participants.listing(reads, document["id"])
         context["requests"] = await handlers.pending_requests(node, document["id"])
+        names = await names_of(
+            reads, [actor for actor, _ in listed] + [r["actor"] for r in context["requests"]]
+        )
+        context["participants"] = [
+            (names[actor], actor, local_time(datetime.fromtimestamp(at, UTC), zone))
+            for actor, at in listed
+        ]  # fmt: skip
         for r in context["requests"]:
-            r["who"] = await display_name(reads, r["actor"])
+            r["who"] = names[r["actor"]]
     typed = more.pop("typed", None) or _typed(kind, document, zone)
     oid = str(document["id"]).rsplit("/", 1)[-1]
     return await render(
@@ -643,16 +650,16 @@ async def participants_csv(request: Request) -> Response:
     except NotFoundError as error:
         return await refused(request, error)
     reads = node.store.reads
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["nom", "adresse", "inscription"])
-    for actor, at in await event_participants.listing(reads, document["id"]):
+    listed = await event_participants.listing(reads, document["id"])
+    names = await names_of(reads, [actor for actor, _ in listed])
+    rows = []
+    for actor, at in listed:
         joined = local_time(datetime.fromtimestamp(at, UTC), node.config.timezone)
-        writer.writerow([spreadsheet_cell(await display_name(reads, actor)), actor,
-                         joined.isoformat(timespec="minutes") if joined else ""])  # fmt: skip
+        rows.append([names[actor], actor, joined.isoformat(timespec="minutes") if joined else ""])
     oid = request.path_params["oid"]
+    text = spreadsheet.csv_text(["nom", "adresse", "inscription"], rows)
     return no_store(Response(
-        out.getvalue(), media_type="text/csv; charset=utf-8",
+        text, media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="participants-{oid}.csv"'},
     ))  # fmt: skip
 

@@ -12,17 +12,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ... import tables
-from ...actors.names import display_name
+from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...errors import ConfigError, InterlieuxError
 from ...ledger import books, netting, settlement
-from ...ledger.money import from_cents
+from ...ledger.money import display, from_cents
 from ...people import accounts
 from .. import i18n
 from ..gate import member_form, refused, requires
 from ..render import language, render
 from .actions import done
-from .operations import amount, at
+from .operations import at
 from .peers import peer_key
 
 REASON_MAX = 300  # characters of a refusal's reason, sent to the peer
@@ -91,30 +91,32 @@ async def _page(request: Request, status: int = 200, **context: Any) -> Response
     lang = language(request)
     reads = node.store.reads
     us = node.config.place_id
-    names: dict[str, str] = {}
+    settled = await tables.settlements.every_settlement(reads)
+    listed = await tables.peers.listing(reads)
+    owed = netting.settle_all(us, await books.peer_balances(node.store))
+    names = await names_of(reads, [a for r in settled for a in (r["payer"], r["payee"], r["peer"])]
+                           + [p.actor_id for p in listed]
+                           + [a for t in owed for a in (t.payer, t.payee)])  # fmt: skip
+    names[us] = "ce lieu"
 
-    async def name(actor: str) -> str:
-        if actor == us:
-            return "ce lieu"
-        if actor not in names:
-            names[actor] = await display_name(reads, actor)
+    def name(actor: str) -> str:
         return names[actor]
 
     rows = []
-    for r in reversed(await tables.settlements.every_settlement(reads)):
+    for r in reversed(settled):
         rows.append({
             "id": r["id"], "state": r["state"], "state_text": STATES.get(r["state"], r["state"]),
-            "payer": await name(r["payer"]), "payee": await name(r["payee"]),
-            "peer": await name(r["peer"]),
-            "amount": amount(int(r["amount_cents"]), r["currency"], lang),
+            "payer": name(r["payer"]), "payee": name(r["payee"]),
+            "peer": name(r["peer"]),
+            "amount": display(int(r["amount_cents"]), r["currency"], lang),
             "reference": r["reference"], "when": at(request, r["created_at"]),
         })  # fmt: skip
-    peers = [(p.actor_id, await name(p.actor_id)) for p in await tables.peers.listing(reads)]
+    peers = [(p.actor_id, name(p.actor_id)) for p in listed]
     transfers = [
-        {"payer": await name(t.payer), "payee": await name(t.payee), "ours": t.payer == us,
-         "amount": amount(t.cents, t.currency, lang), "key": peer_key(t.payee),
+        {"payer": name(t.payer), "payee": name(t.payee), "ours": t.payer == us,
+         "amount": display(t.cents, t.currency, lang), "key": peer_key(t.payee),
          "plain": from_cents(t.cents)}
-        for t in netting.settle_all(us, await books.peer_balances(node.store))
+        for t in owed
     ]  # fmt: skip
     chosen = request.query_params.get("pair")
     values = {

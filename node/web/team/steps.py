@@ -19,7 +19,7 @@ from ...commons import cofinancing
 from ...commons import steps as steps_domain
 from ...commons.cli import budget_lines
 from ...errors import InterlieuxError, InvalidParameter
-from ...ledger.money import check_currency, from_cents, to_cents
+from ...ledger.money import check_currency, display, from_cents, to_cents
 from ...outbox.publish import publish
 from ...people import accounts
 from ...tables import steps
@@ -28,7 +28,7 @@ from .. import i18n
 from ..gate import member_form, refused, requires
 from ..render import language, render
 from ..steps import STATES
-from .actions import amount, confirmation, done, place_actor
+from .actions import confirmation, done, place_actor
 from .publishing import wire_time
 
 PUBLIC = steps_domain.PUBLIC
@@ -109,9 +109,9 @@ async def _page(request: Request, status: int = 200, **more: Any) -> Response:
         currency = row["currency"]
         known.append({
             "id": row["id"], "name": row["name"], "state": STATES.get(found["state"], ""),
-            "budget": amount(to_cents(found["budget"]), currency, lang),
-            "pledged": amount(to_cents(found["pledged"]), currency, lang),
-            "matched": amount(to_cents(found["matched"]), currency, lang),
+            "budget": display(to_cents(found["budget"]), currency, lang),
+            "pledged": display(to_cents(found["pledged"]), currency, lang),
+            "matched": display(to_cents(found["matched"]), currency, lang),
         })  # fmt: skip
     return await render(
         request, "team/steps.html", status=status, steps=known,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ...actors.names import display_name
+from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...commons import surveys, surveys_cli, surveys_network
 from ...errors import ConfigError, InterlieuxError, InvalidParameter
@@ -144,14 +144,16 @@ async def _listed(request: Request) -> dict[str, Any]:
     reads = node.store.reads
     hosted: list[dict[str, Any]] = []
     received: list[dict[str, Any]] = []
-    for row in await surveys_table.listing(reads):
+    listed = await surveys_table.listing(reads)
+    names = await names_of(reads, [row["author"] for row in listed])
+    for row in listed:
         document = json.loads(row["document"])
         item = {
             "id": row["id"],
             "title": document.get("name", ""),
             "kind": row["kind"],
             "closes": _when(node.config.timezone, row["closes"]),
-            "author": await display_name(reads, row["author"]),
+            "author": names[row["author"]],
             "answered": await surveys_network.own_answer(node, row["id"]) is not None,
         }
         (hosted if row["hosted"] else received).append(item)
@@ -269,7 +271,8 @@ async def _results_page(request: Request, survey: surveys.Survey, status: int = 
     reads = node_of(request).store.reads
     answers = await surveys_network.taken_answers(reads, survey)
     found = surveys.aggregate(survey, answers)
-    places = [(await display_name(reads, p), t) for p, t in answers.items()]
+    names = await names_of(reads, answers)
+    places = [(names[p], t) for p, t in answers.items()]
     return await render(
         request, "team/survey_results.html", status=status, survey=survey, results=found,
         places=places, csv_url=surveys_network.results_id(survey.id) + ".csv",

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from vocab import skills
 
 from ...actors import local
-from ...actors.names import display_name
+from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...directory import profile as profiles
 from ...directory import projects, residents
@@ -120,7 +120,7 @@ class Asking:
     availability: str
 
 
-async def _asking(request: Request, row: Row) -> Asking:
+async def _asking(request: Request, row: Row, name: str) -> Asking:
     node = node_of(request)
     reads = node.store.reads
     actor_id = str(row["actor"])
@@ -134,7 +134,7 @@ async def _asking(request: Request, row: Row) -> Asking:
     known = [skills.get(s) for s in shown.get("skill", []) if isinstance(s, str)]
     availability = shown.get("availability")
     return Asking(
-        actor=actor_id, name=await display_name(reads, actor_id), local=member is not None,
+        actor=actor_id, name=name, local=member is not None,
         asked=local_time(datetime.fromtimestamp(row["created_at"], UTC), node.config.timezone),
         summary=summary if isinstance(summary, str) else "",
         skills=[s for s in known if s is not None],
@@ -144,8 +144,9 @@ async def _asking(request: Request, row: Row) -> Asking:
 
 async def _requests(request: Request) -> list[Asking]:
     reads = node_of(request).store.reads
-    return [await _asking(request, row) for row in await residents_table.pending(
-        reads, projects.QUEUE)]  # fmt: skip
+    pending = await residents_table.pending(reads, projects.QUEUE)
+    names = await names_of(reads, [str(row["actor"]) for row in pending])
+    return [await _asking(request, row, names[str(row["actor"])]) for row in pending]
 
 
 async def _page(
@@ -153,10 +154,12 @@ async def _page(
 ) -> Response:
     node = node_of(request)
     tz = node.config.timezone
+    waiting = await projects.waiting(node.store)
+    names = await names_of(node.store.reads, [node.config.actor_id(p.handle) for p in waiting])
     queue = [
-        {"project": p, "author": await display_name(node.store.reads, node.config.actor_id(
-            p.handle)), "submitted": local_time(datetime.fromtimestamp(p.created_at, UTC), tz)}
-        for p in await projects.waiting(node.store)
+        {"project": p, "author": names[node.config.actor_id(p.handle)],
+         "submitted": local_time(datetime.fromtimestamp(p.created_at, UTC), tz)}
+        for p in waiting
     ]  # fmt: skip
     done = confirmation(request, DONE)
     return await render(

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ... import tables
-from ...actors.names import display_name
+from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...people import accounts
 from ...query.client import EngineFailed, QueryTimeout, engine_for
@@ -92,12 +92,14 @@ async def _graph(request: Request) -> dict[str, Any] | None:
 async def page(request: Request) -> Response:
     node = node_of(request)
     reads = node.store.reads
+    listed = await tables.backfills.listing(reads)
+    names = await names_of(reads, [r["actor"] for r in listed])
     backfills = [
-        {"actor": r["actor"], "name": await display_name(reads, r["actor"]),
+        {"actor": r["actor"], "name": names[r["actor"]],
          "state": r["state"], "state_text": BACKFILL_STATES.get(r["state"], r["state"]),
          "read": r["items"], "attempts": r["attempts"], "error": r["last_error"] or "",
          "finished": at(request, r["finished_at"]), "next": at(request, r["next_attempt_at"])}
-        for r in await tables.backfills.listing(reads)
+        for r in listed
     ]  # fmt: skip
     runs = [(period, at(request, ran)) for period, ran in
             await tables.claim_runs.listing(reads, CLAIM_RUNS_SHOWN)]  # fmt: skip

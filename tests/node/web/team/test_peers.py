@@ -4,7 +4,8 @@ does, removes one; the ledger with a peer, and its CSV. Only the team: a door se
 
 from __future__ import annotations
 
-from node.web.team.peers import ledger_csv_text, peer_key
+from node.ledger.books import entries_csv
+from node.web.team.peers import peer_key
 from tests.node.conftest import InProcessNode, StandIn
 from tests.node.web.session import HTML, sign_in_as
 from tests.node.web.team.peering import add_peer, peer_place, shown
@@ -125,7 +126,7 @@ def test_the_csv_has_decimal_commas_and_runs_no_formula() -> None:
         {"txn": 1, "booked_at": 0.0, "kind": "settlement", "memo": "=HYPERLINK(\"x\")",
          "amount_cents": -1050, "currency": "EUR", "reference": "VIR-1"},
     ]  # fmt: skip
-    text = ledger_csv_text("peer:https://b.example/actors/b", rows)
+    text = entries_csv(rows, "peer:https://b.example/actors/b")
     assert text.splitlines()[1] == (
         '1970-01-01 00:00:00;1;settlement;"\'=HYPERLINK(""x"")";'
         "peer:https://b.example/actors/b;;10,50;EUR;VIR-1"

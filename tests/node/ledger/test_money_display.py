@@ -1,0 +1,26 @@
+"""Money as every page shows it: one function, `money.display` (pure)."""
+
+from __future__ import annotations
+
+from node.ledger.money import display
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def test_amounts_are_grouped_with_the_currency_code() -> None:
+    assert display(125_000, "EUR", "fr") == f"1{NNBSP}250,00 EUR"
+    assert display(125_000, "EUR", "en") == "1,250.00 EUR"
+    assert display(-123_456_789, "CHF", "fr") == f"-1{NNBSP}234{NNBSP}567,89 CHF"
+    assert display(-123_456_789, "CHF", "en") == "-1,234,567.89 CHF"
+    assert [display(c, "EUR", "fr") for c in (0, 7, 500, 99_999)] == [
+        "0,00 EUR", "0,07 EUR", "5,00 EUR", "999,99 EUR"
+    ]  # fmt: skip
+
+
+def test_the_public_pages_show_the_sign() -> None:
+    assert display(123_450, "EUR", "fr", symbol=True) == f"1{NNBSP}234,50{NBSP}€"
+    assert display(123_450, "EUR", "en", symbol=True) == "€1,234.50"
+    assert display(-500, "EUR", "en", symbol=True) == "-€5.00"
+    # A currency without a sign keeps its code.
+    assert display(123_450, "CHF", "fr", symbol=True) == f"1{NNBSP}234,50{NBSP}CHF"
+    assert display(123_450, "CHF", "en", symbol=True) == "1,234.50 CHF"
