@@ -23,7 +23,7 @@ from ..fetch import client, fetch_document
 from ..tables import decisions, network_members, networks
 from ..timestamps import posix_to_operator, posix_to_wire
 from . import decision, network, verify
-from .sending import Answer, send_now
+from .sending import Answer, refusal, send_now
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -151,24 +151,12 @@ def _answered(args: argparse.Namespace, answer: Answer, fr: str, en: str) -> int
     if answer.taken:
         say(args, fr, en)
         return 0
-    if answer.status is None:
+    if answer.queued:
         say(args, f"Le nœud du réseau ne répond pas ({answer.error}) : l'envoi est en file et "
             "sera réessayé (« interlieux deliveries »).", f"The network's node does not answer "
             f"({answer.error}): it is queued and will be retried.")  # fmt: skip
         return 0
-    raise ConfigError(
-        f"the network refused: {answer.status} {answer.error}",
-        fr=f"Le réseau a refusé ({answer.status}) : {_french(answer.error)}",
-        en=f"The network refused ({answer.status}): {answer.error}",
-    )
-
-
-def _french(error: str) -> str:
-    """The network's reason, in French when it is one of a vote's refusals."""
-    for reason, english in decision.REASONS_EN.items():
-        if english in error:
-            return decision.REASONS_FR[reason]
-    return error
+    raise refusal(answer)
 
 
 # --- decision ------------------------------------------------------------------------------

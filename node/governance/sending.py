@@ -20,9 +20,11 @@ from .. import knocking
 from ..actors.local import LocalActor
 from ..bounds import check_bounds
 from ..config import tuning
+from ..errors import ConfigError
 from ..outbox.delivery import LEASE, Outcome, Schedule, deliver
 from ..outbox.publish import checked, commit
 from ..tables import deliveries
+from . import decision
 
 if TYPE_CHECKING:
     from ..context import Node
@@ -30,14 +32,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the network's node said: `status` None when it did not answer (queued)."""
+    """What the network's node said: `status` None when it did not answer (then queued, unless
+    the delivery was given up at once: an address this node must not reach)."""
 
     status: int | None
     error: str = ""
+    given_up: bool = False
 
     @property
     def taken(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def queued(self) -> bool:
+        return self.status is None and not self.given_up
 
     @property
     def refused(self) -> bool:
@@ -72,6 +80,33 @@ def _answer(outcome: Outcome) -> Answer:
     if error is None:
         return Answer(outcome.status)
     reason = outcome.reason or error.log
-    if error.retry or outcome.status is None:
+    if outcome.status is None:
+        return Answer(None, reason, given_up=not error.retry)
+    if error.retry:
         return Answer(None, reason)
     return Answer(outcome.status, reason)
+
+
+def refusal(answer: Answer) -> ConfigError:
+    """What the team reads when the network did not take it and it is not queued either."""
+    if answer.given_up:
+        return ConfigError(
+            f"the network cannot be reached: {answer.error}",
+            fr=f"Le nœud du réseau est injoignable depuis ce nœud ({answer.error}) : rien n'a "
+            "été envoyé ; vérifiez l'adresse du réseau.",
+            en=f"The network's node cannot be reached from this node ({answer.error}): nothing "
+            "was sent; check the network's address.",
+        )
+    return ConfigError(
+        f"the network refused: {answer.status} {answer.error}",
+        fr=f"Le réseau a refusé ({answer.status}) : {_french(answer.error)}",
+        en=f"The network refused ({answer.status}): {answer.error or 'no reason given'}",
+    )
+
+
+def _french(error: str) -> str:
+    """The network's reason, in French when it is one of a vote's refusals."""
+    for reason, english in decision.REASONS_EN.items():
+        if english in error:
+            return decision.REASONS_FR[reason]
+    return error or "sans raison donnée"

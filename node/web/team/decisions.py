@@ -22,11 +22,11 @@ from starlette.routing import Route
 
 from ...actors.names import display_name
 from ...actors.routes import node_of
-from ...errors import ConfigError, InterlieuxError, InvalidParameter
+from ...errors import InterlieuxError, InvalidParameter
 from ...governance import decision
 from ...governance.cli import vote_id
 from ...governance.network import DEFAULT_RULES
-from ...governance.sending import Answer, send_now
+from ...governance.sending import Answer, refusal, send_now
 from ...people import accounts
 from ...tables import decisions, networks, objects
 from ...timestamps import posix_to_wire, wire_to_posix
@@ -202,21 +202,9 @@ def _answered(answer: Answer) -> str | None:
     """The confirmation key of a network's answer; ConfigError when it refused."""
     if answer.taken:
         return None
-    if answer.status is None:
+    if answer.queued:
         return "en-file"
-    raise ConfigError(
-        f"the network refused: {answer.status} {answer.error}",
-        fr=f"Le réseau a refusé : {_french(answer.error)}",
-        en=f"The network refused: {answer.error}",
-    )
-
-
-def _french(error: str) -> str:
-    """The network's reason, in French when it is one of a vote's refusals."""
-    for reason, english in decision.REASONS_EN.items():
-        if english in error:
-            return decision.REASONS_FR[reason]
-    return error or "sans raison donnée"
+    raise refusal(answer)
 
 
 @requires(accounts.TEAM)
