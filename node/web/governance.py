@@ -23,10 +23,11 @@ from ..actors.names import display_name
 from ..actors.proof_keys import proof_key
 from ..actors.routes import node_of
 from ..context import Node
-from ..errors import FederationError, RateLimited, SignatureError
+from ..errors import ConfigError, FederationError, RateLimited, SignatureError
 from ..governance import decision as decisions_domain
 from ..governance.recount import recount
 from ..ledger import proof
+from ..ledger.money import display, to_cents
 from ..tables import decision_votes, decisions, network_members, networks
 from ..timestamps import wire_to_posix
 from . import i18n
@@ -40,6 +41,20 @@ CHOICES = {"pour": "Pour", "contre": "Contre", "abstention": "Abstention"}
 OUTCOMES = {"adopted": "Adoptée", "rejected": "Rejetée", "no_quorum": "Quorum non atteint"}
 RULES = {"visitRate": "Tarif de passage par défaut (€)", "overdraft": "Découvert toléré (€)",
          "admission": "Mode des décisions d'admission"}  # fmt: skip
+ADMISSION_MODES = {"majority": "majorité", "consent": "consentement"}
+MONEY_RULES = ("visitRate", "overdraft")
+
+
+def rule_value(name: str, value: Any, lang: str) -> str:
+    """A rule's value as a person reads it: `6,00 €`, `majorité` (pure)."""
+    if name in MONEY_RULES:
+        try:
+            return display(to_cents(str(value)), "EUR", lang, symbol=True)
+        except ConfigError:
+            return str(value)
+    return i18n.say(ADMISSION_MODES.get(str(value), str(value)), lang)
+
+
 RESULT_SIGNATURE = {
     "fr": "la signature du réseau sur le résultat ne vérifie pas",
     "en": "the network's signature on the result does not verify",
@@ -69,6 +84,8 @@ i18n.english(
                 ("Tarif de passage par défaut (€)", "Default visit rate (€)"),
                 ("Découvert toléré (€)", "Overdraft tolerated (€)"),
                 ("Mode des décisions d'admission", "Mode of admission decisions"),
+                ("majorité", "majority"),
+                ("consentement", "consent"),
             )
         ),
         "Réseau de lieux": "Network of places",
@@ -217,8 +234,9 @@ async def subject_of(request: Request, kind: str, subject: Any) -> Subject:
     node = node_of(request)
     if kind == "rule" and isinstance(subject, dict):
         name = str(subject.get("name"))
-        label = i18n.say(RULES.get(name, name), language(request))
-        return Subject(f"{label} = {subject.get('value')}", None)
+        lang = language(request)
+        label = i18n.say(RULES.get(name, name), lang)
+        return Subject(f"{label} : {rule_value(name, subject.get('value'), lang)}", None)
     if isinstance(subject, str) and subject.startswith("http"):
         name = await display_name(node.store.reads, subject) if kind == "admit" else subject
         return Subject(name, subject)
@@ -294,7 +312,8 @@ async def network_page(request: Request, group: local.LocalActor) -> Response:
     return await render(
         request, "governance/network.html", group=group,
         members=sorted(members, key=lambda m: m[1].casefold()), asked=asked,
-        rules=[(RULES.get(k, k), v) for k, v in sorted(rules.items())],
+        rules=[(RULES.get(k, k), rule_value(k, v, language(request)))
+               for k, v in sorted(rules.items())],
         open=[v for v in views if v.state == "open"], outcomes=OUTCOMES,
         closed=[v for v in views if v.state == "closed"],
     )  # fmt: skip

@@ -40,7 +40,7 @@ def test_the_networks_page_at_its_actors_url(place: InProcessNode) -> None:
     text = words(page)
     assert "<h1>Réseau BIL</h1>" in page.text
     assert "Lieux membres (1)" in text and "La Coroutine" in text
-    assert "Tarif de passage par défaut (€) 5.00" in text
+    assert "Tarif de passage par défaut (€) 5,00 €" in text  # as a French reader writes it
     assert "Découvert de 10 €" in text and "Aucune décision pour l'instant." in text
     assert f'href="{decision.removeprefix(place.config.base_url)}"' in page.text
     assert place.client.get("/actors/bil", headers=AS_JSON).json()["type"] == "Group"
@@ -54,7 +54,7 @@ def test_a_decision_before_and_after_the_close_and_its_recount(place: InProcessN
     text = words(place.client.get(path, headers=BROWSER))
     assert "Ouverte : les votes seront publiés à la clôture." in text
     assert "0 lieu(x) a (ont) voté." in text and "Pour les oublis de badge." in text
-    assert "Découvert toléré (€) = 10.00" in text
+    assert "Découvert toléré (€) : 10,00 €" in text
     run("decision", "vote", "--data", str(place.config.data_dir), "--decision", decision,
         "--choice", "pour", "--reason", "Cela arrive à tout le monde")  # fmt: skip
     assert "1 lieu(x) a (ont) voté." in words(place.client.get(path, headers=BROWSER))
