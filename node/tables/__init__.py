@@ -57,6 +57,7 @@ from . import (
     projects,
     public_graph,
     reactions,
+    recounts,
     remote_actors,
     residents,
     retired_keys,
@@ -140,4 +141,5 @@ SCHEMAS: tuple[str, ...] = (
     volunteer_calls.SCHEMA,
     volunteer_offers.SCHEMA,
     signup_requests.SCHEMA,
+    recounts.SCHEMA,
 )

@@ -9,11 +9,14 @@ decision's page says how many places voted, not how: the votes are published at 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import jcs
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,7 +31,7 @@ from ..governance import decision as decisions_domain
 from ..governance.recount import recount
 from ..ledger import proof
 from ..ledger.money import display, to_cents
-from ..tables import decision_votes, decisions, network_members, networks
+from ..tables import decision_votes, decisions, network_members, networks, recounts
 from ..timestamps import wire_to_posix
 from . import i18n
 from .render import language, local_time, render
@@ -141,6 +144,7 @@ i18n.english(
         "Non valide : ": "Not valid: ",
         "problème(s) trouvé(s).": "problem(s) found.",
         "Pas encore close : rien à recompter.": "Not closed yet: nothing to recount.",
+        "Recompté le": "Recounted on",
         "Retour à la décision": "Back to the decision",
         "Le document JSON de la décision": "The decision's JSON document",
         "N'importe qui peut refaire ce recompte : « interlieux decision verify » suivi de "
@@ -157,10 +161,31 @@ i18n.english(
 
 
 async def recount_here(request: Request, result: dict[str, Any]) -> dict[str, Any]:
-    """`decision verify` made by this node on the result it holds: the network's signature
-    on it, then each vote against the key its proof names (`actors.proof_keys`: a place's
-    key this node never read is fetched once, then kept), recounted by `recount.recount`."""
+    """`decision verify` made by this node on the result it holds, with `checked_at`: when.
+
+    A valid recount is kept (`tables.recounts`) under the digest of the result's canonical
+    JSON: a published result never changes and a signature that held still holds, so the
+    1,000 signatures of a large network are checked once, not at every visit. An invalid one
+    (a key that could not be read, say) is made again at the next visit."""
     node = node_of(request)
+    digest = hashlib.sha256(jcs.canonicalize(result)).hexdigest()
+    kept = await recounts.find(node.store.reads, digest)
+    if kept is not None:
+        return {**kept[0], "checked_at": kept[1]}
+    report = await _recount(node, result)
+    now = time.time()
+    if report["valid"]:
+        proposal = result.get("proposal")
+        decision = str(proposal.get("id")) if isinstance(proposal, dict) else ""
+        async with node.store.write() as db:
+            await recounts.keep(db, digest, decision, report, now)
+    return {**report, "checked_at": now}
+
+
+async def _recount(node: Node, result: dict[str, Any]) -> dict[str, Any]:
+    """The network's signature on the result, then each vote against the key its proof
+    names (`actors.proof_keys`: a place's key this node never read is fetched once, then
+    kept), recounted by `recount.recount`."""
     problems: list[dict[str, Any]] = []
     proposal = result.get("proposal")
     group = proposal.get("audience") if isinstance(proposal, dict) else None
@@ -357,5 +382,6 @@ async def verification_page(request: Request) -> Response:
         return await render(request, "missing.html", status=404)
     view = await decision_view(request, row)
     report = await recount_here(request, json.loads(row["result"])) if row["result"] else None
+    checked = posix_at(request, report["checked_at"]) if report else None
     return await render(request, "governance/verification.html", d=view, report=report,
-                        outcomes=OUTCOMES)  # fmt: skip
+                        checked=checked, outcomes=OUTCOMES)  # fmt: skip

@@ -68,6 +68,16 @@ def test_a_decision_before_and_after_the_close_and_its_recount(place: InProcessN
     assert place.client.get(path, headers=AS_JSON).json()["result"] == f"{decision}/result"
     check = words(place.client.get(f"{path}/verification", headers=BROWSER))
     assert "Valide : le décompte publié est exactement celui des votes signés." in check
+    assert "Recompté le" in check
+    # The valid recount is kept: the next visit reads it instead of checking every signature
+    # again (a kept report altered by hand shows, so it is what the page read).
+    assert len(place.query("SELECT 1 FROM recounts")) == 1
+    kept = sqlite3.connect(place.config.database)
+    with kept:
+        kept.execute("UPDATE recounts SET report = json_set(report, '$.pour', 7)")
+    kept.close()
+    again = words(place.client.get(f"{path}/verification", headers=BROWSER))
+    assert "Décompte Pour Contre Abstention Résultat 7 0 0" in again
     past = words(place.client.get("/actors/bil", headers=BROWSER))
     assert "Adoptée" in past and "Aucune proposition ouverte." in past
 
