@@ -33,6 +33,7 @@ from typing import Any
 
 from ..activity import id_of
 from ..errors import ConfigError
+from ..ledger.money import figure
 from ..timestamps import posix_to_wire, wire_to_posix
 
 REVIEW = "Review"
@@ -259,7 +260,7 @@ def score_text(average: str | None, lang: str = "fr") -> str:
     if average is None:
         return "—"
     number = average.rstrip("0").rstrip(".") if "." in average else average
-    return f"{number.replace('.', ',') if lang == 'fr' else number} / {BEST}"
+    return f"{figure(number, lang)} / {BEST}"
 
 
 # --- support -------------------------------------------------------------------------------

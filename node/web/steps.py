@@ -123,7 +123,6 @@ i18n.english(
             "Evaluation signed and sent to the step's place."
         ),
         "Commentaire envoyé au lieu de l'étape.": "Comment sent to the step's place.",
-        "le": "on",
     }
 )
 

@@ -6,6 +6,7 @@ member is no team, a form without its token publishes nothing, a wrong score say
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from tests.node.commons.test_step_support import peer_place, step_of
@@ -48,6 +49,12 @@ def test_the_team_supports_its_places_step_and_takes_the_support_back(
     assert "Soutiens La Coroutine Chaque soutien est signé" in text
     assert "Retirer le soutien du lieu" in text
 
+    english = words(place.client.get(f"{path}?lang=en", headers=HTML))
+    assert "Supporters La Coroutine Each support is signed" in english
+    assert "Peer evaluation 0 evaluation(s) by places" in english
+    assert "Take back the place's support" in english and "Comments No comment yet." in english
+    place.client.cookies.delete("lang")
+
     answer = place.client.post("/equipe/etapes/soutenir", follow_redirects=False,
                                data={"csrf": csrf, "step": step, "undo": "1"})  # fmt: skip
     assert answer.headers["location"] == f"{path}?fait=retrait"
@@ -83,7 +90,10 @@ def test_the_team_evaluates_another_places_step_from_its_page_here(
     assert "Évaluation signée et envoyée au lieu de l'étape." in text
     assert "1 évaluation(s) par des lieux" in text
     assert "Budget réaliste 4 / 5 Calendrier tenable 3 / 5" in text
-    assert "La Coroutine (le " in text and "Budget réaliste 4/5 ; Calendrier tenable 3/5" in text
+    dated = (
+        r"La Coroutine \(\d{1,2} \S+ \d{4}, \d{1,2} h \d{2}\) : Budget réaliste 4/5 ; Calendrier"
+    )
+    assert re.search(dated, text), text
     assert "« Prudent. »" in text
     # The form is filled with the place's current scores: a new one replaces them.
     assert 'name="note-1" value="4" required checked' in page.text
