@@ -70,13 +70,10 @@ def _step_of(like: dict[str, Any]) -> str | None:
 def is_support(activity: dict[str, Any]) -> bool:
     """A place's signed support (or its withdrawal), directly or announced: it carries a proof
     (a Like without one is an ordinary reaction)."""
-    claimed = _signed_of(activity)
-    return (
-        claimed is not None
-        and isinstance(claimed.get("proof"), dict)
-        and _like_of(activity) is not None
-        and _step_of(_like_of(activity) or {}) is not None
-    )
+    claimed, like = _signed_of(activity), _like_of(activity)
+    if claimed is None or like is None:
+        return False
+    return isinstance(claimed.get("proof"), dict) and _step_of(like) is not None
 
 
 # --- published here ------------------------------------------------------------------------
