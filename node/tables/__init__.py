@@ -66,7 +66,10 @@ from . import (
     settlements,
     signature_schemes,
     signup_requests,
+    step_documents,
+    step_evaluations,
     step_pledges,
+    step_supports,
     steps,
     survey_answers,
     surveys,
@@ -142,4 +145,7 @@ SCHEMAS: tuple[str, ...] = (
     volunteer_offers.SCHEMA,
     signup_requests.SCHEMA,
     recounts.SCHEMA,
+    step_documents.SCHEMA,
+    step_supports.SCHEMA,
+    step_evaluations.SCHEMA,
 )
