@@ -30,7 +30,7 @@ from .commons import routes as commons_routes
 from .commons import steps as cofinancing
 from .commons import surveys_network as surveys
 from .config import NodeConfig
-from .directory import place, projects, residents
+from .directory import interests, place, projects, residents
 from .directory import routes as directory_routes
 from .errors import InterlieuxError
 from .fetch import client
@@ -79,6 +79,7 @@ ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
     ("cofinancing", cofinancing.ACTIVITY_ROUTES),
     ("place", place.ACTIVITY_ROUTES),
     ("residents", residents.ACTIVITY_ROUTES),
+    ("interests", interests.ACTIVITY_ROUTES),
     ("credit", credit.ACTIVITY_ROUTES),
     ("claims", exchange.ACTIVITY_ROUTES),
     ("settlements", settlement.ACTIVITY_ROUTES),

@@ -54,6 +54,7 @@ from . import (
     place_details,
     place_settings,
     profile_fields,
+    project_interests,
     projects,
     public_graph,
     reactions,
@@ -140,4 +141,5 @@ SCHEMAS: tuple[str, ...] = (
     volunteer_calls.SCHEMA,
     volunteer_offers.SCHEMA,
     signup_requests.SCHEMA,
+    project_interests.SCHEMA,
 )

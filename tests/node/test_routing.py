@@ -25,7 +25,8 @@ SHARED = {
     ("Create", "Pledge"): ["commons", "cofinancing"],
     # the badges keep a peer's report of a member's visit, then the claims note when it came
     ("Create", "tl:Visit"): ["badges", "claims"],
-    ("Delete", None): ["objects", "erasure", "graph"],
+    # a project's interests end with it, after its tombstone
+    ("Delete", None): ["objects", "erasure", "interests", "graph"],
     ("Follow", None): ["completion", "follows"],
     # a Join of an event, of the place (residency), of a network hosted here: each looks at
     # its own object and leaves the others
@@ -35,7 +36,8 @@ SHARED = {
     ("Reject", None): ["completion", "follows", "graph"],
     ("Reject", "Join"): ["agenda", "residents"],
     ("Reject", "Offer"): ["claims", "settlements"],
-    ("Undo", None): ["completion", "follows", "reactions", "agenda"],
+    # an Undo of a Follow of a project: no follow row, no reaction; an interest withdrawn
+    ("Undo", None): ["completion", "follows", "reactions", "agenda", "interests"],
     ("Update", None): ["objects", "graph"],
     # the commons change a pledge to a project; co-financing refuses to change a signed one
     ("Update", "Pledge"): ["commons", "cofinancing"],
