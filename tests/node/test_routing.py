@@ -90,7 +90,9 @@ def test_the_table_reads_on_one_screen() -> None:
     text = app.activity_table().describe()
     print(text)
     lines = text.splitlines()
-    assert len(lines) == len(app.activity_table().entries) <= 70  # with governance: 61
+    # With governance: 61; with the interest in projects (Follow of a Project, its Undo, the
+    # home's Reject, the Introduction, a project's Delete): 74.
+    assert len(lines) == len(app.activity_table().entries) <= 80
     assert max(map(len, lines)) <= 120
     words = [" ".join(line.split()) for line in lines]
     assert "Follow * follows publish=follow_published receive=follow_received" in words
