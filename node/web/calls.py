@@ -62,7 +62,8 @@ i18n.english(
             "Your place did not answer, or does not know this address: check it, or look for "
             "this call from \u201cVolunteer calls\u201d in your space."
         ),
-        "Tous les appels de mon lieu": "All the calls of my place",
+        "Membre de ce lieu ?": "A member of this place?",
+        "Se connecter pour répondre": "Sign in to answer",
     }
 )
 
