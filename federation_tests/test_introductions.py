@@ -16,6 +16,7 @@ answer, her Offer goes from her outbox to B, and B's team sees it."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from contextlib import closing
 from datetime import date, timedelta
@@ -142,6 +143,9 @@ def test_alice_and_carol_opted_in_see_each_other_bob_is_seen_by_no_one(places: P
         shown = html.unescape(team.get("/equipe/projets").text)
         assert '<strong class="interested">3</strong>' in shown
         assert "Alice Martin" in shown and "Carol Leroy" in shown and "Bob Durand" not in shown
+        said = json.loads(a.cli("project", "interests", "--data", str(a.data), "--json").stdout)
+        assert [p["interested"] for p in said] == [3]
+        assert {p["actor"] for p in said[0]["introduced"]} == {alice, carol}
 
         # Alice withdraws her opt-in: Carol's next introduction has nobody.
         page = alice_browser.get("/moi/projets")

@@ -7,11 +7,12 @@ interests; `/equipe/projets` is the team's, with a count and only the opted-in n
 from __future__ import annotations
 
 import html
+import json
 from urllib.parse import urlencode, urlsplit
 
 from tests.node.conftest import InProcessNode
 from tests.node.directory.test_interests import People, interested, published_project
-from tests.node.web.session import HTML
+from tests.node.web.session import HTML, run
 from tests.node.web.test_indieauth import Home, come_back, home, leave_for_home
 
 __all__ = ["home"]  # the fixture, used by name below
@@ -122,3 +123,10 @@ def test_the_team_sees_a_count_and_only_the_opted_in_by_name(place: InProcessNod
     assert "Alice" in page and "Bob" not in page and place.actor_id("bob") not in page
     english = place.client.get("/equipe/projets?lang=en", headers=HTML).text
     assert "interested person(s)" in english and "Agree to be introduced:" in english
+    # The same from the command line.
+    said = json.loads(run("project", "interests", "--data", str(place.config.data_dir), "--json"))
+    alice = {"actor": place.actor_id("alice"), "name": "Alice"}
+    assert said == [{"project": project, "title": "Repair café", "carrier": "Dan",
+                     "interested": 2, "introduced": [alice]}]  # fmt: skip
+    plain = run("project", "interests", "--data", str(place.config.data_dir))
+    assert "2 intéressé·e(s)" in plain and "présenté·e(s) : Alice" in plain
