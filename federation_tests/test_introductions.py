@@ -136,7 +136,10 @@ def test_alice_and_carol_opted_in_see_each_other_bob_is_seen_by_no_one(places: P
                           html.unescape(carol_browser.get("/moi/projets").text)):  # fmt: skip
             assert bob not in page_text and "Bob Durand" not in page_text
         # Nor in anything A sent B: the introductions name the opted-in only.
-        for (sent_document,) in b.query("SELECT document FROM objects WHERE type = 'Introduction'"):
+        sent_to_b = b.query("SELECT document FROM activities WHERE type = 'Create' AND actor = ?",
+                            (a.actor_id(),))  # fmt: skip
+        assert sent_to_b and all('"Introduction"' in row[0] for row in sent_to_b)
+        for (sent_document,) in sent_to_b:
             assert bob not in sent_document and "Bob" not in sent_document
 
         # A's team: three interested, Alice and Carol named, not Bob.
