@@ -31,7 +31,7 @@ from .commons import step_evaluation, step_support
 from .commons import steps as cofinancing
 from .commons import surveys_network as surveys
 from .config import NodeConfig
-from .directory import place, projects, residents
+from .directory import interests, place, projects, residents
 from .directory import routes as directory_routes
 from .errors import InterlieuxError
 from .fetch import client
@@ -82,6 +82,7 @@ ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
     ("evaluations", step_evaluation.ACTIVITY_ROUTES),
     ("place", place.ACTIVITY_ROUTES),
     ("residents", residents.ACTIVITY_ROUTES),
+    ("interests", interests.ACTIVITY_ROUTES),
     ("credit", credit.ACTIVITY_ROUTES),
     ("claims", exchange.ACTIVITY_ROUTES),
     ("settlements", settlement.ACTIVITY_ROUTES),

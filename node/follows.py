@@ -32,9 +32,23 @@ if TYPE_CHECKING:
     from .context import Node
 
 
+# ActivityStreams' actor types. A Follow whose embedded object says it is something else (a
+# project someone is interested in, `directory.interests`) is no social follow: its domain
+# records it, and no follow row, Accept or `following` entry is made for it.
+ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
+
+
+def of_an_actor(activity: dict[str, Any]) -> bool:
+    """Whether a Follow may be of an actor: its object is a bare id, or typed as one (pure)."""
+    kind = type_of(activity.get("object"))
+    return kind is None or kind in ACTOR_TYPES
+
+
 async def follow(db: Connection, node: Node, activity: dict[str, Any], *, published: bool) -> None:
     """A Follow's effects: the follower's side when we `published` it, the followee's when
     it reached a local followee's inbox."""
+    if not of_an_actor(activity):
+        return
     follower = str(id_of(activity["actor"]))
     followee_id = id_of(activity.get("object"))
     state = PENDING

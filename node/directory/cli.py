@@ -1,4 +1,6 @@
-"""The place team's commands for the public face: `place`, `resident`, `profile`, `publish`.
+"""The place team's commands for the public face: `place`, `resident`, `profile`, `publish`,
+`project interests` (how many people follow each published project; names only of those who
+agreed to be introduced, as on `/equipe/projets`).
 
 `publish` posts a document exactly as the outbox would (same checks, same delivery queue), so
 that a team without a client can still publish an event, a need or a pledge from a JSON file.
@@ -19,7 +21,7 @@ from ..outbox.publish import Outgoing, publish_outgoing
 from ..tables import embed_sites, place_settings
 from ..tables import residents as residents_table
 from ..web.headers import check_site
-from . import media, place, residents
+from . import interests, media, place, residents
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -73,6 +75,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "--visibility", action="append", default=[], metavar="CHAMP=NIVEAU",
         help="ex. skill=public, availability=network, projects=private",
     )  # fmt: skip
+
+    p = sub.add_parser("project", help="les projets publiés du lieu")
+    psub = p.add_subparsers(dest="project_command", required=True)
+    r = psub.add_parser(
+        "interests",
+        help="combien de personnes s'intéressent à chaque projet (nommées : seulement celles "
+        "qui acceptent d'être présentées)",
+    )
+    r.add_argument("--data", required=True, type=Path)
+    r.add_argument("--json", action="store_true")
 
     p = sub.add_parser("publish", help="publier un événement, un besoin ou un engagement (JSON)")
     p.add_argument("--data", required=True, type=Path)
@@ -247,9 +259,33 @@ def reach_report(kind: str, inboxes: int, local_accounts: int) -> str:
     return f"Publié ({kind}) ; en file d'envoi vers {' et '.join(parts)} :"
 
 
+def cmd_project(args: argparse.Namespace, run: Runner) -> None:
+    config = NodeConfig.load(args.data)
+
+    async def listing(node: Node) -> list[interests.TeamView]:
+        return await interests.for_team(node)
+
+    views = run(config, listing)
+    found: list[dict[str, Any]] = [
+        {"project": v.id, "title": v.title, "carrier": v.carrier, "interested": v.interested,
+         "introduced": [{"actor": p.id, "name": p.name} for p in v.opted_in]}
+        for v in views
+    ]  # fmt: skip
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        print("Aucun projet publié pour l'instant.")
+    for item in found:
+        names = ", ".join(p["name"] for p in item["introduced"]) or "personne"
+        print(f"{item['project']}\t{item['title']}\t{item['interested']} intéressé·e(s)"
+              f"\tprésenté·e(s) : {names}")  # fmt: skip
+
+
 COMMANDS: dict[str, Command] = {
     "place": cmd_place,
     "resident": cmd_resident,
     "profile": cmd_profile,
+    "project": cmd_project,
     "publish": cmd_publish,
 }

@@ -7,15 +7,18 @@ server expects an actor's own Delete) is stored and queued for every server that
 actor or its objects — its followers' servers, the servers it follows, the peer places, the
 places it visited, and every inbox something of theirs was ever delivered to; then the
 sessions, passkeys, invitations, tokens, account, profile fields, projects, residency,
-participations, reactions, inbox and activities are removed, the objects become tombstones,
-and the records that stay name the marker instead of the actor. The actor's row stays as a
+participations, reactions, interests in projects (`directory.interests`: the others interested
+are re-introduced without them, and the interests in the projects they carried end), inbox and
+activities are removed, the objects become tombstones, and the records that stay name the
+marker instead of the actor. The actor's row stays as a
 tombstone (no name, type `Tombstone`, served 410 Gone) with its keys: the queued Delete is
 signed with them while it is retried, and the id is never given to another member.
 
 Received, another server's actor's `Delete` of themselves (`_actor_deleted`, verified by the
-inbox: signed with that actor's key) drops their objects, activities and participations (the
-core has already forgotten the actor, its keys and its follows, `node.objects`), and this
-node's records of their visits and claims keep them under a marker of its own.
+inbox: signed with that actor's key) drops their objects, activities, participations and
+interests in projects (the core has already forgotten the actor, its keys and its follows,
+`node.objects`), and this node's records of their visits and claims keep them under a marker
+of its own.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from .. import tables
 from ..access import badge
 from ..activity import id_of
 from ..actors import local, names
+from ..directory import interests
+from ..directory.projects import is_project
 from ..errors import ForbiddenError, InvalidParameter, NotFoundError
 from ..outbox.publish import Outgoing, prepare, record
 from ..query import graph
@@ -171,11 +176,20 @@ async def erase(node: Node, handle: str) -> Erased:
         await _check_not_last_admin(db, handle)  # again: two admins erasing themselves at once
         await record(db, out)
         await tables.erasures.add(db, actor.id, handle, delete_id, time.time())
+        # Out of the projects they were interested in (the others re-introduced), and the
+        # interests in the projects they carried ended, before these become tombstones.
+        await interests.person_gone(db, node, actor.id, await _projects_of(db, actor.id))
         await _remove_own(db, actor, handle, delete_id)
         await _keep_anonymous(db, actor.id, marker)
         await tables.local_actors.erase(db, handle)
     node.delivery.wake()
     return Erased(actor.id, marker, delete_id, out.inboxes)
+
+
+async def _projects_of(db: Connection, actor_id: str) -> list[str]:
+    """The projects an actor carries that this node holds, not deleted."""
+    return [str(r["id"]) for r in await tables.objects.of_author(db, actor_id)
+            if r["deleted_at"] is None and is_project({"type": r["type"]})]  # fmt: skip
 
 
 async def _remove_own(db: Connection, actor: LocalActor, handle: str, delete_id: str) -> None:
@@ -222,6 +236,7 @@ async def _actor_deleted(db: Connection, node: Node, activity: dict[str, Any]) -
     actor = id_of(activity.get("actor"))
     if actor is None or id_of(activity.get("object")) != actor or node.config.is_local(actor):
         return
+    await interests.person_gone(db, node, actor, await _projects_of(db, actor))
     for row in await tables.objects.of_author(db, actor):
         if row["deleted_at"] is None:
             await object_effects.tombstone(db, actor, str(row["id"]), str(row["type"]))

@@ -128,6 +128,15 @@ async def gather(node: Node, handle: str, now: float) -> dict[str, Any]:
             }
             for r in await tables.projects.of_member(reads, handle)
         ],
+        "projectInterests": [
+            {
+                "project": r["project"],
+                "name": r["name"],
+                "introduce": bool(r["introduce"]),
+                "since": iso(r["said_at"]),
+            }
+            for r in await tables.project_interests.of_actor(reads, me)
+        ],
         "activities": await tables.activities.by_actor(reads, me),
         "objects": [_loads(r["document"]) for r in await tables.objects.of_author(reads, me)],
         "followers": await tables.follows.accepted_followers(reads, me),

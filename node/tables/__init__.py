@@ -54,6 +54,7 @@ from . import (
     place_details,
     place_settings,
     profile_fields,
+    project_interests,
     projects,
     public_graph,
     reactions,
@@ -148,4 +149,5 @@ SCHEMAS: tuple[str, ...] = (
     step_documents.SCHEMA,
     step_supports.SCHEMA,
     step_evaluations.SCHEMA,
+    project_interests.SCHEMA,
 )

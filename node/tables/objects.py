@@ -94,6 +94,18 @@ async def live_local_author(db: Connection, obj_id: str | None) -> str | None:
     return None if row is None else row[0]
 
 
+async def live_local_among(db: Connection, obj_ids: list[str]) -> set[str]:
+    """Which of `obj_ids` are this node's objects, not deleted."""
+    if not obj_ids:
+        return set()
+    marks = ",".join("?" * len(obj_ids))
+    async with db.execute(
+        f"SELECT id FROM objects WHERE id IN ({marks}) AND local = 1 AND deleted_at IS NULL",
+        obj_ids,
+    ) as cur:
+        return {r[0] for r in await cur.fetchall()}
+
+
 async def local_event(db: Connection, event_id: str | None) -> dict[str, Any] | None:
     """One of this node's events, not deleted."""
     async with db.execute(

@@ -62,6 +62,16 @@ async def pending(db: Connection, limit: int) -> list[sqlite3.Row]:
         return await cur.fetchall()
 
 
+async def published(db: Connection, limit: int) -> list[sqlite3.Row]:
+    """The projects published so far, most recently accepted first."""
+    async with db.execute(
+        "SELECT * FROM projects WHERE state = 'published' AND object_id IS NOT NULL"
+        " ORDER BY decided_at DESC, id DESC LIMIT ?",
+        (limit,),
+    ) as cur:
+        return await cur.fetchall()
+
+
 async def pending_count(db: Connection) -> int:
     return await db.integer("SELECT COUNT(*) FROM projects WHERE state = 'pending'")
 

@@ -24,15 +24,25 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from vocab import shapes, skills
 from vocab.context import PUBLIC
 
-from ..activity import id_of, type_of
+from ..activity import id_of, on_origin, type_of
 from ..actors import local
 from ..agenda.event import parse_time, when_fr
-from ..errors import ForbiddenError, InvalidActivity, InvalidParameter, NotFoundError, too_long
+from ..audience import is_public
+from ..errors import (
+    FetchError,
+    ForbiddenError,
+    InvalidActivity,
+    InvalidParameter,
+    NotFoundError,
+    too_long,
+)
+from ..fetch import fetch_document
 from ..origin import origin_of
 from ..outbox.publish import emit
 from ..routing import Route
@@ -63,6 +73,7 @@ MAX_HOURS = 1000.0  # hours recorded for one offer: more is a typing mistake
 MAX_MESSAGE = 2000  # characters of a volunteer's message or a call's text
 MAX_TITLE = 300  # as the shape says
 MAX_PEOPLE = 1000  # people wanted by one call
+MAX_CALL_URL = 2000  # characters of a call's address passed in a link
 VISIBILITIES = ("public", "network", "private")
 
 
@@ -240,6 +251,78 @@ async def _received_call(db: Connection, node: Node, activity: dict[str, Any]) -
         return
     if not node.config.is_local(sender):
         await _keep_call(db, obj, sender)
+
+
+# --- a call of a place this node does not follow (answered from its page) -------------------
+
+
+def unreadable_call(url: str) -> InvalidParameter:
+    return InvalidParameter(
+        f"{url[:100]!r} is no volunteer call",
+        fr="Cet appel à bénévoles n'a pas pu être lu chez son lieu (adresse erronée, appel "
+        "retiré ou lieu injoignable) : revenez à sa page et réessayez.",
+        en="This volunteer call could not be read at its place (wrong address, call removed or "
+        "place unreachable): go back to its page and try again.",
+    )
+
+
+def fetched_call(document: dict[str, Any], url: str) -> tuple[dict[str, Any], str]:
+    """A call as its place served it, with its place, or InvalidParameter (pure but for the
+    nomenclature): a public VolunteerCall of the shape, by an actor of its own origin."""
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    place = id_of(document.get("attributedTo"))
+    if (
+        not any(t in (CALL, f"tl:{CALL}") for t in types)
+        or not is_public(document)
+        or place is None
+        or not on_origin(place, url)
+        or shapes.check(_structured(document), CALL)
+        or parse_time(document.get("startTime")) is None
+        or parse_time(document.get("endTime")) is None
+    ):
+        raise unreadable_call(url)
+    return document, place
+
+
+async def call_at(node: Node, url: str) -> tuple[matching.Call, dict[str, Any]]:
+    """The current call at `url`, and its document: the row this node holds, else read from
+    its place (signed by ours, with the outgoing guard), whose actor is fetched too so that
+    pages can name it. A link's copy is never trusted."""
+    url = url.strip()
+    if not url or len(url) > MAX_CALL_URL or urlsplit(url).scheme not in ("https", "http"):
+        raise unreadable_call(url)
+    row: Any = await volunteer_calls.get(node.store.reads, url)
+    if row is None and not node.config.is_local(url):
+        place = await local.by_handle(node.store, node.config.handle)
+        try:
+            document = await fetch_document(
+                node.http, url, (place.key_id, place.keys.rsa_private), node.directory.knocks
+            )
+            document, author = fetched_call(document, url)
+            await node.directory.get(author)
+        except FetchError as error:
+            raise unreadable_call(url) from error
+        row = {"id": document["id"], "name": str(document.get("name", "")), "place": author,
+               "document": json.dumps(document, ensure_ascii=False),
+               "needed": int(document.get("volunteersNeeded", 1))}  # fmt: skip
+    if row is None:
+        raise _not_a_call(url)
+    call = call_of(row)
+    if call.end.timestamp() <= time.time():
+        raise _not_a_call(url)
+    return call, json.loads(row["document"])
+
+
+async def hold(node: Node, url: str) -> None:
+    """Keep the call at `url` before a member answers it, when this node does not hold it
+    (its place is not followed: the member came from the call's page): the Offer's checks
+    and the place's confirmation need the row, as for a call received."""
+    if await volunteer_calls.get(node.store.reads, url.strip()) is not None:
+        return
+    call, document = await call_at(node, url)
+    async with node.store.write() as db:
+        await _keep_call(db, document, call.place)
 
 
 def _not_a_call(call_id: object) -> NotFoundError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
@@ -23,6 +24,9 @@ from ..fetch import check_url
 from . import i18n
 from .gate import local_path
 from .render import language, render
+
+if TYPE_CHECKING:
+    from ..context import Node
 
 SUBSCRIBE = "http://ostatus.org/schema/1.0/subscribe"
 _HANDLE = re.compile(r"^@?([^@\s/]+)@([A-Za-z0-9.-]+(?::\d+)?)$")
@@ -85,20 +89,51 @@ async def interact(request: Request) -> Response:
 
 
 async def _template(request: Request, user: str, host: str) -> str | None:
-    node = node_of(request)
+    found = await webfinger(node_of(request), user, host)
+    return None if found is None else subscribe_template(found)
+
+
+async def webfinger(node: Node, user: str, host: str) -> dict[str, Any] | None:
+    """The visitor's WebFinger document at their server (an address `parse_handle` read), or
+    None when it answers otherwise than 200; FetchError when the address may not be reached,
+    httpx or JSON errors as they come (the callers say "check your address" for all)."""
     scheme = "http" if host.split(":")[0] in ("127.0.0.1", "localhost") else "https"
     url = f"{scheme}://{host}/.well-known/webfinger?resource=acct:{quote(user)}@{host}"
     check_url(url)
     response = await node.http.get(url, headers={"accept": "application/jrd+json"})
     if response.status_code != 200:
         return None
-    links = json.loads(response.content).get("links", [])
-    for link in links if isinstance(links, list) else []:
-        if isinstance(link, dict) and link.get("rel") == SUBSCRIBE:
-            template = link.get("template")
-            if isinstance(template, str) and template.startswith(("https://", "http://")):
-                return template
+    found = json.loads(response.content)
+    return found if isinstance(found, dict) else None
+
+
+def _links(jrd: dict[str, Any]) -> list[dict[str, Any]]:
+    links = jrd.get("links")
+    return [link for link in links if isinstance(link, dict)] if isinstance(links, list) else []
+
+
+def subscribe_template(jrd: dict[str, Any]) -> str | None:
+    """The OStatus subscribe template of a WebFinger document, if a web one (pure)."""
+    for link in _links(jrd):
+        template = link.get("template")
+        if link.get("rel") == SUBSCRIBE and _web(template):
+            return str(template)
     return None
+
+
+def self_actor(jrd: dict[str, Any]) -> str | None:
+    """The actor id a WebFinger document names (`rel: self`, an ActivityStreams type), if a
+    web address (pure)."""
+    for link in _links(jrd):
+        href, kind = link.get("href"), str(link.get("type", ""))
+        typed = kind.startswith("application/activity+json") or "activitystreams" in kind
+        if link.get("rel") == "self" and typed and _web(href):
+            return str(href)
+    return None
+
+
+def _web(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
 
 
 i18n.english(

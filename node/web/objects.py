@@ -15,7 +15,7 @@ from ..activity import type_of
 from ..actors.routes import node_of
 from ..audience import is_public
 from ..tables import objects
-from . import agenda, commons, i18n, steps
+from . import agenda, calls, commons, i18n, projects, steps
 from .render import render
 
 ObjectPage = Callable[[Request, dict[str, Any]], Awaitable[Response]]
@@ -33,6 +33,8 @@ KINDS: dict[str, ObjectPage] = {
     "Need": commons.need_page,
     "Pledge": commons.pledge_page,
     "Step": steps.step_page,
+    "VolunteerCall": calls.call_page,
+    "Project": projects.project_page,
 }
 
 

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 from . import (
     actors,
     agenda,
+    calls,
     census,
     commons,
     embed,
@@ -32,6 +33,7 @@ from .member import badge as my_badge
 from .member import calls as member_calls
 from .member import data as my_data
 from .member import history as my_history
+from .member import interests as member_interests
 from .member import participation
 from .member import profile as member_profile
 from .member import projects as member_projects
@@ -48,6 +50,7 @@ from .team import doors as team_doors
 from .team import members as team_members
 from .team import peers as team_peers
 from .team import place as team_place
+from .team import projects as team_projects
 from .team import publishing as team_publishing
 from .team import settlements as team_settlements
 from .team import step_actions as team_step_actions
@@ -83,6 +86,7 @@ PAGES["/actors/{handle}"] = indieauth.with_metadata_link(PAGES["/actors/{handle}
 ROUTES: list[BaseRoute] = [
     Route("/", place.page),
     Route("/interact", interaction.interact),
+    Route("/appels/repondre", calls.answer_from_home),
     Route("/network", network.page),
     Route("/questions", questions.page),
     Route("/questions/{question}.csv", questions.table_csv),
@@ -101,6 +105,9 @@ ROUTES: list[BaseRoute] = [
     Route("/moi/profil", member_profile.page, methods=["GET", "POST"]),
     Route("/moi/profil/residence", member_profile.ask_residency, methods=["POST"]),
     Route("/moi/projets", member_projects.page, methods=["GET", "POST"]),
+    Route("/moi/projets/interet", member_interests.page, methods=["GET", "POST"]),
+    Route("/moi/projets/interet/retirer", member_interests.withdraw, methods=["POST"]),
+    Route("/equipe/projets", team_projects.page),
     Route("/equipe/validation", team_validation.page),
     Route("/equipe/validation/residents", team_validation.decide_resident, methods=["POST"]),
     Route("/equipe/validation/projets", team_validation.decide_project, methods=["POST"]),

@@ -68,6 +68,10 @@ i18n.english(
         "personne(s) recherchée(s)": "person(s) wanted",
         "h": "h",
         "Heures de bénévolat": "Volunteer hours",
+        "Répondre à cet appel": "Answer this call",
+        "Votre lieu enverra votre offre d'aide à ce lieu, en votre nom ; il vous confirmera.": (
+            "Your place will send your offer of help to that place, in your name; it will confirm."
+        ),
     }
 )
 
@@ -116,26 +120,53 @@ async def _page(request: Request, status: int = 200, **extra: Any) -> Response:
     flags = {"offert": "Votre offre d'aide est envoyée au lieu : il vous confirmera.",
              "enregistre": "C'est enregistré."}  # fmt: skip
     extra.setdefault("error", None)
+    extra.setdefault("asked", None)
     return no_store(await render(request, "member/calls.html", status=status,
                                  done=flags.get(request.query_params.get("fait", "")),
                                  **await _context(request), **extra))  # fmt: skip
 
 
+async def _asked(request: Request, url: str) -> dict[str, Any]:
+    """The call a member came to answer from its page (`?appel=`), read where it lives."""
+    node = node_of(request)
+    lang = language(request)
+    call, document = await calls.call_at(node, url)
+    actor = node.config.actor_id((await gate.member(request)).handle)
+    mine = await volunteer_offers.of_volunteer(node.store.reads, actor)
+    names = await names_of(node.store.reads, [call.place])
+    summary = document.get("summary")
+    tz = node.config.timezone
+    return {"id": call.id, "name": call.name, "place": names[call.place],
+            "start": local_time(call.start, tz), "end": local_time(call.end, tz),
+            "needed": call.needed, "summary": summary if isinstance(summary, str) else "",
+            "skills": [calls.skill_label(s, lang) for s in call.skills],
+            "offered": any(o["call"] == call.id for o in mine)}  # fmt: skip
+
+
 @requires(accounts.MEMBER)
 async def page(request: Request) -> Response:
-    """GET: the calls and offers; POST: offer help to one call (an Offer from the outbox)."""
+    """GET: the calls and offers — with `?appel=<call's address>`, that call first, ready to
+    answer (a member sent home from another place's call page); POST: offer help to one call
+    (an Offer from the outbox), kept here first when this node did not hold it."""
     if request.method == "GET":
-        return await _page(request)
+        url = request.query_params.get("appel")
+        if url is None:
+            return await _page(request)
+        try:
+            return await _page(request, asked=await _asked(request, url))
+        except InterlieuxError as error:
+            return await _page(request, 400, error=error.message(language(request)))
     node = node_of(request)
     try:
         member, form = await member_form(request)
-    except InterlieuxError as error:
-        return await refused(request, error)
+    except InterlieuxError as refusal:
+        return await refused(request, refusal)
     try:
         actor = await local.by_handle(node.store, member.handle)
         body = {"type": "Offer", "object": form.get("call", ""), "tl:offerOfHelp": True,
                 "content": form.get("message", "").strip()[: calls.MAX_MESSAGE + 1]}  # fmt: skip
         node.throttles.outbox(f"session:{member.session.id}", actor.handle)
+        await calls.hold(node, form.get("call", ""))
         await publish(node, actor, body)
     except InterlieuxError as error:
         if error.status == 429 or error.status >= 500:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...actors.routes import node_of
-from ...directory import projects
+from ...directory import interests, projects
 from ...errors import InterlieuxError
 from ...people import accounts
 from .. import gate, i18n
@@ -18,6 +18,11 @@ from ..gate import member_form, refused, requires
 from ..render import language, local_time, render
 
 STATES = {"pending": "en attente", "published": "publié", "refused": "refusé"}
+# What an interest form did, said after the redirect (`?fait=`).
+DONE = {
+    "interet": "C'est noté : le lieu du projet le saura.",
+    "retire": "Vous ne suivez plus ce projet.",
+}
 
 i18n.english(
     {
@@ -48,6 +53,29 @@ i18n.english(
         "Motif de l'équipe :": "The team's reason:",
         "Voir la publication": "See the publication",
         "État :": "State:",
+        "C'est noté : le lieu du projet le saura.": "Noted: the project's place will know.",
+        "Vous ne suivez plus ce projet.": "You no longer follow this project.",
+        "Projets qui m'intéressent": "Projects I am interested in",
+        "Aucun projet pour l'instant : dites votre intérêt depuis la page d'un projet, ou "
+        "parmi les projets du lieu ci-dessous.": (
+            "No project yet: say your interest from a project's page, or among the place's "
+            "projects below."
+        ),
+        "Vous acceptez d'être présenté·e aux autres personnes intéressées.": (
+            "You agree to be introduced to the other interested people."
+        ),
+        "Vous n'avez pas demandé à être présenté·e.": "You did not ask to be introduced.",
+        "Les autres personnes intéressées qui acceptent aussi d'être présentées :": (
+            "The other interested people who also agree to be introduced:"
+        ),
+        "Personne d'autre pour l'instant.": "Nobody else yet.",
+        "Enregistrer": "Save",
+        "Ne plus suivre": "Stop following",
+        "Projets du lieu": "The place's projects",
+        "Ça m'intéresse": "I am interested",
+        "Aucun autre projet publié au lieu pour l'instant.": (
+            "No other project published at the place yet."
+        ),
     }
 )
 
@@ -72,6 +100,11 @@ async def page(request: Request) -> Response:
         except InterlieuxError as problem:
             error = problem.message(language(request))
     tz = node.config.timezone
+    actor = node.config.actor_id(member.handle)
+    followed = await interests.mine(node.store, actor)
+    known = {i.project for i in followed}
+    others = [(p, who) for p, who in await interests.offered(node.store, member.handle)
+              if p.id not in known]  # fmt: skip
     mine = [
         {"project": p, "state": STATES[p.state],
          "submitted": local_time(datetime.fromtimestamp(p.created_at, UTC), tz)}
@@ -81,5 +114,6 @@ async def page(request: Request) -> Response:
         request, "member/projects.html", status=400 if error else 200,
         projects=mine, typed=typed, error=error, sent=request.query_params.get("envoye") == "1",
         max_title=projects.MAX_TITLE, max_description=projects.MAX_DESCRIPTION,
-        max_link=projects.MAX_LINK,
+        max_link=projects.MAX_LINK, interests=followed, offered=others,
+        done=DONE.get(request.query_params.get("fait", "")),
     )  # fmt: skip
