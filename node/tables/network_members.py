@@ -60,3 +60,14 @@ async def requests(db: Connection, network: str) -> list[sqlite3.Row]:
         (network,),
     ) as cur:
         return await cur.fetchall()
+
+
+async def remove(db: Connection, network: str, place: str) -> str | None:
+    """`place` leaves (a member) or withdraws its request (asked): the state it had, None if
+    it had none. A place that left may ask to join again."""
+    async with db.execute(
+        "DELETE FROM network_members WHERE network = ? AND place = ? RETURNING state",
+        (network, place),
+    ) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row is not None else None
