@@ -3,6 +3,10 @@
 A sale is cash in and a debt of service to the holder (`credit:<name>`, negative while credit
 remains). A visit paid by credit at another place is claimed from the selling place like any
 visit; accepting it moves the debt from the holder's account to that place (`exchange`).
+
+An account's overdraft (how far below zero the doors still let its holder in) is the team's
+(`--overdraft`) or, for an account opened without one, the `overdraft` rule of the place's
+network, which it then follows when the network changes it (`overdraft_from`).
 """
 
 from __future__ import annotations

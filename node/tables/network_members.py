@@ -9,7 +9,8 @@ from ..sqlite import Connection
 SCHEMA = """
 -- The member places of the networks hosted here, and the places that asked to join one.
 -- A place becomes a member only by a decision; the founder when it creates the network, and
--- the founding second member by `network admit` (see node/governance/network.py).
+-- the founding second member by `network admit` (see node/governance/network.py). A place
+-- that leaves (its `Leave`) loses its row: it may ask again, as any place.
 CREATE TABLE IF NOT EXISTS network_members (
     network TEXT NOT NULL,               -- the Group actor's id
     place TEXT NOT NULL,                 -- the place's actor id
