@@ -21,8 +21,9 @@ from . import badges
 from .ledger_network import checkin, lines, send_claims
 from .network import LocalPlace, Network, wait_for
 
-# The proposal opened and two votes cast by command (a process start each, about a second).
-CLOSE_IN = timedelta(seconds=8)
+# The proposal opened and two votes cast by command (a process start each, a second or two;
+# more on a loaded machine), then the close waited for.
+CLOSE_IN = timedelta(seconds=20)
 
 
 @dataclass

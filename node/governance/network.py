@@ -485,7 +485,7 @@ async def _group_updated(db: Connection, node: Node, activity: dict[str, Any]) -
         return
     if id_of(obj) != group or not isinstance(obj.get("rules"), dict):
         return
-    if row["handle"] is None:  # hosted here: the rules were changed in this very row
+    if row["handle"] is None:  # hosted here, the close changed this very row already
         await networks.set_rules(db, group, obj["rules"], time.time())
     await _network_changed(db, node, group)
 
