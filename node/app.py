@@ -28,6 +28,7 @@ from .agenda import routes as agenda_routes
 from .agenda.backfill import BackfillWorker
 from .commons import handlers as commons
 from .commons import routes as commons_routes
+from .commons import step_evaluation, step_support
 from .commons import steps as cofinancing
 from .commons import surveys_network as surveys
 from .config import NodeConfig
@@ -78,6 +79,8 @@ ACTIVITY_DOMAINS: tuple[tuple[str, list[routing.Route]], ...] = (
     ("commons", commons.ACTIVITY_ROUTES),
     # after the commons made a pledge a readable Note: what is signed is what is sent
     ("cofinancing", cofinancing.ACTIVITY_ROUTES),
+    ("support", step_support.ACTIVITY_ROUTES),
+    ("evaluations", step_evaluation.ACTIVITY_ROUTES),
     ("place", place.ACTIVITY_ROUTES),
     ("residents", residents.ACTIVITY_ROUTES),
     ("credit", credit.ACTIVITY_ROUTES),

@@ -9,8 +9,15 @@ from ..origin import origin_of
 from ..sqlite import Connection
 from ..tables import local_actors, remote_actors
 
+# What an erased member's id becomes in the books and the taps (`people.erasure`): the records
+# stay, the name goes.
+ERASED_PREFIX = "urn:interlieux:erased:"
+ERASED_NAME = "compte effacé"  # pages translate it (`web.i18n`)
+
 
 def _remote_name(actor_id: str, document: dict[str, Any]) -> str:
+    if actor_id.startswith(ERASED_PREFIX):
+        return ERASED_NAME
     name = document.get("name") or document.get("preferredUsername")
     return str(name) if isinstance(name, str) and name else origin_of(actor_id).split("://")[-1]
 

@@ -58,9 +58,10 @@ MAX_RESIDENTS = 100  # a GET each: a large place's first 100 residents, in the o
 MAX_ATTEMPTS = 6
 KINDS = frozenset({"Create", "Update", "Delete"})
 OBJECT_TYPES = frozenset({"Event", "Note", "Need", "Pledge"})
-# What a step's home re-announces of other places (node.commons.steps): signed by their
-# authors, whose keys are fetched here, before the inbox worker checks each signature.
-ANNOUNCED_TYPES = frozenset({"Pledge", "MatchingRule"})
+# What a step's home re-announces of other places (node.commons.steps, step_support,
+# step_evaluation): signed by their authors, whose keys are fetched here, before the inbox
+# worker checks each signature.
+ANNOUNCED_TYPES = frozenset({"Pledge", "MatchingRule", "Review", "Like", "Undo"})
 
 
 def _types(value: Any) -> set[str]:
@@ -73,7 +74,8 @@ def pick(items: list[Any], place_id: str) -> list[dict[str, Any]]:
 
     Creates and Updates of events, notes and needs, and Deletes (so that an event created and
     then deleted does not come back), each public and passing the inbox's own checks; and the
-    Announces of other places' pledges and rules of a step's home (checked when applied)."""
+    Announces of other places' pledges, rules, evaluations and supports of a step's home
+    (checked when applied)."""
     chosen: list[dict[str, Any]] = []
     for item in items:
         try:
@@ -202,7 +204,10 @@ def announced_authors(activities: list[dict[str, Any]]) -> list[str]:
     authors: list[str] = []
     for activity in activities:
         obj = activity.get("object")
-        author = id_of(obj.get("attributedTo")) if isinstance(obj, dict) else None
+        # An object's author, or a support's (a Like or its Undo: its actor).
+        author = None
+        if isinstance(obj, dict):
+            author = id_of(obj.get("attributedTo") or obj.get("actor"))
         if type_of(activity) == "Announce" and author and author not in authors:
             authors.append(author)
     return authors

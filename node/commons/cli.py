@@ -2,7 +2,8 @@
 
 `step create`, `pledge` and `fund create` post what a client would post to the place's
 outbox, so that the checks, the signature and the deliveries are the outbox's own; `step
-totals` reads the rows this node holds and prints the pure totals.
+totals` reads the rows this node holds and prints the pure totals. Supporting, commenting on
+and evaluating a step are `step_cli`'s.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..context import Command, Node, Runner
 from ..errors import ConfigError
 from ..ledger.money import check_currency, from_cents, to_cents
 from ..timestamps import datetime_to_wire, wire_to_posix
-from . import cofinancing, steps
+from . import cofinancing, evaluation, step_cli, steps
 
 PUBLIC = steps.PUBLIC
 STATES_FR = {"open": "ouverte", "funded": "financée", "overfunded": "plus que financée",
@@ -41,10 +42,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     s.add_argument("--contributor", action="append", default=[], metavar="ADRESSE_OU_NOM",
                    help="qui réalise l'étape (répétable)")  # fmt: skip
     s.add_argument("--text", default="", help="description")
+    s.add_argument(
+        "--criterion", action="append", default=[], metavar="CRITÈRE",
+        help="critère d'évaluation publié avec l'étape (répétable ; par défaut : "
+        + ", ".join(evaluation.DEFAULT_CRITERIA) + ")",
+    )  # fmt: skip
     s = ssub.add_parser("totals", help="engagements, abondements et état d'une étape")
     s.add_argument("--data", required=True, type=Path)
     s.add_argument("step", metavar="URL")
     s.add_argument("--json", action="store_true")
+    step_cli.add_step_commands(ssub)
 
     p = sub.add_parser("pledge", help="s'engager à financer une étape (engagement signé)")
     p.add_argument("--data", required=True, type=Path)
@@ -84,6 +91,9 @@ def cmd_step(args: argparse.Namespace, run: Runner) -> None:
     if args.step_command == "totals":
         _print_totals(config, args, run)
         return
+    if args.step_command in step_cli.STEP_COMMANDS:
+        step_cli.STEP_COMMANDS[args.step_command](config, args, run)
+        return
     step: dict[str, Any] = {
         "type": cofinancing.STEP,
         "name": args.title,
@@ -97,6 +107,8 @@ def cmd_step(args: argparse.Namespace, run: Runner) -> None:
         step["contributor"] = args.contributor
     if args.text:
         step["summary"] = args.text
+    criteria = evaluation.checked_criteria(args.criterion or evaluation.DEFAULT_CRITERIA)
+    step["criteria"] = list(criteria)
     activity = run(config, lambda node: publish_as_place(node, step))
     print("Étape publiée ; les lieux abonnés la reçoivent. Son adresse :")
     print(activity["object"]["id"])

@@ -1,8 +1,11 @@
 """Improvement steps and their co-financing across places: steps, signed pledges and funders'
 signed matching rules as activities, kept as rows, and every node's totals from those rows.
 
-- A place publishes a `Step` (its budget lines, currency, close, contributors) to its
-  followers, as any public object; every node that receives it keeps a `steps` row.
+- A place publishes a `Step` (its budget lines, currency, close, contributors, and the
+  criteria places evaluate it on, `evaluation.DEFAULT_CRITERIA` unless the team names its
+  own) to its followers, as any public object; every node that receives it keeps a `steps`
+  row and the document (`step_documents`). Its home keeps its comments, `Note`s in reply to
+  it, as its `replies` collection.
 - A pledge (`tl:Pledge` that `funds` the step) and a matching rule (`tl:MatchingRule`) are
   signed by their author's Ed25519 key (`eddsa-jcs-2022`, `ledger.proof`, as claims are) when
   they are published, and sent to the step's home and to the author's followers.
@@ -16,6 +19,9 @@ signed matching rules as activities, kept as rows, and every node's totals from 
   gets every pledge, and checks each against its own author's key, not the home's word. A
   place that follows the home later reads those Announces from its outbox (the backfill,
   which fetches the authors' keys first).
+
+Places' supports and evaluations of a step are signed the same way and take the same path
+(`step_support.py`, `step_evaluation.py`; what they share is `signed.py`).
 
 `totals` computes a step's totals with the pure `cofinancing.totals` from the rows alone, so
 that every node holding the same rows prints the same thing, whatever order they arrived in: a
@@ -36,20 +42,18 @@ from typing import TYPE_CHECKING, Any
 
 from vocab import shapes
 
-from ..activity import id_of, on_origin, recipients, type_of
+from ..activity import id_of, on_origin, type_of
 from ..actors import local
 from ..actors.proof_keys import proof_keys
 from ..agenda.handlers import refuse_if_invalid
 from ..audience import is_public
-from ..errors import FetchError, ForbiddenError, InvalidActivity, NotFoundError, SignatureError
+from ..errors import ConfigError, FetchError, ForbiddenError, InvalidActivity, NotFoundError
 from ..fetch import fetch_document
-from ..ledger import proof
 from ..ledger.money import from_cents
-from ..outbox.publish import emit
 from ..routing import Route
 from ..sqlite import Connection
-from ..tables import matching_rules, step_pledges, steps
-from . import cofinancing
+from ..tables import matching_rules, step_documents, step_pledges, steps
+from . import cofinancing, evaluation, signed
 from .cofinancing import MATCHING_RULE, STEP, MatchingRule, Pledge, Step
 
 if TYPE_CHECKING:
@@ -59,7 +63,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PLEDGE = "Pledge"
-PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+PUBLIC = signed.PUBLIC
+REPLIES = "replies"  # the step's replies collection, at `<step id>/replies` on its home
 
 
 # --- reading documents into rows (pure) ----------------------------------------------------
@@ -77,6 +82,10 @@ def step_row(document: dict[str, Any]) -> tuple[Step, str, str]:
             en="The step is malformed: each budget line needs a name and an amount (for "
             "example 1200.00), and the step a currency.",
         ) from exc
+    try:
+        evaluation.criteria_of(document)
+    except ConfigError as exc:
+        raise InvalidActivity(exc.log, fr=exc.fr, en=exc.en) from exc
     return step, str(id_of(document.get("attributedTo"))), str(document.get("name", ""))
 
 
@@ -140,6 +149,10 @@ def step_content(obj: dict[str, Any]) -> str:
         if isinstance(line, dict)
     )
     lines.append(f"<ul>{items}</ul>")
+    criteria = obj.get("criteria")
+    if isinstance(criteria, list) and criteria:
+        listed = " ; ".join(html.escape(str(c)) for c in criteria)
+        lines.append(f"<p>Critères d'évaluation : {listed}</p>")
     return "".join(lines)
 
 
@@ -150,7 +163,7 @@ def rule_content(obj: dict[str, Any]) -> str:
     return f"<p>{html.escape(text)}.</p>"
 
 
-def _readable(obj: dict[str, Any], kind: str, content: str) -> None:
+def readable(obj: dict[str, Any], kind: str, content: str) -> None:
     """The Note type and a French sentence beside the typed fields (in place), as needs."""
     types = obj["type"] if isinstance(obj["type"], list) else [obj["type"]]
     same = (kind, f"tl:{kind}", "Note")
@@ -159,68 +172,20 @@ def _readable(obj: dict[str, Any], kind: str, content: str) -> None:
     obj["content"] = content
 
 
-# --- proofs ----------------------------------------------------------------------------------
-
-
-def _check_proof(obj: dict[str, Any], author: str, find_key: proof.KeyFinder) -> None:
-    """Raises ForbiddenError unless `obj` is signed by `author`'s own key."""
-    try:
-        method = proof.verify(obj, find_key)
-    except SignatureError as exc:
-        raise ForbiddenError(f"{type_of(obj)} {obj.get('id')} refused: {exc.log}") from exc
-    if method.split("#")[0] != author:
-        raise ForbiddenError(f"{type_of(obj)} {obj.get('id')} is signed by {method}, not {author}")
-
-
-def _signed_author(activity: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The embedded object and its author, for a Create by its author or a step home's
-    Announce of it. Raises ForbiddenError when the sender may not speak for it."""
-    obj = activity.get("object")
-    sender = str(id_of(activity["actor"]))
-    if not isinstance(obj, dict):
-        raise ForbiddenError(f"{type_of(activity)} of a {type_of(obj)} it does not embed")
-    author = id_of(obj.get("attributedTo"))
-    if author is None or not on_origin(str(id_of(obj)), author):
-        raise ForbiddenError(f"{type_of(obj)} {id_of(obj)} is not on its author's origin")
-    if type_of(activity) == "Create" and author != sender:
-        raise ForbiddenError(f"{type_of(obj)} {id_of(obj)} is {author}'s, sent by {sender}")
-    if type_of(activity) == "Announce" and author != sender:
-        # Only a step's home passes on another's pledge or rule: one of the steps it funds
-        # is on the announcer's origin.
-        funded = obj.get("funds")
-        funded = funded if isinstance(funded, list) else [funded]
-        if not any(on_origin(str(id_of(s)), sender) for s in funded if id_of(s)):
-            raise ForbiddenError(f"{sender} announces {id_of(obj)}, which funds no step of its")
-    return obj, author
-
-
-async def _announced_by_home(db: Connection, activity: dict[str, Any], obj: dict[str, Any]) -> None:
-    """An Announce of another's pledge or rule comes from the home of a step it funds: by
-    origin (`_signed_author`), and by actor for the steps this node holds."""
-    sender = id_of(activity["actor"])
-    if type_of(activity) != "Announce" or id_of(obj.get("attributedTo")) == sender:
-        return
-    homes = [row["author"] for row in [await steps.get(db, s) for s in _funded(obj)] if row]
-    if homes and sender not in homes:
-        raise ForbiddenError(f"{sender} announces {id_of(obj)}, which funds none of its steps")
+# --- arrival ---------------------------------------------------------------------------------
 
 
 async def _arrived(node: Node, activity: dict[str, Any]) -> None:
     """In the inbox's request: the proof against the author's key (fetched if need be), and,
     for a matching rule, a step of ours that it funds must exist."""
-    obj, author = _signed_author(activity)
-    await _announced_by_home(node.store.reads, activity, obj)
-    _check_proof(obj, author, await proof_keys(node, obj, fetch=True))
+    obj, author = signed.signed_author(activity)
+    await signed.announced_by_home(node.store.reads, activity, obj)
+    signed.check_proof(obj, author, await proof_keys(node, obj, fetch=True))
     if type_of(obj) != MATCHING_RULE:
         return  # a pledge may fund something else of ours than a step (a project, a need)
-    for step_id in _funded(obj):
+    for step_id in signed.about(obj):
         if node.config.is_local(step_id) and await steps.get(node.store.reads, step_id) is None:
             raise NotFoundError(f"{type_of(obj)} {id_of(obj)} funds {step_id}: no such step here")
-
-
-def _funded(obj: dict[str, Any]) -> list[str]:
-    value = obj.get("funds")
-    return [str(id_of(s)) for s in (value if isinstance(value, list) else [value]) if id_of(s)]
 
 
 # --- activities ------------------------------------------------------------------------------
@@ -230,13 +195,16 @@ async def _validate_step(node: Node, actor: LocalActor, activity: dict[str, Any]
     obj = activity["object"]
     refuse_if_invalid({k: v for k, v in obj.items() if k != "content"}, STEP)
     step_row(obj)
+    # Published with the step, so that every node evaluates it on the same criteria.
+    obj["criteria"] = list(evaluation.criteria_of(obj))
 
 
 async def _publish_step(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     obj = activity["object"]
-    _readable(obj, STEP, step_content(obj))
+    readable(obj, STEP, step_content(obj))
+    obj[REPLIES] = f"{obj['id']}/{REPLIES}"  # the comments its home keeps (AS2 `replies`)
     await _keep_step(db, obj)
 
 
@@ -254,31 +222,13 @@ async def _receive_step(db: Connection, node: Node, activity: dict[str, Any]) ->
 
 async def _keep_step(db: Connection, obj: dict[str, Any]) -> None:
     step, author, name = step_row(obj)
-    await steps.add(
-        db, step.id, author, name, step.currency, step.budget_cents, step.closes, time.time()
-    )
-
-
-async def _address_homes(node: Node, activity: dict[str, Any], funded: list[str]) -> None:
-    """A pledge or a rule goes to each step's home (and, public, to the author's followers):
-    the homes of the steps we know are added to its audience, the activity's and the
-    object's alike (AS2 6.2)."""
-    addressed = recipients(activity)
-    for step_id in funded:
-        row = await steps.get(node.store.reads, step_id)
-        home = row["author"] if row is not None else None
-        if home and home not in addressed and not node.config.is_local(home):
-            addressed.append(home)
-            for document in (activity, activity["object"]):
-                document["to"] = [*_as_list(document.get("to")), home]
-
-
-def _as_list(value: Any) -> list[Any]:
-    return [] if value is None else value if isinstance(value, list) else [value]
+    now = time.time()
+    await steps.add(db, step.id, author, name, step.currency, step.budget_cents, step.closes, now)
+    await step_documents.add(db, step.id, obj, now)
 
 
 async def _validate_pledge(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
-    funded = _funded(activity["object"])
+    funded = signed.about(activity["object"])
     row = await steps.get(node.store.reads, funded[0]) if funded else None
     if row is None:
         return  # a pledge to a project or a commons, not to a step we know: as before
@@ -295,14 +245,14 @@ async def _validate_pledge(node: Node, actor: LocalActor, activity: dict[str, An
             fr="Le montant de l'engagement doit être positif.",
             en="The pledge's amount must be positive.",
         )
-    await _address_homes(node, activity, [pledge.step])
+    await signed.address_homes(node, activity, [pledge.step])
 
 
 async def _validate_rule(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
     obj = activity["object"]
     refuse_if_invalid({k: v for k, v in obj.items() if k != "content"}, MATCHING_RULE)
     rule = rule_row(obj)
-    await _address_homes(node, activity, sorted(rule.steps))
+    await signed.address_homes(node, activity, sorted(rule.steps))
 
 
 async def _final(node: Node, actor: LocalActor, activity: dict[str, Any]) -> None:
@@ -310,7 +260,7 @@ async def _final(node: Node, actor: LocalActor, activity: dict[str, Any]) -> Non
     copy it checked, so an Update would leave the places disagreeing with its author."""
     obj = activity["object"]
     if type_of(obj) == PLEDGE and not any(
-        [await steps.get(node.store.reads, step_id) for step_id in _funded(obj)]
+        [await steps.get(node.store.reads, step_id) for step_id in signed.about(obj)]
     ):
         return  # a pledge to a project or a commons: changed as before
     raise InvalidActivity(
@@ -321,18 +271,12 @@ async def _final(node: Node, actor: LocalActor, activity: dict[str, Any]) -> Non
     )
 
 
-def _sign(obj: dict[str, Any], actor: LocalActor) -> None:
-    """Sign the object as it will be stored and sent (in place): every node checks this."""
-    obj.pop("proof", None)
-    obj["proof"] = proof.sign(obj, actor.keys.ed25519_private, actor.ed25519_key_id)["proof"]
-
-
 async def _publish_pledge(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     # After the commons domain made it a readable Note: what is signed is what is sent.
     obj = activity["object"]
-    _sign(obj, actor)
+    signed.sign(obj, actor)
     try:
         pledge = pledge_row(obj)
     except InvalidActivity:
@@ -344,8 +288,8 @@ async def _publish_rule(
     db: Connection, node: Node, actor: LocalActor, activity: dict[str, Any]
 ) -> None:
     obj = activity["object"]
-    _readable(obj, MATCHING_RULE, rule_content(obj))
-    _sign(obj, actor)
+    readable(obj, MATCHING_RULE, rule_content(obj))
+    signed.sign(obj, actor)
     await matching_rules.add(db, _rule_rows(rule_row(obj)), time.time())
 
 
@@ -360,9 +304,9 @@ async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> Non
     costs about 100 µs: less than telling the two apart), kept as rows, and re-announced if it
     funds one of our steps."""
     try:
-        obj, author = _signed_author(activity)
-        await _announced_by_home(db, activity, obj)
-        _check_proof(obj, author, await proof_keys(node, obj, fetch=False))
+        obj, author = signed.signed_author(activity)
+        await signed.announced_by_home(db, activity, obj)
+        signed.check_proof(obj, author, await proof_keys(node, obj, fetch=False))
         kind = type_of(obj)
         if kind == MATCHING_RULE:
             rule = rule_row(obj)
@@ -384,24 +328,7 @@ async def _received(db: Connection, node: Node, activity: dict[str, Any]) -> Non
         and is_public(obj)
         and not node.config.is_local(author)
     ):
-        await _announce(db, node, obj, funded)
-
-
-async def _announce(db: Connection, node: Node, obj: dict[str, Any], funded: list[str]) -> None:
-    """The step's home passes a kept pledge or rule on to its followers, signature and all."""
-    homes = set()
-    for step_id in funded:
-        row = await steps.get(db, step_id)
-        if row is not None and node.config.is_local(row["author"]):
-            homes.add(row["author"])
-    for home_id in sorted(homes):
-        home = await local.by_id(node.store, home_id)
-        if home is None:
-            continue
-        await emit(db, node, home, {
-            "type": "Announce", "actor": home.id, "object": obj,
-            "to": [PUBLIC], "cc": [home.followers],
-        })  # fmt: skip
+        await signed.announce(db, node, obj, funded)
 
 
 # --- a step another node published ------------------------------------------------------------

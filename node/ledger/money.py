@@ -59,20 +59,27 @@ def _bad(raw: str) -> ConfigError:
 CURRENCY_SIGNS = {"EUR": "€"}
 
 
-def display(cents: int, currency: str, lang: str, symbol: bool = False) -> str:
-    """An amount as every page shows it (pure): thousands grouped, `1 250,00 EUR` in French
-    (narrow no-break space between groups, decimal comma), `1,250.00 EUR` in English. With
-    `symbol` (the commons pages), the currency's sign: `1 250,00 €` (no-break space before
-    it) and `€1,250.00`; a currency without a sign shows its code."""
-    whole, _, part = from_cents(cents).partition(".")
+def figure(text: str, lang: str) -> str:
+    """A decimal number written the reader's way (pure): `1250.5` is `1 250,5` in French
+    (narrow no-break space between groups of thousands, decimal comma), `1,250.5` in English."""
+    whole, point, part = text.partition(".")
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
     groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
-    separator, point = ("\u202f", ",") if lang == "fr" else (",", ".")
-    number = f"{sign}{separator.join(groups) or '0'}{point}{part}"
+    separator, comma = ("\u202f", ",") if lang == "fr" else (",", ".")
+    return f"{sign}{separator.join(groups) or '0'}{comma if point else ''}{part}"
+
+
+def display(cents: int, currency: str, lang: str, symbol: bool = False) -> str:
+    """An amount as every page shows it (pure): thousands grouped, `1 250,00 EUR` in French
+    (narrow no-break space between groups, decimal comma), `1,250.00 EUR` in English. With
+    `symbol` (the commons pages), the currency's sign: `1 250,00 €` (no-break space before
+    it) and `€1,250.00`; a currency without a sign shows its code."""
+    number = figure(from_cents(cents), lang)
+    sign = "-" if number.startswith("-") else ""
     if not symbol:
         return f"{number} {currency}"
     mark = CURRENCY_SIGNS.get(currency)

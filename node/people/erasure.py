@@ -33,7 +33,7 @@ from .. import objects as object_effects
 from .. import tables
 from ..access import badge
 from ..activity import id_of
-from ..actors import local
+from ..actors import local, names
 from ..errors import ForbiddenError, InvalidParameter, NotFoundError
 from ..outbox.publish import Outgoing, prepare, record
 from ..query import graph
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from ..actors.local import LocalActor
     from ..context import Node
 
-MARKER_PREFIX = "urn:interlieux:erased:"
+MARKER_PREFIX = names.ERASED_PREFIX
 
 
 @dataclass(frozen=True)

@@ -356,6 +356,25 @@ async def public_answers(db: Connection, obj_ids: list[str]) -> list[sqlite3.Row
         return await cur.fetchall()
 
 
+# The public Notes in reply to an object, not deleted: an improvement step's comments, which
+# its home lists as the step's `replies` collection (by the answers' index).
+_REPLIES = (
+    f"FROM objects WHERE {_ANSWERS} = ? AND type = 'Note' AND deleted_at IS NULL AND {PUBLIC_SQL}"
+)
+
+
+async def count_replies(db: Connection, obj_id: str) -> int:
+    return await db.integer(f"SELECT COUNT(*) {_REPLIES}", (obj_id,))
+
+
+async def replies_page(db: Connection, obj_id: str, limit: int, offset: int) -> list[str]:
+    """A page of the replies' ids, oldest first (a conversation reads in order)."""
+    async with db.execute(
+        f"SELECT id {_REPLIES} ORDER BY created_at, id LIMIT ? OFFSET ?", (obj_id, limit, offset)
+    ) as cur:
+        return [str(r[0]) for r in await cur.fetchall()]
+
+
 # --- the member's own data (issue 14: /moi pages, download, erasure) -----------------------
 
 

@@ -9,11 +9,14 @@ decision's page says how many places voted, not how: the votes are published at 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import jcs
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,11 +26,12 @@ from ..actors.names import display_name
 from ..actors.proof_keys import proof_key
 from ..actors.routes import node_of
 from ..context import Node
-from ..errors import FederationError, RateLimited, SignatureError
+from ..errors import ConfigError, FederationError, RateLimited, SignatureError
 from ..governance import decision as decisions_domain
 from ..governance.recount import recount
 from ..ledger import proof
-from ..tables import decision_votes, decisions, network_members, networks
+from ..ledger.money import display, to_cents
+from ..tables import decision_votes, decisions, network_members, networks, recounts
 from ..timestamps import wire_to_posix
 from . import i18n
 from .render import language, local_time, render
@@ -40,6 +44,20 @@ CHOICES = {"pour": "Pour", "contre": "Contre", "abstention": "Abstention"}
 OUTCOMES = {"adopted": "Adoptée", "rejected": "Rejetée", "no_quorum": "Quorum non atteint"}
 RULES = {"visitRate": "Tarif de passage par défaut (€)", "overdraft": "Découvert toléré (€)",
          "admission": "Mode des décisions d'admission"}  # fmt: skip
+ADMISSION_MODES = {"majority": "majorité", "consent": "consentement"}
+MONEY_RULES = ("visitRate", "overdraft")
+
+
+def rule_value(name: str, value: Any, lang: str) -> str:
+    """A rule's value as a person reads it: `6,00 €`, `majorité` (pure)."""
+    if name in MONEY_RULES:
+        try:
+            return display(to_cents(str(value)), "EUR", lang, symbol=True)
+        except ConfigError:
+            return str(value)
+    return i18n.say(ADMISSION_MODES.get(str(value), str(value)), lang)
+
+
 RESULT_SIGNATURE = {
     "fr": "la signature du réseau sur le résultat ne vérifie pas",
     "en": "the network's signature on the result does not verify",
@@ -69,6 +87,8 @@ i18n.english(
                 ("Tarif de passage par défaut (€)", "Default visit rate (€)"),
                 ("Découvert toléré (€)", "Overdraft tolerated (€)"),
                 ("Mode des décisions d'admission", "Mode of admission decisions"),
+                ("majorité", "majority"),
+                ("consentement", "consent"),
             )
         ),
         "Réseau de lieux": "Network of places",
@@ -124,6 +144,7 @@ i18n.english(
         "Non valide : ": "Not valid: ",
         "problème(s) trouvé(s).": "problem(s) found.",
         "Pas encore close : rien à recompter.": "Not closed yet: nothing to recount.",
+        "Recompté le": "Recounted on",
         "Retour à la décision": "Back to the decision",
         "Le document JSON de la décision": "The decision's JSON document",
         "N'importe qui peut refaire ce recompte : « interlieux decision verify » suivi de "
@@ -140,10 +161,31 @@ i18n.english(
 
 
 async def recount_here(request: Request, result: dict[str, Any]) -> dict[str, Any]:
-    """`decision verify` made by this node on the result it holds: the network's signature
-    on it, then each vote against the key its proof names (`actors.proof_keys`: a place's
-    key this node never read is fetched once, then kept), recounted by `recount.recount`."""
+    """`decision verify` made by this node on the result it holds, with `checked_at`: when.
+
+    A valid recount is kept (`tables.recounts`) under the digest of the result's canonical
+    JSON: a published result never changes and a signature that held still holds, so the
+    1,000 signatures of a large network are checked once, not at every visit. An invalid one
+    (a key that could not be read, say) is made again at the next visit."""
     node = node_of(request)
+    digest = hashlib.sha256(jcs.canonicalize(result)).hexdigest()
+    kept = await recounts.find(node.store.reads, digest)
+    if kept is not None:
+        return {**kept[0], "checked_at": kept[1]}
+    report = await _recount(node, result)
+    now = time.time()
+    if report["valid"]:
+        proposal = result.get("proposal")
+        decision = str(proposal.get("id")) if isinstance(proposal, dict) else ""
+        async with node.store.write() as db:
+            await recounts.keep(db, digest, decision, report, now)
+    return {**report, "checked_at": now}
+
+
+async def _recount(node: Node, result: dict[str, Any]) -> dict[str, Any]:
+    """The network's signature on the result, then each vote against the key its proof
+    names (`actors.proof_keys`: a place's key this node never read is fetched once, then
+    kept), recounted by `recount.recount`."""
     problems: list[dict[str, Any]] = []
     proposal = result.get("proposal")
     group = proposal.get("audience") if isinstance(proposal, dict) else None
@@ -217,8 +259,9 @@ async def subject_of(request: Request, kind: str, subject: Any) -> Subject:
     node = node_of(request)
     if kind == "rule" and isinstance(subject, dict):
         name = str(subject.get("name"))
-        label = i18n.say(RULES.get(name, name), language(request))
-        return Subject(f"{label} = {subject.get('value')}", None)
+        lang = language(request)
+        label = i18n.say(RULES.get(name, name), lang)
+        return Subject(f"{label} : {rule_value(name, subject.get('value'), lang)}", None)
     if isinstance(subject, str) and subject.startswith("http"):
         name = await display_name(node.store.reads, subject) if kind == "admit" else subject
         return Subject(name, subject)
@@ -294,7 +337,8 @@ async def network_page(request: Request, group: local.LocalActor) -> Response:
     return await render(
         request, "governance/network.html", group=group,
         members=sorted(members, key=lambda m: m[1].casefold()), asked=asked,
-        rules=[(RULES.get(k, k), v) for k, v in sorted(rules.items())],
+        rules=[(RULES.get(k, k), rule_value(k, v, language(request)))
+               for k, v in sorted(rules.items())],
         open=[v for v in views if v.state == "open"], outcomes=OUTCOMES,
         closed=[v for v in views if v.state == "closed"],
     )  # fmt: skip
@@ -338,5 +382,6 @@ async def verification_page(request: Request) -> Response:
         return await render(request, "missing.html", status=404)
     view = await decision_view(request, row)
     report = await recount_here(request, json.loads(row["result"])) if row["result"] else None
+    checked = posix_at(request, report["checked_at"]) if report else None
     return await render(request, "governance/verification.html", d=view, report=report,
-                        outcomes=OUTCOMES)  # fmt: skip
+                        checked=checked, outcomes=OUTCOMES)  # fmt: skip

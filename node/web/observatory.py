@@ -91,9 +91,9 @@ async def _names(request: Request, found: list[observatory.Contribution]) -> dic
 def _rows(totals: list[observatory.Total], names: dict[Any, str], lang: str) -> list[Any]:
     return [
         {"key": t.key, "name": names.get(t.key, str(t.key)),
-         "pledged": display(t.pledged, t.currency, lang),
-         "matched": display(t.matched, t.currency, lang),
-         "total": display(t.total, t.currency, lang), "link": isinstance(t.key, str)}
+         "pledged": display(t.pledged, t.currency, lang, symbol=True),
+         "matched": display(t.matched, t.currency, lang, symbol=True),
+         "total": display(t.total, t.currency, lang, symbol=True), "link": isinstance(t.key, str)}
         for t in totals
     ]  # fmt: skip
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..actors.routes import node_of
+from ..ledger.money import figure
 from ..tables import local_actors
 from . import headers, i18n, spaces, visitor
 
@@ -58,6 +60,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["day"] = day
     env.filters["moment"] = moment
+    env.filters["brief"] = brief
+    env.filters["number"] = number
     env.globals["member_space"] = spaces.MEMBER_SPACE
     env.globals["team_menu"] = spaces.team_menu
     return env
@@ -100,6 +104,32 @@ def moment(value: datetime | None, lang: str = "fr") -> str:
     if lang == "en":
         return f"{day(value, lang)}, {value:%H:%M}"
     return f"{day(value, lang)} à {value.hour} h {value.minute:02d}"
+
+
+SHORT_MONTHS = {
+    "fr": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+           "nov.", "déc."],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}  # fmt: skip
+
+
+def brief(value: datetime | None, lang: str = "fr") -> str:
+    """`2 déc. 2026, 11 h 22` / `2 Dec 2026, 11:22`: a moment that fits a table's cell on a
+    phone (pure)."""
+    if value is None:
+        return ""
+    date = f"{value.day} {SHORT_MONTHS[lang][value.month - 1]} {value.year}"
+    if lang == "en":
+        return f"{date}, {value:%H:%M}"
+    return f"{date}, {value.hour} h {value.minute:02d}"
+
+
+def number(value: Decimal | int | None, lang: str = "fr") -> str:
+    """A survey's sum or average as the reader writes numbers (pure): `1 250,50` / `1,250.50`;
+    nothing to show is a dash."""
+    if value is None:
+        return "—"
+    return figure(format(value, "f"), lang)
 
 
 def script_json(data: Any) -> str:

@@ -26,6 +26,7 @@ from . import (
     residents,
     signin,
     signup,
+    steps,
 )
 from .member import badge as my_badge
 from .member import calls as member_calls
@@ -36,6 +37,7 @@ from .member import profile as member_profile
 from .member import projects as member_projects
 from .member import publishing as my_publishing
 from .member import sessions as my_sessions
+from .member import step_comments as my_step_comments
 from .negotiation import Endpoint
 from .team import calls as team_calls
 from .team import claims as team_claims
@@ -48,6 +50,7 @@ from .team import peers as team_peers
 from .team import place as team_place
 from .team import publishing as team_publishing
 from .team import settlements as team_settlements
+from .team import step_actions as team_step_actions
 from .team import steps as team_steps
 from .team import surveys as team_surveys
 from .team import validation as team_validation
@@ -156,6 +159,9 @@ ROUTES: list[BaseRoute] = [
     Route("/observatoire.jsonld", observatory.table_jsonld),
     *team_decisions.ROUTES,
     *team_steps.ROUTES,
+    Route("/etape", steps.held_page),
+    *team_step_actions.ROUTES,
+    *my_step_comments.ROUTES,
     Route("/moi/appels", member_calls.page, methods=["GET", "POST"]),
     Route("/moi/appels/visibilite", member_calls.visibility, methods=["POST"]),
     Route("/equipe/appels", team_calls.page, methods=["GET", "POST"]),

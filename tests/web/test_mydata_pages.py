@@ -47,7 +47,7 @@ def test_badge_history_publish_download_and_erase(phone: Page, popcafe: LocalPla
     screenshot(phone, "my-visits")
 
     phone.get_by_role("link", name="Mon crédit").click()
-    assert "30.00 EUR" in phone.locator("[data-remaining]").inner_text()
+    assert "30,00 EUR" in phone.locator("[data-remaining]").inner_text()
     accessible(phone)
     screenshot(phone, "my-credit")
 

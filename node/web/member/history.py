@@ -15,7 +15,7 @@ from starlette.responses import Response
 from ...actors.names import names_of
 from ...actors.routes import node_of
 from ...ledger import credit
-from ...ledger.money import from_cents
+from ...ledger.money import display
 from ...people import accounts
 from ...tables import (
     activities,
@@ -29,7 +29,7 @@ from ...tables import (
 from .. import gate, i18n
 from ..gate import requires
 from ..headers import no_store
-from ..render import local_time, render
+from ..render import language, local_time, render
 
 i18n.english(
     {
@@ -119,6 +119,7 @@ async def credit_page(request: Request) -> Response:
     node = node_of(request)
     me = node.config.actor_id((await gate.member(request)).handle)
     reads = node.store.reads
+    lang = language(request)
     statements = []
     for name in await credit_accounts.of_member(reads, me):
         currency, uses = await credit.statement(node, name)
@@ -126,11 +127,12 @@ async def credit_page(request: Request) -> Response:
         moves = [
             {"when": _at(u.when, node.config.timezone), "kind": MOVEMENTS.get(u.kind, u.kind),
              "place": places[u.place] if u.place else "",
-             "amount": from_cents(u.cents), "remaining": from_cents(u.remaining)}
+             "amount": display(u.cents, currency, lang),
+             "remaining": display(u.remaining, currency, lang)}
             for u in reversed(uses)
         ]  # fmt: skip
         left = await credit.remaining(node, name)
-        statements.append(Statement(name, currency, from_cents(left), moves))
+        statements.append(Statement(name, currency, display(left, currency, lang), moves))
     return no_store(await render(request, "member/credit.html", statements=statements))
 
 

@@ -6,7 +6,6 @@ same rate limit), so that the routing table checks and completes it as any clien
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import date, datetime, time
 from typing import Any
@@ -20,6 +19,7 @@ from vocab.context import PUBLIC
 
 from ...actors import local
 from ...actors.routes import node_of
+from ...commons.comments import as_html
 from ...errors import InterlieuxError, InvalidParameter
 from ...outbox.publish import publish
 from ...people import accounts
@@ -76,14 +76,6 @@ def _need_error() -> InvalidParameter:
         "no such open need",
         fr="Choisissez un des besoins ouverts du lieu dans la liste.",
         en="Choose one of the place's open needs in the list.",
-    )
-
-
-def as_html(text: str) -> str:
-    """Plain text as HTML paragraphs, escaped (pure)."""
-    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return "".join(
-        f"<p>{'<br>'.join(html.escape(line) for line in p.split(chr(10)))}</p>" for p in paragraphs
     )
 
 

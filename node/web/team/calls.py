@@ -72,7 +72,6 @@ i18n.english(
             "network fields count)."
         ),
         "Aucune personne connue ne correspond.": "Nobody known fits.",
-        "score": "score",
         "compétences": "skills",
         "disponibilité": "availability",
         "proximité": "proximity",

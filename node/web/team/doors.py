@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from ... import tables, tokens
 from ...access.grant import REASONS_EN, REASONS_FR
+from ...actors.names import ERASED_NAME, names_of
 from ...actors.routes import node_of
 from ...errors import ConfigError, InterlieuxError, NotFoundError
 from ...people import accounts
@@ -28,6 +29,7 @@ LABEL_MAX = 60
 
 i18n.english(
     {
+        ERASED_NAME: "erased account",
         "Portes": "Doors",
         "Les lecteurs de badges du lieu. Chaque lecteur a son jeton ; à son premier "
         "démarrage, il crée sa clé et la lie au jeton.": (
@@ -85,11 +87,13 @@ async def _page(request: Request, status: int = 200, **context: Any) -> Response
          "tap": at(request, last_taps.get(d.door)) if d.door else None}
         for d in reversed(await tokens.listing(node.store)) if _door_token(d)
     ]  # fmt: skip
+    recent = await tables.taps.recent(reads, LAST_TAPS)
+    people = await names_of(reads, {t.member for t in recent if t.member})
     taps = [
         {"when": at(request, tap.decided_at), "door": tap.door,
          "accepted": tap.decision == "accept", "reason": reasons.get(tap.reason, tap.reason),
-         "member": tap.member or ""}
-        for tap in await tables.taps.recent(reads, LAST_TAPS)
+         "member": people.get(tap.member, "") if tap.member else ""}
+        for tap in recent
     ]  # fmt: skip
     member = await gate.member(request)
     return await render(request, "team/doors.html", status=status, doors=doors, taps=taps,

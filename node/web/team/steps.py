@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...actors.routes import node_of
-from ...commons import cofinancing
+from ...commons import cofinancing, evaluation
 from ...commons import steps as steps_domain
 from ...commons.cli import budget_lines
 from ...errors import InterlieuxError, InvalidParameter
@@ -27,7 +27,7 @@ from ...timestamps import posix_to_wire, wire_to_posix
 from .. import i18n
 from ..gate import member_form, refused, requires
 from ..render import language, render
-from ..steps import STATES
+from ..steps import STATES, page_of
 from .actions import confirmation, done, place_actor
 from .publishing import wire_time
 
@@ -93,6 +93,12 @@ i18n.english(
         "Réalisée par (facultatif)": "Carried out by (optional)",
         "Une adresse ou un nom par ligne.": "One address or name per line.",
         "Description": "Description",
+        "Critères d'évaluation": "Evaluation criteria",
+        "Un critère par ligne, sur lesquels les autres lieux évalueront l'étape de 1 à 5. Sans "
+        "rien : {defaults}.": (
+            "One criterion per line, on which the other places will evaluate the step from 1 "
+            "to 5. Left empty: {defaults}."
+        ),
         "Publier l'étape": "Publish the step",
         "Choisissez au moins une étape.": "Choose at least one step.",
         "Indiquez l'adresse de l'étape.": "Give the step's address.",
@@ -109,12 +115,14 @@ async def _page(request: Request, status: int = 200, **more: Any) -> Response:
         currency = row["currency"]
         known.append({
             "id": row["id"], "name": row["name"], "state": STATES.get(found["state"], ""),
+            "page": page_of(node.config.base_url, row["id"]),
             "budget": display(to_cents(found["budget"]), currency, lang),
             "pledged": display(to_cents(found["pledged"]), currency, lang),
             "matched": display(to_cents(found["matched"]), currency, lang),
         })  # fmt: skip
     return await render(
         request, "team/steps.html", status=status, steps=known,
+        default_criteria=" ; ".join(evaluation.DEFAULT_CRITERIA),
         chosen=request.query_params.get("etape", ""), done=confirmation(request, DONE),
         step_field=STEP_FIELD, **more,
     )  # fmt: skip
@@ -148,6 +156,8 @@ def step_body(form: dict[str, str], timezone: str) -> dict[str, Any]:
         body["contributor"] = contributors
     if form.get("text", "").strip():
         body["summary"] = form["text"].strip()
+    typed = [c for c in form.get("criteria", "").splitlines() if c.strip()]
+    body["criteria"] = list(evaluation.checked_criteria(typed or evaluation.DEFAULT_CRITERIA))
     return body
 
 

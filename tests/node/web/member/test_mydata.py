@@ -95,7 +95,7 @@ def test_visits_and_credit_statement(place: InProcessNode) -> None:
     visits = place.client.get("/moi/passages", headers=HTML)
     assert visits.status_code == 200 and "accueil" in visits.text and "La Coroutine" in visits.text
     statement = place.client.get("/moi/credit", headers=HTML)
-    assert "alice-pass" in statement.text and "20.00 EUR" in statement.text
+    assert "alice-pass" in statement.text and "20,00 EUR" in statement.text
     assert "achat de crédit" in statement.text
     as_bob(place)
     assert "alice-pass" not in place.client.get("/moi/credit", headers=HTML).text

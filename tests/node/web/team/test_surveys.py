@@ -65,6 +65,7 @@ def test_publish_answer_prefill_and_results(place: InProcessNode) -> None:
 
     results = place.client.get(f"/equipe/enquetes/resultats?enquete={quote(survey)}", headers=HTML)
     assert results.status_code == 200 and "La Coroutine" in results.text
+    assert "120,00" in results.text  # the average, with a decimal comma
     table = place.client.get(survey.replace("/objects/", "/surveys/").removeprefix(
         place.config.base_url) + "/results.csv")  # fmt: skip
     rows = {
