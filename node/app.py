@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from . import context, follows, objects, reactions, routing, tokens
 from .access import badge
 from .access import routes as access_routes
+from .access.peering import PeerKeys
 from .actors import local, routes
 from .actors.remote import Directory
 from .agenda import backfill
@@ -113,6 +114,7 @@ class Node:
         self.claim_scheduler = ClaimScheduler(self)
         self.backfill = BackfillWorker(self)
         self.decision_closer = DecisionCloser(self)
+        self.peer_keys = PeerKeys(self)
         self.directory: Directory  # set in start(): it signs with the place's key
 
     async def start(self, workers: bool = True) -> None:
@@ -133,12 +135,14 @@ class Node:
             self.inbox_worker.start()
             self.backfill.start()
             self.decision_closer.start()
+            self.peer_keys.start()
 
     async def _place_signer(self) -> tuple[str, rsa.RSAPrivateKey]:
         place = await local.by_handle(self.store, self.config.handle)
         return place.key_id, place.keys.rsa_private
 
     async def stop(self) -> None:
+        await self.peer_keys.stop()
         await self.decision_closer.stop()
         await self.backfill.stop()
         await self.claim_scheduler.stop()

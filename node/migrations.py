@@ -17,6 +17,8 @@ is refused untouched: the code would misread it.
     2   tokens get a scope and a door's enrolment; door_policy gets `stale_own_members`
     3   public_graph rows get their place's named graph; their triples move to the Oxigraph store
     4   erasures keep no marker beside the handle
+    5   peers and credit accounts say where their terms come from: a bilateral agreement or
+        the team, else a network's rules (`peers.terms_from`, `credit_accounts.overdraft_from`)
 """
 
 from __future__ import annotations
@@ -89,6 +91,14 @@ ALTER TABLE tokens ADD COLUMN enrolled_at REAL;
         "anonyme qui les remplace dans les registres",
         run=lambda conn: _drop_erasure_markers(conn),
     ),
+    Migration(
+        5,
+        "les pairs et les comptes de crédit disent d'où viennent leurs conditions : un accord "
+        "bilatéral ou l'équipe, sinon les règles d'un réseau dont le lieu est membre",
+        # Every existing peer was added by `peer add` and every account's overdraft set by the
+        # team: NULL, their own. The network's peers are added at the node's next start.
+        run=lambda conn: _network_terms_columns(conn),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -105,6 +115,12 @@ async def _drop_erasure_markers(conn: Connection) -> None:
     """Step 4, for a file whose `erasures` table exists (the owner's schema makes it anew)."""
     if "erasures" in await _tables(conn):
         await _script(conn, erasures.MIGRATION)
+
+
+async def _network_terms_columns(conn: Connection) -> None:
+    """Step 5."""
+    await _add_column_if_table(conn, "peers", "terms_from TEXT")
+    await _add_column_if_table(conn, "credit_accounts", "overdraft_from TEXT")
 
 
 async def version(conn: Connection) -> int:

@@ -27,7 +27,7 @@ from ..sqlite import Connection
 from ..tables import follows, remote_actors
 from ..timestamps import posix_to_wire, wire_to_posix
 from . import grant as grants
-from . import policy
+from . import peering, policy
 from .decision import Decision, TrustBundle, decide, seal
 from .door import check_visit, endorsement, sign_report
 from .tap import TapReport
@@ -80,14 +80,35 @@ async def add_peer(node: Node, actor_url: str, visit_rate: str = "0", currency: 
     return peer.id
 
 
-async def remove_peer(node: Node, actor_url: str) -> None:
+async def remove_peer(node: Node, actor_url: str) -> str | None:
+    """End the bilateral agreement with a place. A place a network shares with ours stays a
+    peer on the network's terms: returns that network; None when the place is no peer now.
+    A peer the network made is not removed here: it is one as long as both are members."""
     async with node.store.write() as db:
-        if not await tables.peers.remove(db, actor_url):
+        found = await tables.peers.find(db, actor_url)
+        if found is None:
             raise NotFoundError(
                 f"{actor_url} is not a peer",
                 fr=f"{actor_url} n'est pas dans vos pairs (« interlieux peer list »).",
                 en=f"{actor_url} is not one of your peers ('interlieux peer list').",
             )
+        if found.terms_from is not None:
+            raise ForbiddenError(
+                f"{actor_url} is a peer through the network {found.terms_from}",
+                fr=f"{actor_url} est un pair par le réseau {found.terms_from} : ses badges sont "
+                "honorés tant que vos deux lieux en sont membres, au tarif du réseau. Pour un "
+                "autre tarif, convenez-en avec lui (« interlieux peer add --visit-rate … ») ; "
+                "pour ne plus l'honorer, l'un des deux lieux doit quitter le réseau.",
+                en=f"{actor_url} is a peer through the network {found.terms_from}: its badges "
+                "are honoured while both places are members, at the network's rate. For "
+                "another rate, agree on one ('interlieux peer add --visit-rate …'); to stop "
+                "honouring them, one of the two places must leave the network.",
+            )
+        await tables.peers.remove(db, actor_url)
+        await peering.reconcile(db, node.config.place_id)
+        still = await tables.peers.find(db, actor_url)
+    if still is not None:
+        return still.terms_from
     place = await local.by_handle(node.store, node.config.handle)
     follow = await follows.between(node.store.reads, place.id, actor_url)
     if follow is not None:
@@ -97,6 +118,7 @@ async def remove_peer(node: Node, actor_url: str) -> None:
         {"type": "Remove", "object": actor_url, "target": f"{place.id}/peers",
          "to": [actor_url], "cc": [place.followers]},
     )  # fmt: skip
+    return None
 
 
 # --- grants ------------------------------------------------------------------------------

@@ -110,8 +110,12 @@ def cmd_peer(args: argparse.Namespace, run: Runner) -> int:
         peer = run(config, lambda n: badge.add_peer(n, args.actor, args.visit_rate, args.currency))
         print(f"Pair ajouté : {peer} (abonnement envoyé ; ses badges sont honorés ici).")
     elif args.peer_command == "remove":
-        run(config, lambda n: badge.remove_peer(n, args.actor))
-        print(f"Pair retiré : {args.actor}.")
+        network = run(config, lambda n: badge.remove_peer(n, args.actor))
+        if network is None:
+            print(f"Pair retiré : {args.actor}.")
+        else:
+            print(f"Accord bilatéral retiré : {args.actor} reste un pair par le réseau "
+                  f"{network}, au tarif du réseau.")  # fmt: skip
     else:
 
         async def listing(node: Node) -> list[tables.peers.Peer]:
@@ -121,7 +125,8 @@ def cmd_peer(args: argparse.Namespace, run: Runner) -> int:
         if not trusted:
             print("Aucun pair : « interlieux peer add --actor URL » en ajoute un.")
         for one in trusted:
-            print(f"{one.actor_id}\t{one.visit_rate} {one.currency} par passage")
+            terms = f"réseau {one.terms_from}" if one.terms_from else "accord bilatéral"
+            print(f"{one.actor_id}\t{one.visit_rate} {one.currency} par passage\t{terms}")
     return 0
 
 

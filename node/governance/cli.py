@@ -41,6 +41,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     n.add_argument("--data", required=True, type=Path)
     n.add_argument("--network", required=True, help="identifiant ou adresse du réseau")
     n.add_argument("--place", required=True, help="adresse de l'acteur du lieu")
+    n = nsub.add_parser("leave", help="quitter un réseau (ses lieux ne sont plus des pairs, "
+                        "sauf accord bilatéral)")  # fmt: skip
+    n.add_argument("--data", required=True, type=Path)
+    n.add_argument("--network", required=True, help="adresse de l'acteur du réseau")
     n = nsub.add_parser("show", help="les réseaux connus : membres, règles, demandes")
     n.add_argument("--data", required=True, type=Path)
     n.add_argument("--json", action="store_true")
@@ -54,7 +58,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     d.add_argument("--title", required=True)
     d.add_argument("--text", default="")
     d.add_argument("--closes", required=True, help="clôture, ISO 8601 avec fuseau")
-    d.add_argument("--mode", choices=decision.MODES, default=decision.DEFAULT_MODE)
+    d.add_argument("--mode", choices=decision.MODES, help="par défaut : majority ; pour une "
+                   "admission, le mode que fixe la règle admission du réseau")  # fmt: skip
     d.add_argument("--quorum", type=int, help="votes comptés nécessaires (par défaut : la "
                    "majorité des membres)")  # fmt: skip
     d.add_argument("--subject", required=True, help="admit : l'adresse du lieu ; step : "
@@ -90,6 +95,12 @@ def cmd_network(args: argparse.Namespace, run: Runner) -> int:
         answer = run(config, lambda n: _join(n, args.network))
         return _answered(args, answer, "Demande d'adhésion envoyée : le réseau décidera de "
                          "l'admission.", "Join request sent: the network will decide.")  # fmt: skip
+    if command == "leave":
+        answer = run(config, lambda n: network.leave(n, args.network))
+        return _answered(args, answer, "Le lieu a quitté le réseau : ses lieux ne sont plus des "
+                         "pairs (sauf accord bilatéral), le réseau en informe ses membres.",
+                         "The place left the network: its places are no peers any more "
+                         "(unless agreed bilaterally); the network tells its members.")  # fmt: skip
     if command == "admit":
         run(config, lambda n: _admit(n, args.network, args.place))
         say(args, f"{args.place} est membre du réseau ; chaque membre en est informé.",
@@ -210,9 +221,10 @@ async def _propose(node: Node, args: argparse.Namespace, closes: float) -> Answe
         "id": f"{node.config.base_url}/objects/{uuid.uuid4()}", "type": decision.PROPOSAL,
         "attributedTo": place.id, "audience": args.network, "decisionKind": args.kind,
         "name": args.title, "content": args.text, "endTime": posix_to_wire(closes),
-        "decisionMode": args.mode, "object": _subject(args.kind, args.subject),
-        "to": [args.network],
+        "object": _subject(args.kind, args.subject), "to": [args.network],
     }  # fmt: skip
+    if args.mode is not None:  # else the network's: its admission rule for an admission
+        draft["decisionMode"] = args.mode
     if args.quorum is not None:
         draft["quorum"] = args.quorum
     return await send_now(node, place, {

@@ -3,6 +3,7 @@
     network create (the founder is its first member)
     network join   (a place's Join, kept as a request)
     network admit  (the founding second member, while the founder is alone)
+    network leave  (a place's Leave: it is no member from then on; the host place stays)
     decision propose ─► Offer of a Proposal ─► opened at its arrival: Add to every member
     decision vote    ─► Create of a signed Vote ─► taken at arrival, or refused with the reason
 
@@ -23,7 +24,13 @@ What the Group announces to its members, each addressed to every member place:
 - `Add` of a `Proposal` to its decisions (opened, with the members at the opening),
 - `Add` of the signed `Decision` at the close (every counted vote embedded),
 - `Add` of a place to its members (the whole list after it, in `members`),
+- `Remove` of a place from its members, when it left (the list after it; to the leaver too),
 - `Update` of the Group itself when its rules change (its document carries `rules`).
+
+What a member node makes of them, in the transaction that takes each (`_network_changed`):
+the network's members are its place's peers, on the network's terms (node/access/peering.py);
+the credit accounts it opened on the network's overdraft follow the rule (node/ledger/credit.py).
+A place that leaves drops the peers it had only through the network, at once.
 """
 
 from __future__ import annotations
@@ -33,11 +40,13 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from ..access import peering
 from ..activity import id_of, recipients, type_of
 from ..actors import local
 from ..actors.document import actor_document
 from ..actors.proof_keys import proof_key
 from ..errors import ConfigError, ForbiddenError, NotFoundError
+from ..ledger import credit
 from ..origin import same_origin
 from ..outbox.publish import emit
 from ..routing import Route
@@ -50,16 +59,14 @@ from ..tables import (
     networks,
     retired_keys,
 )
-from ..timestamps import wire_to_posix
-from . import decision
+from ..timestamps import posix_to_wire, wire_to_posix
+from . import decision, rules
 from .group import GROUP, decisions_url, group_extras, members_url
+from .rules import DEFAULT_RULES
+from .sending import Answer, send_now
 
 if TYPE_CHECKING:
     from ..context import Node
-
-# The network's rules, changed only by decision: the visit rate members agree on by default
-# (euros), the overdraft a door tolerates (euros), and the mode of admission decisions.
-DEFAULT_RULES: dict[str, Any] = {"visitRate": "5.00", "overdraft": "0.00", "admission": "majority"}
 
 
 # --- creating and admitting ----------------------------------------------------------------
@@ -156,9 +163,11 @@ def _hosted_recipient(node: Node, activity: dict[str, Any]) -> list[str]:
 
 def proposal_from_draft(
     draft: dict[str, Any], decision_id: str, network: str, proposer: str,
-    members: list[str], now: float,
+    members: list[str], now: float, network_rules: dict[str, Any] | None = None,
 ) -> decision.Proposal:  # fmt: skip
-    """The proposal the Group opens from a place's draft. Raises ConfigError (French first)."""
+    """The proposal the Group opens from a place's draft, under the network's rules (an
+    admission is decided in the mode its `admission` rule says). Raises ConfigError (French
+    first)."""
     try:
         closes = wire_to_posix(str(draft.get("endTime")))
     except (TypeError, ValueError) as exc:
@@ -171,15 +180,24 @@ def proposal_from_draft(
                           en="Proposal: the quorum is not an integer.")  # fmt: skip
     subject = draft.get("object")
     kind = str(draft.get("decisionKind"))
-    if kind == "rule" and isinstance(subject, dict) and subject.get("name") not in DEFAULT_RULES:
-        names = ", ".join(DEFAULT_RULES)
-        raise ConfigError(f"unknown rule {subject.get('name')!r}",
-                          fr=f"Proposition : règle inconnue ; les règles sont {names}.",
-                          en=f"Proposal: unknown rule; the rules are {names}.")  # fmt: skip
+    if kind == "rule" and isinstance(subject, dict) and "value" in subject:
+        # Checked now, so that an adopted rule always reads at every member node.
+        subject = {**subject, "value": rules.checked(str(subject.get("name")), subject["value"])}
+    mode = draft.get("decisionMode") or decision.DEFAULT_MODE
+    if kind == "admit":
+        required = rules.admission_mode(network_rules or DEFAULT_RULES)
+        if draft.get("decisionMode") not in (None, "", required):
+            raise ConfigError(
+                f"admissions are decided in {required} mode",
+                fr=f"Proposition : les admissions de ce réseau se décident en mode « {required} » "
+                "(sa règle admission) ; laissez le mode de côté, ou changez d'abord la règle.",
+                en=f"Proposal: this network decides admissions in '{required}' mode (its "
+                "admission rule); leave the mode out, or change the rule first.",
+            )
+        mode = required
     return decision.open_proposal(
         decision_id, network, proposer, kind, str(draft.get("name", "")),
-        str(draft.get("content", "")), closes, members, now,
-        mode=str(draft.get("decisionMode") or decision.DEFAULT_MODE), quorum=quorum,
+        str(draft.get("content", "")), closes, members, now, mode=str(mode), quorum=quorum,
         subject=subject,
     )  # fmt: skip
 
@@ -209,7 +227,7 @@ async def _offer_arrived(node: Node, activity: dict[str, Any]) -> None:
         now = time.time()
         proposal = proposal_from_draft(
             draft, f"{node.config.base_url}/decisions/{uuid.uuid4()}", group.id, proposer,
-            members, now,
+            members, now, json.loads(row["rules"]),
         )  # fmt: skip
         document = proposal.to_json()
         await decisions.open_proposal(db, document, group.id, proposal.closes, activity["id"],
@@ -259,7 +277,7 @@ async def _vote_arrived(node: Node, activity: dict[str, Any]) -> None:
                                   json.dumps(vote), received)  # fmt: skip
 
 
-# --- a place's Join (the Group's side) -----------------------------------------------------
+# --- a place's Join and Leave (the Group's side) -------------------------------------------
 
 
 async def _join_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
@@ -271,6 +289,97 @@ async def _join_received(db: Connection, node: Node, activity: dict[str, Any]) -
     await network_members.ask(db, str(network), place, activity["id"], time.time())
 
 
+def cannot_leave(network: str) -> ForbiddenError:
+    return ForbiddenError(
+        f"the host place cannot leave {network}",
+        fr=f"Ce lieu héberge le réseau {network} : il ne peut pas le quitter, le réseau vit sur "
+        "son nœud. Les autres lieux peuvent le quitter chacun (« interlieux network leave ») ; "
+        "pour que le réseau continue sans ce lieu, un autre lieu en crée un nouveau chez lui "
+        "(« interlieux network create ») et les lieux le rejoignent.",
+        en=f"This place hosts the network {network}: it cannot leave it, the network lives on "
+        "its node. The other places can each leave it ('interlieux network leave'); for the "
+        "network to go on without this place, another place creates a new one on its own node "
+        "('interlieux network create') and the places join it.",
+    )
+
+
+async def _hosted_left(db: Connection, activity: dict[str, Any]) -> tuple[Any, str] | None:
+    """(the hosted network's row, the leaving place) of a Leave of a network hosted here."""
+    network = id_of(activity.get("object"))
+    row = await networks.find(db, network) if network else None
+    if row is None or row["handle"] is None:
+        return None  # the Leave of an event: the agenda's
+    return row, str(id_of(activity["actor"]))
+
+
+async def _leave_checked(node: Node, actor: local.LocalActor, activity: dict[str, Any]) -> None:
+    """Our place may leave a network hosted elsewhere, not the one its own node hosts."""
+    found = await _hosted_left(node.store.reads, activity)
+    if found is not None and found[1] == node.config.place_id:
+        raise cannot_leave(str(found[0]["id"]))
+
+
+async def _leave_arrived(node: Node, activity: dict[str, Any]) -> None:
+    """A Leave reaches the Group: refused now, with the reason, from a place that is neither
+    a member nor asked to be one (nothing to leave), or from the place hosting it."""
+    found = await _hosted_left(node.store.reads, activity)
+    if found is None:
+        return
+    row, place = found
+    if place == node.config.place_id:
+        raise cannot_leave(str(row["id"]))
+    states = {r["place"] for r in await network_members.requests(node.store.reads, row["id"])}
+    states |= set(await network_members.members(node.store.reads, row["id"]))
+    if place not in states:
+        raise NotFoundError(
+            f"{place} is not a member of {row['id']}",
+            fr="Ce lieu n'est pas membre du réseau : il n'a rien à quitter.",
+            en="This place is not a member of the network: nothing to leave.",
+        )
+
+
+async def _leave_received(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    """A member place leaves: no member from now on (its later votes are refused, its votes
+    on open proposals no longer count), every member told, the leaver too. A place that had
+    only asked withdraws its request."""
+    found = await _hosted_left(db, activity)
+    if found is None or found[1] == node.config.place_id:
+        return
+    row, place = found
+    group = await local.by_id(node.store, str(row["id"]))
+    if group is None or await network_members.remove(db, group.id, place) != "member":
+        return
+    members = await network_members.members(db, group.id)
+    await networks.set_members(db, group.id, members, time.time())
+    await emit(db, node, group, {
+        "type": "Remove", "actor": group.id, "object": place, "target": members_url(group.id),
+        "members": members, "to": [*members, place],
+    })  # fmt: skip
+
+
+# --- our place leaving (its side) ----------------------------------------------------------
+
+
+async def leave(node: Node, network_id: str) -> Answer:
+    """Our place leaves a network it belongs to (or withdraws its request to join): a `Leave`
+    sent to the Group; the place is no member from now on, here at once."""
+    row = await networks.find(node.store.reads, network_id)
+    if row is None or row["place_state"] is None:
+        raise ConfigError(
+            f"{node.config.place_id} is not a member of {network_id}",
+            fr=f"Ce lieu n'est pas membre du réseau {network_id} (« interlieux network show » "
+            "liste ses réseaux).",
+            en=f"This place is not a member of the network {network_id} ('interlieux network "
+            "show' lists its networks).",
+        )
+    place = await local.by_handle(node.store, node.config.handle)
+    return await send_now(node, place, {
+        "id": f"{node.config.base_url}/activities/{uuid.uuid4()}", "type": "Leave",
+        "actor": place.id, "object": network_id, "to": [network_id],
+        "published": posix_to_wire(time.time()),
+    })  # fmt: skip
+
+
 # --- what a member place does with the Group's announcements ------------------------------
 
 
@@ -278,6 +387,26 @@ async def _known_network(db: Connection, actor: str) -> Any:
     """The network row of an announcing Group, if our place asked to join or belongs to it."""
     row = await networks.find(db, actor)
     return row if row is not None and row["place_state"] is not None else None
+
+
+async def _network_changed(db: Connection, node: Node, network: str) -> None:
+    """What the network's members and rules make of this node, brought up to date: its
+    members are our place's peers on the network's terms, and the accounts opened on its
+    overdraft follow the rule."""
+    await peering.reconcile(db, node.config.place_id)
+    row = await networks.find(db, network)
+    if row is not None and row["place_state"] == "member":
+        await credit.follow_network(db, node, network, json.loads(row["rules"]))
+
+
+async def _place_left(db: Connection, node: Node, network: str, members: list[str]) -> None:
+    """Our place is no member of `network` any more: its peers through it go (those agreed
+    bilaterally stay), its accounts keep the overdraft they have as their own."""
+    now = time.time()
+    await networks.set_place_state(db, network, None, now)
+    await networks.set_members(db, network, members, now)
+    await peering.reconcile(db, node.config.place_id)
+    await credit.network_left(db, network)
 
 
 async def _added(db: Connection, node: Node, activity: dict[str, Any]) -> None:
@@ -296,6 +425,7 @@ async def _added(db: Connection, node: Node, activity: dict[str, Any]) -> None:
             await networks.set_members(db, group, listed, now)
             if node.config.place_id in listed:
                 await networks.set_place_state(db, group, "member", now)
+            await _network_changed(db, node, group)
         return
     if target != decisions_url(group) or not isinstance(obj, dict):
         return
@@ -313,21 +443,65 @@ async def _added(db: Connection, node: Node, activity: dict[str, Any]) -> None:
             await decisions.close(db, str(proposal_id), obj, now)
 
 
+async def _removed(db: Connection, node: Node, activity: dict[str, Any]) -> None:
+    """A Group we belong to removed a place from its members (it left): no peer of ours
+    through this network any more; if it is our place, it is no member."""
+    group = str(id_of(activity["actor"]))
+    row = await _known_network(db, group)
+    listed = activity.get("members")
+    if row is None or id_of(activity.get("target")) != members_url(group):
+        return
+    if not (isinstance(listed, list) and all(isinstance(m, str) for m in listed)):
+        return
+    if id_of(activity.get("object")) == node.config.place_id and row["handle"] is None:
+        await _place_left(db, node, group, listed)
+        return
+    await networks.set_members(db, group, listed, time.time())
+    await _network_changed(db, node, group)
+
+
+async def _leaving(
+    db: Connection, node: Node, actor: local.LocalActor, activity: dict[str, Any]
+) -> None:
+    """Our place leaves a network: taken here at once (the Group's Remove, later, confirms
+    it), so that no claim is built on the network's terms once the team said it leaves."""
+    network = id_of(activity.get("object"))
+    row = await networks.find(db, network) if network else None
+    if actor.id != node.config.place_id or row is None or row["handle"] is not None:
+        return
+    if row["place_state"] is None:
+        return
+    members = [m for m in json.loads(row["members"]) if m != actor.id]
+    await _place_left(db, node, str(network), members)
+
+
 async def _group_updated(db: Connection, node: Node, activity: dict[str, Any]) -> None:
-    """A Group we belong to changed its rules: kept at our node, as the network's rules."""
+    """A Group we belong to changed its rules: kept at our node, as the network's rules, and
+    applied to our peers and accounts."""
     group = str(id_of(activity["actor"]))
     obj = activity.get("object")
     row = await _known_network(db, group)
-    if row is None or row["handle"] is not None or not isinstance(obj, dict):
-        return  # hosted here: the rules were changed in this very row
-    if id_of(obj) == group and isinstance(obj.get("rules"), dict):
+    if row is None or not isinstance(obj, dict):
+        return
+    if id_of(obj) != group or not isinstance(obj.get("rules"), dict):
+        return
+    if row["handle"] is None:  # hosted here, the close changed this very row already
         await networks.set_rules(db, group, obj["rules"], time.time())
+    await _network_changed(db, node, group)
 
 
 ACTIVITY_ROUTES = [
     Route("Join", on_receive=_join_received),
+    Route(
+        "Leave",
+        on_validate=_leave_checked,
+        on_arrival=_leave_arrived,
+        on_publish=_leaving,
+        on_receive=_leave_received,
+    ),
     Route("Offer", decision.PROPOSAL, on_arrival=_offer_arrived),
     Route("Create", decision.VOTE, on_arrival=_vote_arrived),
     Route("Add", on_receive=_added),
+    Route("Remove", on_receive=_removed),
     Route("Update", GROUP, on_receive=_group_updated),
 ]

@@ -70,7 +70,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     k.add_argument("--member", action="append", default=[], help="membre qui peut l'utiliser")
     k.add_argument("--amount", required=True, help="montant payé, ex. 100.00")
     k.add_argument("--currency", default="EUR")
-    k.add_argument("--overdraft", default="0", help="découvert toléré aux portes, ex. 5.00")
+    k.add_argument(
+        "--overdraft",
+        help="découvert toléré aux portes, ex. 5.00 (sans lui : un compte existant garde le "
+        "sien ; un nouveau prend celui du réseau du lieu, règle overdraft, et le suit quand le "
+        "réseau le change ; hors réseau, 0)",
+    )
     k = ksub.add_parser("statement", help="relevé : chaque vente et chaque passage payé")
     k.add_argument("--data", required=True, type=Path)
     k.add_argument("--account", required=True)

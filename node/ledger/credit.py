@@ -3,6 +3,10 @@
 A sale is cash in and a debt of service to the holder (`credit:<name>`, negative while credit
 remains). A visit paid by credit at another place is claimed from the selling place like any
 visit; accepting it moves the debt from the holder's account to that place (`exchange`).
+
+An account's overdraft (how far below zero the doors still let its holder in) is the team's
+(`--overdraft`) or, for an account opened without one, the `overdraft` rule of the place's
+network, which it then follows when the network changes it (`overdraft_from`).
 """
 
 from __future__ import annotations
@@ -16,10 +20,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import tables
+from ..access import peering
 from ..access.badge import is_peer
+from ..access.peering import Network
 from ..activity import id_of
 from ..actors import local
 from ..errors import NotFoundError
+from ..governance import rules
 from ..outbox.publish import emit
 from ..routing import Route
 from ..sqlite import Connection
@@ -46,22 +53,52 @@ def new_account_name() -> str:
     return "c-" + secrets.token_hex(4)
 
 
+def network_overdraft(member_of: Iterable[Network], currency: str) -> tuple[str, int] | None:
+    """(network, overdraft in cents) an account in `currency` opens with when the team sets
+    none (pure): of the networks the place belongs to whose money it is, the smallest
+    overdraft, the first network by id among equals; None when no network says one."""
+    found = []
+    for network in member_of:
+        terms = rules.overdraft(network.rules)
+        if terms is not None and terms[1] == currency:
+            found.append((terms[0], network.id))
+    if not found:
+        return None
+    cents, network_id = min(found)
+    return network_id, cents
+
+
+async def default_overdraft(db: Connection, currency: str) -> tuple[str, int] | None:
+    """(network, cents) a new account in `currency` opens with when the team sets none."""
+    rows = await tables.networks.every_network(db)
+    return network_overdraft(peering.networks_of(rows), currency)
+
+
 async def sell(
     node: Node,
     account: str,
     members: list[str],
     amount: str,
     currency: str = "EUR",
-    overdraft: str = "0",
+    overdraft: str | None = None,
 ) -> int:
     """Record a sale of credit (cash received); returns what the account now holds, in cents.
-    The memo names no one: the books outlive a holder's erasure (the account is on the entry)."""
+    The memo names no one: the books outlive a holder's erasure (the account is on the entry).
+
+    Without `overdraft`, an account keeps its own; a new one opens on the network's (the
+    place's network's `overdraft` rule), and follows that rule when the network changes it."""
     cents = to_cents(amount)
     currency = check_currency(currency)
     member_ids = [(await local.by_handle(node.store, m)).id for m in members]
+    chosen: tuple[int, str | None] | None = (
+        None if overdraft is None else (to_cents(overdraft), None)
+    )
     async with node.store.write() as db:
+        if chosen is None and not await tables.credit_accounts.exists(db, account):
+            default = await default_overdraft(db, currency)
+            chosen = (default[1], default[0]) if default else (0, None)
         await tables.credit_accounts.sell(
-            db, account, json.dumps(member_ids), currency, to_cents(overdraft), time.time()
+            db, account, json.dumps(member_ids), currency, chosen, time.time()
         )
         await book(
             db, f"credit_sale:{uuid.uuid4()}", "credit_sale", "Vente de crédit",
@@ -70,6 +107,22 @@ async def sell(
         await announce(db, node, [account])
     node.delivery.wake()
     return await remaining(node, account)
+
+
+async def follow_network(db: Connection, node: Node, network: str, rules_now: Any) -> list[str]:
+    """A network's rules changed: the accounts opened on its overdraft take the new one, and
+    their balances go to the peers again (their doors read the overdraft from them)."""
+    terms = rules.overdraft(rules_now) if isinstance(rules_now, dict) else None
+    if terms is None:
+        return []
+    changed = await tables.credit_accounts.follow_network(db, network, terms[0])
+    await announce(db, node, changed)
+    return changed
+
+
+async def network_left(db: Connection, network: str) -> None:
+    """Our place left `network`: accounts opened on its overdraft keep it, as their own."""
+    await tables.credit_accounts.stop_following(db, network)
 
 
 BALANCE = "tl:CreditBalance"

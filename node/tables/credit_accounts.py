@@ -11,7 +11,9 @@ CREATE TABLE IF NOT EXISTS credit_accounts (
     members TEXT NOT NULL DEFAULT '[]',    -- JSON list of member actor ids who may spend it
     currency TEXT NOT NULL,
     overdraft_cents INTEGER NOT NULL DEFAULT 0, -- how far below zero a door may still let in
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    overdraft_from TEXT                    -- NULL: the overdraft the team set; else the network
+                                           -- (Group id) whose overdraft rule it follows
 );
 """
 
@@ -20,17 +22,63 @@ CREATE TABLE IF NOT EXISTS credit_accounts (
 
 
 async def sell(
-    db: Connection, name: str, members: str, currency: str, overdraft_cents: int, when: float
+    db: Connection,
+    name: str,
+    members: str,
+    currency: str,
+    overdraft: tuple[int, str | None] | None,
+    when: float,
 ) -> None:
-    """Open the account, or update its overdraft and add `members` (a JSON list) to it."""
+    """Open the account, or add `members` (a JSON list) to it; with `overdraft` (cents, and
+    the network it follows or None), set its overdraft; without, an account keeps its own
+    (a new one opens with none)."""
+    cents, source = overdraft if overdraft is not None else (0, None)
     await db.execute(
-        "INSERT INTO credit_accounts (name, members, currency, overdraft_cents, created_at)"
-        " VALUES (?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET overdraft_cents ="
-        " excluded.overdraft_cents, members = (SELECT json_group_array(value) FROM"
+        "INSERT INTO credit_accounts (name, members, currency, overdraft_cents, created_at,"
+        " overdraft_from) VALUES (?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET"
+        " overdraft_cents = CASE WHEN ? THEN excluded.overdraft_cents"
+        " ELSE credit_accounts.overdraft_cents END,"
+        " overdraft_from = CASE WHEN ? THEN excluded.overdraft_from"
+        " ELSE credit_accounts.overdraft_from END,"
+        " members = (SELECT json_group_array(value) FROM"
         " (SELECT value FROM json_each(credit_accounts.members) UNION"
         "  SELECT value FROM json_each(excluded.members)))",
-        (name, members, currency, overdraft_cents, when),
+        (name, members, currency, cents, when, source, overdraft is not None,
+         overdraft is not None),
+    )  # fmt: skip
+
+
+async def exists(db: Connection, name: str) -> bool:
+    async with db.execute("SELECT 1 FROM credit_accounts WHERE name = ?", (name,)) as cur:
+        return await cur.fetchone() is not None
+
+
+async def follow_network(db: Connection, network: str, overdraft_cents: int) -> list[str]:
+    """The accounts opened on `network`'s overdraft take its new value; their names, for
+    those whose overdraft changed (their balances go to the peers again)."""
+    async with db.execute(
+        "UPDATE credit_accounts SET overdraft_cents = ? WHERE overdraft_from = ?"
+        " AND overdraft_cents != ? RETURNING name",
+        (overdraft_cents, network, overdraft_cents),
+    ) as cur:
+        return sorted(str(r[0]) for r in await cur.fetchall())
+
+
+async def stop_following(db: Connection, network: str) -> int:
+    """The place left `network`: its accounts keep the overdraft they have, as their own."""
+    cur = await db.execute(
+        "UPDATE credit_accounts SET overdraft_from = NULL WHERE overdraft_from = ?", (network,)
     )
+    return cur.rowcount
+
+
+async def overdraft_source(db: Connection, name: str) -> str | None:
+    """The network an account's overdraft follows; None: the team's own (or no account)."""
+    async with db.execute(
+        "SELECT overdraft_from FROM credit_accounts WHERE name = ?", (name,)
+    ) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row is not None and row[0] is not None else None
 
 
 async def currency_of(db: Connection, name: str) -> str | None:

@@ -9,7 +9,8 @@ from ..sqlite import Connection
 SCHEMA = """
 -- The member places of the networks hosted here, and the places that asked to join one.
 -- A place becomes a member only by a decision; the founder when it creates the network, and
--- the founding second member by `network admit` (see node/governance/network.py).
+-- the founding second member by `network admit` (see node/governance/network.py). A place
+-- that leaves (its `Leave`) loses its row: it may ask again, as any place.
 CREATE TABLE IF NOT EXISTS network_members (
     network TEXT NOT NULL,               -- the Group actor's id
     place TEXT NOT NULL,                 -- the place's actor id
@@ -60,3 +61,14 @@ async def requests(db: Connection, network: str) -> list[sqlite3.Row]:
         (network,),
     ) as cur:
         return await cur.fetchall()
+
+
+async def remove(db: Connection, network: str, place: str) -> str | None:
+    """`place` leaves (a member) or withdraws its request (asked): the state it had, None if
+    it had none. A place that left may ask to join again."""
+    async with db.execute(
+        "DELETE FROM network_members WHERE network = ? AND place = ? RETURNING state",
+        (network, place),
+    ) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row is not None else None

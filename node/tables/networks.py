@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS networks (
     handle TEXT,                         -- the local Group's handle; NULL: hosted elsewhere
     rules TEXT NOT NULL DEFAULT '{}',    -- JSON: rule name -> value, changed only by decision
     members TEXT NOT NULL DEFAULT '[]',  -- JSON: the member places, as the Group announced them
-    place_state TEXT,                    -- our place: NULL (not asked) | asked | member
+    place_state TEXT,                    -- our place: NULL (not asked, or left) | asked | member
     join_id TEXT,                        -- our place's Join, answered when it is admitted
     updated_at REAL NOT NULL
 );
@@ -60,7 +60,8 @@ async def asked(db: Connection, network_id: str, join_id: str, now: float) -> No
     )
 
 
-async def set_place_state(db: Connection, network_id: str, state: str, now: float) -> None:
+async def set_place_state(db: Connection, network_id: str, state: str | None, now: float) -> None:
+    """Our place's state in a network; None: it left (or never asked)."""
     await db.execute(
         "UPDATE networks SET place_state = ?, updated_at = ? WHERE id = ?",
         (state, now, network_id),

@@ -206,7 +206,7 @@ async def test_a_schema_1_file_with_tokens_and_a_door_policy_gets_scopes(tmp_pat
     store = await Store(old).open()
     await store.close()
 
-    assert [m.version for m in store.upgraded] == [2, 3, 4]
+    assert [m.version for m in store.upgraded] == [2, 3, 4, 5]
     fresh = await Store(tmp_path / "fresh.sqlite3").open()
     await fresh.close()
     assert shape(old) == shape(tmp_path / "fresh.sqlite3")
@@ -234,6 +234,43 @@ INSERT INTO erasures VALUES ('https://lieu.example/actors/alice', 'alice',
 """
 
 
+# A file as schema 4 left it: step 5's columns are not there yet.
+V4_UNDO = """
+ALTER TABLE peers DROP COLUMN terms_from;
+ALTER TABLE credit_accounts DROP COLUMN overdraft_from;
+"""
+
+
+async def test_a_schema_4_file_keeps_its_peers_and_accounts_as_agreed(tmp_path: Path) -> None:
+    """Step 5: the peers and accounts a file holds were all set by the team (bilateral)."""
+    old = tmp_path / "v4.sqlite3"
+    await (await Store(old).open()).close()
+    conn = sqlite3.connect(old)
+    conn.executescript(V4_UNDO)
+    conn.execute("INSERT INTO peers (actor_id, added_at, visit_rate, currency)"
+                 " VALUES ('https://b.example/actors/b', 1.0, '4.00', 'EUR')")  # fmt: skip
+    conn.execute("INSERT INTO credit_accounts (name, currency, overdraft_cents, created_at)"
+                 " VALUES ('metropole', 'EUR', 500, 1.0)")  # fmt: skip
+    conn.execute("DELETE FROM schema_migrations WHERE version = 5")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+
+    store = await Store(old).open()
+    await store.close()
+
+    assert [m.version for m in store.upgraded] == [5]
+    fresh = await Store(tmp_path / "fresh.sqlite3").open()
+    await fresh.close()
+    assert shape(old) == shape(tmp_path / "fresh.sqlite3")
+    assert rows(old, "SELECT actor_id, visit_rate, terms_from FROM peers") == [
+        ("https://b.example/actors/b", "4.00", None)
+    ]
+    assert rows(old, "SELECT name, overdraft_cents, overdraft_from FROM credit_accounts") == [
+        ("metropole", 500, None)
+    ]
+
+
 async def test_a_schema_3_file_forgets_the_markers_of_erased_members(tmp_path: Path) -> None:
     """Step 4: the marker beside the handle would name the member in the kept records."""
     old = tmp_path / "v3.sqlite3"
@@ -241,7 +278,8 @@ async def test_a_schema_3_file_forgets_the_markers_of_erased_members(tmp_path: P
     conn = sqlite3.connect(old)
     conn.execute("DROP TABLE erasures")
     conn.executescript(V3_ERASURES)
-    conn.execute("DELETE FROM schema_migrations WHERE version = 4")
+    conn.executescript(V4_UNDO)
+    conn.execute("DELETE FROM schema_migrations WHERE version >= 4")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()
@@ -249,7 +287,7 @@ async def test_a_schema_3_file_forgets_the_markers_of_erased_members(tmp_path: P
     store = await Store(old).open()
     await store.close()
 
-    assert [m.version for m in store.upgraded] == [4]
+    assert [m.version for m in store.upgraded] == [4, 5]
     fresh = await Store(tmp_path / "fresh.sqlite3").open()
     await fresh.close()
     assert shape(old) == shape(tmp_path / "fresh.sqlite3")

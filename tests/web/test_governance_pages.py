@@ -165,3 +165,40 @@ def test_a_step_pledged_and_matched_from_the_teams_pages(
     assert at_fabrik.locator("svg.chart").count() == 2
     accessible(at_fabrik)
     screenshot(at_fabrik, "observatory")
+
+
+def test_a_place_leaves_the_network_from_its_team_page(
+    bil: Places, team_browser: TeamBrowser
+) -> None:
+    """Last of the module: La Fabrik is no member afterwards."""
+    popcafe, fabrik = bil["popcafe"], bil["fabrik"]
+    group = popcafe.actor_id("bil")
+    at_popcafe = team_browser(popcafe, "lea", "team")
+    at_popcafe.goto(f"{popcafe.base_url}/equipe/decisions")
+    networks = at_popcafe.locator(
+        "section", has=at_popcafe.get_by_role("heading", name="Réseaux du lieu")
+    )
+    assert "Ce lieu héberge le réseau : il ne peut pas le quitter." in networks.inner_text()
+    assert networks.get_by_role("button").count() == 0
+    # Each is the other's peer through the network, at its rate.
+    at_popcafe.goto(f"{popcafe.base_url}/equipe/pairs")
+    assert "Tarif du réseau" in at_popcafe.locator("main").inner_text()
+
+    at_fabrik = team_browser(fabrik, "noe", "team")
+    at_fabrik.goto(f"{fabrik.base_url}/equipe/decisions")
+    leave = at_fabrik.get_by_role("button", name="Quitter le réseau")
+    leave.click()  # the box is not ticked: the browser asks for it, nothing is sent
+    assert at_fabrik.url == f"{fabrik.base_url}/equipe/decisions"
+    assert fabrik.query("SELECT place_state FROM networks")[0][0] == "member"
+    accessible(at_fabrik)
+    screenshot(at_fabrik, "team-decisions-leave")
+    at_fabrik.get_by_label("Oui, le lieu quitte ce réseau", exact=False).check()
+    leave.click()
+    at_fabrik.wait_for_url(f"{fabrik.base_url}/equipe/decisions?fait=quitte")
+    assert "Le lieu a quitté le réseau" in at_fabrik.get_by_role("status").inner_text()
+    assert "Ce lieu n'est membre d'aucun réseau" in at_fabrik.locator("main").inner_text()
+    members = "SELECT members FROM networks WHERE id = ?"
+    wait_for(lambda: fabrik.actor_id() not in str(popcafe.query(members, (group,))),
+             what="La Fabrik removed")  # fmt: skip
+    peer = "SELECT 1 FROM peers WHERE actor_id = ?"
+    wait_for(lambda: not popcafe.query(peer, (fabrik.actor_id(),)), what="La Fabrik no peer")

@@ -25,7 +25,9 @@ from ...actors.routes import node_of
 from ...errors import InterlieuxError, InvalidParameter
 from ...governance import decision
 from ...governance.cli import vote_id
-from ...governance.network import DEFAULT_RULES
+from ...governance.network import cannot_leave
+from ...governance.network import leave as leave_network
+from ...governance.rules import DEFAULT_RULES
 from ...governance.sending import Answer, refusal, send_now
 from ...people import accounts
 from ...tables import decisions, networks, objects
@@ -40,6 +42,8 @@ from .publishing import wire_time
 SHOWN_CLOSED = 20  # past decisions on the page, the latest first, each recounted here
 
 DONE = {
+    "quitte": "Le lieu a quitté le réseau : ses lieux ne sont plus des pairs (sauf accord "
+    "bilatéral), et le réseau en informe ses membres.",
     "propose": "Proposition envoyée : le réseau l'ouvre à ses lieux membres.",
     "vote": "Vote signé et pris par le réseau (un nouveau vote avant la clôture le remplace).",
     "en-file": "Le nœud du réseau ne répond pas : l'envoi est en file et sera réessayé.",
@@ -109,6 +113,28 @@ i18n.english(
         "Envoyer la proposition": "Send the proposal",
         "Voir la décision": "See the decision",
         "proposée par": "proposed by",
+        "Selon les règles du réseau (admission : sa règle ; sinon majorité)": (
+            "As the network's rules say (admission: its rule; otherwise majority)"
+        ),
+        "Le lieu a quitté le réseau : ses lieux ne sont plus des pairs (sauf accord "
+        "bilatéral), et le réseau en informe ses membres.": (
+            "The place left the network: its places are no peers any more (unless agreed "
+            "bilaterally), and the network tells its members."
+        ),
+        "Quitter le réseau": "Leave the network",
+        "Retirer la demande": "Withdraw the request",
+        "hébergé par ce lieu": "hosted by this place",
+        "Ce lieu héberge le réseau : il ne peut pas le quitter.": (
+            "This place hosts the network: it cannot leave it."
+        ),
+        "Oui, le lieu quitte ce réseau : ses lieux ne seront plus des pairs (sauf accord "
+        "bilatéral) et il ne votera plus ; y revenir demande une nouvelle admission.": (
+            "Yes, the place leaves this network: its places will no longer be peers (unless "
+            "agreed bilaterally) and it will vote no more; coming back takes a new admission."
+        ),
+        "Cochez la case pour confirmer que le lieu quitte le réseau.": (
+            "Tick the box to confirm that the place leaves the network."
+        ),
     }
 )
 
@@ -120,8 +146,9 @@ async def _context(request: Request) -> dict[str, Any]:
     known = [r for r in await networks.every_network(reads) if r["place_state"]]
     member_of = [r["id"] for r in known if r["place_state"] == "member"]
     nets = [{"id": r["id"], "name": await display_name(reads, r["id"]),
-             "state": "membre" if r["place_state"] == "member" else "demande envoyée"}
-            for r in known]  # fmt: skip
+             "state": "membre" if r["place_state"] == "member" else "demande envoyée",
+             "hosted": r["handle"] is not None, "key": f"n{i + 1}"}
+            for i, r in enumerate(known)]  # fmt: skip
     open_ones: list[dict[str, Any]] = []
     closed: list[dict[str, Any]] = []
     now = time.time()
@@ -170,8 +197,8 @@ def draft_of(form: dict[str, str], place: str, base_url: str, timezone: str) -> 
     if kind not in decision.KINDS:
         raise InvalidParameter(f"kind {kind!r}", fr="Choisissez le type de la proposition.",
                                en="Choose the kind of the proposal.")  # fmt: skip
-    mode = form.get("mode") or decision.DEFAULT_MODE
-    if mode not in decision.MODES:
+    mode = form.get("mode", "")
+    if mode and mode not in decision.MODES:
         raise InvalidParameter(f"mode {mode!r}", fr="Choisissez le mode de décision.",
                                en="Choose the mode of decision.")  # fmt: skip
     closes = wire_time(form.get("closes", ""), timezone)
@@ -185,9 +212,10 @@ def draft_of(form: dict[str, str], place: str, base_url: str, timezone: str) -> 
         "id": f"{base_url}/objects/{uuid.uuid4()}", "type": decision.PROPOSAL,
         "attributedTo": place, "audience": network, "decisionKind": kind,
         "name": form.get("title", "").strip(), "content": form.get("text", "").strip(),
-        "endTime": posix_to_wire(wire_to_posix(closes)), "decisionMode": mode,
-        "object": subject, "to": [network],
+        "endTime": posix_to_wire(wire_to_posix(closes)), "object": subject, "to": [network],
     }  # fmt: skip
+    if mode:  # else the network's: its admission rule for an admission, majority otherwise
+        draft["decisionMode"] = mode
     quorum = form.get("quorum", "").strip()
     if quorum:
         if not quorum.isdigit():
@@ -233,6 +261,34 @@ async def propose(request: Request) -> Response:
     return done("/equipe/decisions", key or "propose")
 
 
+# --- leaving -----------------------------------------------------------------------------------
+
+
+@requires(accounts.TEAM)
+async def leave(request: Request) -> Response:
+    """POST: the place leaves a network (`network leave`), once the team ticked the box."""
+    try:
+        _, form = await member_form(request)
+    except InterlieuxError as error:
+        return await refused(request, error)
+    node = node_of(request)
+    try:
+        if form.get("confirm") != "oui":
+            raise InvalidParameter("leaving not confirmed",
+                                   fr="Cochez la case pour confirmer que le lieu quitte le "
+                                   "réseau.", en="Tick the box to confirm that the place "
+                                   "leaves the network.")  # fmt: skip
+        network = form.get("network", "")
+        row = await networks.find(node.store.reads, network)
+        if row is not None and row["handle"] is not None:
+            raise cannot_leave(network)
+        key = _answered(await leave_network(node, network))
+    except InterlieuxError as error:
+        return await _page(request, 400, error=error.message(language(request)),
+                           leaving=form.get("network"))  # fmt: skip
+    return done("/equipe/decisions", key or "quitte")
+
+
 # --- voting ------------------------------------------------------------------------------------
 
 
@@ -271,4 +327,5 @@ ROUTES = [
     Route("/equipe/decisions", page),
     Route("/equipe/decisions/proposer", propose, methods=["POST"]),
     Route("/equipe/decisions/voter", vote, methods=["POST"]),
+    Route("/equipe/decisions/quitter", leave, methods=["POST"]),
 ]

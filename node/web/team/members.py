@@ -139,6 +139,14 @@ i18n.english(
         "Montant payé": "Amount paid",
         "Devise": "Currency",
         "Découvert toléré aux portes": "Overdraft allowed at the doors",
+        "Laissé vide : un compte existant garde le sien ; un nouveau compte prend celui du "
+        "réseau du lieu, et le suit quand le réseau le change :": (
+            "Left empty: an existing account keeps its own; a new account takes the place's "
+            "network's, and follows it when the network changes it:"
+        ),
+        "Laissé vide : un compte existant garde le sien ; un nouveau compte n'en a pas (0).": (
+            "Left empty: an existing account keeps its own; a new account has none (0)."
+        ),
         "Vendre": "Sell",
         "Comptes de crédit": "Credit accounts",
         "Disponible": "Available",
@@ -338,6 +346,7 @@ async def _member_page(request: Request, status: int = 200, **context: Any) -> R
         if held is not None:
             holdings.append(Holding(name, display(held[2], held[0], language(request))))
     keys = await passkeys.count(reads, person.handle)
+    default = await credit.default_overdraft(reads, "EUR")
     return await render(
         request, "team/member.html", status=status, person=person, passkeys=keys,
         address=f"@{person.handle}@{node.config.host}",
@@ -345,7 +354,9 @@ async def _member_page(request: Request, status: int = 200, **context: Any) -> R
         has_password=bool(account and account.has_password), given=GIVEN_ROLES,
         role_names=accounts.ROLE_NAMES, badges=badges, holdings=holdings,
         default_days=DEFAULT_DAYS, max_days=MAX_DAYS, done=confirmation(request, DONE),
-        typed=context.pop("typed", {}), **context,
+        typed=context.pop("typed", {}),
+        network_overdraft=display(default[1], "EUR", language(request)) if default else None,
+        **context,
     )  # fmt: skip
 
 
@@ -575,7 +586,7 @@ async def sell_credit(request: Request) -> Response:
         to_cents(form.get("amount", ""))
         await credit.sell(
             node_of(request), account, [person.handle], form.get("amount", ""),
-            form.get("currency", "").strip() or "EUR", form.get("overdraft", "").strip() or "0",
+            form.get("currency", "").strip() or "EUR", form.get("overdraft", "").strip() or None,
         )  # fmt: skip
     except InterlieuxError as error:
         return await _member_page(request, 400, error=error.message(language(request)),

@@ -1,6 +1,8 @@
 """`/equipe/pairs`: the places whose badges this place honours, the terms agreed with each
 (price per visit, currency), added or changed as `interlieux peer add` does; and, per peer,
-`/equipe/pairs/<clé>`: the ledger with that place (its entries and balance) and its CSV."""
+`/equipe/pairs/<clé>`: the ledger with that place (its entries and balance) and its CSV.
+A peer a network made (node/access/peering.py) says so; it stays while both places are
+members, and a rate saved for it here becomes a bilateral agreement."""
 
 from __future__ import annotations
 
@@ -59,6 +61,19 @@ i18n.english(
         "Pair retiré : ses badges ne sont plus honorés ici.": (
             "Peer removed: its badges are no longer honoured here."
         ),
+        "Accord bilatéral retiré : ce lieu reste un pair par votre réseau commun, au tarif du "
+        "réseau.": (
+            "Bilateral agreement removed: this place stays a peer through your shared network, "
+            "at the network's rate."
+        ),
+        "Conditions": "Terms",
+        "Accord bilatéral": "Bilateral agreement",
+        "Tarif du réseau": "The network's rate",
+        "Pair par le réseau tant que vos deux lieux en sont membres ; un tarif enregistré ici "
+        "devient un accord bilatéral, qui prime sur celui du réseau.": (
+            "A peer through the network while both places are members; a rate saved here "
+            "becomes a bilateral agreement, which takes precedence over the network's."
+        ),
         "positif : le lieu vous doit ; négatif : vous lui devez": (
             "positive: the place owes you; negative: you owe it"
         ),
@@ -99,6 +114,8 @@ class PeerRow:
     rate_text: str  # as the form takes it back: "5.00"
     currency: str
     balances: list[str]
+    network: str | None = None  # the network whose rules set the terms; None: bilateral
+    network_name: str = ""
 
 
 async def _rows(request: Request) -> list[PeerRow]:
@@ -113,10 +130,12 @@ async def _rows(request: Request) -> list[PeerRow]:
             rate = display(to_cents(peer.visit_rate), peer.currency, lang)
         except InterlieuxError:
             rate = f"{peer.visit_rate} {peer.currency}"  # stored by an older CLI as typed
+        network = peer.terms_from
         rows.append(PeerRow(
             peer.actor_id, peer_key(peer.actor_id),
             await display_name(node.store.reads, peer.actor_id), rate, peer.visit_rate,
-            peer.currency, owed.get(peer.actor_id, []),
+            peer.currency, owed.get(peer.actor_id, []), network,
+            await display_name(node.store.reads, network) if network else "",
         ))  # fmt: skip
     return rows
 
@@ -160,10 +179,10 @@ async def remove(request: Request) -> Response:
     """POST: stop honouring a place's badges (`peer remove`)."""
     try:
         _, form = await member_form(request)
-        await badge.remove_peer(node_of(request), form.get("actor", ""))
+        network = await badge.remove_peer(node_of(request), form.get("actor", ""))
     except InterlieuxError as error:
         return await refused(request, error)
-    return done("/equipe/pairs", "retire")
+    return done("/equipe/pairs", "retire" if network is None else "reseau")
 
 
 async def _peer(request: Request) -> str:

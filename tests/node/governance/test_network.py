@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from node.app import create_app
 from node.cli import main as cli
 from node.config import NodeConfig
+from node.errors import ConfigError
 from node.governance import decision, network
 from node.governance.cli import vote_id
 from node.governance.recount import recount
@@ -196,3 +197,96 @@ def test_a_proposal_whose_close_passed_while_the_node_was_stopped_closes_at_star
     result = json.loads(rows[0][0])
     assert (result["pourCount"], result["outcome"]) == (1, "adopted")
     assert result["members"] == [config.place_id]
+
+
+def leave(member: Member, place: InProcessNode, group: str) -> Any:
+    activity = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{member.stand_in.base_url}/activities/{uuid.uuid4()}", "type": "Leave",
+        "actor": member.id, "object": group, "to": [group],
+    }  # fmt: skip
+    return place.post_signed("/actors/bil/inbox", activity, member.stand_in.key,
+                             f"{member.id}#main-key")  # fmt: skip
+
+
+def test_a_place_that_leaves_is_told_to_every_member_and_votes_no_more(
+    place: InProcessNode, bil: tuple[str, Member], stand_in: StandIn
+) -> None:
+    group, member = bil
+    # A member of the network is a peer of the host place, at the network's rate.
+    place.wait("SELECT 1 FROM peers WHERE actor_id = ? AND terms_from = ?", (member.id, group))
+    proposal = open_rule_proposal(place, group, seconds=60)
+    stranger = Member(stand_in, "/actors/inconnu")
+    refused = leave(stranger, place, group)
+    assert refused.status_code == 404 and "is not a member" in refused.json()["error"]
+
+    assert leave(member, place, group).status_code == 202
+    removed = stand_in.wait_received(lambda a: a.get("type") == "Remove")
+    assert (removed["object"], removed["members"]) == (member.id, [place.actor_id()])
+    assert member.id in removed["to"]  # the leaver hears it too
+    place.wait("SELECT 1 FROM peers WHERE actor_id = ?", (member.id,), expect=False)
+    assert place.client.get("/actors/bil/members?page=1").json()["orderedItems"] == [
+        place.actor_id()
+    ]
+    late = member.vote(place, proposal, "pour")
+    assert late.status_code == 403 and "not a member" in late.json()["error"]
+
+
+def test_the_host_place_cannot_leave_its_own_network(
+    place: InProcessNode, bil: tuple[str, Member], capsys: pytest.CaptureFixture[str]
+) -> None:
+    group, _ = bil
+    data = str(place.config.data_dir)
+    assert run("network", "leave", "--data", data, "--network", group) == 2
+    error = capsys.readouterr().err
+    assert "héberge le réseau" in error and "interlieux network create" in error
+    assert place.query("SELECT place_state FROM networks") == [("member",)]
+
+
+@pytest.mark.parametrize(
+    ("subject", "french"),
+    [
+        ({"name": "couleur", "value": "bleu"}, "règle inconnue"),
+        ({"name": "visitRate", "value": "six euros"}, "visitRate est un montant"),
+        ({"name": "overdraft", "value": "-5"}, "ne peut pas être négatif"),
+        ({"name": "admission", "value": "unanimité"}, "consent ou majority"),
+    ],
+)
+def test_a_rule_proposed_with_a_value_it_cannot_take_is_refused(
+    subject: dict[str, str], french: str
+) -> None:
+    draft = {"decisionKind": "rule", "name": "Règle", "endTime": "2030-01-01T00:00:00Z",
+             "object": subject}  # fmt: skip
+    with pytest.raises(ConfigError) as exc:
+        network.proposal_from_draft(draft, "https://a.example/decisions/1",
+                                    "https://a.example/actors/bil", A, [A], 0.0)  # fmt: skip
+    assert french in exc.value.message("fr")
+
+
+A = "https://a.example/actors/a"
+C = "https://c.example/actors/c"
+
+
+def test_rule_values_are_kept_as_the_network_reads_them_and_admissions_follow_the_rule() -> None:
+    def draft(kind: str, subject: Any, mode: str | None = None) -> dict[str, Any]:
+        return {"decisionKind": kind, "name": "x", "endTime": "2030-01-01T00:00:00Z",
+                "object": subject, **({"decisionMode": mode} if mode else {})}  # fmt: skip
+
+    def opened(document: dict[str, Any], rules: dict[str, Any] | None = None) -> Any:
+        return network.proposal_from_draft(
+            document, "https://a.example/decisions/1", "https://a.example/actors/bil", A, [A],
+            0.0, rules,
+        )  # fmt: skip
+
+    assert opened(draft("rule", {"name": "visitRate", "value": "6"})).subject == {
+        "name": "visitRate", "value": "6.00"}  # fmt: skip
+    consent = {**network.DEFAULT_RULES, "admission": "consent"}
+    assert opened(draft("admit", C)).mode == "majority"
+    assert opened(draft("admit", C), consent).mode == "consent"
+    assert opened(draft("admit", C, "consent"), consent).mode == "consent"
+    with pytest.raises(ConfigError) as exc:
+        opened(draft("admit", C, "majority"), consent)
+    assert "se décident en mode « consent »" in exc.value.message("fr")
+    # Other kinds: the mode asked for, majority by default.
+    assert opened(draft("rule", {"name": "overdraft", "value": "1"}), consent).mode == "majority"
+    assert opened(draft("rule", {"name": "overdraft", "value": "1"}, "consent")).mode == "consent"

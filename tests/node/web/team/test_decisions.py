@@ -139,4 +139,13 @@ def test_the_draft_is_the_commands_own() -> None:
     )  # fmt: skip
     assert draft["endTime"] == "2030-05-01T16:00:00Z"
     assert draft["object"] == {"name": "visitRate", "value": "6.00"}
-    assert (draft["name"], draft["quorum"], draft["decisionMode"]) == ("Tarif", 2, "majority")
+    assert (draft["name"], draft["quorum"]) == ("Tarif", 2)
+    # No mode chosen: the network's (majority, or its admission rule for an admission).
+    assert "decisionMode" not in draft
+    chosen = draft_of(
+        {"network": "https://a.example/actors/bil", "kind": "admit", "title": "Admettre",
+         "subject": "https://c.example/actors/c", "closes": "2030-05-01T18:00",
+         "mode": "consent"},
+        "https://b.example/actors/b", "https://b.example", "Europe/Paris",
+    )  # fmt: skip
+    assert chosen["decisionMode"] == "consent"
