@@ -368,6 +368,24 @@ def test_the_form_sent_back_as_prefilled_changes_nothing_but_the_texts_form(
     assert after["openingHours"] == "Mo-Fr 09:00-12:30,14:00-18:00; Sa 10:00-13:00"
 
 
+def test_a_long_presentation_and_many_prices_fit_in_one_form(place: InProcessNode) -> None:
+    csrf = sign_in_as(place, "adele", "admin")
+    levels = ("découverte", "accompagné", "autonome")
+    many: dict[str, str] = {}
+    for n in range(36):  # twelve machines, three prices each
+        many |= row(n + 1, "Equipment", f"Machine numéro {n // 3}", levels[n % 3], "12,50", "jour")
+    # The whole form fits the pages' bound on a posted form (`gate.MAX_FORM`).
+    summary = ("« Éco-lieu » : séjours, ateliers, échanges, idées à réaliser. " * 40)[:2000]
+    answer = place.client.post(
+        "/equipe/lieu",
+        data={**DETAILS, **many, "summary": summary, "csrf": csrf},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    saved = details(place)["offers"]
+    assert len(saved) == 12 and all(len(o["pricing"]) == 3 for o in saved)
+
+
 def test_hours_the_grid_cannot_hold_stay_until_the_grid_changes(place: InProcessNode) -> None:
     run("place", "--data", str(place.config.data_dir),
         "--opening-hours", "Mo-Fr 09:00-18:00; PH 10:00-12:00")  # fmt: skip
