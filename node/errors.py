@@ -8,6 +8,7 @@
     ├── NotFoundError               no such actor, object or activity (404)
     ├── InvalidActivity             malformed JSON or activity (400)
     ├── InvalidParameter            a query parameter is malformed or out of range (400)
+    │   └── InvalidField            a form's value is wrong; `field` names the input to fix
     ├── PayloadTooLarge             body over the size limit (413)
     ├── RateLimited                 a sender over its rate limit (429, with Retry-After)
     ├── RequestTimeout              the client did not send its request in time (408)
@@ -85,6 +86,15 @@ class InvalidParameter(InterlieuxError):
     """A query parameter is malformed or out of range."""
 
     status = 400
+
+
+class InvalidField(InvalidParameter):
+    """A value typed in a form is wrong; `field` names the input to fix (a page links to it
+    and marks it)."""
+
+    def __init__(self, log: str, *, field: str, fr: str, en: str) -> None:
+        super().__init__(log, fr=fr, en=en)
+        self.field = field
 
 
 def too_long(limit: int, fr: str, en: str, feminine: bool = False) -> InvalidParameter:

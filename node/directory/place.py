@@ -23,6 +23,7 @@ from ..sqlite import Connection
 from ..store import Store
 from ..tables import local_actors, place_details
 from ..volunteering import calls as volunteering
+from .hours import opening_hours_fr
 from .residents import public_profile
 
 if TYPE_CHECKING:
@@ -33,11 +34,13 @@ if TYPE_CHECKING:
 DETAIL_FIELDS = (
     "address", "geo", "openingHours", "email", "telephone", "url", "icon", "offers",
 )  # fmt: skip
+# The autonomy levels the vocabulary names (`autonomyLevel` in vocab/terms.json), from the most
+# accompanied to the most autonomous: the team's form offers them, with any other level the
+# place's offers already use.
+AUTONOMY_LEVELS = ("découverte", "accompagné", "autonome")
 # Mastodon shows at most four profile fields: these are the four a visitor needs first.
 _FIELD_NAMES = {"address": "Adresse", "hours": "Horaires", "website": "Site web",
                 "contact": "Contact"}  # fmt: skip
-_DAYS = {"Mo": "lun.", "Tu": "mar.", "We": "mer.", "Th": "jeu.", "Fr": "ven.", "Sa": "sam.",
-         "Su": "dim.", "PH": "jours fériés"}  # fmt: skip
 
 
 def check_details(details: dict[str, Any]) -> dict[str, Any]:
@@ -147,12 +150,6 @@ def profile_fields(details: dict[str, Any]) -> list[dict[str, str]]:
     if contact:
         add("contact", html.escape(" · ".join(contact)))
     return fields
-
-
-def opening_hours_fr(hours: str) -> str:
-    """schema.org's `Mo-Fr 09:00-18:00` as a French reader writes it (pure)."""
-    text = re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b", lambda m: _DAYS[m.group(1)], hours)
-    return text.replace("-", "–").replace(";", " ;")
 
 
 async def details(store: Store, handle: str) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..actors.routes import node_of
-from ..directory.place import details, opening_hours_fr
+from ..directory.hours import opening_hours_fr
+from ..directory.place import details
 from ..tables import local_actors, objects
 from . import i18n
 from .render import local_time, render, script_json

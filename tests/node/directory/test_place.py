@@ -12,7 +12,7 @@ import segno
 
 from node.cli import main as cli
 from node.directory import media
-from node.directory.place import check_details, opening_hours_fr, profile_fields
+from node.directory.place import check_details, profile_fields
 from node.errors import InvalidActivity
 from tests.node.conftest import InProcessNode, StandIn
 
@@ -118,12 +118,6 @@ def test_profile_field_values_are_escaped() -> None:
     )  # fmt: skip
     assert fields[0]["value"] == "&lt;script&gt;x&lt;/script&gt;, Lille"
     assert "<img>" not in fields[1]["value"] and "&quot;&gt;&lt;img&gt;" in fields[1]["value"]
-
-
-def test_opening_hours_read_in_french() -> None:
-    assert opening_hours_fr("Mo-Fr 09:00-18:00; Sa 10:00-12:00") == (
-        "lun.–ven. 09:00–18:00 ; sam. 10:00–12:00"
-    )
 
 
 @pytest.mark.parametrize(

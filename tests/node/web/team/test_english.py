@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from node.directory import hours
+from node.directory.place import AUTONOMY_LEVELS
 from node.web import i18n
 from node.web.agenda import CATEGORIES
 from node.web.team import dashboard, members, place, publishing
@@ -31,6 +33,8 @@ def test_every_french_sentence_of_the_team_pages_has_its_english() -> None:
     texts |= {*CATEGORIES.values(), "membre", "accueil à la porte", "équipe", "administration"}
     texts |= {label for _, label, _, _ in dashboard.COUNTS} | {"badge illisible"}
     texts |= {"Demandes d'adhésion et de résidence à valider", "Projets à valider"}
+    texts |= {*hours.DAY_NAMES.values(), *hours.PARTS, *place.OFFER_TYPES.values()}
+    texts |= set(AUTONOMY_LEVELS)
     # The catalogue itself: a word the same in both languages ("Description") is in it too.
     missing = sorted(t for t in texts if t not in i18n._ENGLISH)
     assert missing == []
