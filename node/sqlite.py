@@ -157,9 +157,11 @@ async def connect(path: Path) -> Connection:
         # isolation_level=None: transactions are opened explicitly by Store.write().
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
+        # The wait first: switching a file made before WAL to WAL takes the lock that another
+        # process starting at the same moment may hold, and without a timeout fails at once.
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
 
