@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Generator, Iterable
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -147,6 +147,18 @@ class Database(Protocol):
     def reads(self) -> Connection: ...
 
     def write(self) -> AbstractAsyncContextManager[Connection]: ...
+
+
+IN_LIST = 500  # ids bound in one `IN (…)`: older SQLite builds bind at most 999 parameters
+
+
+def in_lists(ids: Iterable[str]) -> Iterator[tuple[list[str], str]]:
+    """`ids`, each once, in groups that fit one `IN (…)`, each with its `?,?,…` (pure): an
+    owner's query over many ids runs once per group."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), IN_LIST):
+        group = wanted[start : start + IN_LIST]
+        yield group, ",".join("?" * len(group))
 
 
 BUSY_TIMEOUT_MS = 10_000  # a writer waits this long for the other process before failing

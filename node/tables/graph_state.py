@@ -14,6 +14,8 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..sqlite import in_lists
+
 SCHEMA = """
 -- What the Oxigraph store holds for each object: its named graph and its quads (N-Quads).
 CREATE TABLE IF NOT EXISTS applied (
@@ -64,12 +66,9 @@ def move_to(conn: sqlite3.Connection, seq: int, object_id: str) -> None:
 def applied(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
     """The N-Quads the store holds for each of `ids` that it holds anything for."""
     found: dict[str, str] = {}
-    wanted = list(ids)
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for group, marks in in_lists(ids):
         for object_id, nquads in conn.execute(
-            f"SELECT id, nquads FROM applied WHERE id IN ({marks})", chunk
+            f"SELECT id, nquads FROM applied WHERE id IN ({marks})", group
         ):
             found[object_id] = nquads
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from ..sqlite import Connection
+from ..sqlite import Connection, in_lists
 
 SCHEMA = """
 -- Actors that live on this node: the place and its members, with their private keys.
@@ -138,15 +138,11 @@ async def handles_among(db: Connection, refs: Iterable[str]) -> dict[str, str]:
 
 
 async def names_among(db: Connection, refs: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """The local actors among `refs`: id -> (name, handle), in one query per 500 ids (the
-    bound-parameter limit of older SQLite builds is 999)."""
-    wanted = sorted(set(refs))
+    """The local actors among `refs`: id -> (name, handle), one query per `in_lists` group."""
     found: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for group, marks in in_lists(refs):
         async with db.execute(
-            f"SELECT id, name, handle FROM local_actors WHERE id IN ({marks})", chunk
+            f"SELECT id, name, handle FROM local_actors WHERE id IN ({marks})", group
         ) as cur:
             found.update({row[0]: (row[1], row[2]) for row in await cur.fetchall()})
     return found

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from ..sqlite import Connection
+from ..sqlite import Connection, in_lists
 
 SCHEMA = """
 -- Remote actors as last fetched: their inboxes and the key their signatures must verify with.
@@ -47,15 +47,12 @@ async def document(db: Connection, actor_id: str) -> dict[str, Any] | None:
 
 
 async def documents_among(db: Connection, refs: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The documents, as last fetched, of the remote actors among `refs`: id -> document, in
-    one query per 500 ids."""
-    wanted = sorted(set(refs))
+    """The documents, as last fetched, of the remote actors among `refs`: id -> document, one
+    query per `in_lists` group."""
     found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        marks = ",".join("?" * len(chunk))
+    for group, marks in in_lists(refs):
         async with db.execute(
-            f"SELECT id, document FROM remote_actors WHERE id IN ({marks})", chunk
+            f"SELECT id, document FROM remote_actors WHERE id IN ({marks})", group
         ) as cur:
             found.update({row[0]: json.loads(row[1]) for row in await cur.fetchall()})
     return found

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from node.sqlite import in_lists
 from node.store import Store
 from node.tables import inbox_items
 
@@ -29,3 +30,12 @@ async def test_a_failed_savepoint_is_rolled_back_alone(tmp_path: Path) -> None:
         assert kept == ["https://a.example/1", "https://a.example/3"]
     finally:
         await store.close()
+
+
+def test_ids_are_bound_in_groups_that_fit_one_in_list() -> None:
+    ids = [f"https://a.example/{n:04d}" for n in range(1_201)] + ["https://a.example/0000"]
+    groups = list(in_lists(ids))
+    assert [len(group) for group, _ in groups] == [500, 500, 201]  # each id once
+    assert all(marks == ",".join("?" * len(group)) for group, marks in groups)
+    assert sorted(set(ids)) == [i for group, _ in groups for i in group]
+    assert list(in_lists([])) == []
