@@ -28,6 +28,8 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from node.signature import sign_request
+
 T = TypeVar("T")
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 AS_JSON = "application/activity+json"
@@ -247,6 +249,17 @@ class LocalPlace:
     def deliveries(self) -> list[dict[str, Any]]:
         out = self.cli("deliveries", "--data", str(self.data), "--all", "--json").stdout
         return list(json.loads(out))
+
+
+def post_signed(sender: LocalPlace, to: LocalPlace, activity: dict[str, Any]) -> httpx.Response:
+    """POST `activity` to `to`'s inbox signed with `sender`'s place key, as `sender`'s node
+    signs a delivery: for what a test must send by hand (a forged object, a crafted one)."""
+    body = json.dumps(activity).encode()
+    url = f"{to.actor_id()}/inbox"
+    headers = sign_request("POST", url, f"{sender.actor_id()}#main-key", sender.private_key(),
+                           body=body,
+                           extra_headers={"content-type": "application/activity+json"})  # fmt: skip
+    return httpx.post(url, content=body, headers=headers, timeout=10)
 
 
 def peer(a: LocalPlace, b: LocalPlace, visit_rate: str | None = None) -> None:

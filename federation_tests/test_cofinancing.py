@@ -7,16 +7,13 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from typing import Any
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from node.ledger import proof
-from node.signature import sign_request
 
-from .network import PUBLIC, LocalPlace, Network, Places, wait_for
+from .network import PUBLIC, LocalPlace, Network, Places, post_signed, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -143,15 +140,6 @@ def test_concurrent_pledges_at_the_home_node_stay_within_the_cap(places: Places)
     assert (totals["pledged"], totals["matched"], totals["state"]) == ("600.00", "500.00", "open")
 
 
-def _post_as(sender: LocalPlace, to: LocalPlace, activity: dict[str, Any]) -> httpx.Response:
-    body = json.dumps(activity).encode()
-    url = f"{to.actor_id()}/inbox"
-    headers = sign_request("POST", url, f"{sender.actor_id()}#main-key", sender.private_key(),
-                           body=body,
-                           extra_headers={"content-type": "application/activity+json"})  # fmt: skip
-    return httpx.post(url, content=body, headers=headers, timeout=10)
-
-
 def test_a_forged_pledge_is_refused_with_its_reason(places: Places) -> None:
     a, b = places["coroutine"], places["popcafe"]
     step = a.query("SELECT id FROM steps ORDER BY received_at LIMIT 1")[0][0]
@@ -177,11 +165,11 @@ def test_a_forged_pledge_is_refused_with_its_reason(places: Places) -> None:
     # The request is B's (its HTTP signature holds); the pledge's proof is another key's,
     # claiming to be B's.
     forged = proof.sign(pledge, ed25519.Ed25519PrivateKey.generate(), f"{b.actor_id()}#ed25519-key")
-    answer = _post_as(b, a, {**create, "object": forged})
+    answer = post_signed(b, a, {**create, "object": forged})
     assert answer.status_code == 403, answer.text
     assert "proof does not verify" in answer.json()["error"]
 
-    unsigned = _post_as(b, a, {**create, "id": f"{b.base_url}/activities/{uuid.uuid4()}"})
+    unsigned = post_signed(b, a, {**create, "id": f"{b.base_url}/activities/{uuid.uuid4()}"})
     assert unsigned.status_code == 403 and "no proof" in unsigned.json()["error"]
     assert not a.query("SELECT 1 FROM step_pledges WHERE id = ?", (pledge["id"],))
     assert _totals(a, step) == before

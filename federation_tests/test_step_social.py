@@ -22,8 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from node.commons.evaluation import DEFAULT_CRITERIA
 from node.ledger import proof
 
-from .network import PUBLIC, LocalPlace, Network, Places, wait_for
-from .test_cofinancing import _post_as
+from .network import PUBLIC, LocalPlace, Network, Places, post_signed, wait_for
 
 HTML = {"accept": "text/html"}
 
@@ -161,7 +160,7 @@ def test_a_forged_evaluation_is_refused_with_its_reason(places: Places) -> None:
         "to": [PUBLIC, a.actor_id()],
         "object": forged,
     }
-    answer = _post_as(b, a, create)
+    answer = post_signed(b, a, create)
     assert answer.status_code == 403, answer.text
     assert "proof does not verify" in answer.json()["error"]
     assert not a.query("SELECT 1 FROM step_evaluations WHERE id = ?", (review["id"],))
