@@ -1,7 +1,7 @@
 """Inbox throughput, applied: signed `Create{Note}` POSTed to one node's shared inbox by K
 processes, the same load to bovine-herd, a fan-out to 1,000 followers, and the node's memory.
 
-    python bench/inbox.py [--requests N] [--clients K] [--warmup W]
+    python bench/inbox.py [--requests N] [--clients K] [--connections C] [--warmup W]
                           [--skip-bovine] [--skip-fanout] [--followers F] [--peer-nodes P]
 
 Two real nodes run as `interlieux serve` processes on loopback: the target, whose inbox is
@@ -55,7 +55,7 @@ import httpx  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 
-from bench import bovine, fanout  # noqa: E402
+from bench import bovine, fanout, wire  # noqa: E402
 from bench.peers import PeerNodes  # noqa: E402
 from federation_tests.network import PUBLIC, LocalPlace, wait_for  # noqa: E402
 from node.signature import check_request, sign_request  # noqa: E402
@@ -72,6 +72,9 @@ TEXT = (
     "propre, c'est plus agréable pour tout le monde. À samedi ! #réparation #vélo</p>"
 )
 CLIENT_TIMEOUT = 30.0  # seconds, one request
+# Requests in flight per client process: a busy place receives from many servers at once, each
+# delivering on its own connection (Mastodon's workers, GoToSocial's queue).
+CONNECTIONS = 8
 RUN_TIMEOUT = 300.0  # seconds, the whole load, then the clients are stopped
 APPLY_TIMEOUT = 120.0  # seconds, waiting for the worker after the load
 POLL = 0.005  # seconds between two looks at what is applied: the precision of "applied after"
@@ -141,34 +144,29 @@ def load_key(pem: str) -> rsa.RSAPrivateKey:
 
 
 def client(
-    index: int, sender: Sender, tags: list[str], barrier: Barrier, results: mp.Queue[ClientResult]
+    index: int,
+    sender: Sender,
+    tags: list[str],
+    connections: int,
+    barrier: Barrier,
+    results: mp.Queue[ClientResult],
 ) -> None:
-    """One client process: sign everything, wait for the others, then POST one at a time."""
+    """One client process: sign everything, wait for the others, then POST on `connections`
+    keep-alive connections, one request in flight on each."""
     key = load_key(sender.private_pem)
-    # Pre-signed before the timed loop: a real sender signs each request, but that is the
-    # sender's CPU, not the server's, and on a 2-core machine the clients share the cores with
-    # the server, so signing in the loop would slow the server down for a cost it does not have.
-    # The Date header stays valid for an hour (Mastodon's skew), far longer than a run.
-    requests = [signed_request(sender, key, tag) for tag in tags]
-    latencies: list[float] = []
-    failures: list[str] = []
-    with httpx.Client(timeout=CLIENT_TIMEOUT) as http:  # one keep-alive connection
-        barrier.wait()
-        cpu_start = time.process_time()
-        started = time.perf_counter()
-        for body, headers in requests:
-            sent = time.perf_counter()
-            try:
-                response = http.post(sender.inbox, content=body, headers=headers)
-                status, text = response.status_code, response.text
-            except httpx.HTTPError as exc:
-                status, text = 0, repr(exc)
-            latencies.append(time.perf_counter() - sent)
-            if status != 202:
-                failures.append(f"{status} {text[:200]}")
-        finished = time.perf_counter()
-        cpu = time.process_time() - cpu_start
-    results.put(ClientResult(index, started, finished, latencies, failures, cpu))
+    # Pre-signed and encoded before the timed loop: a real sender signs each request, but that
+    # is the sender's CPU, not the server's, and on a 2-core machine the clients share the cores
+    # with the server, so signing in the loop would slow the server down for a cost it does not
+    # have. The Date header stays valid for an hour (Mastodon's skew), far longer than a run.
+    requests = [wire.encode(sender.inbox, h, b) for b, h in
+                (signed_request(sender, key, tag) for tag in tags)]  # fmt: skip
+    barrier.wait()
+    cpu_start = time.process_time()
+    started = time.perf_counter()
+    outcome = wire.send_all(sender.inbox, requests, connections, CLIENT_TIMEOUT)
+    finished = time.perf_counter()
+    cpu = time.process_time() - cpu_start
+    results.put(ClientResult(index, started, finished, outcome.latencies, outcome.failures, cpu))
 
 
 # --- the unavoidable cost, measured in this process ------------------------------------------
@@ -368,13 +366,33 @@ class Load:
         return self.applied / (self.applied_when - self.started)
 
 
-def load(sender: Sender, tags: list[str], clients: int, pid: int, progress: Progress) -> Load:
-    """POST every tag's activity from `clients` processes; wait until the server applied them."""
+@dataclass(frozen=True)
+class Senders:
+    """How the load is sent: client processes, and keep-alive connections in each."""
+
+    processes: int
+    connections: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.processes} processes × {self.connections} keep-alive connections,"
+            " one request in flight on each, pre-signed"
+        )
+
+
+def load(sender: Sender, tags: list[str], senders: Senders, pid: int, progress: Progress) -> Load:
+    """POST every tag's activity from the client processes; wait until the server applied
+    them."""
     ctx = mp.get_context("spawn")
+    clients = senders.processes
     barrier = ctx.Barrier(clients + 1)
     results: mp.Queue[ClientResult] = ctx.Queue()
     processes = [
-        ctx.Process(target=client, args=(i, sender, part, barrier, results), daemon=True)
+        ctx.Process(
+            target=client,
+            args=(i, sender, part, senders.connections, barrier, results),
+            daemon=True,
+        )
         for i, part in enumerate(split(tags, clients))
     ]
     for process in processes:
@@ -443,7 +461,8 @@ def without_rate_limits(place: LocalPlace) -> None:
 
 
 def run(options: Options, folder: Path) -> int:
-    requests, clients, warmup = options.requests, options.clients, options.warmup
+    requests, warmup = options.requests, options.warmup
+    senders = Senders(options.clients, options.connections)
     target = LocalPlace(folder, "coroutine", "La Coroutine").init()
     without_rate_limits(target)
     origin = LocalPlace(folder, "popcafe", "PopCafé").init()
@@ -487,14 +506,14 @@ def run(options: Options, folder: Path) -> int:
         progress = InboxProgress(target, f"{sender.base_url}/activities/{prefix}")
         try:
             ours = load(
-                sender, [f"{prefix}{i:06d}" for i in range(requests)], clients, server_pid, progress
+                sender, [f"{prefix}{i:06d}" for i in range(requests)], senders, server_pid, progress
             )
         finally:
             progress.close()
         after = measure_baseline(sender, key, folder / "baseline-after.sqlite3")
 
         if not options.skip_bovine:
-            herd_load, herd_rss = run_bovine(folder, sender, key, run_id, requests, clients)
+            herd_load, herd_rss = run_bovine(folder, sender, key, run_id, requests, senders)
         if not options.skip_fanout:
             setup, spread = run_fanout(target, options.followers, options.peer_nodes)
         rss_after = rss_mb(server_pid)
@@ -522,7 +541,7 @@ def run(options: Options, folder: Path) -> int:
 
     rows: list[tuple[str, str]] = [
         ("requests (after warm-up)", f"{requests} (+{warmup} warm-up, not measured)"),
-        ("client processes", f"{clients}, one keep-alive connection each, pre-signed"),
+        ("clients", str(senders)),
         ("body size", f"{body_size} B"),
         ("wall time", f"{ours.wall:.2f} s"),
         ("accepted (202)", f"{ours.accepted}/{requests}"),
@@ -587,7 +606,12 @@ def run(options: Options, folder: Path) -> int:
 
 
 def run_bovine(
-    folder: Path, sender: Sender, key: rsa.RSAPrivateKey, run_id: str, requests: int, clients: int
+    folder: Path,
+    sender: Sender,
+    key: rsa.RSAPrivateKey,
+    run_id: str,
+    requests: int,
+    senders: Senders,
 ) -> tuple[Load, float]:
     """The same load, signed the same way (draft-cavage), to bovine-herd's inbox."""
     herd = bovine.start(folder)
@@ -606,7 +630,7 @@ def run_bovine(
         progress = bovine.Progress(herd, f"{to_herd.base_url}/activities/{prefix}", requests)
         try:
             tags = [f"{prefix}{i:06d}" for i in range(requests)]
-            result = load(to_herd, tags, clients, herd.pid, progress)
+            result = load(to_herd, tags, senders, herd.pid, progress)
         finally:
             progress.close()
         return result, rss_mb(herd.pid)
@@ -738,6 +762,7 @@ def _print_fanout(setup: fanout.FollowSetup, spread: fanout.Fanout, options: Opt
 class Options:
     requests: int
     clients: int
+    connections: int
     warmup: int
     skip_bovine: bool
     skip_fanout: bool
@@ -748,15 +773,18 @@ class Options:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--requests", type=int, default=2000, help="measured requests")
-    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument("--clients", type=int, default=2, help="client processes")
+    parser.add_argument(
+        "--connections", type=int, default=CONNECTIONS, help="connections per client process"
+    )
     parser.add_argument("--warmup", type=int, default=50, help="requests before measuring")
     parser.add_argument("--skip-bovine", action="store_true", help="no bovine-herd comparison")
     parser.add_argument("--skip-fanout", action="store_true", help="no fan-out measurement")
     parser.add_argument("--followers", type=int, default=1000, help="followers of the place")
     parser.add_argument("--peer-nodes", type=int, default=50, help="servers they are on")
     args = parser.parse_args(argv)
-    if args.requests < 1 or args.clients < 1 or args.warmup < 1:
-        parser.error("--requests, --clients and --warmup must be at least 1")
+    if min(args.requests, args.clients, args.connections, args.warmup) < 1:
+        parser.error("--requests, --clients, --connections and --warmup must be at least 1")
     if not 1 <= args.requests <= 20_000:
         parser.error("--requests must be at most 20000: the bench stays bounded")
     if not 1 <= args.peer_nodes <= 200 or args.followers % args.peer_nodes:
@@ -766,6 +794,7 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(
         requests=args.requests,
         clients=args.clients,
+        connections=args.connections,
         warmup=args.warmup,
         skip_bovine=args.skip_bovine,
         skip_fanout=args.skip_fanout,

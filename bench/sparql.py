@@ -647,7 +647,15 @@ def under_load(
             try:
                 tags = [f"bench-{run_id}-{i:06d}" for i in range(options.load_requests)]
                 pid = node.process.pid if node.process else 0
-                loaded.append(inbox.load(sender, tags, options.clients, pid, progress))
+                loaded.append(
+                    inbox.load(
+                        sender,
+                        tags,
+                        inbox.Senders(options.clients, inbox.CONNECTIONS),
+                        pid,
+                        progress,
+                    )
+                )
             except BaseException as exc:
                 failed.append(exc)
             finally:
