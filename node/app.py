@@ -55,6 +55,7 @@ from .query import hooks as graph_hooks
 from .query import routes as query_routes
 from .query.client import EngineFailed, engine_for, stop_engines
 from .store import Store
+from .tables import backfills, deliveries, inbox_queue
 from .volunteering import calls as volunteering
 from .web import ns as ns_routes
 from .web import routes as web_routes
@@ -116,6 +117,10 @@ class Node:
         self.decision_closer = DecisionCloser(self)
         self.peer_keys = PeerKeys(self)
         self.directory: Directory  # set in start(): it signs with the place's key
+        # A commit that made work due wakes its worker: no caller wakes one by hand.
+        self.store.wake_on_commit(inbox_queue.QUEUE, self.inbox_worker.wake)
+        self.store.wake_on_commit(deliveries.QUEUE, self.delivery.wake)
+        self.store.wake_on_commit(backfills.QUEUE, self.backfill.wake)
 
     async def start(self, workers: bool = True) -> None:
         await self.store.open()

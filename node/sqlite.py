@@ -74,6 +74,14 @@ class Connection:
     def __init__(self, conn: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
         self._conn = conn
         self._thread = thread
+        # The queues (tables a worker works through) that the open transaction made work in:
+        # the store wakes their workers once it commits (`Store.wake_on_commit`).
+        self.queued: set[str] = set()
+
+    def added_to(self, queue: str) -> None:
+        """This transaction made rows of `queue` due: its worker is woken after the commit
+        (called by the queue's owner module, so that no caller has to remember it)."""
+        self.queued.add(queue)
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> _Statement:
         return _Statement(lambda: self._conn.execute(sql, tuple(params)))
@@ -122,6 +130,7 @@ class Connection:
 
     async def rollback(self) -> None:
         self._conn.rollback()
+        self.queued.clear()
 
     async def close(self) -> None:
         await self._in_thread(self._conn.close)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,13 @@ class Store:
         self._grouped: list[tuple[str, tuple[Any, ...], asyncio.Future[int]]] = []
         self._committer: asyncio.Task[None] | None = None
         self.upgraded: list[migrations.Migration] = []  # the steps the last open() applied
+        self._wakers: dict[str, list[Callable[[], None]]] = {}
+
+    def wake_on_commit(self, queue: str, wake: Callable[[], None]) -> None:
+        """Call `wake` after each commit of a transaction that made rows of `queue` due (its
+        owner module says so: `Connection.added_to`). The one place where a worker learns of
+        new work in its own process; another process's rows are found by the worker's poll."""
+        self._wakers.setdefault(queue, []).append(wake)
 
     async def open(self) -> Store:
         """Open the file, creating it or upgrading it to this code's schema version first; a
@@ -75,6 +82,10 @@ class Store:
                 await self._writer.rollback()
                 raise
             await self._writer.commit()
+            queued, self._writer.queued = self._writer.queued, set()
+        for queue in queued:
+            for wake in self._wakers.get(queue, ()):
+                wake()
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """One statement, durable when this returns; its rowcount.

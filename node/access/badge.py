@@ -372,8 +372,6 @@ async def record_tap(node: Node, report: TapReport) -> str | None:
                 "to": audience,
                 "object": document,
             })  # fmt: skip
-    node.delivery.wake()
-    node.inbox_worker.wake()
     return visit_id
 
 

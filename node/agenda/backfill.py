@@ -311,4 +311,3 @@ class BackfillWorker(QueueWorker):
             "backfill of %s: %d activities queued, %d residents",
             place_id, len(activities), len(reading.residents),
         )  # fmt: skip
-        self.node.inbox_worker.wake()

@@ -136,7 +136,6 @@ async def save(node: Node, actor: LocalActor, wanted: Profile) -> int:
             else:
                 await residents.set_field(db, actor.handle, field, f.value, f.visibility)
         await residents.publish_profile(db, node, described)
-    node.delivery.wake()
     public_before = (before.name, before.summary, seen_by(before, "public"))
     if public_before == (name, summary, seen_by(wanted, "public")):
         return 0

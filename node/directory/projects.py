@@ -183,9 +183,6 @@ async def accept(node: Node, project_id: int, decided_by: str) -> str:
             )
             public_changed = visibility == "public"
         await residents.publish_profile(db, node, actor)
-    node.delivery.wake()
-    if out.local:
-        node.inbox_worker.wake()
     if public_changed:
         await place.announce_change(node, actor)
     return object_id

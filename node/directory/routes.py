@@ -46,8 +46,6 @@ async def accept_resident(request: Request) -> Response:
     member = await local.by_handle(node.store, request.path_params["handle"])
     async with node.store.write() as db:
         await residents.accept(db, node, place, member.id)
-    node.delivery.wake()
-    node.inbox_worker.wake()
     return JSONResponse({"resident": member.id, "state": "accepted"})
 
 
@@ -66,7 +64,6 @@ async def reject_resident(request: Request) -> Response:
         await residents.refuse(
             db, node, place, member.id, reason if isinstance(reason, str) else ""
         )
-    node.delivery.wake()
     return JSONResponse({"resident": member.id, "state": "rejected"})
 
 

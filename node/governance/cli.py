@@ -143,7 +143,6 @@ async def _admit(node: Node, network_ref: str, place: str) -> None:
     async with node.store.write() as db:
         group = await network.hosted_group(db, node, network_ref)
         await network.admit_founding_member(db, node, group, place)
-    node.delivery.wake()
 
 
 async def _networks(node: Node) -> list[dict[str, Any]]:

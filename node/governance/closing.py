@@ -67,9 +67,6 @@ async def close_due(node: Node, now: float | None = None) -> list[str]:
     for row in await decisions.due(node.store.reads, now):
         if await close_one(node, str(row["id"])):
             closed.append(str(row["id"]))
-    if closed:
-        node.delivery.wake()
-        node.inbox_worker.wake()
     return closed
 
 

@@ -236,8 +236,6 @@ async def _offer_arrived(node: Node, activity: dict[str, Any]) -> None:
             "type": "Add", "actor": group.id, "object": document,
             "target": decisions_url(group.id), "to": members,
         })  # fmt: skip
-    node.delivery.wake()
-    node.inbox_worker.wake()
 
 
 # --- votes (the Group's side) --------------------------------------------------------------

@@ -75,8 +75,7 @@ async def _receive(node: Node, request: Request, target_handle: str | None) -> R
     _, signer = await authenticate(request.method, url, headers, body, node.directory.key_lookup)
     authorize(activity, signer)
     node.throttles.inbox_after(signer)
-    if await node.availability.answered(origin_of(signer)):
-        node.delivery.wake()  # what was held for it is due
+    await node.availability.answered(origin_of(signer))  # what was held for it is due
     ownership.check_received(activity, signer)
     if not await relevance.kept(node, activity):
         # Answered like an accepted one: see relevance.py for why it is not refused.

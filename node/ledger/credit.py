@@ -105,7 +105,6 @@ async def sell(
             [Entry(BANK, cents, currency, account), Entry(CREDIT + account, -cents, currency)],
         )  # fmt: skip
         await announce(db, node, [account])
-    node.delivery.wake()
     return await remaining(node, account)
 
 

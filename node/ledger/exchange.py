@@ -116,7 +116,6 @@ async def send_claims(
                 [(ln.visit, ln.grant, ln.visited_at, ln.amount_cents) for ln in lines],
             )  # fmt: skip
             sent.append(SentClaim(claim_id, issuer, len(lines), total, currency))
-    node.delivery.wake()
     return sent, skipped
 
 

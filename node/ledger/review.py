@@ -188,5 +188,4 @@ async def decide(
         left = len(held) - len(chosen)
         if chosen and not left:
             await tables.claims.mark_answered(db, claim_id, now)
-    node.delivery.wake()
     return Decision(len(accepted), len(chosen) - len(accepted) - again, again, left)

@@ -77,7 +77,6 @@ async def declare(
             db, sid, "sent", offer["id"], peer, payer, payee, cents, currency, reference,
             "pending", time.time(),
         )  # fmt: skip
-    node.delivery.wake()
     return Declared(sid, payer, payee, cents, currency)
 
 
@@ -147,7 +146,6 @@ async def answer(node: Node, sid: str, confirm: bool, reason: str = "") -> dict[
                                          "tl:reason": "not_received",
                                          **({"summary": reason} if reason else {})})  # fmt: skip
         await tables.settlements.set_state(db, sid, "confirmed" if confirm else "refused")
-    node.delivery.wake()
     return dict(row)
 
 

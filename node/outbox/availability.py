@@ -70,7 +70,7 @@ class Availability:
 
     async def answered(self, origin: str) -> bool:
         """`origin` answered (a delivery, or a signed request of its own). True when it had
-        been failing: its held deliveries are then due, and the caller wakes the worker."""
+        been failing: its held deliveries are then due (the commit wakes the delivery worker)."""
         if origin not in self._failing:
             return False
         del self._failing[origin]

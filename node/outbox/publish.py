@@ -179,7 +179,8 @@ async def emit(
     """Send an activity from inside a transaction: stored and queued with the caller's work.
 
     For answers (an Accept of a Follow or of a Join, a Visit to a home place): recipients are
-    resolved from the cache only. The caller wakes the workers after its commit.
+    resolved from the cache only. The workers are woken when the caller's transaction commits
+    (`Store.wake_on_commit`).
     """
     out = await prepare(node, actor, activity, db=db)
     await record(db, out)
@@ -247,7 +248,4 @@ async def commit(node: Node, out: Outgoing, lease_until: float | None = None) ->
     async with node.store.write() as db:
         await node.routing.published(db, node, out.actor, out.activity)
         rows = await record(db, out, lease_until)
-    node.delivery.wake()
-    if out.local:
-        node.inbox_worker.wake()
     return rows

@@ -182,7 +182,6 @@ async def erase(node: Node, handle: str) -> Erased:
         await _remove_own(db, actor, handle, delete_id)
         await _keep_anonymous(db, actor.id, marker)
         await tables.local_actors.erase(db, handle)
-    node.delivery.wake()
     return Erased(actor.id, marker, delete_id, out.inboxes)
 
 

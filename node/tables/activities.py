@@ -57,14 +57,17 @@ async def record(
     at: float,
     *,
     local: bool,
+    text: str | None = None,
 ) -> None:
     """An activity this node mints (`local`: its id is new, a second one is an error) or
-    received (the first copy of an id is the one kept)."""
+    received (the first copy of an id is the one kept). `text`: the activity's JSON as it
+    came, kept as is (what its sender signed), rather than written again."""
     insert = "INSERT" if local else "INSERT OR IGNORE"
+    document = text if text is not None else json.dumps(activity)
     await db.execute(
         f"{insert} INTO activities (id, type, actor, object_id, document, local, created_at)"
         " VALUES (?,?,?,?,?,?,?)",
-        (activity["id"], type_, actor, object_id, json.dumps(activity), int(local), at),
+        (activity["id"], type_, actor, object_id, document, int(local), at),
     )
 
 

@@ -7,6 +7,8 @@ import time
 
 from ..sqlite import Connection
 
+QUEUE = "backfills"  # what `Connection.added_to` names: the backfill worker's queue
+
 SCHEMA = """
 -- Reading a followed place's outbox once our Follow is accepted, so that what it published
 -- before is in the shared agenda too. Network I/O: a row per place, taken by the backfill
@@ -36,6 +38,7 @@ async def request(db: Connection, actor: str) -> None:
         " next_attempt_at = excluded.next_attempt_at",
         (actor, now, now),
     )
+    db.added_to(QUEUE)
 
 
 async def due(db: Connection, now: float) -> list[sqlite3.Row]:

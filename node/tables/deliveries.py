@@ -8,6 +8,7 @@ from ..queues import DeliveryState
 from ..sqlite import Connection, GroupCommit
 
 PENDING = DeliveryState.PENDING  # the state the worker reads: every row it sends is pending
+QUEUE = "deliveries"  # what `Connection.added_to` names: the delivery worker's queue
 
 SCHEMA = """
 -- One row per (activity, target inbox): the durable delivery queue.
@@ -40,6 +41,7 @@ async def enqueue(db: Connection, activity_id: str, inbox: str, signer: str, now
         " next_attempt_at, created_at) VALUES (?,?,?,?,?,?)",
         (activity_id, inbox, signer, PENDING, now, now),
     )
+    db.added_to(QUEUE)
 
 
 async def release_leases(db: Connection) -> None:
@@ -145,6 +147,8 @@ async def release_origin(db: Connection, origin: str, now: float) -> int:
         " AND substr(inbox, 1, ?) = ? AND next_attempt_at > ?",
         (now, DeliveryState.PENDING, len(prefix), prefix, now),
     )
+    if cursor.rowcount:
+        db.added_to(QUEUE)
     return cursor.rowcount
 
 
@@ -201,10 +205,9 @@ async def retry_now(db: Connection, delivery_id: int, now: float) -> bool:
         " WHERE id = ? AND state = ?",
         (PENDING.to(PENDING), now, delivery_id, PENDING),
     )
+    if cur.rowcount:
+        db.added_to(QUEUE)
     return cur.rowcount > 0
-
-
-# --- what a place's team sends and must hear the answer to (issue 15) --------------------
 
 
 # --- what a place's team sends and must hear the answer to (issue 15) --------------------

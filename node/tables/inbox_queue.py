@@ -7,6 +7,8 @@ import sqlite3
 from ..queues import InboxState
 from ..sqlite import Connection, GroupCommit
 
+QUEUE = "inbox_queue"  # what `Connection.added_to` names: the inbox worker's queue
+
 SCHEMA = """
 -- Received activities waiting to be applied. The primary key is what makes a duplicate
 -- activity id (a retry, a replay) accepted once and applied once.
@@ -54,6 +56,7 @@ async def enqueue_vouched(
         " VALUES (?,?,?,?)",
         (activity_id, document, received_at, InboxState.NEW),
     )
+    db.added_to(QUEUE)
 
 
 async def take_batch(db: Connection, now: float, limit: int) -> list[sqlite3.Row]:

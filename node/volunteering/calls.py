@@ -455,7 +455,6 @@ async def answer_offer(node: Node, offer_id: str, hours: float | None = None) ->
     async with node.store.write() as db:
         await volunteer_offers.confirm(db, row["id"], hours)
         sent = await emit(db, node, place, accept)
-    node.delivery.wake()
     return sent
 
 

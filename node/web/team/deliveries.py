@@ -142,5 +142,4 @@ async def retry(request: Request) -> Response:
                                                     en="Unknown delivery."))  # fmt: skip
     except InterlieuxError as error:
         return await refused(request, error)
-    node.delivery.wake()
     return done("/equipe/envois", "relance")

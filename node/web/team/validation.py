@@ -212,8 +212,6 @@ async def decide_resident(request: Request) -> Response:
                 await residents.refuse(db, node, place, member_id, reason)
     except InterlieuxError as error:
         return await _page(request, 400, error.message(language(request)))
-    node.delivery.wake()
-    node.inbox_worker.wake()
     done = "resident-accepte" if accept else "resident-refuse"
     return RedirectResponse(f"/equipe/validation?fait={done}", 303)
 
