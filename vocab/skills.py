@@ -1,23 +1,27 @@
-"""The skills nomenclature: SKOS concepts with French labels first, bundled and extensible.
+"""The skills nomenclature: SKOS concepts with French labels first, bundled with the code.
 
 Residents' skills and needs' skills are concepts of one shared scheme, so that "who can do 3D
-printing near Lille" is one SPARQL pattern across places. A place adds concepts of its own with
-a `skills.ttl` in its data folder (`extend`).
+printing near Lille" is one SPARQL pattern across places. The nomenclature is written
+in `skills.ttl`, served as is at `/ns` and loaded into the graph by the engine. The web process
+only looks labels up: it reads them from `skills.json`, the Turtle's index (an identifier, a
+French and an English label, the broader concept of each concept), written from the Turtle by
+`python -m vocab.skills_source` and checked against it by the tests, so that it never loads an
+RDF library (pyoxigraph alone is 14 MB of resident memory).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
-
 SKILLS = "https://w3id.org/interlieux/skills#"
-BUNDLED_FILE = Path(__file__).parent / "skills.ttl"
-_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_CONCEPT = NamedNode("http://www.w3.org/2004/02/skos/core#Concept")
-_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
-_BROADER = NamedNode("http://www.w3.org/2004/02/skos/core#broader")
+TURTLE_FILE = Path(__file__).parent / "skills.ttl"
+INDEX_FILE = Path(__file__).parent / "skills.json"
+# A concept's identifier: what a Turtle local name and a URL fragment both take as is.
+IDENTIFIER = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -35,52 +39,32 @@ class Skill:
         return self.en if lang.startswith("en") else self.fr
 
 
-_quads: list[Quad] | None = None
-_skills: dict[str, Skill] = {}
+@dataclass(frozen=True)
+class Nomenclature:
+    fr: str  # the scheme's own name
+    en: str
+    skills: dict[str, Skill]  # by IRI, in the file's order
 
 
-def graph() -> list[Quad]:
-    """The nomenclature as RDF statements (bundled plus extensions), read once."""
-    global _quads
-    if _quads is None:
-        _quads = list(parse(path=BUNDLED_FILE, format=RdfFormat.TURTLE))
-        _index()
-    return _quads
-
-
-def extend(path: Path) -> None:
-    """Add a place's own concepts (Turtle, same form as the bundled file)."""
-    if path.exists():
-        graph().extend(parse(path=path, format=RdfFormat.TURTLE))
-        _index()
-
-
-def _index() -> None:
-    assert _quads is not None
-    labels: dict[str, dict[str | None, str]] = {}
-    broader: dict[str, str] = {}
-    concepts: list[str] = []
-    for quad in _quads:
-        subject, predicate, obj = (
-            str(getattr(quad.subject, "value", "")),
-            quad.predicate,
-            quad.object,
+@cache
+def nomenclature() -> Nomenclature:
+    """The bundled nomenclature's index, read once."""
+    data = json.loads(INDEX_FILE.read_text(encoding="utf-8"))
+    skills: dict[str, Skill] = {}
+    for concept in data["concepts"]:
+        if not IDENTIFIER.fullmatch(concept["id"]):
+            raise ValueError(f"{concept['id']!r} in {INDEX_FILE}: lower-case words and hyphens")
+        iri = SKILLS + concept["id"]
+        broader = concept.get("broader")
+        skills[iri] = Skill(
+            iri, concept["fr"], concept["en"], SKILLS + broader if broader else None
         )
-        if predicate == _TYPE and obj == _CONCEPT:
-            concepts.append(subject)
-        elif predicate == _LABEL and isinstance(obj, Literal):
-            labels.setdefault(subject, {})[obj.language] = obj.value
-        elif predicate == _BROADER and isinstance(obj, NamedNode):
-            broader[subject] = obj.value
-    _skills.clear()
-    for concept in concepts:
-        found = labels.get(concept, {})
-        _skills[concept] = Skill(
-            iri=concept,
-            fr=found.get("fr") or found.get("en") or concept,
-            en=found.get("en") or found.get("fr") or concept,
-            broader=broader.get(concept),
-        )
+    for skill in skills.values():
+        if skill.broader is not None and skill.broader not in skills:
+            raise ValueError(
+                f"{skill.short}: its broader concept {skill.broader} is not in {INDEX_FILE}"
+            )
+    return Nomenclature(data["scheme"]["fr"], data["scheme"]["en"], skills)
 
 
 def expand(value: str) -> str:
@@ -89,15 +73,15 @@ def expand(value: str) -> str:
 
 
 def known(value: str) -> bool:
-    graph()
-    return expand(value) in _skills
+    return expand(value) in nomenclature().skills
 
 
 def get(value: str) -> Skill | None:
-    graph()
-    return _skills.get(expand(value))
+    return nomenclature().skills.get(expand(value))
 
 
 def all_skills() -> list[Skill]:
-    graph()
-    return sorted(_skills.values(), key=lambda s: (s.broader or s.iri, s.broader is not None, s.fr))
+    return sorted(
+        nomenclature().skills.values(),
+        key=lambda s: (s.broader or s.iri, s.broader is not None, s.fr),
+    )

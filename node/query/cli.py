@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import time
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from ..config import NodeConfig, graph_dir
 from ..context import Command, Node, Runner
 from ..errors import ConfigError
-from .dataset import KnowledgeGraph, StoreBusy
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,18 +26,33 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     g.add_argument("--data", required=True, type=Path)
 
 
-def _open(config: NodeConfig) -> KnowledgeGraph:
-    try:
-        return KnowledgeGraph(config.database)
-    except StoreBusy as exc:
+def _in_engine(config: NodeConfig, command: str) -> dict[str, Any]:
+    """Run the command in the graph engine's process (`engine.once`), which alone opens the
+    store: this process, also the server's, never loads Oxigraph."""
+    done = subprocess.run(
+        [sys.executable, "-m", "node.query.engine", "--database", str(config.database),
+         "--once", command],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0 or not done.stdout.strip():
         raise ConfigError(
-            f"graph store busy: {exc}",
+            f"graph engine failed ({done.returncode}): {done.stderr[-2000:]}",
+            fr="Le moteur du graphe s'est arrêté sur une erreur (voir ci-dessus) : relancez la "
+            "commande ; si l'erreur revient, faites `graph rebuild`, nœud arrêté.",
+            en="The graph engine stopped on an error (see above): run the command again; if "
+            "it comes back, run `graph rebuild` with the node stopped.",
+        )
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if "busy" in found:
+        raise ConfigError(
+            f"graph store busy: {found['busy']}",
             fr=f"Le graphe ({graph_dir(config.database)}) est ouvert par le nœud en marche : "
             "arrêtez le nœud, relancez la commande, puis redémarrez-le (il relit ce qui manque "
             "tout seul au démarrage).",
             en=f"The graph ({graph_dir(config.database)}) is open by the running node: stop "
             "the node, run the command again, then start it (it catches up by itself).",
-        ) from exc
+        )
+    return found
 
 
 def cmd_graph(args: argparse.Namespace, run: Runner) -> None:
@@ -44,17 +60,7 @@ def cmd_graph(args: argparse.Namespace, run: Runner) -> None:
 
     async def work(node: Node) -> dict[str, Any]:
         # The node's store is open (and migrated) first: the graph reads its rows.
-        def on_disk() -> dict[str, Any]:
-            graph = _open(config)
-            try:
-                started = time.perf_counter()
-                count = graph.rebuild() if args.graph_command == "rebuild" else None
-                seconds = time.perf_counter() - started
-                return {"count": count, "seconds": seconds, **graph.status()}
-            finally:
-                graph.close()
-
-        return await asyncio.to_thread(on_disk)
+        return await asyncio.to_thread(_in_engine, config, args.graph_command)
 
     found = run(config, work)
     if found["count"] is not None:

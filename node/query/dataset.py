@@ -124,7 +124,8 @@ class KnowledgeGraph:
         with the code): queries can use its labels and `skos:broader`."""
         scheme = NamedNode(SKILLS_GRAPH)
         self.store.remove_graph(scheme)
-        self.store.extend(Quad(q.subject, q.predicate, q.object, scheme) for q in skills.graph())
+        statements = parse(path=skills.TURTLE_FILE, format=RdfFormat.TURTLE)
+        self.store.extend(Quad(q.subject, q.predicate, q.object, scheme) for q in statements)
 
     def close(self) -> None:
         self.store.flush()

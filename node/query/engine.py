@@ -1,6 +1,7 @@
 """The graph engine: a process of its own that owns the knowledge graph and answers queries.
 
     python -m node.query.engine --database /path/to/node.db
+    python -m node.query.engine --database /path/to/node.db --once rebuild|status
 
 Why a process: Oxigraph cannot stop a query that runs too long, and a query run in the node's
 process would hold a core the node's routes need. The node (`client.GraphEngine`) kills this
@@ -12,6 +13,10 @@ It speaks on stdin/stdout: a request is one JSON line; an answer is one JSON lin
 `media`, `length`, or `error`) followed by `length` bytes of body. Requests run in a few threads
 (Oxigraph reads from consistent snapshots while changes are applied); a thread applies the
 node's changes as they come. It ends when its stdin closes: it never outlives the node.
+
+With `--once`, it does one operator's command (`interlieux graph rebuild|status`, node stopped)
+and prints its outcome as one JSON line: the store is only ever opened by this module's
+process, so the node's own process never loads Oxigraph (14 MB of resident memory).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
-from .dataset import KnowledgeGraph, TooLarge
+from .dataset import KnowledgeGraph, StoreBusy, TooLarge
 
 log = logging.getLogger("node.query.engine")
 
@@ -113,13 +118,33 @@ def serve(database: Path, stdin: IO[bytes], stdout: IO[bytes]) -> None:
     os._exit(0)
 
 
+def once(database: Path, command: str) -> dict[str, Any]:
+    """One operator's command on the store: `rebuild` (read every public object again) or
+    `status`; what it found, or `{"busy": …}` when the running node holds the store."""
+    try:
+        graph = KnowledgeGraph(database)
+    except StoreBusy as exc:
+        return {"busy": str(exc)}
+    try:
+        started = time.perf_counter()
+        count = graph.rebuild() if command == "rebuild" else None
+        seconds = time.perf_counter() - started
+        return {"count": count, "seconds": seconds, **graph.status()}
+    finally:
+        graph.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m node.query.engine")
     parser.add_argument("--database", type=Path, required=True)
+    parser.add_argument("--once", choices=["rebuild", "status"])
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s graph-engine %(message)s"
     )
+    if args.once:
+        print(json.dumps(once(args.database, args.once)))
+        return
     # The node's routes come first: this process yields the cores to them under load.
     os.nice(5)
     serve(args.database, sys.stdin.buffer, sys.stdout.buffer)

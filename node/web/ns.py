@@ -85,7 +85,7 @@ async def ns(request: Request) -> Response:
             (CONTEXTS_DIR / "interlieux.jsonld").read_bytes(), media_type="application/ld+json"
         )
     if "text/turtle" in accept:
-        return Response(skills.BUNDLED_FILE.read_bytes(), media_type="text/turtle")
+        return Response(skills.TURTLE_FILE.read_bytes(), media_type="text/turtle")
     lang = "en" if request.headers.get("accept-language", "fr").lower().startswith("en") else "fr"
     return HTMLResponse(page(lang))
 

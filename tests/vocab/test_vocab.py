@@ -7,7 +7,7 @@ import json
 import pytest
 from pyld import jsonld
 
-from vocab import loader, shapes, skills
+from vocab import loader, shapes, skills, skills_source
 from vocab.context import CONTEXTS_DIR, DOCUMENT_CONTEXT, TL, TL_CONTEXT
 
 TERMS = json.loads((CONTEXTS_DIR.parent / "terms.json").read_text())
@@ -70,3 +70,15 @@ def test_skills_nomenclature_has_french_labels_and_accepts_short_names() -> None
     assert skill.broader == skills.SKILLS + "fabrication"
     assert skills.known(skills.SKILLS + "soudure")
     assert not skills.known("sk:astrophysique")
+
+
+def test_skills_index_says_what_the_turtle_says() -> None:
+    """The labels the web process reads are those of skills.ttl, the nomenclature served at /ns
+    and loaded into the graph: after an edit of the Turtle, run `python -m vocab.skills_source`."""
+    from_turtle = skills_source.index_of(skills.TURTLE_FILE)
+    assert skills_source.written(from_turtle) == skills.INDEX_FILE.read_text(encoding="utf-8"), (
+        "vocab/skills.json is behind vocab/skills.ttl: run python -m vocab.skills_source"
+    )
+    assert len(from_turtle["concepts"]) >= 20
+    tops = [c["id"] for c in from_turtle["concepts"] if "broader" not in c]
+    assert tops == ["fabrication", "numerique", "animation", "gestion"]

@@ -4,7 +4,9 @@ joined with capacity by remote actors (signed by a stand-in server)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
+from xml.etree import ElementTree
 
 from tests.node.conftest import PUBLIC, InProcessNode, StandIn
 
@@ -117,6 +119,18 @@ def test_feeds_list_the_event(place: InProcessNode) -> None:
     assert atom.headers["content-type"].startswith("application/atom+xml")
     assert "<title>Atelier soudure</title>" in atom.text
     assert "jeudi 14 mars 2030" in atom.text
+    # What a feed reader needs (RFC 4287): in the Atom namespace, the feed and each entry
+    # with an id, a title and a date-time it was updated; the feed links to itself.
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ElementTree.fromstring(atom.content)
+    assert feed.tag == "{http://www.w3.org/2005/Atom}feed"
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+    assert feed.find("a:link[@rel='self']", ns) is not None
+    (entry,) = feed.findall("a:entry", ns)
+    for holder in (feed, entry):
+        for part in ("id", "title", "updated"):
+            assert holder.findtext(f"a:{part}", namespaces=ns)
+        datetime.fromisoformat(holder.findtext("a:updated", namespaces=ns) or "")
     agenda = place.client.get("/agenda?page=1").json()
     assert [e["name"] for e in agenda["orderedItems"]] == ["Atelier soudure"]
 

@@ -85,3 +85,17 @@ def test_ns_serves_the_context_and_a_french_page(place: InProcessNode) -> None:
     assert "Vocabulaire Interlieux" in page.text and "Impression 3D" in page.text
     english = place.client.get("/ns", headers={"accept-language": "en"}).text
     assert "Interlieux vocabulary" in english and "3D printing" in english
+
+
+def test_the_skills_nomenclature_is_in_the_graph_and_at_ns(place: InProcessNode) -> None:
+    query = """
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    SELECT ?label WHERE { GRAPH <https://w3id.org/interlieux/skills> {
+      <https://w3id.org/interlieux/skills#soudure> skos:broader ?b ; skos:prefLabel ?label .
+      ?b skos:prefLabel "Fabrication numérique et artisanat"@fr } }
+    """
+    rows = place.client.get("/sparql", params={"query": query}).json()["results"]["bindings"]
+    assert sorted(r["label"]["value"] for r in rows) == ["Soudure", "Welding"]
+    turtle = place.client.get("/ns", headers={"accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    assert "sk:soudure a skos:Concept" in turtle.text and '"Soudure"@fr' in turtle.text
