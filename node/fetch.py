@@ -41,6 +41,9 @@ MAX_BYTES = 1_000_000
 MAX_REDIRECTS = 3
 TOTAL_SECONDS = 20.0
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# Idle connections kept for the next request to the same server, and for how long.
+KEEPALIVE_CONNECTIONS = 20
+KEEPALIVE_SECONDS = 5.0
 USER_AGENT = f"Interlieux/{__version__}"
 AS_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 AS_CONTENT_TYPE = "application/activity+json"
@@ -200,7 +203,14 @@ def client(
     # httpx does not expose the network backend; swapping the pool is the documented httpcore
     # way to choose one, and keeps httpx's request/response mapping.
     transport._pool = httpcore.AsyncConnectionPool(
-        network_backend=_GuardedBackend(allow_loopback), max_connections=100, http2=False
+        network_backend=_GuardedBackend(allow_loopback),
+        max_connections=100,
+        # httpx's own defaults, which a pool made by hand does not get: without them every
+        # connection ever opened stays in the pool for good, and httpcore looks at each of
+        # them (a readability check, a system call) at every request and every response.
+        max_keepalive_connections=KEEPALIVE_CONNECTIONS,
+        keepalive_expiry=KEEPALIVE_SECONDS,
+        http2=False,
     )
     return httpx.AsyncClient(
         transport=_BoundedTransport(transport, max_bytes, total_seconds),

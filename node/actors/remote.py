@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from ..keys import assertion_methods
 from ..knocking import Knocks
 from ..limits import Throttles
 from ..signature import PublicKey, load_public_key
+from ..sqlite import Connection
 from ..store import Store
 from ..tables import remote_actors
 
@@ -122,6 +123,19 @@ class Directory:
         actor = parse_actor(document)
         await self._save(actor, document)
         return actor
+
+    async def fresh_among(
+        self, actor_ids: Iterable[str], db: Connection | None = None
+    ) -> dict[str, RemoteActor]:
+        """The actors among `actor_ids` cached recently enough that `get` would not fetch
+        them again, in one read (`db`: inside a transaction, every cached one, however old)."""
+        rows = await remote_actors.rows_among(db or self.store.reads, actor_ids)
+        now = time.time()
+        return {
+            ref: actor_from_row(row)
+            for ref, row in rows.items()
+            if db is not None or now - row["fetched_at"] < MAX_AGE
+        }
 
     async def cached(self, actor_id: str) -> RemoteActor | None:
         row = await remote_actors.by_id(self.store.reads, actor_id)

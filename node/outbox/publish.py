@@ -21,7 +21,7 @@ from vocab.context import DOCUMENT_CONTEXT
 from .. import ownership
 from ..activity import KNOWN_TYPES, id_of, recipients, type_of
 from ..actors.local import LocalActor
-from ..actors.remote import RemoteActor, actor_from_row
+from ..actors.remote import RemoteActor
 from ..bounds import check_bounds
 from ..errors import FetchError, InvalidActivity
 from ..sqlite import Connection
@@ -32,7 +32,6 @@ from ..tables import (
     inbox_queue,
     local_actors,
     objects,
-    remote_actors,
 )
 from ..timestamps import now_to_wire
 from .addressing import delivery_targets, public_reaches_followers, remote_refs
@@ -144,12 +143,10 @@ async def prepare(
         }
     addressed = recipients(activity)
     followers = await follows.accepted_followers(node.store.reads if db is None else db, actor.id)
-    remote: dict[str, RemoteActor] = {}
-    for ref in remote_refs(addressed, actor.followers, followers, node.config.is_local):
-        if db is not None:
-            row = await remote_actors.by_id(db, ref)
-            if row is not None:
-                remote[ref] = actor_from_row(row)
+    refs = remote_refs(addressed, actor.followers, followers, node.config.is_local)
+    remote: dict[str, RemoteActor] = await node.directory.fresh_among(refs, db)
+    for ref in refs:
+        if db is not None or ref in remote:
             continue
         try:
             remote[ref] = await node.directory.get(ref)

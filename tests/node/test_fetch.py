@@ -14,6 +14,7 @@ import pytest
 
 from node.errors import FetchError, UnsafeAddress
 from node.fetch import (
+    KEEPALIVE_CONNECTIONS,
     MAX_BYTES,
     TOTAL_SECONDS,
     ResponseTooLarge,
@@ -225,3 +226,28 @@ async def test_a_trickling_actor_fails_the_fetch_with_a_reason(hostile: str) -> 
     async with client(allow_loopback=True, total_seconds=1.0) as http:
         with pytest.raises(FetchError, match="failed"):
             await fetch_document(http, f"{hostile}/trickle", None)
+
+
+async def test_idle_connections_are_kept_within_the_bound() -> None:
+    """A node that posted to many servers keeps at most KEEPALIVE_CONNECTIONS idle connections:
+    the pool looks at each one at every request, so an unbounded pool slows every delivery."""
+
+    class KeepAlive(_Handler):
+        protocol_version = "HTTP/1.1"  # connections stay open after the answer
+
+    count = KEEPALIVE_CONNECTIONS + 5
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive) for _ in range(count)]
+    for httpd in servers:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    http = client(allow_loopback=True)
+    try:
+        for httpd in servers:
+            answer = await http.get(f"http://127.0.0.1:{httpd.server_address[1]}/nothing")
+            assert answer.status_code == 404
+        pool = http._transport._inner._pool  # type: ignore[attr-defined]
+        assert 0 < len(pool.connections) <= KEEPALIVE_CONNECTIONS
+    finally:
+        await http.aclose()
+        for httpd in servers:
+            httpd.shutdown()
+            httpd.server_close()
