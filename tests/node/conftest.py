@@ -154,14 +154,21 @@ class InProcessNode:
         raise AssertionError(f"timed out: {sql} {params} (expected rows: {expect})")
 
 
-@pytest.fixture
-def place(tmp_path: Path) -> Iterator[InProcessNode]:
+# The port is never listened on: requests reach the app in-process.
+BASE_URL = "http://127.0.0.1:9"
+
+
+def new_place(tmp_path: Path) -> NodeConfig:
+    """La Coroutine's data folder, made by the CLI, with its member alice."""
     data = tmp_path / "coroutine"
-    # The port is never listened on: requests reach the app in-process.
-    base_url = "http://127.0.0.1:9"
-    assert cli(["init", "--data", str(data), "--base-url", base_url, "--name", "La Coroutine",
+    assert cli(["init", "--data", str(data), "--base-url", BASE_URL, "--name", "La Coroutine",
                 "--handle", "coroutine"]) == 0  # fmt: skip
     assert cli(["member", "add", "--data", str(data), "--handle", "alice", "--name", "Alice"]) == 0
-    config = NodeConfig.load(data)
-    with TestClient(create_app(config), base_url=base_url) as client:
+    return NodeConfig.load(data)
+
+
+@pytest.fixture
+def place(tmp_path: Path) -> Iterator[InProcessNode]:
+    config = new_place(tmp_path)
+    with TestClient(create_app(config), base_url=BASE_URL) as client:
         yield InProcessNode(config, client)

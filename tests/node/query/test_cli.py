@@ -10,21 +10,16 @@ from starlette.testclient import TestClient
 
 from node.app import create_app
 from node.cli import main as cli
-from node.config import NodeConfig
 from tests.node.agenda.test_events import event, post
-from tests.node.conftest import InProcessNode
+from tests.node.conftest import BASE_URL, InProcessNode, new_place
 
 
 def test_rebuild_then_status_of_a_stopped_node(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = tmp_path / "coroutine"
-    base_url = "http://127.0.0.1:9"
-    assert cli(["init", "--data", str(data), "--base-url", base_url, "--name", "La Coroutine",
-                "--handle", "coroutine"]) == 0  # fmt: skip
-    assert cli(["member", "add", "--data", str(data), "--handle", "alice", "--name", "Alice"]) == 0
-    config = NodeConfig.load(data)
-    with TestClient(create_app(config), base_url=base_url) as client:
+    config = new_place(tmp_path)
+    data = config.data_dir
+    with TestClient(create_app(config), base_url=BASE_URL) as client:
         place = InProcessNode(config, client)
         for name in ("Atelier soudure", "Repair café"):
             assert post(place, event(name=name)).status_code == 201
