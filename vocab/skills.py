@@ -12,7 +12,6 @@ RDF library (pyoxigraph alone is 14 MB of resident memory).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,8 +19,6 @@ from pathlib import Path
 SKILLS = "https://w3id.org/interlieux/skills#"
 TURTLE_FILE = Path(__file__).parent / "skills.ttl"
 INDEX_FILE = Path(__file__).parent / "skills.json"
-# A concept's identifier: what a Turtle local name and a URL fragment both take as is.
-IDENTIFIER = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -39,32 +36,16 @@ class Skill:
         return self.en if lang.startswith("en") else self.fr
 
 
-@dataclass(frozen=True)
-class Nomenclature:
-    fr: str  # the scheme's own name
-    en: str
-    skills: dict[str, Skill]  # by IRI, in the file's order
-
-
 @cache
-def nomenclature() -> Nomenclature:
-    """The bundled nomenclature's index, read once."""
-    data = json.loads(INDEX_FILE.read_text(encoding="utf-8"))
-    skills: dict[str, Skill] = {}
-    for concept in data["concepts"]:
-        if not IDENTIFIER.fullmatch(concept["id"]):
-            raise ValueError(f"{concept['id']!r} in {INDEX_FILE}: lower-case words and hyphens")
-        iri = SKILLS + concept["id"]
-        broader = concept.get("broader")
-        skills[iri] = Skill(
-            iri, concept["fr"], concept["en"], SKILLS + broader if broader else None
+def nomenclature() -> dict[str, Skill]:
+    """The bundled nomenclature's concepts by IRI, in the Turtle's order, read once."""
+    concepts = json.loads(INDEX_FILE.read_text(encoding="utf-8"))["concepts"]
+    return {
+        SKILLS + c["id"]: Skill(
+            SKILLS + c["id"], c["fr"], c["en"], SKILLS + c["broader"] if "broader" in c else None
         )
-    for skill in skills.values():
-        if skill.broader is not None and skill.broader not in skills:
-            raise ValueError(
-                f"{skill.short}: its broader concept {skill.broader} is not in {INDEX_FILE}"
-            )
-    return Nomenclature(data["scheme"]["fr"], data["scheme"]["en"], skills)
+        for c in concepts
+    }
 
 
 def expand(value: str) -> str:
@@ -73,15 +54,15 @@ def expand(value: str) -> str:
 
 
 def known(value: str) -> bool:
-    return expand(value) in nomenclature().skills
+    return expand(value) in nomenclature()
 
 
 def get(value: str) -> Skill | None:
-    return nomenclature().skills.get(expand(value))
+    return nomenclature().get(expand(value))
 
 
 def all_skills() -> list[Skill]:
     return sorted(
-        nomenclature().skills.values(),
+        nomenclature().values(),
         key=lambda s: (s.broader or s.iri, s.broader is not None, s.fr),
     )

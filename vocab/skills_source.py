@@ -21,7 +21,7 @@ TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def index_of(path: Path) -> dict[str, Any]:
-    """The scheme's labels and each concept's (in the file's order), with its broader one."""
+    """Each concept's labels (in the file's order), with its broader concept."""
     concepts: list[str] = []
     labels: dict[str, dict[str, str]] = {}
     broader: dict[str, str] = {}
@@ -37,14 +37,12 @@ def index_of(path: Path) -> dict[str, Any]:
             labels.setdefault(subject, {})[obj.language] = obj.value
         elif predicate.value == SKOS + "broader" and isinstance(obj, NamedNode):
             broader[subject] = obj.value
-    scheme = labels.get(SKILLS, {})
-    index: dict[str, Any] = {
-        "scheme": {"fr": scheme.get("fr", ""), "en": scheme.get("en", "")},
-        "concepts": [],
-    }
+    index: dict[str, Any] = {"concepts": []}
     for concept in concepts:
         if not concept.startswith(SKILLS):
             raise ValueError(f"{concept}: a concept of another scheme in {path}")
+        if concept in broader and broader[concept] not in concepts:
+            raise ValueError(f"{concept}: its broader concept {broader[concept]} is not in {path}")
         found = labels.get(concept, {})
         entry: dict[str, str] = {"id": concept.removeprefix(SKILLS)}
         if concept in broader:
@@ -60,8 +58,9 @@ def written(index: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    INDEX_FILE.write_text(written(index_of(TURTLE_FILE)), encoding="utf-8")
-    print(f"{INDEX_FILE}: {len(index_of(TURTLE_FILE)['concepts'])} concepts")
+    index = index_of(TURTLE_FILE)
+    INDEX_FILE.write_text(written(index), encoding="utf-8")
+    print(f"{INDEX_FILE}: {len(index['concepts'])} concepts")
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ class Directory:
     async def get(self, actor_id: str, refresh: bool = False) -> RemoteActor:
         if not refresh:
             row = await remote_actors.by_id(self.store.reads, actor_id)
-            if row is not None and time.time() - row["fetched_at"] < MAX_AGE:
+            if row is not None and _fresh(row, time.time()):
                 return actor_from_row(row)
         document = await fetch_document(self.http, actor_id, await self._signer(), self.knocks)
         actor = parse_actor(document)
@@ -134,7 +134,7 @@ class Directory:
         return {
             ref: actor_from_row(row)
             for ref, row in rows.items()
-            if db is not None or now - row["fetched_at"] < MAX_AGE
+            if db is not None or _fresh(row, now)
         }
 
     async def cached(self, actor_id: str) -> RemoteActor | None:
@@ -250,6 +250,11 @@ class Directory:
                 document=document,
                 fetched_at=time.time(),
             )
+
+
+def _fresh(row: Any, now: float) -> bool:
+    """A cached actor young enough to use without fetching it again."""
+    return bool(now - row["fetched_at"] < MAX_AGE)
 
 
 def actor_from_row(row: Any) -> RemoteActor:

@@ -140,7 +140,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--once", choices=["rebuild", "status"])
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s graph-engine %(message)s"
+        # An operator's command shows its problems, not the engine's running commentary.
+        level=logging.WARNING if args.once else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s graph-engine %(message)s",
     )
     if args.once:
         print(json.dumps(once(args.database, args.once)))

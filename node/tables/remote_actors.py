@@ -57,15 +57,9 @@ async def rows_among(db: Connection, refs: Iterable[str]) -> dict[str, sqlite3.R
 
 
 async def documents_among(db: Connection, refs: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The documents, as last fetched, of the remote actors among `refs`: id -> document, one
-    query per `in_lists` group."""
-    found: dict[str, dict[str, Any]] = {}
-    for group, marks in in_lists(refs):
-        async with db.execute(
-            f"SELECT id, document FROM remote_actors WHERE id IN ({marks})", group
-        ) as cur:
-            found.update({row[0]: json.loads(row[1]) for row in await cur.fetchall()})
-    return found
+    """The documents, as last fetched, of the remote actors among `refs`: id -> document."""
+    rows = await rows_among(db, refs)
+    return {ref: json.loads(row["document"]) for ref, row in rows.items()}
 
 
 async def save(
