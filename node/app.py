@@ -48,6 +48,7 @@ from .ledger.scheduler import ClaimScheduler
 from .limits import Throttles
 from .outbox import completion
 from .outbox.availability import Availability
+from .outbox.courier import Courier
 from .outbox.delivery import DeliveryWorker
 from .outbox.publish import publish
 from .people import erasure
@@ -100,13 +101,14 @@ def activity_table() -> routing.Table:
 
 
 class Node:
-    """Everything one running node holds: settings, store, outgoing client, workers."""
+    """Everything one running node holds: settings, store, outgoing clients, workers."""
 
     def __init__(self, config: NodeConfig) -> None:
         self.config = config
         self.routing = activity_table()
         self.store = Store(config.database)
         self.http: httpx.AsyncClient = client(allow_loopback=config.is_loopback)
+        self.courier = Courier(allow_loopback=config.is_loopback)
         # In memory: this process alone serves the data folder (see node/limits.py).
         self.throttles = Throttles(config.rate_limits)
         self.availability = Availability(self.store)
@@ -155,6 +157,7 @@ class Node:
         await self.delivery.stop()
         await self.inbox_worker.stop()
         await self.http.aclose()
+        await self.courier.aclose()
         await self.store.close()
 
 

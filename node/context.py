@@ -18,6 +18,7 @@ from .actors.remote import Directory
 from .config import NodeConfig
 from .limits import Throttles
 from .outbox.availability import Availability
+from .outbox.courier import Courier
 from .sqlite import Connection
 from .store import Store
 
@@ -54,6 +55,10 @@ class Node(Protocol):
 
     @property
     def http(self) -> httpx.AsyncClient: ...
+
+    @property
+    def courier(self) -> Courier:
+        """Posts deliveries (`http` fetches)."""
 
     @property
     def routing(self) -> Router:

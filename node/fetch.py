@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
@@ -90,6 +91,22 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     return None
 
 
+def allowed_addresses(host: str, infos: Iterable[Any], allow_loopback: bool) -> list[IPAddress]:
+    """The addresses `host` resolved to (`getaddrinfo`'s answers) that may be connected to;
+    UnsafeAddress when there is none. The connection is then made to one of these, not to
+    the name, which could resolve elsewhere the second time."""
+    candidates = [ipaddress.ip_address(info[4][0]) for info in infos]
+    allowed = [a for a in candidates if address_allowed(a, allow_loopback)]
+    if not allowed:
+        raise UnsafeAddress(f"{host} resolves only to forbidden addresses {candidates}")
+    return allowed
+
+
+def connected_allowed(peer: Any, allow_loopback: bool) -> bool:
+    """Whether the far end of a connection made (its `peername`) is an allowed address."""
+    return peer is not None and address_allowed(ipaddress.ip_address(peer[0]), allow_loopback)
+
+
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves names itself and connects only to addresses that `address_allowed` admits."""
 
@@ -109,15 +126,12 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
             infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        candidates = [ipaddress.ip_address(info[4][0]) for info in infos]
-        allowed = [a for a in candidates if address_allowed(a, self._allow_loopback)]
-        if not allowed:
-            raise UnsafeAddress(f"{host} resolves only to forbidden addresses {candidates}")
+        allowed = allowed_addresses(host, infos, self._allow_loopback)
         stream = await self._inner.connect_tcp(
             str(allowed[0]), port, timeout, local_address, socket_options
         )
         peer = stream.get_extra_info("server_addr")
-        if peer is None or not address_allowed(ipaddress.ip_address(peer[0]), self._allow_loopback):
+        if not connected_allowed(peer, self._allow_loopback):
             await stream.aclose()
             raise UnsafeAddress(f"connected to forbidden address {peer}")
         return stream
@@ -220,7 +234,16 @@ def client(
     )
 
 
+_NOT_IN_URLS = re.compile(r"[^\x21-\x7e]")  # spaces, control characters, non-ASCII
+
+
 def check_url(url: str) -> None:
+    """An http(s) URL that can go on a request line as it is: one with a space, a control
+    character or a line break would be refused by httpx, or split a request of the courier's
+    in two (a URL with non-ASCII characters is sent percent-encoded by its publisher)."""
+    found = _NOT_IN_URLS.search(url)
+    if found:
+        raise FetchError(f"refusing to fetch {url!r}: {found.group()!r} is not allowed in a URL")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"refusing to fetch {url!r}: only http(s) URLs")

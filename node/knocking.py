@@ -20,8 +20,11 @@ function it is given.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -36,8 +39,15 @@ CAVAGE: Scheme = "cavage"
 # A week: long enough not to knock twice on every delivery to an old server, short enough
 # that a peer which upgrades is signed for with the RFC again soon.
 REMEMBER = 7 * 86400.0
+KEEP = 300.0  # seconds a recalled choice is kept in memory (see `Knocks`)
+KEPT_ORIGINS = 10_000
 
 T = TypeVar("T")
+
+# The threads that sign (see `knock`): one core short of the machine's, the event loop's core.
+# Not more: each signature also runs some Python under the GIL, and a crowd of signing threads
+# would take it from the loop in turns of five milliseconds.
+SIGNING = ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="signing")
 
 
 def first_scheme(remembered: tuple[str, float] | None, now: float) -> Scheme:
@@ -91,19 +101,37 @@ def sign(
 
 
 class Knocks:
-    """The schemes servers took, as `signature_schemes` keeps them."""
+    """The schemes servers took, as `signature_schemes` keeps them, and as recalled lately.
 
-    def __init__(self, store: Database) -> None:
+    What was recalled is kept `KEEP` seconds in memory: a post to fifty servers asks fifty
+    times, and most answers are "nothing on record". What this process remembers is kept
+    at once; what another one wrote (a command's delivery) is seen within `KEEP`, and until
+    then costs at most one knock more."""
+
+    def __init__(self, store: Database, keep: float | None = None) -> None:
         self.store = store
+        self.keep = KEEP if keep is None else keep
+        self._recalled: dict[str, tuple[tuple[str, float] | None, float]] = {}
 
     async def recall(self, origin: str) -> tuple[str, float] | None:
-        return await signature_schemes.recall(self.store.reads, origin)
+        now = time.monotonic()
+        kept = self._recalled.get(origin)
+        if kept is not None and kept[1] > now:
+            return kept[0]
+        found = await signature_schemes.recall(self.store.reads, origin)
+        self._keep(origin, found, now)
+        return found
 
     async def remember(self, origin: str, scheme: Scheme, now: float | None = None) -> None:
+        when = time.time() if now is None else now
         async with self.store.write() as db:
-            await signature_schemes.remember(
-                db, origin, scheme, time.time() if now is None else now
-            )
+            await signature_schemes.remember(db, origin, scheme, when)
+        self._keep(origin, (scheme, when), time.monotonic())
+
+    def _keep(self, origin: str, found: tuple[str, float] | None, now: float) -> None:
+        if len(self._recalled) >= KEPT_ORIGINS:
+            self._recalled.clear()  # a node talking to that many servers reads again
+        self._recalled[origin] = (found, now + self.keep)
 
 
 async def knock(
@@ -115,13 +143,20 @@ async def knock(
     """Send with the scheme the server should take; after a refusal that may be the scheme's
     fault (`knock_again`), once more with the other.
     `signed(scheme)` gives the headers, `send(headers)` sends and returns (status, result);
-    the result of the last knock is returned."""
+    the result of the last knock is returned.
+
+    `signed` runs on a `SIGNING` thread: an RSA-2048 signature is the costliest step of a
+    delivery (0.3–0.7 ms of CPU), and `cryptography` releases the GIL while it computes, so the
+    signatures of a fan-out use the machine's other cores while the event loop sends."""
     remembered = await knocks.recall(origin)
     first = first_scheme(remembered, time.time())
-    status, result = await send(signed(first))
+    loop = asyncio.get_running_loop()
+    status, result = await send(await loop.run_in_executor(SIGNING, signed, first))
     second_status = None
     if knock_again(status):
-        second_status, result = await send(signed(other(first)))
+        second_status, result = await send(
+            await loop.run_in_executor(SIGNING, signed, other(first))
+        )
     on_record = remembered[0] if remembered is not None else None
     decision = to_remember(first, status, second_status, on_record)
     if decision is not None:

@@ -83,16 +83,14 @@ def delivery_targets(
             expanded.extend(followers)
         else:
             expanded.append(ref)
-    inboxes: list[str] = []
-    local: list[str] = []
+    # Dicts, in order: a thousand followers on fifty servers are not compared with each other.
+    inboxes: dict[str, None] = {}
+    local: dict[str, None] = {}
     for ref in expanded:
         if ref == sender:
             continue
         if is_local_actor(ref):
-            if ref not in local:
-                local.append(ref)
+            local[ref] = None
         elif ref in remote:
-            inbox = remote[ref].delivery_inbox
-            if inbox not in inboxes:
-                inboxes.append(inbox)
+            inboxes[remote[ref].delivery_inbox] = None
     return Targets(tuple(inboxes), tuple(local))

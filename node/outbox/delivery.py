@@ -33,8 +33,6 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from .. import knocking
 from ..actors import local
 from ..audience import shown
@@ -44,12 +42,15 @@ from ..fetch import AS_CONTENT_TYPE, origin_of
 from ..sqlite import Connection
 from ..tables import activities, deliveries
 from ..worker import sleep_until_woken
+from .courier import Answer, CourierError
 
 if TYPE_CHECKING:
     from ..context import Node
 
 log = logging.getLogger(__name__)
-CONCURRENCY = 16
+# Attempts in flight: a public post fans out to every follower's server at once (fifty servers,
+# fifty sockets), while PER_HOST keeps any one server to a couple.
+CONCURRENCY = 64
 PER_HOST = 2
 LEASE = 120.0  # longer than one attempt can take, so two workers never hold the same row
 ATTEMPT_SHARE = 0.75  # of the lease: an attempt still running then is cut, its row retried
@@ -81,7 +82,7 @@ class Schedule:
         return raw * (0.8 + 0.4 * (rng or random).random())
 
 
-def classify(status: int, headers: httpx.Headers, now: float) -> DeliveryError | None:
+def classify(status: int, headers: Mapping[str, str], now: float) -> DeliveryError | None:
     """None when delivered; otherwise whether and when to retry."""
     if 200 <= status < 300:
         return None
@@ -123,7 +124,7 @@ def peer_failed(error: DeliveryError | None) -> bool | None:
     return error.peer_status >= 500 or error.peer_status == 408
 
 
-def retry_after(headers: httpx.Headers, now: float) -> float | None:
+def retry_after(headers: Mapping[str, str], now: float) -> float | None:
     value = headers.get("retry-after")
     if not value:
         return None
@@ -214,8 +215,15 @@ class DeliveryWorker:
             await deliveries.lease(db, [row["id"] for row, _ in chosen], now + self.lease)
             for row in held:
                 await self._hold(db, row, now)
+        # One activity to fifty servers is read and encoded once per pass, not fifty times,
+        # and its signer read once: per pass, so that a `keys rotate` is signed with at once.
+        parcels: dict[tuple[str, str], asyncio.Future[Parcel]] = {}
         for row, host in chosen:
-            self._in_flight[row["id"]] = asyncio.create_task(self._attempt(dict(row), host))
+            key = (row["activity_id"], row["signer"])
+            if key not in parcels:
+                parcels[key] = asyncio.ensure_future(parcel_of(self.node, row))
+            task = self._attempt(dict(row), host, parcels[key])
+            self._in_flight[row["id"]] = asyncio.create_task(task)
 
     async def _hold(self, db: Connection, row: Any, now: float) -> None:
         """A delivery to an unavailable server: kept unsent until its time runs out."""
@@ -226,9 +234,14 @@ class DeliveryWorker:
         else:
             await deliveries.hold(db, row["id"], until, reason)
 
-    async def _attempt(self, row: dict[str, Any], host: str) -> None:
+    async def _attempt(
+        self, row: dict[str, Any], host: str, parcel: asyncio.Future[Parcel]
+    ) -> None:
         try:
-            if (await deliver(self.node, row, self.schedule, self.knocks, self.lease)).answered:
+            outcome = await deliver(
+                self.node, row, self.schedule, self.knocks, self.lease, await parcel
+            )
+            if outcome.answered:
                 self.wake()
         except Exception:
             log.exception("delivery %s crashed", row["id"])
@@ -250,17 +263,39 @@ class Outcome:
     answered: bool = False
 
 
+@dataclass(frozen=True)
+class Parcel:
+    """What an attempt posts, and who signs it."""
+
+    body: bytes | None  # the activity as sent; None when it is gone
+    signer: local.LocalActor
+
+
+async def parcel_of(node: Node, row: Mapping[str, Any]) -> Parcel:
+    document = await activities.document(node.store.reads, row["activity_id"])
+    body = None if document is None else json.dumps(public_copy(document)).encode()
+    return Parcel(body, await local.by_handle(node.store, row["signer"]))
+
+
 async def deliver(
-    node: Node, row: Mapping[str, Any], schedule: Schedule, knocks: knocking.Knocks, lease: float
+    node: Node,
+    row: Mapping[str, Any],
+    schedule: Schedule,
+    knocks: knocking.Knocks,
+    lease: float,
+    parcel: Parcel | None = None,
 ) -> Outcome:
     """Post one leased delivery row and write its outcome back (delivered, retried after the
     backoff or `Retry-After`, given up), and the peer's availability: the worker's attempt,
     also made at once by a command that must tell its team the peer's answer
-    (`governance.sending`)."""
+    (`governance.sending`). `parcel`: what `parcel_of` reads, when the caller has it
+    already."""
     row = dict(row)
     try:
         async with asyncio.timeout(lease * ATTEMPT_SHARE):
-            status, error, reason = await _post(node, row, schedule, knocks)
+            if parcel is None:
+                parcel = await parcel_of(node, row)
+            status, error, reason = await _post(node, row, schedule, knocks, parcel)
     except TimeoutError:
         # A peer that holds the connection open without answering: the slot is freed and the
         # row retried like any peer that did not answer.
@@ -277,13 +312,15 @@ async def deliver(
 
 
 async def _post(
-    node: Node, row: dict[str, Any], schedule: Schedule, knocks: knocking.Knocks
+    node: Node,
+    row: dict[str, Any],
+    schedule: Schedule,
+    knocks: knocking.Knocks,
+    parcel: Parcel,
 ) -> tuple[int | None, DeliveryError | None, str]:
-    document = await activities.document(node.store.reads, row["activity_id"])
-    if document is None:
+    body, actor = parcel.body, parcel.signer
+    if body is None:
         return None, DeliveryError("activity is gone", retry=False), ""
-    actor = await local.by_handle(node.store, row["signer"])
-    body = json.dumps(public_copy(document)).encode()
     private_key = actor.keys.rsa_private
 
     def signed(scheme: knocking.Scheme) -> dict[str, str]:
@@ -292,30 +329,30 @@ async def _post(
             {"content-type": AS_CONTENT_TYPE, "accept": AS_CONTENT_TYPE},
         )  # fmt: skip
 
-    async def send(headers: Mapping[str, str]) -> tuple[int, httpx.Response]:
-        response = await node.http.post(row["inbox"], content=body, headers=headers)
-        return response.status_code, response
+    async def send(headers: Mapping[str, str]) -> tuple[int, Answer]:
+        answer = await node.courier.post(row["inbox"], body, headers)
+        return answer.status, answer
 
     try:
         # RFC 9421 first, draft-cavage after a refusal (or the other way round for a server
         # that took only cavage lately): one attempt of the queue, whatever the knocks.
-        response = await knocking.knock(knocks, origin_of(row["inbox"]), signed, send)
+        answer = await knocking.knock(knocks, origin_of(row["inbox"]), signed, send)
     except FetchError as exc:  # the address guard: the inbox is somewhere we must not go
         return None, DeliveryError(exc.log, retry=False), ""
-    except httpx.HTTPError as exc:
-        return None, DeliveryError(f"{type(exc).__name__}: {exc}", retry=True), ""
-    status = response.status_code
+    except CourierError as exc:
+        return None, DeliveryError(str(exc), retry=True), ""
+    status = answer.status
     if status == 401:
-        return status, unauthorized(row["last_error"], schedule.reauth), _reason_of(response)
-    return status, classify(status, response.headers, time.time()), _reason_of(response)
+        return status, unauthorized(row["last_error"], schedule.reauth), _reason_of(answer)
+    return status, classify(status, answer.headers, time.time()), _reason_of(answer)
 
 
-def _reason_of(response: httpx.Response) -> str:
+def _reason_of(answer: Answer) -> str:
     """The peer's reason for a refusal, when it gives one as JSON (`{"error": ...}`)."""
-    if 200 <= response.status_code < 300:
+    if 200 <= answer.status < 300:
         return ""
     try:
-        found = response.json().get("error", "")
+        found = json.loads(answer.body).get("error", "")
     except (ValueError, AttributeError):
         return ""
     return found if isinstance(found, str) else ""

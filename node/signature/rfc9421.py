@@ -22,19 +22,21 @@ for draft-cavage.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import http_sf
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from http_message_signatures import (
     HTTPMessageSignaturesException,
-    HTTPMessageSigner,
     HTTPMessageVerifier,
     HTTPSignatureKeyResolver,
     algorithms,
@@ -180,8 +182,8 @@ def check_policy(
 
 
 def content_digest(body: bytes, algorithm: str = "sha-256") -> str:
-    """The `Content-Digest` field (RFC 9530) of a body."""
-    return str(http_sf.ser({algorithm: (DIGESTS[algorithm](body).digest(), {})}))
+    """The `Content-Digest` field (RFC 9530) of a body: a dictionary of one byte sequence."""
+    return f"{algorithm}=:{base64.b64encode(DIGESTS[algorithm](body).digest()).decode()}:"
 
 
 def check_content_digest(value: str | None, body: bytes) -> None:
@@ -226,16 +228,16 @@ class _Message:
 
 
 class _OneKey(HTTPSignatureKeyResolver):
-    def __init__(self, key_id: str, public: PublicKey | None = None, private: Any = None):
-        self._key_id, self._public, self._private = key_id, public, private
+    """The one public key a verification may use (the verifier never signs)."""
+
+    def __init__(self, key_id: str, public: PublicKey) -> None:
+        self._key_id, self._public = key_id, public
 
     def resolve_public_key(self, key_id: str) -> Any:
         return self._public if key_id == self._key_id else None
 
     def resolve_private_key(self, key_id: str) -> Any:
-        if key_id != self._key_id or self._private is None:
-            raise KeyError(key_id)
-        return self._private
+        raise KeyError(key_id)
 
 
 class _Verifier(HTTPMessageVerifier):
@@ -342,7 +344,12 @@ def sign_request(
 ) -> dict[str, str]:
     """Headers for a request signed the RFC 9421 way. By default the signature covers
     `@method`, `@target-uri`, `content-digest` (with a body) and `content-type`, with `created`
-    and `alg`; `components`, `label` and `include_alg` are there for the RFC's test vectors."""
+    and `alg`; `components`, `label` and `include_alg` are there for the RFC's test vectors.
+
+    The signature base is written here (`signature_base`), not by `http_message_signatures`:
+    its general structured-field code took 0.47 ms of Python per signature on a 2-core test
+    machine, as much as the RSA signature itself, for the dozen lines a base is. Verifying
+    stays with the library, which checks every signature made here in the tests."""
     moment = now or datetime.now(UTC)
     headers = {"host": urlsplit(url).netloc}
     if extra_headers:
@@ -354,22 +361,69 @@ def sign_request(
     if "content-type" in headers:
         covered.append("content-type")
     algorithm = RSA_ALG if isinstance(private_key, rsa.RSAPrivateKey) else ED25519_ALG
-    signer = HTTPMessageSigner(
-        signature_algorithm=ALGORITHMS[algorithm],
-        key_resolver=_OneKey(key_id, private=private_key),
-    )
-    message = _Message(method.upper(), url, headers)
-    try:
-        signer.sign(
-            message,
-            key_id=key_id,
-            created=moment,
-            label=label,
-            include_alg=include_alg,
-            use_existing_digest="content-digest" in headers,  # ours, computed above
-            covered_component_ids=list(components if components is not None else covered),
-        )
-    except HTTPMessageSignaturesException as exc:  # pragma: no cover - our own inputs
-        raise SignatureError(f"cannot sign {url}: {exc}") from exc
-    # The library writes `Signature-Input` and `Signature`; keep every name lower-case.
-    return {k.lower(): v for k, v in message.headers.items()}
+    params = f";created={int(moment.timestamp())};keyid={_sf_string(key_id)}"
+    if include_alg:
+        params += f";alg={_sf_string(algorithm)}"
+    ids = tuple(components if components is not None else covered)
+    signature_params = "(" + " ".join(_sf_string(c) for c in ids) + ")" + params
+    base = signature_base(method, url, headers, ids, signature_params)
+    if not _SF_KEY.fullmatch(label):
+        raise SignatureError(f"cannot sign {url}: {label!r} is not a signature label")
+    if isinstance(private_key, rsa.RSAPrivateKey):
+        signature = private_key.sign(base, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        signature = private_key.sign(base)
+    headers["signature-input"] = f"{label}={signature_params}"
+    headers["signature"] = f"{label}=:{base64.b64encode(signature).decode()}:"
+    return headers
+
+
+_SF_KEY = re.compile(r"[a-z*][a-z0-9_\-.*]*")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what no field value holds (a tab may)
+
+
+def _sf_string(value: str) -> str:
+    """A structured-field string (RFC 8941 §4.1.6): printable ASCII, quoted, escaped."""
+    if not all(" " <= c <= "~" for c in value):
+        raise SignatureError(f"cannot sign with {value!r}: not printable ASCII")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def signature_base(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    components: Sequence[str],
+    signature_params: str,
+) -> bytes:
+    """The signature base (RFC 9421 §2.5) of a request, for the derived components the
+    fediverse uses (`@method`, `@target-uri`, `@authority`, `@path`, `@query`) and header
+    fields (`headers`: lower-case names)."""
+    parts = urlsplit(url)
+    lines = []
+    for component in components:
+        if component == "@method":
+            value = method.upper()
+        elif component == "@target-uri":
+            # The request line of `https://a.example` is `/`: its target URI ends with one.
+            value = url if parts.path else urlunsplit(parts._replace(path="/"))
+        elif component == "@authority":
+            value = _authority(parts.scheme, parts.hostname or "", parts.port)
+        elif component == "@path":
+            value = parts.path or "/"
+        elif component == "@query":
+            value = "?" + parts.query
+        elif component.startswith("@") or component not in headers:
+            raise SignatureError(f"cannot sign {url}: no component {component!r}")
+        else:
+            value = headers[component].strip()
+        if _CONTROL.search(value):
+            raise SignatureError(f"cannot sign {url!r}: {component} holds a control character")
+        lines.append(f"{_sf_string(component)}: {value}")
+    lines.append(f'"@signature-params": {signature_params}')
+    return "\n".join(lines).encode()
+
+
+def _authority(scheme: str, host: str, port: int | None) -> str:
+    default = {"http": 80, "https": 443}.get(scheme)
+    return host.lower() if port is None or port == default else f"{host.lower()}:{port}"

@@ -46,19 +46,27 @@ async def document(db: Connection, actor_id: str) -> dict[str, Any] | None:
     return json.loads(row[0]) if row else None
 
 
-async def rows_among(db: Connection, refs: Iterable[str]) -> dict[str, sqlite3.Row]:
+# What an actor is to a delivery (`actors.remote.actor_from_row`), and how old: without the
+# document, which a post to a thousand followers would otherwise read a megabyte of.
+ACTOR_COLUMNS = "id, inbox, shared_inbox, followers, key_id, public_key_pem, fetched_at"
+
+
+async def rows_among(
+    db: Connection, refs: Iterable[str], columns: str = ACTOR_COLUMNS
+) -> dict[str, sqlite3.Row]:
     """The rows of the remote actors among `refs`: id -> row, one query per `in_lists` group
     (a post to a thousand followers reads their inboxes at once, not one by one)."""
     found: dict[str, sqlite3.Row] = {}
     for group, marks in in_lists(refs):
-        async with db.execute(f"SELECT * FROM remote_actors WHERE id IN ({marks})", group) as cur:
+        query = f"SELECT {columns} FROM remote_actors WHERE id IN ({marks})"
+        async with db.execute(query, group) as cur:
             found.update({row["id"]: row for row in await cur.fetchall()})
     return found
 
 
 async def documents_among(db: Connection, refs: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The documents, as last fetched, of the remote actors among `refs`: id -> document."""
-    rows = await rows_among(db, refs)
+    rows = await rows_among(db, refs, "id, document")
     return {ref: json.loads(row["document"]) for ref, row in rows.items()}
 
 

@@ -147,6 +147,14 @@ async def test_non_http_schemes_are_refused() -> None:
                 await fetch_document(http, url, None)
 
 
+async def test_urls_that_cannot_go_on_a_request_line_are_refused(server: str) -> None:
+    """Before any signing or connecting: a URL from a document is not trusted to be one."""
+    async with client(allow_loopback=True) as http:
+        for bad in (" /actor", "/act\x1for", "/actor\r\nx-a: 1", "/é", "/actor\x7f"):
+            with pytest.raises(FetchError, match="is not allowed in a URL"):
+                await fetch_document(http, f"{server}{bad}", None)
+
+
 @pytest.mark.parametrize(
     "address",
     [

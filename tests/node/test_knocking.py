@@ -117,3 +117,23 @@ def test_signing_per_scheme() -> None:
     assert "digest" not in modern
     legacy = knocking.sign(CAVAGE, "POST", url, "k", key, b"{}", {"content-type": "a/b"})
     assert {"signature", "digest", "date"} <= legacy.keys() and "signature-input" not in legacy
+
+
+async def test_what_was_recalled_is_kept_in_memory_for_a_while(tmp_path: Path) -> None:
+    """A fan-out asks once per server, not once per delivery; another process's choice is
+    seen once the kept answer is older than `keep`."""
+    store = await Store(tmp_path / "node.sqlite3").open()
+    try:
+        kept, fresh = Knocks(store), Knocks(store, keep=0.0)
+        assert await kept.recall("https://a.example") is None
+        await Knocks(store).remember("https://a.example", CAVAGE, now=NOW)  # another process
+        assert await kept.recall("https://a.example") is None  # still the kept answer
+        recalled = await fresh.recall("https://a.example")
+        assert recalled == (CAVAGE, NOW)
+        await kept.remember("https://b.example", RFC9421, now=NOW)  # its own: kept at once
+        async with store.write() as db:
+            await db.execute("DELETE FROM signature_schemes")
+        assert await kept.recall("https://b.example") == (RFC9421, NOW)
+        assert await fresh.recall("https://b.example") is None
+    finally:
+        await store.close()

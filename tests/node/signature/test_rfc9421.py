@@ -291,3 +291,54 @@ async def test_cavage_is_still_taken_by_authenticate() -> None:
 
     headers = cavage_sign("POST", INBOX, RSA_ID, RSA_KEY, body=BODY, now=NOW)
     assert await _check(headers) == RSA_ID
+
+
+# --- the signature base written here, checked by the library ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://tetris.example/actors/tetris/inbox",
+        "https://Tetris.example:443/inbox?page=2&x=%C3%A9",  # default port, a query
+        "http://127.0.0.1:8081/inbox",  # another port: part of @authority
+        "https://tetris.example",  # no path: "/"
+    ],
+)
+@pytest.mark.parametrize("key_id", [RSA_ID, ED_ID])
+def test_every_component_we_sign_is_what_the_library_verifies(url: str, key_id: str) -> None:
+    """The base is ours (`signature_base`); `http_message_signatures` rebuilds it from the
+    request on the way in, so any difference fails here."""
+    components = ("@method", "@target-uri", "@authority", "@path", "@query", "content-digest",
+                  "content-type", "date")  # fmt: skip
+    headers = sign_request(
+        "POST", url, key_id, RSA_KEY if key_id == RSA_ID else ED_KEY, body=BODY,
+        extra_headers={"content-type": " application/activity+json ", "date": "x"},
+        now=NOW, components=components,
+    )  # fmt: skip
+    declared = rfc9421.parse_signature_input(headers)[0]
+    assert declared.components == components
+    rfc9421.verify_signature("POST", url, headers, declared, KEYS[key_id])
+    # …and a byte changed anywhere in what is covered does not verify.
+    with pytest.raises(SignatureError, match="does not verify"):
+        rfc9421.verify_signature("PUT", url, headers, declared, KEYS[key_id])
+
+
+@pytest.mark.parametrize(
+    ("key_id", "extra", "label", "reason"),
+    [
+        ("https://é.example/actor#key", {}, "sig1", "not printable ASCII"),
+        (RSA_ID, {"content-type": "a\r\nx-injected: 1"}, "sig1", "control character"),
+        (RSA_ID, {}, "Sig 1", "not a signature label"),
+    ],
+)
+def test_what_cannot_be_signed_is_refused(
+    key_id: str, extra: dict[str, str], label: str, reason: str
+) -> None:
+    with pytest.raises(SignatureError, match=reason):
+        sign_request("POST", INBOX, key_id, RSA_KEY, BODY, extra, NOW, label=label)
+
+
+def test_a_component_that_is_not_there_cannot_be_signed() -> None:
+    with pytest.raises(SignatureError, match="no component 'digest'"):
+        sign_request("POST", INBOX, RSA_ID, RSA_KEY, BODY, None, NOW, components=("digest",))
