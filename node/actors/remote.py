@@ -141,6 +141,12 @@ class Directory:
         row = await remote_actors.by_id(self.store.reads, actor_id)
         return actor_from_row(row) if row else None
 
+    async def followers_collections(self, actor_ids: Iterable[str]) -> dict[str, str]:
+        """The followers collections of the known actors among `actor_ids`, in one read (a
+        batch of received activities addressed to their senders' followers)."""
+        rows = await remote_actors.rows_among(self.store.reads, actor_ids, "id, followers")
+        return {ref: row["followers"] for ref, row in rows.items() if row["followers"]}
+
     async def cached_key(self, key_id: str) -> tuple[str, PublicKey] | None:
         """A key we already have, never fetched: for checks made while serving a GET, where
         fetching the signer's key (a signed GET, which the signer would check by fetching ours)

@@ -21,7 +21,6 @@ from ..activity import id_of, recipients, type_of
 from ..audience import is_public_address
 from ..config import tuning
 from ..errors import FederationError, InterlieuxError
-from ..queues import InboxState
 from ..sqlite import Connection
 from ..tables import activities, follows, inbox_items, inbox_queue, local_actors
 from ..worker import QueueWorker
@@ -76,14 +75,21 @@ async def apply_batch(node: Node, rows: list[Any]) -> None:
     worker keep up with the inbox. Each activity runs inside its own savepoint, so one that
     fails is rolled back alone and set aside with its reason; the others still commit.
     """
-    ready: list[_Ready] = []
+    taken: list[tuple[Any, dict[str, Any]]] = []
     failed: list[tuple[Any, BaseException]] = []
     for row in rows:
         activity = json.loads(row["document"])
         try:
-            ready.append(_Ready(row, activity, await _before(node, activity)))
+            await _before(node, activity)
         except Exception as exc:
             failed.append((row, exc))
+        else:
+            taken.append((row, activity))
+    followers = await _followers_collections(node, [activity for _, activity in taken])
+    ready = [
+        _Ready(row, activity, followers.get(str(id_of(activity["actor"]))))
+        for row, activity in taken
+    ]
     async with node.store.write() as db:
         for item in ready:
             try:
@@ -107,17 +113,21 @@ async def _set_aside(db: Connection, row: Any, exc: BaseException) -> None:
     )  # fmt: skip
 
 
-async def _before(node: Node, activity: dict[str, Any]) -> str | None:
+async def _before(node: Node, activity: dict[str, Any]) -> None:
     """What needs the network, before the transaction: an actor's own Update of itself is
-    taken (key rotation, new inbox, new name); the sender's followers collection is known."""
+    taken (key rotation, new inbox, new name)."""
     actor = str(id_of(activity["actor"]))
     obj = activity.get("object")
     if type_of(activity) == "Update" and id_of(obj) == actor and isinstance(obj, dict):
         await node.directory.update_from(obj)
-    if node.config.is_local(actor):
-        return f"{actor}/followers"
-    sender = await node.directory.cached(actor)
-    return sender.followers if sender else None
+
+
+async def _followers_collections(node: Node, batch: list[dict[str, Any]]) -> dict[str, str]:
+    """The senders' followers collections (what "to their followers" means), one read for
+    the batch: ours are known by their address, the others' from their stored documents."""
+    senders = {str(id_of(activity["actor"])) for activity in batch}
+    local = {actor: f"{actor}/followers" for actor in senders if node.config.is_local(actor)}
+    return {**await node.directory.followers_collections(senders - local.keys()), **local}
 
 
 async def _apply_in(db: Connection, node: Node, item: _Ready) -> None:
@@ -126,7 +136,9 @@ async def _apply_in(db: Connection, node: Node, item: _Ready) -> None:
     kind = type_of(activity)
     actor = str(id_of(activity["actor"]))
     obj_id = id_of(activity.get("object"))
-    if await inbox_queue.state_of(db, activity["id"]) == InboxState.APPLIED:
+    # Marked first: a row that another batch applied meanwhile is left as it is. Inside the
+    # activity's savepoint, so a failure below leaves the row new.
+    if not await inbox_queue.mark_applied(db, activity["id"]):
         return
     now = time.time()
     # Recorded as it came: for a signed POST, the body its sender signed.
@@ -139,7 +151,6 @@ async def _apply_in(db: Connection, node: Node, item: _Ready) -> None:
     await node.routing.received(db, node, activity)
     for owner in owners:
         await inbox_items.add(db, owner, activity["id"], now)
-    await inbox_queue.mark_applied(db, activity["id"])
 
 
 async def enqueue(db: Connection, activity: dict[str, Any], received_at: float) -> None:

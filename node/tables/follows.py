@@ -18,6 +18,9 @@ CREATE TABLE IF NOT EXISTS follows (
 );
 
 CREATE INDEX IF NOT EXISTS follows_activity ON follows(activity_id);
+-- Who follows an actor: asked for every received post (is its sender followed here?) and
+-- every fan-out (its followers); without it, each is a scan of all follows.
+CREATE INDEX IF NOT EXISTS follows_followee ON follows(followee, state);
 """
 
 

@@ -77,11 +77,14 @@ async def state_of(db: Connection, activity_id: str) -> str | None:
     return row[0] if row else None
 
 
-async def mark_applied(db: Connection, activity_id: str) -> None:
-    await db.execute(
-        "UPDATE inbox_queue SET state = ?, last_error = NULL WHERE activity_id = ?",
-        (InboxState.NEW.to(InboxState.APPLIED), activity_id),
+async def mark_applied(db: Connection, activity_id: str) -> bool:
+    """Mark a new row applied, in the transaction that applies it; False when it is not new
+    (another batch applied it first), and then there is nothing to apply."""
+    cursor = await db.execute(
+        "UPDATE inbox_queue SET state = ?, last_error = NULL WHERE activity_id = ? AND state = ?",
+        (InboxState.NEW.to(InboxState.APPLIED), activity_id, InboxState.NEW),
     )
+    return cursor.rowcount == 1
 
 
 async def attempt_failed(

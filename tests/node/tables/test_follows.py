@@ -58,3 +58,21 @@ async def test_collections_page_oldest_first(store: Store) -> None:
         await follows.forget_actor(db, PLACE)
     assert await follows.count_followers(store.reads, PLACE) == 0
     assert await follows.count_following(store.reads, PLACE) == 0
+
+
+async def test_who_follows_an_actor_is_read_on_an_index(store: Store) -> None:
+    # Asked for every received post and every fan-out: a scan of all follows would make each
+    # of them as slow as the node has follows.
+    statements: list[str] = []
+    raw = store.reads._conn  # the sqlite3 connection: its plans are what this test is about
+    raw.set_trace_callback(statements.append)
+    try:
+        await follows.followed_here(store.reads, PEER)
+        await follows.accepted_followers(store.reads, PLACE)
+        await follows.local_follower_handles(store.reads, PLACE)
+    finally:
+        raw.set_trace_callback(None)
+    assert len(statements) == 3
+    for sql in statements:
+        plan = " / ".join(row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "follows_followee" in plan, (sql, plan)

@@ -43,7 +43,9 @@ async def test_a_failed_attempt_waits_then_is_set_aside(store: Store) -> None:
 async def test_an_applied_row_leaves_the_queue_and_is_not_queued_again(store: Store) -> None:
     async with store.write() as db:
         await inbox_queue.enqueue_vouched(db, f"{SENDER}/1", "{}", 1.0)
-        await inbox_queue.mark_applied(db, f"{SENDER}/1")
+        assert await inbox_queue.mark_applied(db, f"{SENDER}/1")
+        # Applied once: a second batch holding the same row finds nothing to do.
+        assert not await inbox_queue.mark_applied(db, f"{SENDER}/1")
         await inbox_queue.enqueue_vouched(db, f"{SENDER}/1", "{}", 2.0)
     assert await inbox_queue.take_batch(store.reads, 10.0, 10) == []
     assert await inbox_queue.state_of(store.reads, f"{SENDER}/1") == InboxState.APPLIED
