@@ -30,6 +30,18 @@ MAX_JSON_DEPTH = MAX_DEPTH
 DEFAULT_MAX_IN_FLIGHT = 64
 
 
+def request_target(request: Request) -> str:
+    """The path and query as the sender wrote them on its request line, which is what an HTTP
+    signature covers: the path still percent-encoded as sent (`raw_path`; Starlette's
+    `url.path` is decoded), then `?` and the query when there is one. Read from the ASGI
+    scope, without building `request.url` for it on the inbox's hot path."""
+    scope = request.scope
+    raw_path: bytes | None = scope.get("raw_path")
+    target = raw_path.decode("latin-1") if raw_path is not None else scope["path"]
+    query: bytes = scope.get("query_string", b"")
+    return f"{target}?{query.decode('latin-1')}" if query else target
+
+
 async def read_bounded(request: Request, limit: int = MAX_BODY) -> bytes:
     """The body, refused with 413 as soon as it passes `limit` (declared or read so far)."""
     declared = request.headers.get("content-length")

@@ -16,6 +16,7 @@ from ..directory import place
 from ..errors import InterlieuxError, InvalidParameter, NotFoundError, SignatureError
 from ..fetch import same_origin
 from ..governance.group import group_extras
+from ..incoming import request_target
 from ..signature import PublicKey, authenticate
 from ..sqlite import Connection
 from ..tables import activities, follows, inbox_items, local_actors, objects
@@ -167,7 +168,7 @@ async def _signed_by_the_network(node: Node, request: Request) -> bool:
     Anything else (unsigned, unknown, failing) simply gets the public view."""
     if "signature" not in request.headers:
         return False
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = request_target(request)
     headers = {k.lower(): v for k, v in request.headers.items()}
 
     async def cached_only(key_id: str, refresh: bool) -> tuple[str, PublicKey]:

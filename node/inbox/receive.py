@@ -20,7 +20,7 @@ from ..activity import authorize, check_incoming, id_of, type_of
 from ..bounds import check_bounds
 from ..errors import InterlieuxError
 from ..fetch import origin_of
-from ..incoming import parse_json, read_bounded
+from ..incoming import parse_json, read_bounded, request_target
 from ..limits import claimed_key_id
 from ..signature import authenticate
 from ..tables import inbox_queue
@@ -30,13 +30,6 @@ if TYPE_CHECKING:
     from ..context import Node
 
 log = logging.getLogger(__name__)
-
-
-def request_target(request: Request) -> str:
-    target = request.url.path
-    if request.url.query:
-        target += "?" + request.url.query
-    return target
 
 
 async def receive(node: Node, request: Request, target_handle: str | None) -> Response:

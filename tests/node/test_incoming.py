@@ -101,6 +101,23 @@ def test_the_same_post_addressed_to_us_is_taken(place: InProcessNode, stand_in: 
     assert place.client.post("/inbox", content=body, headers=headers).status_code == 202
 
 
+def test_the_signed_path_is_the_one_sent_still_percent_encoded(
+    place: InProcessNode, stand_in: StandIn
+) -> None:
+    # The sender signs its request line as written; the router matches the decoded path
+    # (alice's inbox), the signature is checked against the bytes that were sent.
+    actor = stand_in.add_actor("/users/carol")
+    activity = {"id": f"{stand_in.base_url}/a/3", "type": "Like", "actor": actor,
+                "object": place.actor_id("alice")}  # fmt: skip
+    body = json.dumps(activity).encode()
+    sent = "/actors/%61lice/inbox?via=caf%C3%A9"
+    headers = rfc9421.sign_request(
+        "POST", f"{place.config.base_url}{sent}", f"{actor}#main-key", stand_in.key, body=body
+    )
+    answer = place.client.post(sent, content=body, headers=headers)
+    assert answer.status_code == 202, answer.text
+
+
 def test_serve_flags_default_to_the_documented_limits() -> None:
     args = _parser().parse_args(["serve", "--data", "/nowhere"])
     assert (args.header_timeout, args.body_timeout) == (10.0, 30.0)
