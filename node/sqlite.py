@@ -184,6 +184,11 @@ async def connect(path: Path) -> Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
+        # Each received activity is applied in a savepoint, whose undo copies of the pages it
+        # touches went to a temporary file: a write and a file opened per activity, a third
+        # of the inbox worker's SQLite time (bench/inbox.py). They are small and never need
+        # to outlive the transaction, so they stay in memory.
+        conn.execute("PRAGMA temp_store=MEMORY")
         return conn
 
     # One thread per connection: a connection's fsyncs and lock waits happen one at a time.
