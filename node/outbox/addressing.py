@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..activity import recipients
-from ..actors.remote import RemoteActor
 from ..audience import is_public_address
 
 
@@ -65,14 +64,15 @@ def delivery_targets(
     sender: str,
     own_followers: str,
     followers: Iterable[str],
-    remote: Mapping[str, RemoteActor],
+    inbox_of: Mapping[str, str],
     is_local_actor: Callable[[str], bool],
 ) -> Targets:
     """Expand `to`/`cc`/`bto`/`bcc`/`audience` into inboxes.
 
     Public is nobody in particular; our followers collection is each follower; a remote actor
-    is its shared inbox when it has one (one POST per server, however many followers there);
-    an unknown reference (another server's collection, an actor we could not fetch) is skipped.
+    is `inbox_of` it: its shared inbox when it has one (one POST per server, however many
+    followers there); an unknown reference (another server's collection, an actor we could
+    not fetch) is skipped.
     """
     addressed = list(addressed)
     expanded: list[str] = []
@@ -91,6 +91,6 @@ def delivery_targets(
             continue
         if is_local_actor(ref):
             local[ref] = None
-        elif ref in remote:
-            inboxes[remote[ref].delivery_inbox] = None
+        elif ref in inbox_of:
+            inboxes[inbox_of[ref]] = None
     return Targets(tuple(inboxes), tuple(local))

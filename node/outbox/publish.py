@@ -21,7 +21,6 @@ from vocab.context import DOCUMENT_CONTEXT
 from .. import ownership
 from ..activity import KNOWN_TYPES, id_of, recipients, type_of
 from ..actors.local import LocalActor
-from ..actors.remote import RemoteActor
 from ..bounds import check_bounds
 from ..errors import FetchError, InvalidActivity
 from ..sqlite import Connection
@@ -144,12 +143,12 @@ async def prepare(
     addressed = recipients(activity)
     followers = await follows.accepted_followers(node.store.reads if db is None else db, actor.id)
     refs = remote_refs(addressed, actor.followers, followers, node.config.is_local)
-    remote: dict[str, RemoteActor] = await node.directory.fresh_among(refs, db)
+    inbox_of = await node.directory.delivery_inboxes(refs, db)
     for ref in refs:
-        if db is not None or ref in remote:
+        if db is not None or ref in inbox_of:
             continue
         try:
-            remote[ref] = await node.directory.get(ref)
+            inbox_of[ref] = (await node.directory.get(ref)).delivery_inbox
         except FetchError as exc:
             if type_of(activity) == "Follow" and ref == id_of(activity.get("object")):
                 raise FetchError(
@@ -163,7 +162,7 @@ async def prepare(
             log.info("not delivering to %s: %s", ref, exc.log)
     local_ids = await local_actors.ids(node.store.reads if db is None else db)
     targets = delivery_targets(
-        addressed, actor.id, actor.followers, followers, remote, local_ids.__contains__
+        addressed, actor.id, actor.followers, followers, inbox_of, local_ids.__contains__
     )
     obj = activity.get("object")
     new_object = obj if type_of(activity) == "Create" and isinstance(obj, dict) else None

@@ -18,7 +18,7 @@ from node.tables import remote_actors
 async def test_followers_inboxes_are_read_at_once_and_old_ones_fetched_again(
     tmp_path: Path,
 ) -> None:
-    """`fresh_among`, as a post to many followers uses it: one read for all of them; an actor
+    """`delivery_inboxes`, as a post to many followers uses it: one read for all of them; an actor
     cached longer ago than MAX_AGE is left out (the caller fetches it again), except inside a
     transaction, where the network must not be awaited and any cached copy serves."""
     config = NodeConfig(data_dir=tmp_path, base_url="http://127.0.0.1:9", name="Pop",
@@ -32,17 +32,19 @@ async def test_followers_inboxes_are_read_at_once_and_old_ones_fetched_again(
         async with store.write() as db:
             for actor, fetched in actors.items():
                 await remote_actors.save(
-                    db, actor_id=actor, inbox=f"{actor}/inbox", shared_inbox=None,
+                    db, actor_id=actor, inbox=f"{actor}/inbox",
+                    shared_inbox="https://n0.example/inbox" if "//n0." in actor else None,
                     followers=None, key_id=f"{actor}#main-key", public_key_pem="",
                     document={}, fetched_at=fetched,
                 )  # fmt: skip
         directory = Directory(store, httpx.AsyncClient(), _no_signer, Throttles())
         wanted = [*actors, "https://inconnu.example/users/u"]
-        fresh = await directory.fresh_among(wanted)
+        fresh = await directory.delivery_inboxes(wanted)
         assert set(fresh) == set(actors) - {old}
-        assert fresh["https://n1.example/users/u"].inbox == "https://n1.example/users/u/inbox"
+        assert fresh["https://n1.example/users/u"] == "https://n1.example/users/u/inbox"
+        assert fresh["https://n0.example/users/u"] == "https://n0.example/inbox"  # the shared one
         async with store.write() as db:
-            assert set(await directory.fresh_among(wanted, db)) == set(actors)
+            assert set(await directory.delivery_inboxes(wanted, db)) == set(actors)
     finally:
         await store.close()
 

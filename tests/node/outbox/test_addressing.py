@@ -27,7 +27,7 @@ CAM = remote("https://solo.example/cam", None)
 def test_followers_on_one_server_share_one_delivery() -> None:
     targets = delivery_targets(
         [PUBLIC, FOLLOWERS], ME, FOLLOWERS, [ANA.id, BEN.id, CAM.id],
-        {a.id: a for a in (ANA, BEN, CAM)}, is_local,
+        {a.id: a.delivery_inbox for a in (ANA, BEN, CAM)}, is_local,
     )  # fmt: skip
     assert targets.inboxes == ("https://masto.example/inbox", "https://solo.example/cam/inbox")
     assert targets.local == ()
