@@ -39,6 +39,8 @@ BODY = b'{"type": "Create"}' + b" " * 1060  # the size of the inbox bench's acti
 HEADERS = {"content-type": "application/activity+json", "signature": "x" * 380}
 CLIENT_TIMEOUT = 30.0
 START_TIMEOUT = 20.0
+# What a client process reports: when it finished and the CPU it used, or why it failed.
+Finished = tuple[float, float] | str
 
 
 def bare_app() -> Any:
@@ -79,12 +81,19 @@ def serve(kind: str, port: int) -> None:
     server.serve(app, "127.0.0.1", port, server.ServeLimits())
 
 
-def client(url: str, count: int, connections: int, results: mp.Queue[tuple[float, float]]) -> None:
-    requests = [wire.encode(url, HEADERS, BODY) for _ in range(count)]
-    cpu = time.process_time()
-    outcome = wire.send_all(url, requests, connections, CLIENT_TIMEOUT)
+def client(url: str, count: int, connections: int, results: mp.Queue[Finished]) -> None:
+    """One client process: its requests sent, then when it finished and its CPU, or what went
+    wrong (put on the queue, so that the parent says it at once instead of waiting)."""
+    try:
+        requests = [wire.encode(url, HEADERS, BODY) for _ in range(count)]
+        cpu = time.process_time()
+        outcome = wire.send_all(url, requests, connections, CLIENT_TIMEOUT)
+    except Exception as exc:
+        results.put(f"a client failed: {exc!r}")
+        return
     if outcome.failures:
-        raise SystemExit(f"not answered 202: {outcome.failures[:3]}")
+        results.put(f"not answered 202: {outcome.failures[:3]}")
+        return
     results.put((time.perf_counter(), time.process_time() - cpu))
 
 
@@ -104,7 +113,7 @@ def measure(kind: str, port: int, requests: int, clients: int, connections: int)
                     raise RuntimeError(f"the {kind} server did not start") from None
                 time.sleep(0.1)
         ctx = mp.get_context("spawn")
-        results: mp.Queue[tuple[float, float]] = ctx.Queue()
+        results: mp.Queue[Finished] = ctx.Queue()
         shares = [requests // clients + (i < requests % clients) for i in range(clients)]
         workers = [ctx.Process(target=client, args=(url, share, connections, results))
                    for share in shares]  # fmt: skip
@@ -112,10 +121,13 @@ def measure(kind: str, port: int, requests: int, clients: int, connections: int)
         started = time.perf_counter()
         for worker in workers:
             worker.start()
-        done = [results.get(timeout=120) for _ in workers]
+        finished = [results.get(timeout=120) for _ in workers]
         _, cpu_after = cpu_seconds(process.pid)
         for worker in workers:
             worker.join()
+        done = [item for item in finished if not isinstance(item, str)]
+        if len(done) < len(finished):
+            raise RuntimeError("; ".join(item for item in finished if isinstance(item, str)))
         # The clients' start-up is inside the wall time, so the rate is a lower bound; the
         # server's CPU per request is the figure.
         wall = max(finished for finished, _ in done) - started

@@ -14,6 +14,12 @@ from ..store import Store
 from ..tables import local_actors
 
 
+def followers_collection(actor_id: str) -> str:
+    """The followers collection of an actor of this node (served at that address by the
+    actors' routes): known from the id alone, without reading the actor."""
+    return f"{actor_id}/followers"
+
+
 @dataclass(frozen=True)
 class LocalActor:
     handle: str
@@ -42,7 +48,7 @@ class LocalActor:
 
     @property
     def followers(self) -> str:
-        return f"{self.id}/followers"
+        return followers_collection(self.id)
 
     @property
     def following(self) -> str:

@@ -38,8 +38,13 @@ class RemoteActor:
 
     @property
     def delivery_inbox(self) -> str:
-        """The shared inbox when there is one: one POST per server instead of per follower."""
-        return self.shared_inbox or self.inbox
+        return delivery_inbox(self.inbox, self.shared_inbox)
+
+
+def delivery_inbox(inbox: str, shared_inbox: str | None) -> str:
+    """Where to deliver to an actor: its server's shared inbox when it has one (one POST per
+    server instead of one per follower there), else its own."""
+    return shared_inbox or inbox
 
 
 def parse_actor(document: dict[str, Any], key_id: str | None = None) -> RemoteActor:
@@ -136,7 +141,7 @@ class Directory:
         )
         now = time.time()
         return {
-            ref: row["shared_inbox"] or row["inbox"]
+            ref: delivery_inbox(row["inbox"], row["shared_inbox"])
             for ref, row in rows.items()
             if db is not None or _fresh(row, now)
         }

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..activity import id_of, recipients, type_of
+from ..actors.local import followers_collection
 from ..audience import is_public_address
 from ..config import tuning
 from ..errors import FederationError, InterlieuxError
@@ -126,7 +127,7 @@ async def _followers_collections(node: Node, batch: list[dict[str, Any]]) -> dic
     """The senders' followers collections (what "to their followers" means), one read for
     the batch: ours are known by their address, the others' from their stored documents."""
     senders = {str(id_of(activity["actor"])) for activity in batch}
-    local = {actor: f"{actor}/followers" for actor in senders if node.config.is_local(actor)}
+    local = {actor: followers_collection(actor) for actor in senders if node.config.is_local(actor)}
     return {**await node.directory.followers_collections(senders - local.keys()), **local}
 
 

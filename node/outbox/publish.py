@@ -20,7 +20,7 @@ from vocab.context import DOCUMENT_CONTEXT
 
 from .. import ownership
 from ..activity import KNOWN_TYPES, id_of, recipients, type_of
-from ..actors.local import LocalActor
+from ..actors.local import LocalActor, followers_collection
 from ..bounds import check_bounds
 from ..errors import FetchError, InvalidActivity
 from ..sqlite import Connection
@@ -112,7 +112,7 @@ def normalize(body: Any, actor_id: str, base_url: str) -> dict[str, Any]:
             fr=f"« {kind} » doit désigner son objet (« object »).",
             en=f"'{kind}' must name its 'object'.",
         )
-    return public_reaches_followers(activity, f"{actor_id}/followers")
+    return public_reaches_followers(activity, followers_collection(actor_id))
 
 
 def _as_list(value: Any) -> list[Any]:
